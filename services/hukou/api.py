@@ -1,0 +1,213 @@
+"""Hukou's routes: parse, authorise, run one operation in one unit of work, answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from fastapi.responses import JSONResponse
+
+from services.hukou import operations, schemas
+from services.hukou.config import HukouSettings
+from services.hukou.domain import Channel
+from services.hukou.models import TABLES
+from shared import regions
+from shared.auth import Principal, require
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
+from shared.idempotency import run_idempotent, validate_key
+from shared.identity import InvalidIdNumber, parse_id_number
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["settlement applications"])
+
+CanWrite = Annotated[Principal, Depends(require("settlement:write"))]
+CanApprove = Annotated[Principal, Depends(require("settlement:approve"))]
+CanRead = Annotated[Principal, Depends(require("settlement:read"))]
+CanSetTargets = Annotated[Principal, Depends(require("target:write"))]
+CanReadTargets = Annotated[Principal, Depends(require("settlement:read", "report:read"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+hukou_settings = HukouSettings()
+
+_AUTH_ERRORS = (Forbidden,)
+
+
+@router.post(
+    "/settlement-applications",
+    status_code=201,
+    response_model=schemas.SettlementApplicationOut,
+    summary="Submit a settlement application; the eligibility decision comes back at once",
+    responses=error_responses(InvalidInput, Conflict, *_AUTH_ERRORS),
+)
+def submit_settlement_application(
+    request: schemas.SettlementApplicationIn,
+    principal: CanWrite,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    def submit(session: Any) -> tuple[int, Any]:
+        application = operations.submit_application(
+            session,
+            request,
+            actor=principal.actor,
+            versions=hukou_settings.rules_versions(),
+            parameters=hukou_settings.parameters(),
+            today=date.today(),
+        )
+        return 201, schemas.dump(operations.application_out(application))
+
+    status_code, body = run_idempotent(
+        runtime.db,
+        TABLES,
+        dept=principal.dept,
+        key=validate_key(idempotency_key),
+        route="POST /v1/settlement-applications",
+        body=request.model_dump(mode="json"),
+        operation=submit,
+    )
+    return JSONResponse(body, status_code=status_code)
+
+
+@router.get(
+    "/settlement-applications",
+    response_model=schemas.Page,
+    summary="List applications, filtered and paged (newest first)",
+)
+def list_settlement_applications(
+    principal: CanRead,
+    runtime: RuntimeDep,
+    status: schemas.ApplicationStatus | None = None,
+    destination_region_code: str | None = None,
+    channel: Channel | None = None,
+    submitted_from: date | None = Query(None, description="received on or after"),
+    submitted_to: date | None = Query(None, description="received on or before"),
+    id_number: str | None = Query(None, description="applications naming this person"),
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> schemas.Page:
+    if destination_region_code is not None and not regions.is_shaoguan_county(
+        destination_region_code
+    ):
+        raise InvalidInput(
+            "destination_region_code is not a county of Shaoguan",
+            details=[
+                {
+                    "field": "destination_region_code",
+                    "reason": "not a county or district of Shaoguan",
+                }
+            ],
+        )
+    if id_number is not None:
+        try:
+            id_number = parse_id_number(id_number).value
+        except InvalidIdNumber as exc:
+            raise InvalidInput(
+                "id_number is not valid", details=[{"field": "id_number", "reason": exc.reason}]
+            ) from exc
+    filters = operations.ApplicationFilter(
+        status=status,
+        destination_region_code=destination_region_code,
+        channel=channel,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        id_number=id_number,
+    )
+    with runtime.db.read_only() as session:
+        items, total = operations.list_applications(
+            session, filters, page=page, page_size=page_size
+        )
+        return schemas.Page(
+            items=[operations.application_out(a) for a in items],
+            total=total,
+            page=page,
+            page_size=page_size,
+        )
+
+
+@router.get(
+    "/settlement-applications/{application_id}",
+    response_model=schemas.SettlementApplicationOut,
+    responses=error_responses(NotFound, *_AUTH_ERRORS),
+)
+def get_settlement_application(
+    application_id: str, principal: CanRead, runtime: RuntimeDep
+) -> schemas.SettlementApplicationOut:
+    with runtime.db.read_only() as session:
+        return operations.application_out(operations.load_application(session, application_id))
+
+
+@router.post(
+    "/settlement-applications/{application_id}/approve",
+    response_model=schemas.SettlementApplicationOut,
+    summary="Approve an eligible application; publishes settlement.approved",
+    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+)
+def approve_settlement_application(
+    application_id: str,
+    principal: CanApprove,
+    runtime: RuntimeDep,
+    approval: Annotated[schemas.ApprovalIn | None, Body()] = None,
+) -> schemas.SettlementApplicationOut:
+    with runtime.db.unit_of_work() as session:
+        application = operations.approve_application(
+            session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
+        )
+        return operations.application_out(application)
+
+
+@router.post(
+    "/settlement-applications/{application_id}/reject",
+    response_model=schemas.SettlementApplicationOut,
+    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+)
+def reject_settlement_application(
+    application_id: str,
+    rejection: schemas.RejectionIn,
+    principal: CanApprove,
+    runtime: RuntimeDep,
+) -> schemas.SettlementApplicationOut:
+    with runtime.db.unit_of_work() as session:
+        application = operations.reject_application(
+            session, application_id, rejection.reason, actor=principal.actor
+        )
+        return operations.application_out(application)
+
+
+@router.put(
+    "/settlement-targets/{year}/{region_code}",
+    response_model=list[schemas.TargetOut],
+    tags=["settlement targets"],
+    summary="Set a county's yearly target of people settled (一.1, 二.7): it steers, never refuses",
+    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
+)
+def set_settlement_target(
+    year: Annotated[int, Path(ge=2016, le=2100)],
+    region_code: str,
+    target: schemas.TargetIn,
+    principal: CanSetTargets,
+    runtime: RuntimeDep,
+) -> list[schemas.TargetOut]:
+    if not regions.is_shaoguan_county(region_code):
+        raise InvalidInput(
+            "region_code is not a county of Shaoguan",
+            details=[{"field": "region_code", "reason": "not a county or district of Shaoguan"}],
+        )
+    with runtime.db.unit_of_work() as session:
+        operations.set_target(
+            session, year=year, region_code=region_code, target=target, actor=principal.actor
+        )
+        return operations.targets_for_year(session, year)
+
+
+@router.get(
+    "/settlement-targets/{year}",
+    response_model=list[schemas.TargetOut],
+    tags=["settlement targets"],
+    summary="Each county's target beside the people approved to settle there that year",
+)
+def get_settlement_targets(
+    year: int, principal: CanReadTargets, runtime: RuntimeDep
+) -> list[schemas.TargetOut]:
+    with runtime.db.read_only() as session:
+        return operations.targets_for_year(session, year)

@@ -1,0 +1,140 @@
+"""The facts a settlement decision is made on, and the decision with its checks (plain data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Relation = Literal["applicant", "spouse", "child", "parent"]
+Channel = Literal[
+    "stable_residence", "insured_one_year", "talent", "rural_student", "collective_household"
+]
+Sex = Literal["male", "female"]
+HukouType = Literal["rural", "urban"]
+Tenure = Literal["owned", "rented", "employer_collective", "community_collective"]
+TalentCategory = Literal[
+    "college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"
+]
+StudentStage = Literal["admitted", "graduated"]
+CheckOutcome = Literal["passed", "failed", "undetermined"]
+DecisionOutcome = Literal["eligible", "ineligible", "undetermined"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """The applicant or a household member; birth date and sex come from the identity number."""
+
+    id_number: str
+    name: str
+    birth_date: date
+    sex: Sex
+    # A plain string, not Relation: the rules must stay total for a relation the API let through.
+    relation: str
+    hukou_region_code: str
+    hukou_type: HukouType
+
+
+@dataclass(frozen=True)
+class Residence:
+    """Where the applicant lives; region_code (the dwelling's county) extends the contract."""
+
+    address: str
+    tenure: Tenure
+    since: date
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SocialInsurance:
+    """Insurance already paid; None means not stated, which is not the same as zero."""
+
+    pension_months: int | None = None
+    medical_months: int | None = None
+    insured_region_code: str | None = None
+    employer_paid: bool | None = None
+
+
+@dataclass(frozen=True)
+class Talent:
+    """The talent category claimed under clause 二.4."""
+
+    category: TalentCategory
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Student:
+    """A rural-registered college student under clause 二.5; employment_region_code extends it."""
+
+    stage: StudentStage
+    college_region_code: str
+    employment_region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RuralRights:
+    """The rural rights (三权) an applicant holds; kept whatever the decision (clause 三(四))."""
+
+    land_contract: bool | None = None
+    homestead: bool | None = None
+    collective_income: bool | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    """Everything a settlement decision may look at, already validated by the API layer."""
+
+    channel: Channel
+    destination_region_code: str
+    decision_date: date
+    applicant: Person
+    household: tuple[Person, ...] = ()
+    residence: Residence | None = None
+    social_insurance: SocialInsurance | None = None
+    talent: Talent | None = None
+    student: Student | None = None
+    rural_rights: RuralRights | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule applied to the facts: its outcome, why, and which facts it still needs."""
+
+    rule: str
+    clause: str
+    outcome: CheckOutcome
+    reason: str
+    # JSON paths into the request, e.g. "social_insurance.medical_months".
+    missing: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """Whether the rule is met (an undetermined check is not passed)."""
+        return self.outcome == "passed"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The eligibility decision: outcome, channel, the rules version used and every check."""
+
+    outcome: DecisionOutcome
+    channel: str
+    rules_version: str | None
+    decision_date: date
+    checks: tuple[Check, ...]
+
+    @property
+    def eligible(self) -> bool:
+        """Whether the applicant may settle under the channel."""
+        return self.outcome == "eligible"
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The facts still needed, over all checks, each once, in the order the checks ask."""
+        return tuple(dict.fromkeys(path for check in self.checks for path in check.missing))
+
+    @property
+    def failed_checks(self) -> tuple[Check, ...]:
+        """The checks that failed: the reasons an ineligible applicant is told."""
+        return tuple(check for check in self.checks if check.outcome == "failed")

@@ -1,0 +1,121 @@
+"""Hukou's tables: applications, their household members, fan-out progress, targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+
+DOWNSTREAM_SERVICES = ("housing", "medical_insurance", "pension", "education", "residence_permit")
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+TABLES = platform_tables(Base.metadata)
+
+
+class SettlementApplication(Base):
+    """One household's application to settle (落户申请), decided under the policy's rules."""
+
+    __tablename__ = "settlement_applications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    channel: Mapped[str] = mapped_column(String(40), index=True)
+    destination_region_code: Mapped[str] = mapped_column(String(6), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rules_version: Mapped[str | None] = mapped_column(String(60))
+    eligibility: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_by: Mapped[str | None] = mapped_column(String(100))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic lock: two approvals racing cannot both commit a transition.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="application", lazy="raise", order_by="HouseholdMember.position"
+    )
+    fanout: Mapped[list[FanoutStatus]] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class HouseholdMember(Base):
+    """A person in an application: the applicant (position 0) and the family settling along."""
+
+    __tablename__ = "household_members"
+
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("settlement_applications.id"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    relation: Mapped[str] = mapped_column(String(20))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(6))
+    hukou_region_code: Mapped[str] = mapped_column(String(6))
+    hukou_type: Mapped[str] = mapped_column(String(5))
+
+    application: Mapped[SettlementApplication] = relationship(
+        back_populates="members", lazy="raise"
+    )
+
+
+class OpenClaim(Base):
+    """A person held by an open application: the primary key makes "one open application
+    per person" hold even when two submissions race on PostgreSQL."""
+
+    __tablename__ = "open_claims"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("settlement_applications.id"))
+
+
+class FanoutStatus(Base):
+    """How far one downstream department has got with an approved settlement."""
+
+    __tablename__ = "fanout_statuses"
+
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("settlement_applications.id"), primary_key=True
+    )
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SettlementTarget(Base):
+    """Public security's target of people settled in a county and year (一.1, 二.7):
+    a number to steer by, never a cap that refuses an eligible person."""
+
+    __tablename__ = "settlement_targets"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    target_persons: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index(
+    "ix_settlement_applications_status_destination",
+    SettlementApplication.status,
+    SettlementApplication.destination_region_code,
+)

@@ -1,0 +1,554 @@
+"""Hukou's use cases, each run inside one unit of work: submit, approve, reject, targets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from services.hukou import schemas
+from services.hukou.domain import (
+    ApplicationFacts,
+    Decision,
+    Person,
+    Residence,
+    RuralRights,
+    SocialInsurance,
+    Student,
+    Talent,
+)
+from services.hukou.models import (
+    DOWNSTREAM_SERVICES,
+    TABLES,
+    FanoutStatus,
+    HouseholdMember,
+    OpenClaim,
+    SettlementApplication,
+    SettlementTarget,
+)
+from services.hukou.rules import Parameter, RulesVersion, decide_eligibility
+from shared import regions
+from shared.audit import record_audit
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound
+from shared.events.envelope import event_type, new_event
+from shared.events.outbox import add_to_outbox
+from shared.identity import mask_id_number, parse_id_number
+
+SOURCE = "/luohu/hukou"
+SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
+
+# Statuses that hold a person: a second application for them is refused while one is here.
+HOLDING_STATUSES = ("submitted", "eligible", "approved", "settled")
+
+
+def _person(
+    member: schemas.ApplicantIn | schemas.HouseholdMemberIn,
+    *,
+    relation: str,
+    default_region: str,
+    default_type: str,
+) -> Person:
+    identity = parse_id_number(member.id_number)
+    return Person(
+        id_number=identity.value,
+        name=member.name,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        relation=relation,
+        hukou_region_code=member.hukou_region_code or default_region,
+        hukou_type=member.hukou_type or default_type,  # type: ignore[arg-type]
+    )
+
+
+def facts_from(request: schemas.SettlementApplicationIn, decision_date: date) -> ApplicationFacts:
+    """Map a validated request onto the plain facts the rules read."""
+    applicant = request.applicant
+    return ApplicationFacts(
+        channel=request.channel,
+        destination_region_code=request.destination_region_code,
+        decision_date=decision_date,
+        applicant=_person(applicant, relation="applicant", default_region="", default_type=""),
+        household=tuple(
+            _person(
+                m,
+                relation=m.relation,
+                default_region=applicant.hukou_region_code,
+                default_type=applicant.hukou_type,
+            )
+            for m in request.household
+        ),
+        residence=Residence(**request.residence.model_dump()) if request.residence else None,
+        social_insurance=(
+            SocialInsurance(**request.social_insurance.model_dump())
+            if request.social_insurance
+            else None
+        ),
+        talent=Talent(**request.talent.model_dump()) if request.talent else None,
+        student=Student(**request.student.model_dump()) if request.student else None,
+        rural_rights=(
+            RuralRights(**request.rural_rights.model_dump(exclude={"surrender_required"}))
+            if request.rural_rights
+            else None
+        ),
+    )
+
+
+def eligibility_record(decision: Decision) -> dict[str, Any]:
+    return {
+        "eligible": decision.eligible,
+        "outcome": decision.outcome,
+        "channel": decision.channel,
+        "rules_version": decision.rules_version,
+        "decision_date": decision.decision_date.isoformat(),
+        "checks": [
+            {
+                "rule": c.rule,
+                "clause": c.clause,
+                "passed": c.passed,
+                "outcome": c.outcome,
+                "reason": c.reason,
+                "missing": list(c.missing),
+            }
+            for c in decision.checks
+        ],
+        "missing": list(decision.missing),
+    }
+
+
+_STATUS_OF_OUTCOME = {
+    "eligible": "eligible",
+    "ineligible": "ineligible",
+    "undetermined": "submitted",
+}
+
+
+def submit_application(
+    session: Session,
+    request: schemas.SettlementApplicationIn,
+    *,
+    actor: str,
+    versions: Sequence[RulesVersion],
+    parameters: Sequence[Parameter],
+    today: date,
+) -> SettlementApplication:
+    """Decide the application at once and store it with the decision (二, 五)."""
+    received_on = request.received_on or today
+    facts = facts_from(request, received_on)
+    decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
+    status = _STATUS_OF_OUTCOME[decision.outcome]
+    people = (facts.applicant, *facts.household)
+    if status in HOLDING_STATUSES:
+        _refuse_people_already_held(session, people)
+
+    application = SettlementApplication(
+        id=str(uuid.uuid4()),
+        status=status,
+        channel=request.channel,
+        destination_region_code=request.destination_region_code,
+        received_on=received_on,
+        submitted_at=utcnow(),
+        submitted_by=actor,
+        decided_at=utcnow(),
+        rules_version=decision.rules_version,
+        eligibility=eligibility_record(decision),
+        request=request.model_dump(mode="json"),
+    )
+    session.add(application)
+    session.flush()
+    for position, person in enumerate(people):
+        session.add(
+            HouseholdMember(
+                application_id=application.id,
+                position=position,
+                id_number=person.id_number,
+                name=person.name,
+                relation=person.relation,
+                birth_date=person.birth_date,
+                sex=person.sex,
+                hukou_region_code=person.hukou_region_code,
+                hukou_type=person.hukou_type,
+            )
+        )
+        if status in HOLDING_STATUSES:
+            session.add(OpenClaim(id_number=person.id_number, application_id=application.id))
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="settlement.submitted",
+        entity_type="settlement_application",
+        entity_id=application.id,
+        detail={
+            "status": status,
+            "channel": request.channel,
+            "rules_version": decision.rules_version,
+            "persons": len(people),
+        },
+    )
+    session.flush()
+    return load_application(session, application.id)
+
+
+def _refuse_people_already_held(session: Session, people: Sequence[Person]) -> None:
+    rows = session.execute(
+        select(OpenClaim.id_number, SettlementApplication.id, SettlementApplication.status)
+        .join(SettlementApplication, SettlementApplication.id == OpenClaim.application_id)
+        .where(OpenClaim.id_number.in_([p.id_number for p in people]))
+    ).all()
+    if not rows:
+        return
+    held = {row.id_number: row for row in rows}
+    details = []
+    for index, person in enumerate(people):
+        row = held.get(person.id_number)
+        if row is not None:
+            field = "applicant.id_number" if index == 0 else f"household[{index - 1}].id_number"
+            details.append(
+                {
+                    "field": field,
+                    "reason": f"{mask_id_number(person.id_number)} is already in application "
+                    f"{row.id} ({row.status})",
+                    "application_id": row.id,
+                }
+            )
+    first = details[0]
+    raise Conflict(
+        f"a person in this application is already in open application {first['application_id']}",
+        details=details,
+    )
+
+
+def load_application(
+    session: Session, application_id: str, *, for_update: bool = False
+) -> SettlementApplication:
+    query = (
+        select(SettlementApplication)
+        .where(SettlementApplication.id == application_id)
+        .options(
+            selectinload(SettlementApplication.members), selectinload(SettlementApplication.fanout)
+        )
+        # A row changed earlier in this unit of work is read afresh, collections included.
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        query = query.with_for_update()
+    application = session.execute(query).scalar_one_or_none()
+    if application is None:
+        raise NotFound(f"no settlement application {application_id}")
+    return application
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    status: str | None = None
+    destination_region_code: str | None = None
+    channel: str | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    id_number: str | None = None
+
+
+def list_applications(
+    session: Session, filters: ApplicationFilter, *, page: int, page_size: int
+) -> tuple[list[SettlementApplication], int]:
+    query = select(SettlementApplication)
+    if filters.status:
+        query = query.where(SettlementApplication.status == filters.status)
+    if filters.destination_region_code:
+        query = query.where(
+            SettlementApplication.destination_region_code == filters.destination_region_code
+        )
+    if filters.channel:
+        query = query.where(SettlementApplication.channel == filters.channel)
+    if filters.submitted_from:
+        query = query.where(SettlementApplication.received_on >= filters.submitted_from)
+    if filters.submitted_to:
+        query = query.where(SettlementApplication.received_on <= filters.submitted_to)
+    if filters.id_number:
+        query = query.where(
+            SettlementApplication.id.in_(
+                select(HouseholdMember.application_id).where(
+                    HouseholdMember.id_number == filters.id_number
+                )
+            )
+        )
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = (
+        session.execute(
+            query.options(
+                selectinload(SettlementApplication.members),
+                selectinload(SettlementApplication.fanout),
+            )
+            .order_by(SettlementApplication.submitted_at.desc(), SettlementApplication.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        .scalars()
+        .all()
+    )
+    return list(items), int(total)
+
+
+def approve_application(
+    session: Session, application_id: str, approval: schemas.ApprovalIn, *, actor: str
+) -> SettlementApplication:
+    """Approve an eligible application and, in the same transaction, publish the approval."""
+    application = load_application(session, application_id, for_update=True)
+    if application.status != "eligible":
+        failing = [c for c in application.eligibility["checks"] if c["outcome"] != "passed"]
+        raise Conflict(
+            f"only an eligible application can be approved; this one is {application.status}",
+            details=failing or [{"reason": f"the application is {application.status}"}],
+        )
+    now = utcnow()
+    application.status = "approved"
+    application.approved_at = now
+    application.approved_by = actor
+    for service in DOWNSTREAM_SERVICES:
+        session.add(
+            FanoutStatus(
+                application_id=application.id, service=service, status="pending", updated_at=now
+            )
+        )
+    add_to_outbox(session, TABLES, approval_event(application), key=application.id)
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="settlement.approved",
+        entity_type="settlement_application",
+        entity_id=application.id,
+        detail={"note": approval.note, "conditions": [c.model_dump() for c in approval.conditions]},
+    )
+    session.flush()
+    return load_application(session, application.id)
+
+
+def reject_application(
+    session: Session, application_id: str, reason: str, *, actor: str
+) -> SettlementApplication:
+    application = load_application(session, application_id, for_update=True)
+    if application.status not in ("submitted", "eligible", "ineligible"):
+        raise Conflict(f"an application that is {application.status} cannot be rejected")
+    application.status = "rejected"
+    application.rejected_at = utcnow()
+    application.rejected_by = actor
+    application.rejection_reason = reason
+    session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="settlement.rejected",
+        entity_type="settlement_application",
+        entity_id=application.id,
+        detail={"reason": reason},
+    )
+    session.flush()
+    return load_application(session, application.id)
+
+
+def approval_event_data(application: SettlementApplication) -> dict[str, Any]:
+    """The `settlement.approved` data: what every department needs, so none re-keys it."""
+    request = application.request
+    residence = request.get("residence") or {}
+    return {
+        "settlement_id": application.id,
+        "decided_at": (application.approved_at or utcnow()).isoformat(),
+        "decision_date": application.received_on.isoformat(),
+        "rules_version": application.rules_version,
+        "channel": application.channel,
+        "destination_region_code": application.destination_region_code,
+        "destination_region_name": regions.describe(application.destination_region_code),
+        "destination_address": residence.get("address"),
+        "residence": request.get("residence"),
+        "members": [
+            {
+                "id_number": m.id_number,
+                "name": m.name,
+                "birth_date": m.birth_date.isoformat(),
+                "sex": m.sex,
+                "relation": m.relation,
+                "previous_region_code": m.hukou_region_code,
+                "previous_hukou_type": m.hukou_type,
+            }
+            for m in application.members
+        ],
+        "social_insurance": request.get("social_insurance"),
+        "housing": request.get("housing"),
+        "rural_rights": {
+            k: v
+            for k, v in (request.get("rural_rights") or {}).items()
+            if k != "surrender_required"
+        }
+        or None,
+    }
+
+
+def approval_event(application: SettlementApplication) -> Any:
+    return new_event(
+        type_=SETTLEMENT_APPROVED,
+        source=SOURCE,
+        subject=application.id,
+        data=approval_event_data(application),
+    )
+
+
+def record_department_outcome(
+    session: Session,
+    *,
+    settlement_id: str,
+    service: str,
+    outcome: str,
+    summary: str | None,
+    event_id: str,
+) -> None:
+    """A department reported on a settlement: update its fan-out status (四(一))."""
+    if service not in DOWNSTREAM_SERVICES or outcome not in ("done", "failed"):
+        raise ValueError(f"unexpected report: service={service!r} outcome={outcome!r}")
+    status = session.get(FanoutStatus, (settlement_id, service), with_for_update=True)
+    if status is None:
+        raise NotFound(f"no approved settlement {settlement_id} awaiting {service}")
+    # A later failure never undoes a department's done; a replay that succeeds turns failed to done.
+    if status.status != "done":
+        status.status = outcome
+        status.summary = summary
+        status.event_id = event_id
+        status.updated_at = utcnow()
+    session.flush()
+    statuses = (
+        session.execute(
+            select(FanoutStatus.status).where(FanoutStatus.application_id == settlement_id)
+        )
+        .scalars()
+        .all()
+    )
+    if statuses and all(s == "done" for s in statuses):
+        application = session.get(SettlementApplication, settlement_id)
+        if application is not None and application.status == "approved":
+            application.status = "settled"
+            application.settled_at = utcnow()
+    record_audit(
+        session,
+        TABLES,
+        actor=f"service:{service}",
+        action="settlement.processed",
+        entity_type="settlement_application",
+        entity_id=settlement_id,
+        detail={"service": service, "outcome": outcome, "event_id": event_id},
+    )
+
+
+def set_target(
+    session: Session, *, year: int, region_code: str, target: schemas.TargetIn, actor: str
+) -> None:
+    row = session.get(SettlementTarget, (year, region_code))
+    if row is None:
+        row = SettlementTarget(year=year, region_code=region_code)
+        session.add(row)
+    row.target_persons = target.target_persons
+    row.note = target.note
+    row.set_by = actor
+    row.set_at = utcnow()
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="target.set",
+        entity_type="settlement_target",
+        entity_id=f"{year}:{region_code}",
+        detail={"target_persons": target.target_persons, "note": target.note},
+    )
+
+
+def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
+    """Each county's target beside the people approved to settle there in `year` (一.1, 二.7)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    approved = session.execute(
+        select(
+            SettlementApplication.destination_region_code,
+            func.count(func.distinct(SettlementApplication.id)),
+            func.count(HouseholdMember.id_number),
+        )
+        .join(HouseholdMember, HouseholdMember.application_id == SettlementApplication.id)
+        .where(
+            SettlementApplication.status.in_(("approved", "settled")),
+            func.date(SettlementApplication.approved_at) >= start.isoformat(),
+            func.date(SettlementApplication.approved_at) <= end.isoformat(),
+        )
+        .group_by(SettlementApplication.destination_region_code)
+    ).all()
+    counts = {row[0]: (int(row[1]), int(row[2])) for row in approved}
+    targets = {
+        t.region_code: t
+        for t in session.execute(
+            select(SettlementTarget).where(SettlementTarget.year == year)
+        ).scalars()
+    }
+    result = []
+    for code, name in regions.SHAOGUAN_COUNTIES.items():
+        applications, persons = counts.get(code, (0, 0))
+        target = targets.get(code)
+        if target is None:
+            advisory = "no target set"
+        elif persons >= target.target_persons:
+            advisory = (
+                "target reached: a target steers public services, it never refuses an "
+                "eligible person (二.7)"
+            )
+        else:
+            advisory = f"{target.target_persons - persons} persons to the target"
+        result.append(
+            schemas.TargetOut(
+                year=year,
+                region_code=code,
+                region_name=name,
+                target_persons=target.target_persons if target else None,
+                settled_persons=persons,
+                approved_applications=applications,
+                note=target.note if target else None,
+                advisory=advisory,
+            )
+        )
+    return result
+
+
+def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:
+    members = [
+        schemas.PersonOut(
+            id_number=m.id_number,
+            name=m.name,
+            relation=m.relation,
+            birth_date=m.birth_date,
+            sex=m.sex,
+            hukou_region_code=m.hukou_region_code,
+            hukou_type=m.hukou_type,
+        )
+        for m in application.members
+    ]
+    reported = {f.service: f for f in application.fanout}
+    return schemas.SettlementApplicationOut(
+        id=application.id,
+        status=application.status,
+        channel=application.channel,
+        destination_region_code=application.destination_region_code,
+        received_on=application.received_on,
+        submitted_at=application.submitted_at,
+        approved_at=application.approved_at,
+        rejected_at=application.rejected_at,
+        rejection_reason=application.rejection_reason,
+        settled_at=application.settled_at,
+        applicant=members[0],
+        household=members[1:],
+        eligibility=schemas.EligibilityOut.model_validate(application.eligibility),
+        fanout={
+            s: reported[s].status if s in reported else "not_started" for s in DOWNSTREAM_SERVICES
+        },
+        fanout_summaries={s: f.summary for s, f in reported.items() if f.summary},
+    )

@@ -1,0 +1,60 @@
+"""Public security's settlement-eligibility rules as pure functions, one per policy clause."""
+
+from services.hukou.rules.base import Rule, age_on, mask_identity_number
+from services.hukou.rules.channels import (
+    check_collective_household,
+    check_insured_one_year,
+    check_rural_student,
+    check_stable_residence,
+    check_talent,
+)
+from services.hukou.rules.eligibility import (
+    CHANNEL_RULES,
+    COMMON_RULES,
+    check_no_rules_in_force,
+    check_rules_in_force,
+    check_unknown_channel,
+    decide_eligibility,
+    decision_outcome,
+)
+from services.hukou.rules.household import check_household, check_rural_rights
+from services.hukou.rules.parameters import (
+    AGE_OF_MAJORITY,
+    MINIMUM_INSURED_MONTHS,
+    PARAMETERS,
+    RULES_VERSIONS,
+    SHAOGUAN_2017_TRIAL,
+    Parameter,
+    RulesVersion,
+    parameter_in_force,
+    rules_in_force,
+)
+
+__all__ = [
+    "AGE_OF_MAJORITY",
+    "CHANNEL_RULES",
+    "COMMON_RULES",
+    "MINIMUM_INSURED_MONTHS",
+    "PARAMETERS",
+    "RULES_VERSIONS",
+    "SHAOGUAN_2017_TRIAL",
+    "Parameter",
+    "Rule",
+    "RulesVersion",
+    "age_on",
+    "check_collective_household",
+    "check_household",
+    "check_insured_one_year",
+    "check_no_rules_in_force",
+    "check_rules_in_force",
+    "check_rural_rights",
+    "check_rural_student",
+    "check_stable_residence",
+    "check_talent",
+    "check_unknown_channel",
+    "decide_eligibility",
+    "decision_outcome",
+    "mask_identity_number",
+    "parameter_in_force",
+    "rules_in_force",
+]

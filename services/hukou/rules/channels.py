@@ -1,0 +1,358 @@
+"""The settlement channels of clause 二 (二.1, 二.2, 二.4, 二.5, 二.6), one rule per clause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.hukou.domain import ApplicationFacts, Check, Residence
+from services.hukou.rules.base import failed, parameter_or_check, passed, undetermined
+from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS, Parameter
+
+_TENURE_WORDS = {
+    "owned": "an owned home",
+    "rented": "a rented home (renting counts: 含租赁)",
+    "employer_collective": "an employer's collective household (单位集体户)",
+    "community_collective": "a community's collective household (社区集体户)",
+}
+
+
+def _tenure(residence: Residence) -> str:
+    return _TENURE_WORDS.get(residence.tenure, f"tenure {residence.tenure!r}")
+
+
+# --- 二.1 stable residence + insurance -----------------------------------------------------------
+
+
+def check_stable_residence(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[Check, ...]:
+    """二.1: a legal, stable residence in the city (含租赁) and social and medical insurance."""
+    return (_stable_residence_dwelling(facts), _stable_residence_insurance(facts))
+
+
+def _stable_residence_dwelling(facts: ApplicationFacts) -> Check:
+    rule, clause = "stable_residence.residence", "二.1"
+    residence, destination = facts.residence, facts.destination_region_code
+    if residence is None:
+        return undetermined(
+            rule,
+            clause,
+            "No residence is given. Clause 二.1 needs a legal, stable residence in the city, "
+            "owned or rented.",
+            ("residence",),
+        )
+    if residence.tenure not in ("owned", "rented"):
+        return failed(
+            rule,
+            clause,
+            f"The residence is {_tenure(residence)}, not a home the applicant owns or rents. "
+            "Registration in a collective household is clause 二.6: apply under the "
+            "collective_household channel.",
+        )
+    if residence.since > facts.decision_date:
+        return failed(
+            rule,
+            clause,
+            f"The residence, {_tenure(residence)}, is held only from "
+            f"{residence.since.isoformat()}, after the decision date "
+            f"{facts.decision_date.isoformat()}.",
+        )
+    held = f"The applicant lives in {_tenure(residence)} since {residence.since.isoformat()}"
+    if residence.region_code is None:
+        return passed(
+            rule,
+            clause,
+            f"{held}. No county is given for the dwelling, so the destination {destination} is "
+            "taken as the place of residence.",
+        )
+    if residence.region_code != destination:
+        return failed(
+            rule,
+            clause,
+            f"{held}, in county {residence.region_code}, but the destination is {destination}. "
+            "Under 二.1 the applicant settles where the stable residence is.",
+        )
+    return passed(rule, clause, f"{held}, in the destination county {destination}.")
+
+
+def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
+    rule, clause = "stable_residence.insurance", "二.1"
+    insurance = facts.social_insurance
+    months = {
+        "social_insurance.pension_months": insurance.pension_months if insurance else None,
+        "social_insurance.medical_months": insurance.medical_months if insurance else None,
+    }
+    pension, medical = months.values()
+    stated = (
+        f"Social (pension) insurance: {_months(pension)}; medical insurance: {_months(medical)}."
+    )
+    requirement = (
+        "Clause 二.1 requires both social insurance and medical insurance to have been bought "
+        "(购买了社保、医保); it sets no minimum duration."
+    )
+    if any(value is not None and value <= 0 for value in months.values()):
+        return failed(rule, clause, f"{stated} {requirement}")
+    missing = [path for path, value in months.items() if value is None]
+    if missing:
+        return undetermined(rule, clause, f"{stated} {requirement}", missing)
+    return passed(rule, clause, f"{stated} Both have been bought. {requirement}")
+
+
+def _months(value: int | None) -> str:
+    return "not stated" if value is None else f"{value} months"
+
+
+# --- 二.2 insured one year -----------------------------------------------------------------------
+
+
+def check_insured_one_year(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[Check, ...]:
+    """二.2: urban social insurance for a year or more (含1年); settle where insured or living."""
+    return (_insured_months(facts, parameters), _insured_settlement_place(facts))
+
+
+def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) -> Check:
+    rule, clause = "insured_one_year.insured_months", "二.2"
+    minimum = parameter_or_check(
+        MINIMUM_INSURED_MONTHS, facts.decision_date, parameters, rule=rule, clause=clause
+    )
+    if isinstance(minimum, Check):
+        return minimum
+    # The text itself tells 社保 from 医保 (二.1: 购买了社保、医保), and the contract carries
+    # pension and medical months apart: the pension months are the social-insurance months.
+    months = facts.social_insurance.pension_months if facts.social_insurance else None
+    needed = (
+        f"Clause 二.2 needs urban social insurance for one year or more, one year included "
+        f"(at least {minimum.value} months: {minimum.cite()})."
+    )
+    if months is None:
+        return undetermined(
+            rule,
+            clause,
+            f"The months of social (pension) insurance are not stated. {needed}",
+            ("social_insurance.pension_months",),
+        )
+    if months < minimum.value:
+        return failed(
+            rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+        )
+    return passed(
+        rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+    )
+
+
+def _insured_settlement_place(facts: ApplicationFacts) -> Check:
+    rule, clause = "insured_one_year.settlement_place", "二.2"
+    destination = facts.destination_region_code
+    insured = facts.social_insurance.insured_region_code if facts.social_insurance else None
+    lives = facts.residence.region_code if facts.residence else None
+    allowed = (
+        "Clause 二.2 allows settling at the place insured (参保地) or of actual residence "
+        "(实际居住地)."
+    )
+    if insured == destination:
+        return passed(
+            rule, clause, f"The destination {destination} is where the applicant is insured."
+        )
+    if lives == destination:
+        return passed(
+            rule, clause, f"The destination {destination} is where the applicant actually lives."
+        )
+    known = (
+        f"The destination is {destination}; the place insured is {insured or 'not stated'}; "
+        f"the place of residence is {lives or 'not stated'}."
+    )
+    missing = [
+        path
+        for path, value in (
+            ("social_insurance.insured_region_code", insured),
+            ("residence.region_code", lives),
+        )
+        if value is None
+    ]
+    if missing:
+        return undetermined(rule, clause, f"{known} {allowed}", missing)
+    return failed(rule, clause, f"{known} Neither is the destination. {allowed}")
+
+
+# --- 二.4 talent ---------------------------------------------------------------------------------
+
+_TALENT_WORDS = {
+    "college_graduate": "College graduate (高校毕业生)",
+    "skilled_worker": "Skilled worker (技术工人)",
+    "vocational_graduate": "Graduate of a vocational college (职业院校毕业生)",
+    "returned_overseas": "Returned overseas student (留学归国人员)",
+}
+
+
+def check_talent(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[Check, ...]:
+    """二.4: college graduates, skilled workers, vocational graduates, returned students settle."""
+    rule, clause = "talent.category", "二.4"
+    if facts.talent is None:
+        return (
+            undetermined(
+                rule,
+                clause,
+                "No talent category is given. Clause 二.4 covers college graduates, skilled "
+                "workers, graduates of vocational colleges and returned overseas students.",
+                ("talent",),
+            ),
+        )
+    category = facts.talent.category
+    if category not in _TALENT_WORDS:
+        return (
+            failed(
+                rule,
+                clause,
+                f"The talent category {category!r} is not one of clause 二.4's: "
+                f"{', '.join(_TALENT_WORDS)}.",
+            ),
+        )
+    return (
+        passed(
+            rule,
+            clause,
+            f"{_TALENT_WORDS[category]}: clause 二.4 lifts the settlement restrictions for this "
+            "category, so no further conditions apply.",
+        ),
+    )
+
+
+# --- 二.5 rural students -------------------------------------------------------------------------
+
+
+def check_rural_student(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[Check, ...]:
+    """二.5: a rural-registered student moves to the college, then home or to work (来去自由)."""
+    return (_rural_registration(facts), _student_destination(facts))
+
+
+def _rural_registration(facts: ApplicationFacts) -> Check:
+    rule, clause = "rural_student.rural_registration", "二.5"
+    if facts.applicant.hukou_type == "rural":
+        return passed(rule, clause, "The applicant's household registration is rural (农村籍).")
+    return failed(
+        rule,
+        clause,
+        f"The applicant's household registration is {facts.applicant.hukou_type}: clause 二.5 "
+        "is for rural-registered students (农村籍高校学生). A college graduate may apply under "
+        "二.4 (talent).",
+    )
+
+
+def _student_destination(facts: ApplicationFacts) -> Check:
+    rule, clause = "rural_student.destination", "二.5"
+    student, destination = facts.student, facts.destination_region_code
+    if student is None:
+        return undetermined(
+            rule,
+            clause,
+            "No student details are given (stage, the college's county). Clause 二.5 needs them.",
+            ("student",),
+        )
+    choice = "The move is by the student's own choice (本人意愿)."
+    if student.stage == "admitted":
+        if destination == student.college_region_code:
+            return passed(
+                rule,
+                clause,
+                f"An admitted student moves to {destination}, where the college is. {choice}",
+            )
+        return failed(
+            rule,
+            clause,
+            f"An admitted student may move only to the college's county "
+            f"{student.college_region_code}, not to {destination}.",
+        )
+    if student.stage != "graduated":
+        return failed(
+            rule, clause, f"The student stage {student.stage!r} is not 'admitted' or 'graduated'."
+        )
+    origin, work = facts.applicant.hukou_region_code, student.employment_region_code
+    if destination == origin:
+        return passed(
+            rule, clause, f"A graduate moves back to the place of origin {origin}. {choice}"
+        )
+    if destination == work:
+        return passed(
+            rule,
+            clause,
+            f"A graduate moves to {work}, the place of employment or business. {choice}",
+        )
+    after = "After graduation clause 二.5 allows the place of origin or of employment or business"
+    if work is None:
+        return undetermined(
+            rule,
+            clause,
+            f"The destination {destination} is not the place of origin {origin}, and the place "
+            f"of employment is not stated. {after}.",
+            ("student.employment_region_code",),
+        )
+    return failed(
+        rule,
+        clause,
+        f"The destination {destination} is neither the place of origin {origin} nor the place "
+        f"of employment {work}. {after}.",
+    )
+
+
+# --- 二.6 collective households ------------------------------------------------------------------
+
+
+def check_collective_household(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[Check, ...]:
+    """二.6: a person without a dwelling of their own registers in an employer's or community's."""
+    rule, clause = "collective_household.registration", "二.6"
+    residence, destination = facts.residence, facts.destination_region_code
+    if residence is None:
+        return (
+            undetermined(
+                rule,
+                clause,
+                "No residence is given: clause 二.6 needs the employer's or community's "
+                "collective household the applicant is registered with.",
+                ("residence",),
+            ),
+        )
+    if residence.tenure == "owned":
+        return (
+            failed(
+                rule,
+                clause,
+                "The applicant owns a home: a collective household is for a person without a "
+                "dwelling of their own. Settle under 二.1 (stable_residence).",
+            ),
+        )
+    if residence.tenure not in ("employer_collective", "community_collective"):
+        return (
+            failed(
+                rule,
+                clause,
+                f"The residence is {_tenure(residence)}. A collective household is for a person "
+                "registered with an employer's or a community's collective household; a rented "
+                "home counts as a stable residence under 二.1 (stable_residence).",
+            ),
+        )
+    # A collective household is registered where the employer or community is.
+    if residence.region_code is not None and residence.region_code != destination:
+        return (
+            failed(
+                rule,
+                clause,
+                f"The applicant is registered with {_tenure(residence)} in county "
+                f"{residence.region_code}, but the destination is {destination}.",
+            ),
+        )
+    return (
+        passed(
+            rule,
+            clause,
+            f"The applicant, without a dwelling of their own, is registered in "
+            f"{_tenure(residence)}; clause 二.6 allows settling there.",
+        ),
+    )

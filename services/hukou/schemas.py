@@ -1,0 +1,286 @@
+"""Hukou's request and response bodies (CONTRACT.md), with validation a case worker can read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from services.hukou.domain import Channel, HukouType, StudentStage, TalentCategory, Tenure
+from shared import regions
+from shared.identity import InvalidIdNumber, parse_id_number
+
+
+def _id_number(value: str) -> str:
+    try:
+        return parse_id_number(value).value
+    except InvalidIdNumber as exc:
+        raise ValueError(f"the identity number is not valid: {exc.reason}") from exc
+
+
+def _current_region(value: str) -> str:
+    if not regions.is_current_region(value):
+        raise ValueError(
+            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
+        )
+    return value
+
+
+def _shaoguan_county(value: str) -> str:
+    if not regions.is_shaoguan_county(value):
+        counties = ", ".join(f"{code} {name}" for code, name in regions.SHAOGUAN_COUNTIES.items())
+        raise ValueError(f"{value!r} is not a county or district of Shaoguan; one of: {counties}")
+    return value
+
+
+def _not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+IdNumber = Annotated[str, Field(examples=["440203199001011234"]), AfterValidator(_id_number)]
+RegionCode = Annotated[str, AfterValidator(_current_region)]
+ShaoguanCounty = Annotated[str, Field(examples=["440203"]), AfterValidator(_shaoguan_county)]
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
+Months = Annotated[int, Field(ge=0, le=1200)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _PersonIn(Strict):
+    id_number: IdNumber
+    name: Name
+    birth_date: date | None = Field(
+        default=None,
+        description="Optional: taken from the identity number; a contradiction is refused.",
+    )
+
+    @model_validator(mode="after")
+    def _birth_date_matches_id_number(self) -> Self:
+        if self.birth_date is not None:
+            derived = parse_id_number(self.id_number).birth_date
+            if derived != self.birth_date:
+                raise ValueError(
+                    f"birth_date {self.birth_date.isoformat()} contradicts the identity number, "
+                    f"which gives {derived.isoformat()}"
+                )
+        return self
+
+
+class ApplicantIn(_PersonIn):
+    hukou_region_code: RegionCode = Field(description="GB/T 2260 code of the current registration")
+    hukou_type: HukouType
+
+
+class HouseholdMemberIn(_PersonIn):
+    relation: str = Field(description="spouse | child | parent (二.3)")
+    hukou_region_code: RegionCode | None = None
+    hukou_type: HukouType | None = None
+
+    @model_validator(mode="after")
+    def _relation_settles_with_applicant(self) -> Self:
+        if self.relation not in ("spouse", "child", "parent"):
+            raise ValueError(
+                f"relation {self.relation!r} cannot settle in this application: only the "
+                "applicant's spouse, minor children and parents settle with the applicant (二.3)"
+            )
+        return self
+
+
+class ResidenceIn(Strict):
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+    tenure: Tenure
+    since: PastDate
+    region_code: ShaoguanCounty | None = Field(
+        default=None, description="Extension: the dwelling's county (needed by 二.2)"
+    )
+
+
+class SocialInsuranceIn(Strict):
+    pension_months: Months | None = None
+    medical_months: Months | None = None
+    insured_region_code: RegionCode | None = None
+    employer_paid: bool | None = None
+
+
+class TalentIn(Strict):
+    category: TalentCategory
+    evidence: Annotated[str, Field(max_length=500)] | None = None
+
+
+class StudentIn(Strict):
+    """Extension for channel rural_student (二.5)."""
+
+    stage: StudentStage
+    college_region_code: ShaoguanCounty
+    employment_region_code: RegionCode | None = None
+
+
+class RuralRightsIn(Strict):
+    land_contract: bool | None = None
+    homestead: bool | None = None
+    collective_income: bool | None = None
+    surrender_required: bool | None = Field(
+        default=None,
+        description="Refused when true: giving up rural rights may never be a condition (三(四)).",
+    )
+
+    @model_validator(mode="after")
+    def _surrender_is_never_a_condition(self) -> Self:
+        if self.surrender_required:
+            raise ValueError(
+                "giving up land contract, homestead or collective income rights may never be "
+                "required or made a condition of settlement (三(四))"
+            )
+        return self
+
+
+class HousingIn(Strict):
+    monthly_household_income: Annotated[float, Field(ge=0)] | None = None
+    current_area_m2: Annotated[float, Field(ge=0)] | None = None
+
+
+class SettlementApplicationIn(Strict):
+    """A household's application to settle in Shaoguan (CONTRACT.md)."""
+
+    applicant: ApplicantIn
+    channel: Channel
+    destination_region_code: ShaoguanCounty
+    received_on: PastDate | None = Field(
+        default=None,
+        description="Extension: the date the application was lodged (default today); the "
+        "decision is made under the rules in force on it (五).",
+    )
+    residence: ResidenceIn | None = None
+    social_insurance: SocialInsuranceIn | None = None
+    talent: TalentIn | None = None
+    student: StudentIn | None = None
+    household: Annotated[list[HouseholdMemberIn], Field(max_length=30)] = []
+    rural_rights: RuralRightsIn | None = None
+    housing: HousingIn | None = None
+
+    @model_validator(mode="after")
+    def _each_person_once(self) -> Self:
+        seen = {self.applicant.id_number: "applicant.id_number"}
+        for index, member in enumerate(self.household):
+            field = f"household[{index}].id_number"
+            if member.id_number in seen:
+                raise ValueError(f"{field} repeats the identity number of {seen[member.id_number]}")
+            seen[member.id_number] = field
+        return self
+
+
+class ConditionIn(Strict):
+    kind: Literal[
+        "surrender_land_contract", "surrender_homestead", "surrender_collective_income", "other"
+    ]
+    description: Annotated[str, Field(max_length=500)] | None = None
+
+
+class ApprovalIn(Strict):
+    note: Annotated[str, Field(max_length=1000)] | None = None
+    conditions: list[ConditionIn] = Field(
+        default=[],
+        description="Conditions to record; giving up rural rights is refused as one (三(四)).",
+    )
+
+    @model_validator(mode="after")
+    def _no_rural_rights_condition(self) -> Self:
+        for condition in self.conditions:
+            if condition.kind.startswith("surrender_"):
+                raise ValueError(
+                    f"condition {condition.kind!r} is refused: giving up rural rights may never "
+                    "be a condition of settlement (三(四))"
+                )
+        return self
+
+
+class RejectionIn(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class CheckOut(BaseModel):
+    rule: str
+    clause: str
+    passed: bool
+    outcome: Literal["passed", "failed", "undetermined"]
+    reason: str
+    missing: list[str] = []
+
+
+class EligibilityOut(BaseModel):
+    eligible: bool
+    outcome: Literal["eligible", "ineligible", "undetermined"]
+    channel: str
+    rules_version: str | None
+    decision_date: date
+    checks: list[CheckOut]
+    missing: list[str] = []
+
+
+class PersonOut(BaseModel):
+    id_number: str
+    name: str
+    relation: str
+    birth_date: date
+    sex: str
+    hukou_region_code: str
+    hukou_type: str
+
+
+FanoutValue = Literal["not_started", "pending", "done", "failed"]
+
+
+ApplicationStatus = Literal[
+    "submitted", "eligible", "ineligible", "approved", "rejected", "settled"
+]
+
+
+class SettlementApplicationOut(BaseModel):
+    id: str
+    status: ApplicationStatus
+    channel: str
+    destination_region_code: str
+    received_on: date
+    submitted_at: datetime
+    approved_at: datetime | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = None
+    settled_at: datetime | None = None
+    applicant: PersonOut
+    household: list[PersonOut]
+    eligibility: EligibilityOut
+    fanout: dict[str, FanoutValue]
+    fanout_summaries: dict[str, str] = {}
+
+
+class Page(BaseModel):
+    items: list[SettlementApplicationOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class TargetIn(Strict):
+    target_persons: Annotated[int, Field(ge=0, le=10_000_000)]
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class TargetOut(BaseModel):
+    year: int
+    region_code: str
+    region_name: str
+    target_persons: int | None
+    settled_persons: int
+    approved_applications: int
+    note: str | None = None
+    advisory: str
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

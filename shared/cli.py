@@ -1,0 +1,178 @@
+"""`luohu`: run the platform, print tokens, migrate databases, read the event log."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import httpx
+import typer
+
+from shared import migrations
+from shared.auth import DEPARTMENT_SCOPES, issue_token
+from shared.identity import mask_identity_numbers
+from shared.settings import SERVICE_PORTS, Settings
+
+app = typer.Typer(
+    help="Luohu (落户): coordinates the departments when a migrant settles.", no_args_is_help=True
+)
+events_app = typer.Typer(help="Read the embedded event log.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+def built_services() -> list[str]:
+    """The department services present in this installation, in the contract's order."""
+    return [name for name in SERVICE_PORTS if importlib.util.find_spec(f"services.{name}")]
+
+
+def _port(name: str, settings: Settings) -> int:
+    return SERVICE_PORTS[name] + settings.port_offset
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option(help="Address the services listen on")] = "127.0.0.1",
+    only: Annotated[list[str] | None, typer.Option(help="Start only these services")] = None,
+) -> None:
+    """Start every service as its own process on the configured engines; Ctrl-C stops them."""
+    settings = Settings()
+    names = only or built_services()
+    unknown = sorted(set(names) - set(SERVICE_PORTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="--only")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    for name in names:
+        processes[name] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"services.{name}.app:app",
+                "--host",
+                host,
+                "--port",
+                str(_port(name, settings)),
+                "--no-access-log",
+            ],
+        )
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        _wait_until_ready(names, host, settings, processes)
+        typer.echo(
+            f"Luohu is running on the {settings.bus} event bus, data in {settings.data_dir}/"
+        )
+        for name in names:
+            url = f"http://{host}:{_port(name, settings)}"
+            typer.echo(f"  {name:<18} {url}   (API docs: {url}/docs)")
+        typer.echo("A token for public security:  luohu token --dept public_security")
+        typer.echo("Ctrl-C stops the platform.")
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
+                    stopping = True
+            time.sleep(0.2)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
+    raise typer.Exit(1 if failed else 0)
+
+
+def _wait_until_ready(
+    names: list[str], host: str, settings: Settings, processes: dict[str, subprocess.Popen[bytes]]
+) -> None:
+    deadline = time.monotonic() + 60
+    waiting = set(names)
+    while waiting:
+        for name in sorted(waiting):
+            if processes[name].poll() is not None:
+                typer.echo(f"{name} failed to start (exit {processes[name].returncode})", err=True)
+                raise typer.Exit(1)
+            try:
+                url = f"http://{host}:{_port(name, settings)}/readyz"
+                if httpx.get(url, timeout=1).status_code == 200:
+                    waiting.discard(name)
+            except httpx.HTTPError:
+                pass
+        if time.monotonic() > deadline:
+            typer.echo(f"not ready after 60 s: {', '.join(sorted(waiting))}", err=True)
+            raise typer.Exit(1)
+        time.sleep(0.2)
+
+
+@app.command()
+def token(
+    dept: Annotated[str, typer.Option(help=f"One of: {', '.join(DEPARTMENT_SCOPES)}")],
+    scope: Annotated[list[str] | None, typer.Option(help="Narrow to these scopes")] = None,
+    lifetime: Annotated[int | None, typer.Option(help="Seconds the token is valid")] = None,
+) -> None:
+    """Print a signed department token for the running platform."""
+    try:
+        typer.echo(issue_token(Settings(), dept=dept, scopes=scope, lifetime=lifetime))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command()
+def migrate(service: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Bring services' databases to the latest schema (containers run this before start)."""
+    settings = Settings()
+    for name in service or built_services():
+        module = importlib.import_module(f"services.{name}.app")
+        spec = module.SPEC
+        migrations.upgrade(spec.migrations_dir, settings.database_url_for(name))
+        typer.echo(f"{name}: database at the latest revision")
+
+
+@events_app.command("tail")
+def events_tail(
+    topic: str,
+    offset: Annotated[int, typer.Option("--from", help="First offset to show")] = 0,
+    limit: Annotated[int, typer.Option(help="How many events at most")] = 20,
+    reveal: Annotated[bool, typer.Option(help="Show identity numbers in clear")] = False,
+) -> None:
+    """Print events of a topic in the embedded log, one JSON object per line."""
+    from shared.events.embedded import EmbeddedBus
+
+    bus = EmbeddedBus(Settings().event_log_path)
+    try:
+        for record in bus.read(topic, from_offset=offset, limit=limit):
+            line = json.dumps(
+                {"offset": record.offset, "key": record.key, "event": json.loads(record.value)},
+                ensure_ascii=False,
+            )
+            typer.echo(line if reveal else mask_identity_numbers(line))
+    finally:
+        bus.close()
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

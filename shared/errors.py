@@ -1,0 +1,118 @@
+"""Error classes and the one handler that renders them as the contract's JSON error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = None
+    reason: str
+    clause: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+class ErrorResponse(BaseModel):
+    """The shape of every error answer: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorBody
+
+
+class LuohuError(Exception):
+    """A refusal with a stable machine-readable code, rendered by `install_error_handlers`."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(LuohuError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(LuohuError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidInput(LuohuError):
+    """Input that parsed but breaks a rule the schema cannot state (a 422)."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class Unauthenticated(LuohuError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Forbidden(LuohuError):
+    status_code = 403
+    code = "forbidden"
+
+
+def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route, so the document shows the errors it can return."""
+    return {
+        error.status_code: {"model": ErrorResponse, "description": error.code} for error in errors
+    }
+
+
+def _body(code: str, message: str, details: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    # ("body", "applicant", "id_number") -> "applicant.id_number"; list indexes as [i]
+    parts = [part for part in location if part not in ("body", "query", "path", "header")]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or ".".join(str(part) for part in location)
+
+
+def _reason(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    # Our own validators raise ValueError; pydantic prefixes those with "Value error, ".
+    return message.removeprefix("Value error, ")
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"field": _field_path(tuple(err.get("loc", ()))), "reason": _reason(err)} for err in errors
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LuohuError)
+    async def _luohu_error(_: Request, exc: LuohuError) -> JSONResponse:
+        return JSONResponse(_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        fields = ", ".join(sorted({d["field"] for d in details}))
+        message = f"the request is not valid: {fields}" if fields else "the request is not valid"
+        return JSONResponse(_body("invalid_input", message, details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(_body(code, str(exc.detail), []), status_code=exc.status_code)

@@ -1,0 +1,388 @@
+"""The embedded bus engine: a durable event log in one SQLite file, shared by local processes."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shared.events.bus import BusUnavailable, Message, Record
+
+PARTITION = 0  # one partition per topic, so order per topic (hence per key) is total
+BUSY_TIMEOUT_SECONDS = 30.0
+DEFAULT_LEASE_SECONDS = 10.0
+DEFAULT_POLL_INTERVAL_SECONDS = 0.05
+
+# The log is an ordinary rowid table: values can be large, which WITHOUT ROWID handles badly.
+_SCHEMA = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS bus_log (
+    topic TEXT NOT NULL, log_offset INTEGER NOT NULL, key TEXT, value BLOB NOT NULL,
+    headers TEXT NOT NULL, appended_at TEXT NOT NULL, PRIMARY KEY (topic, log_offset));
+CREATE TABLE IF NOT EXISTS bus_committed_offset (
+    group_id TEXT NOT NULL, topic TEXT NOT NULL, next_offset INTEGER NOT NULL,
+    committed_at TEXT NOT NULL, PRIMARY KEY (group_id, topic)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_lease (
+    group_id TEXT NOT NULL, topic TEXT NOT NULL, member_id TEXT NOT NULL,
+    expires_at REAL NOT NULL, PRIMARY KEY (group_id, topic)) WITHOUT ROWID;
+COMMIT;
+"""
+
+
+class LeaseLost(RuntimeError):
+    """This member no longer holds a topic's lease; another member took over its records."""
+
+
+class _ThreadConnection(threading.local):
+    # The pid guards against using a connection inherited through fork(), which SQLite forbids.
+    pid: int = -1
+    conn: sqlite3.Connection | None = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _encode(message: Message) -> tuple[str | None, bytes, str]:
+    """Check a message's types and encode its headers; raises TypeError on a bad message."""
+    # SQLite's dynamic typing would store a str in the BLOB column, so check here.
+    if not isinstance(message.topic, str) or not message.topic:
+        raise TypeError(f"message topic must be a non-empty str, got {message.topic!r}")
+    if message.key is not None and not isinstance(message.key, str):
+        raise TypeError(f"message key must be str or None, got {type(message.key).__name__}")
+    if not isinstance(message.value, bytes):
+        raise TypeError(f"message value must be bytes, got {type(message.value).__name__}")
+    headers: dict[str, str] = {}
+    for name, raw in message.headers.items():
+        if not isinstance(name, str) or not isinstance(raw, bytes):
+            raise TypeError(f"header {name!r} must map a str to bytes")
+        headers[name] = base64.b64encode(raw).decode("ascii")
+    return message.key, message.value, json.dumps(headers, sort_keys=True)
+
+
+def _decode_headers(text: str) -> dict[str, bytes]:
+    return {name: base64.b64decode(raw) for name, raw in json.loads(text).items()}
+
+
+class EmbeddedBus:
+    """The `Bus` on a SQLite file: safe for several processes, and several threads in each."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_SECONDS,
+    ) -> None:
+        if lease_seconds <= 0 or poll_interval <= 0:
+            raise ValueError("lease_seconds and poll_interval must be positive")
+        self.path = Path(path)
+        self.lease_seconds = lease_seconds
+        self.poll_interval = poll_interval
+        self._local = _ThreadConnection()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._consumers: weakref.WeakSet[EmbeddedConsumer] = weakref.WeakSet()
+        self._schema_ready = False
+        self._closed = False
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        """Append the batch in one transaction: all of it or, on any error, none of it."""
+        if not messages:
+            return
+        appended_at = _now()
+        with self._write() as conn:
+            # Offsets are read and assigned under the write lock, so concurrent
+            # publishers in other processes queue up and never collide or leave gaps.
+            next_offsets: dict[str, int] = {}
+            for message in messages:
+                key, value, headers = _encode(message)
+                offset = next_offsets.get(message.topic)
+                if offset is None:
+                    offset = self._end_offset(conn, message.topic)
+                conn.execute(
+                    "INSERT INTO bus_log (topic, log_offset, key, value, headers, appended_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (message.topic, offset, key, value, headers, appended_at),
+                )
+                next_offsets[message.topic] = offset + 1
+
+    def consumer(self, *, group: str, topics: Sequence[str]) -> EmbeddedConsumer:
+        """Join `group` as a new member; it reads a topic only while it holds its lease."""
+        if not group or not topics:
+            raise ValueError("a consumer needs a group and at least one topic")
+        member = EmbeddedConsumer(self, group=group, topics=topics)
+        self._consumers.add(member)
+        return member
+
+    def ping(self) -> None:
+        self._query("SELECT 1 FROM bus_lease LIMIT 1", ())
+
+    def close(self) -> None:
+        """Release this handle's leases and close its connections (stop consumer threads first)."""
+        if self._closed:
+            return
+        for member in list(self._consumers):
+            member.close()
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for pid, conn in connections:
+            if pid == os.getpid():
+                conn.close()
+
+    def read(self, topic: str, *, from_offset: int = 0, limit: int = 1000) -> list[Record]:
+        """Read a topic's log from `from_offset`, outside any consumer group."""
+        rows = self._query(
+            "SELECT log_offset, key, value, headers FROM bus_log"
+            " WHERE topic = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?",
+            (topic, from_offset, limit),
+        )
+        return [
+            Record(topic, PARTITION, int(offset), key, bytes(value), _decode_headers(headers))
+            for offset, key, value, headers in rows
+        ]
+
+    def end_offsets(self, topics: Sequence[str]) -> dict[str, int]:
+        """The offset the next message of each topic will get (0 for an empty topic)."""
+        with self._errors():
+            conn = self._conn()
+            return {topic: self._end_offset(conn, topic) for topic in topics}
+
+    def committed(self, group: str, topic: str) -> int:
+        """The group's committed offset: the next offset it has yet to handle (0 if none)."""
+        with self._errors():
+            return self._committed(self._conn(), group, topic)
+
+    def _held_elsewhere(self, group: str, member_id: str, topics: Sequence[str]) -> set[str]:
+        """The topics whose lease another live member holds (a read: no write lock)."""
+        marks = ", ".join("?" for _ in topics)
+        rows = self._query(
+            "SELECT topic FROM bus_lease WHERE group_id = ? AND member_id != ?"
+            f" AND expires_at > ? AND topic IN ({marks})",
+            (group, member_id, time.time(), *topics),
+        )
+        return {str(row[0]) for row in rows}
+
+    def _claim(
+        self, group: str, member_id: str, topics: Sequence[str], positions: dict[str, int]
+    ) -> dict[str, int]:
+        """Renew or take the leases on `topics`; return the positions of the topics now held."""
+        now = time.time()
+        held: dict[str, int] = {}
+        with self._write() as conn:
+            for topic in topics:
+                row = conn.execute(
+                    "SELECT member_id, expires_at FROM bus_lease WHERE group_id = ? AND topic = ?",
+                    (group, topic),
+                ).fetchone()
+                if row is not None and row[0] != member_id and row[1] > now:
+                    continue
+                conn.execute(
+                    "INSERT INTO bus_lease (group_id, topic, member_id, expires_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic) DO UPDATE"
+                    " SET member_id = excluded.member_id, expires_at = excluded.expires_at",
+                    (group, topic, member_id, now + self.lease_seconds),
+                )
+                kept = row is not None and row[0] == member_id and topic in positions
+                # A member that had the lease all along carries on; one (re)taking it starts
+                # from the group's commit, since another member may have moved on meanwhile.
+                held[topic] = positions[topic] if kept else self._committed(conn, group, topic)
+        return held
+
+    def _commit(self, group: str, member_id: str, next_offsets: dict[str, int]) -> None:
+        committed_at = _now()
+        with self._write() as conn:
+            for topic, next_offset in next_offsets.items():
+                row = conn.execute(
+                    "SELECT member_id FROM bus_lease WHERE group_id = ? AND topic = ?",
+                    (group, topic),
+                ).fetchone()
+                # The lease row still naming this member means nobody took over, even if it
+                # has expired: taking over rewrites the row under the same write lock.
+                if row is None or row[0] != member_id:
+                    raise LeaseLost(f"member {member_id} of {group!r} lost the lease on {topic!r}")
+                conn.execute(
+                    "INSERT INTO bus_committed_offset (group_id, topic, next_offset, committed_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic) DO UPDATE"
+                    " SET next_offset = max(next_offset, excluded.next_offset),"
+                    " committed_at = excluded.committed_at",
+                    (group, topic, next_offset, committed_at),
+                )
+
+    def _release(self, group: str, member_id: str) -> None:
+        sql = "DELETE FROM bus_lease WHERE group_id = ? AND member_id = ?"
+        with self._write() as conn:
+            conn.execute(sql, (group, member_id))
+
+    @staticmethod
+    def _end_offset(conn: sqlite3.Connection, topic: str) -> int:
+        row = conn.execute(
+            "SELECT coalesce(max(log_offset) + 1, 0) FROM bus_log WHERE topic = ?", (topic,)
+        ).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _committed(conn: sqlite3.Connection, group: str, topic: str) -> int:
+        row = conn.execute(
+            "SELECT next_offset FROM bus_committed_offset WHERE group_id = ? AND topic = ?",
+            (group, topic),
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened (and the file set up) on first use."""
+        if self._closed:
+            raise RuntimeError(f"the event log handle on {self.path} is closed")
+        local = self._local
+        if local.conn is not None and local.pid == os.getpid():
+            return local.conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are only the ones begun explicitly below.
+        # check_same_thread=False only so close() may close every thread's connection.
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        try:
+            # WAL lets readers (polling consumers) run while a publisher writes.
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL, not NORMAL: the outbox relay marks rows sent once publish returns, so a
+            # publish must survive power loss as well as a process crash, or the event is gone.
+            conn.execute("PRAGMA synchronous=FULL")
+            with self._lock:
+                if not self._schema_ready:
+                    conn.executescript(_SCHEMA)
+                    self._schema_ready = True
+                self._connections.append((os.getpid(), conn))
+        except BaseException:
+            conn.close()
+            raise
+        local.pid, local.conn = os.getpid(), conn
+        return conn
+
+    def _query(self, sql: str, params: Sequence[object]) -> list[Any]:
+        """A read in its own implicit transaction: it never takes the write lock."""
+        with self._errors():
+            return self._conn().execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn 'the file cannot be used' errors into BusUnavailable; bugs stay bugs."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise BusUnavailable(f"event log {self.path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock before the first read,
+        so read-then-write steps (next offset, lease check) cannot race another process."""
+        with self._errors():
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+
+class EmbeddedConsumer:
+    """One member of a consumer group on the embedded log; used by one thread."""
+
+    def __init__(self, bus: EmbeddedBus, *, group: str, topics: Sequence[str]) -> None:
+        self.group = group
+        self.topics = list(dict.fromkeys(topics))
+        self.member_id = uuid.uuid4().hex
+        self._bus = bus
+        # Topics whose lease this member holds, mapped to the next offset to hand out.
+        self._positions: dict[str, int] = {}
+        self._renewed_at = float("-inf")
+        self._turn = 0
+        self._closed = False
+
+    def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Record]:
+        if self._closed:
+            raise RuntimeError("poll on a closed consumer")
+        if max_records < 1:
+            raise ValueError("max_records must be at least 1")
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            self._heartbeat()
+            records = self._fetch(max_records)
+            remaining = deadline - time.monotonic()
+            if records or remaining <= 0:
+                return records
+            # Sleeping outside any transaction: a waiting member never blocks publishers.
+            time.sleep(min(self._bus.poll_interval, remaining))
+
+    def commit(self, records: Sequence[Record]) -> None:
+        """Store each topic's max(offset)+1; raises LeaseLost if another member took over."""
+        if self._closed:
+            raise RuntimeError("commit on a closed consumer")
+        next_offsets: dict[str, int] = {}
+        for record in records:
+            next_offsets[record.topic] = max(next_offsets.get(record.topic, 0), record.offset + 1)
+        if not next_offsets:
+            return
+        try:
+            self._bus._commit(self.group, self.member_id, next_offsets)
+        except LeaseLost:
+            # Forget positions that may be stale; the next poll re-takes what it can.
+            for topic in next_offsets:
+                self._positions.pop(topic, None)
+            raise
+
+    def close(self) -> None:
+        """Release this member's leases so another member takes over at once."""
+        if self._closed:
+            return
+        self._closed = True
+        self._positions.clear()
+        # If the log is gone or its handle closed, the leases simply expire.
+        with contextlib.suppress(BusUnavailable, RuntimeError):
+            self._bus._release(self.group, self.member_id)
+
+    def _heartbeat(self) -> None:
+        """Renew held leases once a third of their time has passed; take any that are free."""
+        # Renewing on every poll would be a write per poll per member; a third of the
+        # lease leaves two thirds of margin before anyone may take over.
+        due = time.monotonic() - self._renewed_at >= self._bus.lease_seconds / 3
+        wanted = [topic for topic in self.topics if topic not in self._positions]
+        free = bool(wanted) and bool(
+            set(wanted) - self._bus._held_elsewhere(self.group, self.member_id, wanted)
+        )
+        if due or free:
+            self._positions = self._bus._claim(
+                self.group, self.member_id, self.topics, self._positions
+            )
+            self._renewed_at = time.monotonic()
+
+    def _fetch(self, max_records: int) -> list[Record]:
+        # Start from a different topic each time, so one busy topic cannot starve the others.
+        self._turn = (self._turn + 1) % len(self.topics)
+        records: list[Record] = []
+        for topic in self.topics[self._turn :] + self.topics[: self._turn]:
+            if topic not in self._positions or len(records) >= max_records:
+                continue
+            batch = self._bus.read(
+                topic, from_offset=self._positions[topic], limit=max_records - len(records)
+            )
+            if batch:
+                self._positions[topic] = batch[-1].offset + 1
+                records.extend(batch)
+        return records

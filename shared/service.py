@@ -1,0 +1,189 @@
+"""Assembles a department service: the FastAPI app, its database, bus, relay and consumers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared import migrations
+from shared.db import Database, PlatformTables
+from shared.errors import install_error_handlers
+from shared.events.bus import Bus
+from shared.events.consumer import EventConsumer, Subscription
+from shared.events.engines import open_bus
+from shared.events.outbox import OutboxRelay
+from shared.observability import configure_logging, metrics
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes one department's service: the same few parts for every department."""
+
+    name: str
+    title: str
+    description: str
+    tables: PlatformTables
+    migrations_dir: Path
+    routers: Sequence[APIRouter]
+    subscriptions: Sequence[Subscription] = field(default_factory=tuple)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: reached from routes through `app.state.runtime`."""
+
+    spec: ServiceSpec
+    settings: Settings
+    db: Database
+    bus: Bus
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start_workers(self) -> None:
+        relay = OutboxRelay(
+            service=self.spec.name,
+            db=self.db,
+            tables=self.spec.tables,
+            bus=self.bus,
+            batch_size=self.settings.relay_batch_size,
+        )
+        self._spawn(
+            f"{self.spec.name}-relay",
+            lambda: relay.run_until(self.stop, interval=self.settings.relay_interval_seconds),
+        )
+        for subscription in self.spec.subscriptions:
+            consumer = EventConsumer(
+                subscription=subscription,
+                db=self.db,
+                tables=self.spec.tables,
+                bus=self.bus,
+                max_attempts=self.settings.consumer_max_attempts,
+                backoff=self.settings.consumer_retry_backoff_seconds,
+                batch_size=self.settings.consumer_batch_size,
+            )
+            self._spawn(f"{subscription.group}-consumer", partial(consumer.run_until, self.stop))
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        self.bus.close()
+        self.db.dispose()
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(spec.name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.database_url_for(spec.name)
+        if settings.run_migrations_on_start:
+            migrations.upgrade(spec.migrations_dir, url)
+        runtime = Runtime(spec=spec, settings=settings, db=Database(url), bus=open_bus(settings))
+        app.state.runtime = runtime
+        if settings.start_workers:
+            runtime.start_workers()
+        log.info("%s service started", spec.name)
+        try:
+            yield
+        finally:
+            runtime.shutdown()
+
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    _add_http_metrics(app, spec.name)
+    app.include_router(_operations_router(spec))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _add_http_metrics(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def _measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        # The route template, not the raw path: ids and personal data stay out of labels.
+        template = getattr(route, "path", "unmatched")
+        metrics.http_requests.labels(service, request.method, template, response.status_code).inc()
+        metrics.http_latency.labels(service, request.method, template).observe(
+            time.perf_counter() - started
+        )
+        return response
+
+
+def _operations_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @router.get("/readyz", summary="The database and the event bus are reachable")
+    def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", runtime.db.ping), ("bus", runtime.bus.ping)):
+            try:
+                probe()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable: {type(exc).__name__}"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    def prometheus(runtime: RuntimeDep) -> Response:
+        _sample_backlog(runtime)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _sample_backlog(runtime: Runtime) -> None:
+    outbox = runtime.spec.tables.outbox
+    try:
+        with runtime.db.read_only() as session:
+            backlog = _count(session, select(func.count()).where(outbox.c.published_at.is_(None)))
+        metrics.outbox_backlog.labels(runtime.spec.name).set(backlog)
+    except Exception:  # metrics must answer even when the database does not
+        log.warning("could not sample the outbox backlog")
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.execute(query).scalar_one())

@@ -1,0 +1,68 @@
+"""Process settings from the environment (prefix LUOHU_), one object per service process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
+
+SERVICE_PORTS: dict[str, int] = {
+    "hukou": 8001,
+    "housing": 8002,
+    "medical_insurance": 8003,
+    "pension": 8004,
+    "education": 8005,
+    "residence_permit": 8006,
+}
+
+
+class Settings(BaseSettings):
+    """Everything a service process reads from its environment.
+
+    The defaults are the embedded engine on a laptop: SQLite files and the event log
+    under `var/`. Production sets `LUOHU_ENVIRONMENT=production`, a real secret, a
+    PostgreSQL URL and the Kafka bus.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LUOHU_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    bus: Literal["embedded", "kafka"] = "embedded"
+    bus_path: Path | None = None
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_partitions: int = 6
+    jwt_secret: str = DEVELOPMENT_SECRET
+    jwt_issuer: str = "luohu"
+    token_lifetime_seconds: int = 8 * 3600
+    relay_interval_seconds: float = 0.2
+    relay_batch_size: int = 500
+    consumer_batch_size: int = 200
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_seconds: float = 0.2
+    run_migrations_on_start: bool = True
+    start_workers: bool = True
+    log_level: str = "INFO"
+    port_offset: int = 0  # added to the contract's ports, to run a second platform beside one
+
+    @model_validator(mode="after")
+    def _refuse_development_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_SECRET:
+            raise ValueError("LUOHU_JWT_SECRET must be set to a real secret in production")
+        return self
+
+    def database_url_for(self, service: str) -> str:
+        """The service's own database: the configured URL, else a SQLite file under data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+    @cached_property
+    def event_log_path(self) -> Path:
+        return self.bus_path or self.data_dir / "events.db"

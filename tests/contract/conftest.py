@@ -1,0 +1,82 @@
+"""Bus fixtures for the contract tests: one parameter per engine, each handle on one shared log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shared.events.bus import Bus
+from shared.events.embedded import EmbeddedBus
+
+# Short leases keep the takeover tests quick; an engine without leases ignores it.
+LEASE_SECONDS = 0.5
+
+BusFactory = Callable[[], Bus]
+
+
+@dataclass(frozen=True)
+class BusSpec:
+    """How to open a handle on the log under test; picklable, so a child process can too."""
+
+    engine: str
+    location: str
+
+    def open(self) -> Bus:
+        if self.engine == "embedded":
+            return EmbeddedBus(Path(self.location), lease_seconds=LEASE_SECONDS)
+        raise ValueError(f"unknown bus engine {self.engine!r}")
+
+
+def unique(prefix: str) -> str:
+    """A topic or group name no other test (or earlier run on a shared broker) uses."""
+    return f"{prefix}.{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["embedded"])
+def bus_spec(request: pytest.FixtureRequest, tmp_path: Path) -> BusSpec:
+    engine: str = request.param
+    if engine == "embedded":
+        return BusSpec(engine=engine, location=str(tmp_path / "bus" / "events.db"))
+    raise ValueError(f"unknown bus engine {engine!r}")
+
+
+@pytest.fixture
+def make_bus(bus_spec: BusSpec) -> Iterator[BusFactory]:
+    """Open another handle on the same log, as another process or a restart would."""
+    opened: list[Bus] = []
+
+    def make() -> Bus:
+        bus = bus_spec.open()
+        opened.append(bus)
+        return bus
+
+    yield make
+    for bus in reversed(opened):
+        bus.close()
+
+
+@pytest.fixture
+def bus(make_bus: BusFactory) -> Bus:
+    return make_bus()
+
+
+@pytest.fixture
+def embedded_bus(bus: Bus) -> EmbeddedBus:
+    """The bus, for tests of what only the embedded engine promises (leases, atomic batches)."""
+    if not isinstance(bus, EmbeddedBus):
+        pytest.skip("embedded engine only")
+    return bus
+
+
+@pytest.fixture
+def topic() -> str:
+    return unique("contract.topic")
+
+
+@pytest.fixture
+def group() -> str:
+    return unique("contract.group")

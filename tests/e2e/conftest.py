@@ -1,0 +1,111 @@
+"""The whole platform as real processes, started the way `make run` starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.auth import issue_token
+from shared.settings import SERVICE_PORTS, Settings
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port_offset() -> int:
+    """An offset that puts all six contract ports on free ports of this machine."""
+    for offset in range(20000, 40000, 100):
+        if all(_is_free(port + offset) for port in SERVICE_PORTS.values()):
+            return offset
+    raise RuntimeError("no free ports for the platform")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@dataclass
+class Platform:
+    """A running `luohu run`: its folder, environment, and each service's URL."""
+
+    data_dir: Path
+    env: dict[str, str]
+    offset: int
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.data_dir / "platform.log"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{SERVICE_PORTS[service] + self.offset}"
+
+    def headers(self, dept: str = "public_security") -> dict[str, str]:
+        settings = Settings(_env_file=None, jwt_secret=self.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+        return {"Authorization": f"Bearer {issue_token(settings, dept=dept)}"}
+
+    def start(self, *args: str) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "run", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while b"Ctrl-C stops the platform" not in self.log_path.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the platform did not start:\n{self.log()}")
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    offset = _free_port_offset()
+    env = {
+        **os.environ,
+        "LUOHU_DATA_DIR": str(tmp_path / "var"),
+        "LUOHU_PORT_OFFSET": str(offset),
+        "LUOHU_JWT_SECRET": "e2e-secret-" + tmp_path.name,
+        "LUOHU_RELAY_INTERVAL_SECONDS": "0.05",
+    }
+    (tmp_path / "var").mkdir()
+    running = Platform(data_dir=tmp_path / "var", env=env, offset=offset)
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+def wait_for(predicate: object, *, timeout: float = 20.0, interval: float = 0.1) -> object:
+    """Poll `predicate()` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()  # type: ignore[operator]
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def client() -> httpx.Client:
+    return httpx.Client(timeout=10)
