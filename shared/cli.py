@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 events_app = typer.Typer(help="Read the embedded event log.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
+deadletters_app = typer.Typer(help="Events a service could not handle.", no_args_is_help=True)
+app.add_typer(deadletters_app, name="deadletters")
 
 
 def built_services() -> list[str]:
@@ -167,6 +169,41 @@ def events_tail(
             typer.echo(line if reveal else mask_identity_numbers(line))
     finally:
         bus.close()
+
+
+@deadletters_app.command("list")
+def deadletters_list(service: str) -> None:
+    """Show the dead letters of SERVICE that have not been replayed."""
+    from shared.events.deadletters import pending_dead_letters
+    from shared.events.engines import open_bus
+
+    bus = open_bus(Settings())
+    try:
+        letters = pending_dead_letters(bus, service)
+    finally:
+        bus.close()
+    for letter in letters:
+        typer.echo(
+            mask_identity_numbers(
+                f"{letter.original_topic} key={letter.record.key} offset={letter.record.offset}: "
+                f"{letter.error}"
+            )
+        )
+    typer.echo(f"{len(letters)} dead letter(s) waiting for {service}")
+
+
+@deadletters_app.command("replay")
+def deadletters_replay(service: str) -> None:
+    """Send SERVICE's dead letters to their topic again, once the cause is fixed."""
+    from shared.events.deadletters import replay_dead_letters
+    from shared.events.engines import open_bus
+
+    bus = open_bus(Settings())
+    try:
+        count = replay_dead_letters(bus, service)
+    finally:
+        bus.close()
+    typer.echo(f"replayed {count} dead letter(s) for {service}")
 
 
 def main() -> None:
