@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -30,6 +31,12 @@ REPLAY_HEADER = "luohu-replay"
 ERROR_HEADER = "luohu-error"
 ORIGINAL_TOPIC_HEADER = "luohu-original-topic"
 CONSUMER_HEADER = "luohu-consumer"
+
+
+def _unreadable_id(record: Record) -> str:
+    """An inbox id for a record with no event id: its place in the log, hashed to fit."""
+    place = f"{record.topic}:{record.partition}:{record.offset}"
+    return "unreadable:" + hashlib.sha256(place.encode()).hexdigest()[:48]
 
 
 def dead_letter_topic(consumer: str) -> str:
@@ -114,7 +121,8 @@ class EventConsumer:
                     event.get_id(),
                     error,
                 )
-                time.sleep(self.backoff * attempt)
+                if attempt < self.max_attempts:
+                    time.sleep(self.backoff * attempt)
         return self._dead_letter(record, event, error)
 
     def _apply(self, event: CloudEvent, handlers: Sequence[Handler], *, replay: bool) -> str:
@@ -155,7 +163,7 @@ class EventConsumer:
         headers[CONSUMER_HEADER] = self.group.encode()
         headers.pop(REPLAY_HEADER, None)
         message = Message(dead_letter_topic(self.group), record.key, record.value, headers)
-        event_id = event.get_id() if event is not None else f"{record.topic}:{record.offset}"
+        event_id = event.get_id() if event is not None else _unreadable_id(record)
         inbox = self.tables.inbox
         with self.db.unit_of_work() as session:
             seen = session.execute(
