@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit contract api e2e clean
+.PHONY: run run-kafka stop-engines test lint typecheck unit contract api e2e clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,19 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/pytest
+	scripts/test.sh
+
+run-kafka: $(INSTALLED)
+	scripts/kafka.sh start
+	scripts/postgres.sh start
+	LUOHU_BUS=kafka $(BIN)/luohu run --postgres "$$(scripts/postgres.sh url)"
+
+stop-engines:
+	-scripts/kafka.sh stop
+	-scripts/postgres.sh stop
 
 unit contract api e2e: $(INSTALLED)
-	$(BIN)/pytest tests/$@
+	scripts/test.sh tests/$@
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -97,7 +97,7 @@ def issue_token(
         "dept": dept,
         "scope": " ".join(sorted(wanted)),
         "iat": now,
-        "exp": now + (lifetime or settings.token_lifetime_seconds),
+        "exp": now + (settings.token_lifetime_seconds if lifetime is None else lifetime),
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class ErrorDetail(BaseModel):
+    """One reason for a refusal; may carry more (e.g. the id of a conflicting record)."""
+
+    model_config = ConfigDict(extra="allow")
+
     field: str | None = None
     reason: str
     clause: str | None = None
@@ -20,7 +27,7 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
-    details: list[dict[str, Any]] = []
+    details: list[ErrorDetail] = []
 
 
 class ErrorResponse(BaseModel):
@@ -111,6 +118,12 @@ def install_error_handlers(app: FastAPI) -> None:
         fields = ", ".join(sorted({d["field"] for d in details}))
         message = f"the request is not valid: {fields}" if fields else "the request is not valid"
         return JSONResponse(_body("invalid_input", message, details), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", exc_info=exc)
+        body = _body("internal_error", "an unexpected error occurred; it has been logged", [])
+        return JSONResponse(body, status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

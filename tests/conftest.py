@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -38,7 +39,7 @@ def auth(settings: Settings) -> TokenFactory:
     return headers
 
 
-_sequence = iter(range(1, 999))
+_sequence = itertools.cycle(range(1, 999))
 
 
 def person_id(birth: date, region: str = "441402", *, female: bool = False) -> str:

@@ -14,7 +14,14 @@ from services.hukou.domain import Channel
 from services.hukou.models import TABLES
 from shared import regions
 from shared.auth import Principal, require
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    error_responses,
+)
 from shared.idempotency import run_idempotent, validate_key
 from shared.identity import InvalidIdNumber, parse_id_number
 from shared.service import RuntimeDep
@@ -30,7 +37,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 hukou_settings = HukouSettings()
 
-_AUTH_ERRORS = (Forbidden,)
+_AUTH_ERRORS = (Unauthenticated, Forbidden)
 
 
 @router.post(
@@ -46,6 +53,10 @@ def submit_settlement_application(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    repeated = request.repeated_people()
+    if repeated:
+        raise InvalidInput("a person appears twice in the application", details=repeated)
+
     def submit(session: Any) -> tuple[int, Any]:
         application = operations.submit_application(
             session,
@@ -73,6 +84,7 @@ def submit_settlement_application(
     "/settlement-applications",
     response_model=schemas.Page,
     summary="List applications, filtered and paged (newest first)",
+    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def list_settlement_applications(
     principal: CanRead,
@@ -128,7 +140,7 @@ def list_settlement_applications(
 @router.get(
     "/settlement-applications/{application_id}",
     response_model=schemas.SettlementApplicationOut,
-    responses=error_responses(NotFound, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, InvalidInput, *_AUTH_ERRORS),
 )
 def get_settlement_application(
     application_id: str, principal: CanRead, runtime: RuntimeDep
@@ -205,6 +217,7 @@ def set_settlement_target(
     response_model=list[schemas.TargetOut],
     tags=["settlement targets"],
     summary="Each county's target beside the people approved to settle there that year",
+    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def get_settlement_targets(
     year: int, principal: CanReadTargets, runtime: RuntimeDep

@@ -36,12 +36,10 @@ from shared import regions
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
-from shared.events.envelope import event_type, new_event
+from shared.events.envelope import CloudEvent
 from shared.events.outbox import add_to_outbox
 from shared.identity import mask_id_number, parse_id_number
-
-SOURCE = "/luohu/hukou"
-SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
+from shared.settlement import SettledMember, SettlementApproved, approved_event
 
 # Statuses that hold a person: a second application for them is refused while one is here.
 HOLDING_STATUSES = ("submitted", "eligible", "approved", "settled")
@@ -354,49 +352,40 @@ def reject_application(
     return load_application(session, application.id)
 
 
-def approval_event_data(application: SettlementApplication) -> dict[str, Any]:
-    """The `settlement.approved` data: what every department needs, so none re-keys it."""
+def approval_event(application: SettlementApplication) -> CloudEvent:
+    """`settlement.approved`: what every department needs, so none re-keys the family's data."""
     request = application.request
     residence = request.get("residence") or {}
-    return {
-        "settlement_id": application.id,
-        "decided_at": (application.approved_at or utcnow()).isoformat(),
-        "decision_date": application.received_on.isoformat(),
-        "rules_version": application.rules_version,
-        "channel": application.channel,
-        "destination_region_code": application.destination_region_code,
-        "destination_region_name": regions.describe(application.destination_region_code),
-        "destination_address": residence.get("address"),
-        "residence": request.get("residence"),
-        "members": [
-            {
-                "id_number": m.id_number,
-                "name": m.name,
-                "birth_date": m.birth_date.isoformat(),
-                "sex": m.sex,
-                "relation": m.relation,
-                "previous_region_code": m.hukou_region_code,
-                "previous_hukou_type": m.hukou_type,
-            }
-            for m in application.members
-        ],
-        "social_insurance": request.get("social_insurance"),
-        "housing": request.get("housing"),
-        "rural_rights": {
-            k: v
-            for k, v in (request.get("rural_rights") or {}).items()
-            if k != "surrender_required"
-        }
-        or None,
+    rural_rights = {
+        k: v for k, v in (request.get("rural_rights") or {}).items() if k != "surrender_required"
     }
-
-
-def approval_event(application: SettlementApplication) -> Any:
-    return new_event(
-        type_=SETTLEMENT_APPROVED,
-        source=SOURCE,
-        subject=application.id,
-        data=approval_event_data(application),
+    return approved_event(
+        SettlementApproved(
+            settlement_id=application.id,
+            decided_at=application.approved_at or utcnow(),
+            decision_date=application.received_on,
+            rules_version=application.rules_version,
+            channel=application.channel,
+            destination_region_code=application.destination_region_code,
+            destination_region_name=regions.describe(application.destination_region_code),
+            destination_address=residence.get("address"),
+            residence=request.get("residence"),
+            members=[
+                SettledMember(
+                    id_number=m.id_number,
+                    name=m.name,
+                    birth_date=m.birth_date,
+                    sex=m.sex,
+                    relation=m.relation,
+                    previous_region_code=m.hukou_region_code,
+                    previous_hukou_type=m.hukou_type,
+                )
+                for m in application.members
+            ],
+            social_insurance=request.get("social_insurance"),
+            housing=request.get("housing"),
+            rural_rights=rural_rights or None,
+        )
     )
 
 

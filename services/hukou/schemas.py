@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.hukou.domain import Channel, HukouType, StudentStage, TalentCategory, Tenure
 from shared import regions
@@ -60,16 +60,18 @@ class _PersonIn(Strict):
         description="Optional: taken from the identity number; a contradiction is refused.",
     )
 
-    @model_validator(mode="after")
-    def _birth_date_matches_id_number(self) -> Self:
-        if self.birth_date is not None:
-            derived = parse_id_number(self.id_number).birth_date
-            if derived != self.birth_date:
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date_matches_id_number(cls, value: date | None, info: ValidationInfo) -> date | None:
+        id_number = info.data.get("id_number")  # absent when it was refused itself
+        if value is not None and id_number is not None:
+            derived = parse_id_number(id_number).birth_date
+            if derived != value:
                 raise ValueError(
-                    f"birth_date {self.birth_date.isoformat()} contradicts the identity number, "
+                    f"{value.isoformat()} contradicts the identity number, "
                     f"which gives {derived.isoformat()}"
                 )
-        return self
+        return value
 
 
 class ApplicantIn(_PersonIn):
@@ -82,14 +84,15 @@ class HouseholdMemberIn(_PersonIn):
     hukou_region_code: RegionCode | None = None
     hukou_type: HukouType | None = None
 
-    @model_validator(mode="after")
-    def _relation_settles_with_applicant(self) -> Self:
-        if self.relation not in ("spouse", "child", "parent"):
+    @field_validator("relation")
+    @classmethod
+    def _relation_settles_with_applicant(cls, value: str) -> str:
+        if value not in ("spouse", "child", "parent"):
             raise ValueError(
-                f"relation {self.relation!r} cannot settle in this application: only the "
-                "applicant's spouse, minor children and parents settle with the applicant (二.3)"
+                f"{value!r} cannot settle in this application: only the applicant's spouse, "
+                "minor children and parents settle with the applicant (二.3)"
             )
-        return self
+        return value
 
 
 class ResidenceIn(Strict):
@@ -130,14 +133,15 @@ class RuralRightsIn(Strict):
         description="Refused when true: giving up rural rights may never be a condition (三(四)).",
     )
 
-    @model_validator(mode="after")
-    def _surrender_is_never_a_condition(self) -> Self:
-        if self.surrender_required:
+    @field_validator("surrender_required")
+    @classmethod
+    def _surrender_is_never_a_condition(cls, value: bool | None) -> bool | None:
+        if value:
             raise ValueError(
                 "giving up land contract, homestead or collective income rights may never be "
                 "required or made a condition of settlement (三(四))"
             )
-        return self
+        return value
 
 
 class HousingIn(Strict):
@@ -164,15 +168,21 @@ class SettlementApplicationIn(Strict):
     rural_rights: RuralRightsIn | None = None
     housing: HousingIn | None = None
 
-    @model_validator(mode="after")
-    def _each_person_once(self) -> Self:
+    def repeated_people(self) -> list[dict[str, str]]:
+        """Each household member whose identity number appeared earlier in the application."""
         seen = {self.applicant.id_number: "applicant.id_number"}
+        repeated = []
         for index, member in enumerate(self.household):
             field = f"household[{index}].id_number"
             if member.id_number in seen:
-                raise ValueError(f"{field} repeats the identity number of {seen[member.id_number]}")
-            seen[member.id_number] = field
-        return self
+                repeated.append(
+                    {
+                        "field": field,
+                        "reason": f"repeats the identity number of {seen[member.id_number]}",
+                    }
+                )
+            seen.setdefault(member.id_number, field)
+        return repeated
 
 
 class ConditionIn(Strict):
@@ -181,6 +191,16 @@ class ConditionIn(Strict):
     ]
     description: Annotated[str, Field(max_length=500)] | None = None
 
+    @field_validator("kind")
+    @classmethod
+    def _no_rural_rights_condition(cls, value: str) -> str:
+        if value.startswith("surrender_"):
+            raise ValueError(
+                f"{value!r} is refused: giving up rural rights may never be a condition of "
+                "settlement (三(四))"
+            )
+        return value
+
 
 class ApprovalIn(Strict):
     note: Annotated[str, Field(max_length=1000)] | None = None
@@ -188,16 +208,6 @@ class ApprovalIn(Strict):
         default=[],
         description="Conditions to record; giving up rural rights is refused as one (三(四)).",
     )
-
-    @model_validator(mode="after")
-    def _no_rural_rights_condition(self) -> Self:
-        for condition in self.conditions:
-            if condition.kind.startswith("surrender_"):
-                raise ValueError(
-                    f"condition {condition.kind!r} is refused: giving up rural rights may never "
-                    "be a condition of settlement (三(四))"
-                )
-        return self
 
 
 class RejectionIn(Strict):

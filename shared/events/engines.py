@@ -11,4 +11,12 @@ def open_bus(settings: Settings) -> Bus:
         from shared.events.embedded import EmbeddedBus
 
         return EmbeddedBus(settings.event_log_path)
+    if settings.bus == "kafka":
+        from shared.events.kafka import KafkaBus
+
+        return KafkaBus(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
     raise ValueError(f"unknown bus engine {settings.bus!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import pytest
 
 from shared.events.bus import Bus
 from shared.events.embedded import EmbeddedBus
+from shared.events.kafka import KafkaBus
 
 # Short leases keep the takeover tests quick; an engine without leases ignores it.
 LEASE_SECONDS = 0.5
@@ -28,6 +30,9 @@ class BusSpec:
     def open(self) -> Bus:
         if self.engine == "embedded":
             return EmbeddedBus(Path(self.location), lease_seconds=LEASE_SECONDS)
+        if self.engine == "kafka":
+            # Short sessions so a dead member's partitions move on quickly in tests.
+            return KafkaBus(self.location, partitions=3, session_timeout_ms=6000)
         raise ValueError(f"unknown bus engine {self.engine!r}")
 
 
@@ -36,11 +41,21 @@ def unique(prefix: str) -> str:
     return f"{prefix}.{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture(params=["embedded"])
+def kafka_bootstrap() -> str:
+    """The test broker `make test` starts (scripts/kafka.sh); without it Kafka tests skip."""
+    servers = os.environ.get("LUOHU_TEST_KAFKA")
+    if not servers:
+        pytest.skip("no Kafka broker for tests: `make test` starts one (LUOHU_TEST_KAFKA)")
+    return servers
+
+
+@pytest.fixture(params=["embedded", "kafka"])
 def bus_spec(request: pytest.FixtureRequest, tmp_path: Path) -> BusSpec:
     engine: str = request.param
     if engine == "embedded":
         return BusSpec(engine=engine, location=str(tmp_path / "bus" / "events.db"))
+    if engine == "kafka":
+        return BusSpec(engine=engine, location=kafka_bootstrap())
     raise ValueError(f"unknown bus engine {engine!r}")
 
 

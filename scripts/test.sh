@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the test suite against the real engines: starts the Kafka broker and PostgreSQL when
+# they are not running, and stops again what it started, whatever the outcome.
+#   scripts/test.sh [pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=()
+cleanup() {
+  for service in "${started[@]}"; do scripts/"$service".sh stop || true; done
+}
+trap cleanup EXIT
+
+for service in kafka postgres; do
+  if ! scripts/"$service".sh status >/dev/null 2>&1; then
+    scripts/"$service".sh start
+    started+=("$service")
+  fi
+done
+
+export LUOHU_TEST_KAFKA=127.0.0.1:${LUOHU_KAFKA_PORT:-9092}
+LUOHU_TEST_POSTGRES=$(scripts/postgres.sh url postgres)
+export LUOHU_TEST_POSTGRES
+.venv/bin/pytest "$@"

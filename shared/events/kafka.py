@@ -1,0 +1,222 @@
+"""The Apache Kafka engine (kafka-python): idempotent producer, consumer groups, manual commits."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.events.bus import BusUnavailable, Message, Record
+
+log = logging.getLogger(__name__)
+
+SEND_TIMEOUT_SECONDS = 30.0
+
+
+class CommitRefused(RuntimeError):
+    """The group moved on (a rebalance gave the partitions to another member): the records
+    will be handed out again to their new owner, whose inbox makes them no-ops."""
+
+
+class KafkaBus:
+    """Kafka behind the `Bus` interface: the settlement id is the key, so one household's
+    events share a partition and keep their order."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        partitions: int = 6,
+        replication_factor: int = 1,
+        client_id: str = "luohu",
+        session_timeout_ms: int = 10_000,
+        max_poll_interval_ms: int = 300_000,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.client_id = client_id
+        self.session_timeout_ms = session_timeout_ms
+        self.max_poll_interval_ms = max_poll_interval_ms
+        self._lock = threading.Lock()
+        self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+        self._topics: set[str] = set()
+        self._consumers: list[KafkaGroupMember] = []
+
+    def _get_producer(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap_servers,
+                    client_id=f"{self.client_id}-producer",
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=5,
+                    retries=2**31 - 1,
+                    delivery_timeout_ms=int(SEND_TIMEOUT_SECONDS * 1000),
+                    request_timeout_ms=10_000,
+                    max_block_ms=10_000,
+                )
+            return self._producer
+
+    def _get_admin(self) -> KafkaAdminClient:
+        with self._lock:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(
+                    bootstrap_servers=self.bootstrap_servers,
+                    client_id=f"{self.client_id}-admin",
+                    request_timeout_ms=10_000,
+                )
+            return self._admin
+
+    def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create missing topics with the configured partition count (auto-creation is off)."""
+        missing = [t for t in dict.fromkeys(topics) if t not in self._topics]
+        if not missing:
+            return
+        try:
+            admin = self._get_admin()
+            existing = set(admin.list_topics())
+            new = [
+                NewTopic(
+                    t, num_partitions=self.partitions, replication_factor=self.replication_factor
+                )
+                for t in missing
+                if t not in existing
+            ]
+            if new:
+                with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
+                    admin.create_topics(new)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: cannot create topics: {exc}") from exc
+        self._topics.update(missing)
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        self.ensure_topics([m.topic for m in messages])
+        try:
+            producer = self._get_producer()
+            futures = [
+                producer.send(
+                    m.topic,
+                    key=m.key.encode() if m.key is not None else None,
+                    value=m.value,
+                    headers=list(m.headers.items()),
+                )
+                for m in messages
+            ]
+            producer.flush(timeout=SEND_TIMEOUT_SECONDS)
+            for future in futures:
+                future.get(timeout=SEND_TIMEOUT_SECONDS)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: publish failed: {exc}") from exc
+
+    def consumer(self, *, group: str, topics: Sequence[str]) -> KafkaGroupMember:
+        self.ensure_topics(topics)
+        member = KafkaGroupMember(self, group=group, topics=list(topics))
+        self._consumers.append(member)
+        return member
+
+    def ping(self) -> None:
+        try:
+            self._get_admin().list_topics()
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: unreachable: {exc}") from exc
+
+    def close(self) -> None:
+        for member in self._consumers:
+            member.close()
+        self._consumers.clear()
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=10)
+                self._producer = None
+            if self._admin is not None:
+                self._admin.close()
+                self._admin = None
+
+
+class KafkaGroupMember:
+    """One member of a Kafka consumer group; offsets are committed only by `commit`."""
+
+    def __init__(self, bus: KafkaBus, *, group: str, topics: list[str]) -> None:
+        self.group = group
+        self.topics = topics
+        self.member_id = uuid.uuid4().hex
+        try:
+            self._consumer: KafkaConsumer | None = KafkaConsumer(
+                *topics,
+                bootstrap_servers=bus.bootstrap_servers,
+                client_id=f"{bus.client_id}-{group}-{self.member_id[:8]}",
+                group_id=group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                session_timeout_ms=bus.session_timeout_ms,
+                heartbeat_interval_ms=max(1000, bus.session_timeout_ms // 3),
+                max_poll_interval_ms=bus.max_poll_interval_ms,
+                request_timeout_ms=max(30_000, bus.session_timeout_ms + 5_000),
+            )
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: cannot join group {group}: {exc}") from exc
+
+    def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Record]:
+        if self._consumer is None:
+            raise RuntimeError("the consumer is closed")
+        try:
+            batches: dict[Any, list[Any]] = self._consumer.poll(
+                timeout_ms=int(timeout * 1000), max_records=max_records
+            )
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: poll failed: {exc}") from exc
+        records = [
+            Record(
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                key=r.key.decode() if r.key is not None else None,
+                value=r.value,
+                headers={name: bytes(value) for name, value in (r.headers or [])},
+            )
+            for partition_records in batches.values()
+            for r in partition_records
+        ]
+        return sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
+
+    def commit(self, records: Sequence[Record]) -> None:
+        if self._consumer is None:
+            raise RuntimeError("the consumer is closed")
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            next_offset = record.offset + 1
+            if partition not in offsets or offsets[partition].offset < next_offset:
+                offsets[partition] = OffsetAndMetadata(next_offset, "", -1)
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets=offsets)
+        except KafkaError as exc:
+            raise CommitRefused(f"kafka: commit refused for group {self.group}: {exc}") from exc
+
+    def assigned_partitions(self) -> set[tuple[str, int]]:
+        """The (topic, partition) pairs this member holds now (changes on rebalance)."""
+        if self._consumer is None:
+            return set()
+        return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
+
+    def close(self) -> None:
+        if self._consumer is not None:
+            try:
+                self._consumer.close(autocommit=False)
+            finally:
+                self._consumer = None
