@@ -42,6 +42,10 @@ def _port(name: str, settings: Settings) -> int:
 def run(
     host: Annotated[str, typer.Option(help="Address the services listen on")] = "127.0.0.1",
     only: Annotated[list[str] | None, typer.Option(help="Start only these services")] = None,
+    postgres: Annotated[
+        str | None,
+        typer.Option(help="A PostgreSQL server URL: each service gets its own database on it"),
+    ] = None,
 ) -> None:
     """Start every service as its own process on the configured engines; Ctrl-C stops them."""
     settings = Settings()
@@ -101,6 +105,22 @@ def run(
                 process.kill()
     failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
     raise typer.Exit(1 if failed else 0)
+
+
+def ensure_database(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server, created when missing (one per service)."""
+    import psycopg
+    from sqlalchemy.engine.url import make_url
+
+    server = make_url(server_url)
+    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if exists is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 def _wait_until_ready(

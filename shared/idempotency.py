@@ -102,32 +102,32 @@ def run_idempotent(
 ) -> tuple[int, Any]:
     """Run `operation` in one unit of work unless `key` already has an answer.
 
-    Two requests racing with one key: the loser's insert of the key fails, and it
-    answers with what the winner stored.
+    A uniqueness race (two requests with one key, or two creating the same unique thing at
+    once) fails the loser's commit; it then answers what the winner stored, or runs once
+    more and meets the winner's rows like any later request would.
     """
     body_hash = request_hash(body)
-    try:
-        with db.unit_of_work() as session:
-            stored = replay(session, tables, dept=dept, key=key, route=route, body_hash=body_hash)
-            if stored is not None:
-                return stored.status_code, stored.body
-            status_code, response = operation(session)
-            remember(
-                session,
-                tables,
-                dept=dept,
-                key=key,
-                route=route,
-                body_hash=body_hash,
-                status_code=status_code,
-                response=response,
-            )
-            return status_code, response
-    except IntegrityError:
-        if key is None:
-            raise
-        with db.read_only() as session:
-            stored = replay(session, tables, dept=dept, key=key, route=route, body_hash=body_hash)
-        if stored is None:
-            raise
-        return stored.status_code, stored.body
+    for attempt in (1, 2):
+        try:
+            with db.unit_of_work() as session:
+                stored = replay(
+                    session, tables, dept=dept, key=key, route=route, body_hash=body_hash
+                )
+                if stored is not None:
+                    return stored.status_code, stored.body
+                status_code, response = operation(session)
+                remember(
+                    session,
+                    tables,
+                    dept=dept,
+                    key=key,
+                    route=route,
+                    body_hash=body_hash,
+                    status_code=status_code,
+                    response=response,
+                )
+                return status_code, response
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -95,3 +95,36 @@ def topic() -> str:
 @pytest.fixture
 def group() -> str:
     return unique("contract.group")
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server `make test` starts (scripts/postgres.sh); without it, skip."""
+    url = os.environ.get("LUOHU_TEST_POSTGRES")
+    if not url:
+        pytest.skip("no PostgreSQL server for tests: `make test` starts one (LUOHU_TEST_POSTGRES)")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine.url import make_url
+
+    admin = make_url(postgres_admin_url())
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on each engine a service runs on."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'service.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
