@@ -10,6 +10,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 
 from shared.identity import mask_identity_numbers
+from shared.tracing import current_trace_id
 
 
 class _Metrics:
@@ -31,6 +32,20 @@ class _Metrics:
         )
         self.outbox_backlog = Gauge(
             "luohu_outbox_backlog", "Outbox rows not yet published", ["service"]
+        )
+        self.outbox_oldest_age = Gauge(
+            "luohu_outbox_oldest_unsent_age_seconds",
+            "Age of the oldest unpublished outbox row",
+            ["service"],
+        )
+        self.consumer_lag = Gauge(
+            "luohu_consumer_lag", "Records the consumer group has yet to handle", ["consumer"]
+        )
+        self.approval_to_done = Histogram(
+            "luohu_approval_to_done_seconds",
+            "From approval to a department's done report, per department (at hukou)",
+            ["department"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400),
         )
         self.events_handled = Counter(
             "luohu_events_handled_total",
@@ -75,7 +90,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("settlement_id", "event_id", "trace_id"):
+        trace_id = current_trace_id()
+        if trace_id:
+            entry["trace_id"] = trace_id
+        for key in ("settlement_id", "event_id"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_text:

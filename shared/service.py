@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared import migrations
-from shared.db import Database, PlatformTables
+from shared.db import Database, PlatformTables, utcnow
 from shared.errors import install_error_handlers
 from shared.events.bus import Bus
 from shared.events.consumer import EventConsumer, Subscription
@@ -27,6 +28,7 @@ from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
 from shared.observability import configure_logging, metrics
 from shared.settings import Settings
+from shared.tracing import configure_tracing, instrument_app
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(spec.name, settings.log_level)
+    configure_tracing(spec.name, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -125,6 +128,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     _add_http_metrics(app, spec.name)
+    instrument_app(app)
     app.include_router(_operations_router(spec))
     for router in spec.routers:
         app.include_router(router)
@@ -177,12 +181,24 @@ def _operations_router(spec: ServiceSpec) -> APIRouter:
 
 def _sample_backlog(runtime: Runtime) -> None:
     outbox = runtime.spec.tables.outbox
+    unsent = outbox.c.published_at.is_(None)
     try:
         with runtime.db.read_only() as session:
-            backlog = _count(session, select(func.count()).where(outbox.c.published_at.is_(None)))
+            backlog = _count(session, select(func.count()).where(unsent))
+            oldest = session.execute(select(func.min(outbox.c.created_at)).where(unsent))
+            oldest_at = oldest.scalar_one()
         metrics.outbox_backlog.labels(runtime.spec.name).set(backlog)
+        age = (utcnow() - _as_utc(oldest_at)).total_seconds() if oldest_at else 0.0
+        metrics.outbox_oldest_age.labels(runtime.spec.name).set(age)
     except Exception:  # metrics must answer even when the database does not
         log.warning("could not sample the outbox backlog")
+
+
+def _as_utc(value: datetime) -> datetime:
+    # min() over a column comes back without the column's type on SQLite.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _count(session: Session, query: Any) -> int:

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     run_migrations_on_start: bool = True
     start_workers: bool = True
     log_level: str = "INFO"
+    otlp_endpoint: str | None = None  # e.g. http://collector:4318/v1/traces; off when unset
     port_offset: int = 0  # added to the contract's ports, to run a second platform beside one
 
     @model_validator(mode="after")

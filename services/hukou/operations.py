@@ -39,6 +39,7 @@ from shared.errors import Conflict, NotFound
 from shared.events.envelope import CloudEvent
 from shared.events.outbox import add_to_outbox
 from shared.identity import mask_id_number, parse_id_number
+from shared.observability import metrics
 from shared.settlement import SettledMember, SettlementApproved, approved_event
 
 # Statuses that hold a person: a second application for them is refused while one is here.
@@ -410,6 +411,16 @@ def record_department_outcome(
         status.summary = summary
         status.event_id = event_id
         status.updated_at = utcnow()
+        if outcome == "done":
+            approved_at = session.execute(
+                select(SettlementApplication.approved_at).where(
+                    SettlementApplication.id == settlement_id
+                )
+            ).scalar_one()
+            if approved_at is not None:
+                metrics.approval_to_done.labels(service).observe(
+                    (status.updated_at - approved_at).total_seconds()
+                )
     session.flush()
     statuses = (
         session.execute(

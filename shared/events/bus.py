@@ -52,6 +52,10 @@ class Consumer(Protocol):
         as handled by the group."""
         ...
 
+    def lag(self) -> int:
+        """How many records of this member's topics the group has yet to handle."""
+        ...
+
     def close(self) -> None:
         """Leave the group; uncommitted records go to the next member."""
         ...

@@ -18,6 +18,7 @@ from shared.events.bus import Bus, Consumer, Message, Record
 from shared.events.envelope import CloudEvent, from_record, is_readable_version
 from shared.events.outbox import add_message_to_outbox
 from shared.observability import metrics
+from shared.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ class EventConsumer:
             self.handle(record)
         if records:
             member.commit(records)
+        try:
+            metrics.consumer_lag.labels(self.group).set(member.lag())
+        except Exception:  # lag is a metric: never let it stop consumption
+            log.debug("could not measure the lag of %s", self.group)
         return len(records)
 
     def handle(self, record: Record) -> str:
@@ -105,6 +110,16 @@ class EventConsumer:
         if not handlers or not is_readable_version(event):
             metrics.events_handled.labels(self.group, "skipped").inc()
             return "skipped"
+        with consuming(
+            f"handle {event.get_type()}",
+            record.headers,
+            consumer=self.group,
+            event_id=event.get_id(),
+            subject=str(event.get_subject()),
+        ):
+            return self._handle_event(record, event, handlers)
+
+    def _handle_event(self, record: Record, event: CloudEvent, handlers: Sequence[Handler]) -> str:
         replay = REPLAY_HEADER in record.headers
         error = ""
         for attempt in range(1, self.max_attempts + 1):

@@ -330,6 +330,11 @@ class EmbeddedConsumer:
             # Sleeping outside any transaction: a waiting member never blocks publishers.
             time.sleep(min(self._bus.poll_interval, remaining))
 
+    def lag(self) -> int:
+        """Records in the member's topics that the group has not committed yet."""
+        ends = self._bus.end_offsets(self.topics)
+        return sum(ends[t] - self._bus.committed(self.group, t) for t in self.topics)
+
     def commit(self, records: Sequence[Record]) -> None:
         """Store each topic's max(offset)+1; raises LeaseLost if another member took over."""
         if self._closed:

@@ -208,6 +208,17 @@ class KafkaGroupMember:
         except KafkaError as exc:
             raise CommitRefused(f"kafka: commit refused for group {self.group}: {exc}") from exc
 
+    def lag(self) -> int:
+        """Records in this member's partitions after its position (from the last fetch)."""
+        if self._consumer is None:
+            return 0
+        total = 0
+        for partition in self._consumer.assignment():
+            highwater = self._consumer.highwater(partition)
+            if highwater is not None:
+                total += max(0, highwater - self._consumer.position(partition))
+        return total
+
     def assigned_partitions(self) -> set[tuple[str, int]]:
         """The (topic, partition) pairs this member holds now (changes on rebalance)."""
         if self._consumer is None:

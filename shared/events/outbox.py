@@ -12,6 +12,7 @@ from shared.db import Database, PlatformTables, utcnow
 from shared.events.bus import Bus, Message
 from shared.events.envelope import CloudEvent, to_message
 from shared.observability import metrics
+from shared.tracing import trace_headers
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,15 @@ def add_to_outbox(session: Session, tables: PlatformTables, event: CloudEvent, *
 def add_message_to_outbox(
     session: Session, tables: PlatformTables, message: Message, *, event_id: str
 ) -> None:
+    # The trace travels with the event, so its consumers' spans join the request's trace.
+    headers = {**message.headers, **trace_headers()}
     session.execute(
         insert(tables.outbox).values(
             event_id=event_id,
             topic=message.topic,
             key=message.key,
             value=message.value,
-            headers={name: value.decode("latin-1") for name, value in message.headers.items()},
+            headers={name: value.decode("latin-1") for name, value in headers.items()},
             created_at=utcnow(),
         )
     )

@@ -1,0 +1,85 @@
+"""Medical insurance under 三(六): each settled member's insurance transferred, continued or begun.
+
+Pure decisions over plain data: no database, no clock, no network. Every decision cites the
+clause and the parameter versions it used, and says "information needed" (naming what) where a
+fact or a parameter is missing, never a guess.
+
+Choices this module makes, and why:
+
+- Coverage in the city starts on the settlement's decision date. The household is registered
+  in the city from that day, and an origin scheme that covers the member through that day then
+  hands over without a gap (三(六) 无缝衔接): the city starts no later than the origin ends.
+- The origin of a transfer is where the member is insured: the stated insured region, or, for
+  a member presumed insured at origin, the previous registration region. An origin in one of
+  Shaoguan's counties is the city's own fund: the transfer completes at once. Elsewhere, it
+  waits for the origin's confirmation of the months it holds.
+- A member insured in the city in the scheme they will be in continues (nothing to transfer);
+  in another scheme (the rural cooperative scheme, or the residents' scheme for a member now
+  employed) the city's own fund moves them across schemes at once.
+
+The package: `domain` (plain data and parameter names), `facts` (what is known of a member's
+insurance), `entries` (the decision per member), `transfers` (the origin's answer, deadlines).
+"""
+
+from services.medical_insurance.rules.domain import (
+    CLAUSE,
+    MINIMUM_WORKING_AGE,
+    NATIONAL_PARAMETERS,
+    ORIGIN_CONFIRMATION_DAYS,
+    PRESUME_RURAL_MEMBERS_INSURED,
+    SCHEME_NAMES,
+    CityScheme,
+    ConfirmationOutcome,
+    EntryDecision,
+    EntryKind,
+    EntryStatus,
+    FactsBasis,
+    Insurance,
+    InsuranceUnknown,
+    Member,
+    ParameterRef,
+    Scheme,
+    Settlement,
+)
+from services.medical_insurance.rules.entries import (
+    confirmation_deadline,
+    decide_entry,
+    decide_member,
+)
+from services.medical_insurance.rules.facts import insurance_from_application, presume_insurance
+from services.medical_insurance.rules.transfers import (
+    confirm_transfer,
+    is_overdue,
+    refuse_transfer,
+    summarise,
+)
+
+__all__ = [
+    "CLAUSE",
+    "MINIMUM_WORKING_AGE",
+    "NATIONAL_PARAMETERS",
+    "ORIGIN_CONFIRMATION_DAYS",
+    "PRESUME_RURAL_MEMBERS_INSURED",
+    "SCHEME_NAMES",
+    "CityScheme",
+    "ConfirmationOutcome",
+    "EntryDecision",
+    "EntryKind",
+    "EntryStatus",
+    "FactsBasis",
+    "Insurance",
+    "InsuranceUnknown",
+    "Member",
+    "ParameterRef",
+    "Scheme",
+    "Settlement",
+    "confirm_transfer",
+    "confirmation_deadline",
+    "decide_entry",
+    "decide_member",
+    "insurance_from_application",
+    "is_overdue",
+    "presume_insurance",
+    "refuse_transfer",
+    "summarise",
+]

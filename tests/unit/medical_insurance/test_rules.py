@@ -1,0 +1,373 @@
+"""Unit tests of the medical insurance rules under 三(六): transfer, continue, enroll (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from services.medical_insurance.rules import (
+    CLAUSE,
+    MINIMUM_WORKING_AGE,
+    NATIONAL_PARAMETERS,
+    ORIGIN_CONFIRMATION_DAYS,
+    PRESUME_RURAL_MEMBERS_INSURED,
+    EntryDecision,
+    Insurance,
+    Member,
+    Settlement,
+    confirm_transfer,
+    decide_entry,
+    decide_member,
+    is_overdue,
+    refuse_transfer,
+    summarise,
+)
+from shared.parameters import LocalParameter, ParameterSet
+
+DECISION_DAY = date(2019, 6, 1)
+DESTINATION = "440203"  # 武江区
+SHIXING = "440222"  # 始兴县: a Shaoguan county
+MEIJIANG = "441402"  # 梅州市梅江区: outside Shaoguan
+
+
+def parameter(name: str, value: Any, **overrides: Any) -> LocalParameter:
+    fields: dict[str, Any] = {
+        "name": name,
+        "value": value,
+        "valid_from": date(2018, 1, 1),
+        "source": "test fixture",
+        "department": "human_resources",
+        **overrides,
+    }
+    return LocalParameter(**fields)
+
+
+def settlement(*parameters: LocalParameter, on: date = DECISION_DAY) -> Settlement:
+    return Settlement(
+        decision_date=on,
+        destination_region_code=DESTINATION,
+        parameters=ParameterSet(tuple(parameters) + NATIONAL_PARAMETERS),
+    )
+
+
+DAYS_60 = parameter(ORIGIN_CONFIRMATION_DAYS, 60, unit="days")
+PRESUME = parameter(PRESUME_RURAL_MEMBERS_INSURED, True)
+CONFIGURED = settlement(DAYS_60, PRESUME)
+
+
+def member(
+    relation: str = "applicant",
+    *,
+    born: date = date(1988, 5, 1),
+    region: str = MEIJIANG,
+    hukou_type: str = "rural",
+    index: int = 0,
+) -> Member:
+    return Member(
+        index=index,
+        relation=relation,
+        birth_date=born,
+        previous_region_code=region,
+        previous_hukou_type=hukou_type,
+    )
+
+
+def insured(region: str = MEIJIANG, months: int | None = 30, **more: Any) -> dict[str, Any]:
+    return {"medical_months": months, "insured_region_code": region, **more}
+
+
+def applicant_entry(facts: dict[str, Any] | None, on: Settlement = CONFIGURED) -> EntryDecision:
+    return decide_member(member(), facts, on)
+
+
+class TestSchemeByEmployment:
+    def test_employer_paying_joins_the_urban_employees_scheme(self) -> None:
+        entry = applicant_entry(insured(employer_paid=True))
+        assert (entry.kind, entry.to_scheme, entry.from_scheme) == (
+            "transfer",
+            "employee",
+            "employee",
+        )
+
+    def test_not_employer_paid_joins_the_residents_scheme(self) -> None:
+        entry = applicant_entry(insured(employer_paid=False))
+        assert (entry.kind, entry.to_scheme, entry.from_scheme) == (
+            "transfer",
+            "urban_rural_resident",
+            None,
+        )
+
+    def test_unknown_employment_is_information_needed_naming_employer_paid(self) -> None:
+        entry = applicant_entry(insured())
+        assert entry.kind == entry.status == "information_needed"
+        assert entry.missing == ("social_insurance.employer_paid",)
+        assert entry.to_scheme is None
+        assert entry.from_region_code == MEIJIANG  # what is known is kept
+
+    def test_a_child_under_sixteen_joins_the_residents_scheme_without_employment_facts(
+        self,
+    ) -> None:
+        child = member("child", born=date(2005, 6, 2), index=2)  # 13 on the decision date
+        entry = decide_entry(child, Insurance(insured=False), CONFIGURED)
+        assert (entry.kind, entry.to_scheme) == ("enrollment", "urban_rural_resident")
+        assert entry.parameters[0]["name"] == MINIMUM_WORKING_AGE
+
+    def test_a_member_turning_sixteen_on_the_decision_date_needs_employment_facts(self) -> None:
+        sixteen = member("child", born=date(2003, 6, 1), index=2)
+        entry = decide_entry(sixteen, Insurance(insured=False), CONFIGURED)
+        assert entry.status == "information_needed"
+
+
+class TestOrigin:
+    def test_origin_outside_shaoguan_awaits_the_origins_confirmation(self) -> None:
+        entry = applicant_entry(insured(employer_paid=True))
+        assert entry.status == "awaiting_origin"
+        assert entry.from_region_code == MEIJIANG
+        assert entry.months_declared == 30
+        assert entry.months_carried_over is None  # until the origin confirms
+        assert entry.coverage_start == DECISION_DAY
+        assert entry.clause == CLAUSE == "三(六)"
+
+    def test_origin_inside_shaoguan_across_schemes_completes_at_once(self) -> None:
+        facts = Insurance(
+            insured=True,
+            region_code=SHIXING,
+            scheme="urban_rural_resident",
+            months=40,
+            employer_paying=True,
+            basis="department",
+        )
+        entry = decide_entry(member(), facts, CONFIGURED)
+        assert (entry.kind, entry.status) == ("transfer", "completed")
+        assert (entry.from_scheme, entry.to_scheme) == ("urban_rural_resident", "employee")
+        assert entry.months_carried_over == 40
+        assert entry.confirmation_deadline is None
+
+    def test_rural_cooperative_scheme_in_shaoguan_joins_the_residents_scheme_at_once(
+        self,
+    ) -> None:
+        facts = Insurance(
+            insured=True,
+            region_code=SHIXING,
+            scheme="new_rural_cooperative",
+            months=7,
+            employer_paying=False,
+            basis="department",
+        )
+        entry = decide_entry(member(), facts, CONFIGURED)
+        assert (entry.kind, entry.status, entry.to_scheme) == (
+            "transfer",
+            "completed",
+            "urban_rural_resident",
+        )
+
+    def test_presumed_member_registered_outside_shaoguan_awaits_the_origin(self) -> None:
+        spouse = member("spouse", region=MEIJIANG, index=1)
+        entry = decide_member(spouse, insured(employer_paid=True), CONFIGURED)
+        assert (entry.kind, entry.status, entry.basis) == (
+            "transfer",
+            "awaiting_origin",
+            "presumption",
+        )
+        assert (entry.from_region_code, entry.from_scheme) == (MEIJIANG, "urban_rural_resident")
+        assert entry.to_scheme == "urban_rural_resident"  # the applicant's facts are not theirs
+        assert entry.months_declared is None
+
+
+class TestAlreadyInsuredInTheCity:
+    def test_applicant_insured_in_a_shaoguan_county_continues(self) -> None:
+        entry = applicant_entry(insured(region="440204", employer_paid=True))
+        assert (entry.kind, entry.status) == ("continuation", "completed")
+        assert entry.to_scheme == "employee"
+        assert entry.coverage_start is None  # nothing begins: the coverage held goes on
+
+    def test_continuation_needs_no_employment_facts(self) -> None:
+        entry = applicant_entry(insured(region="440204"))
+        assert (entry.kind, entry.missing) == ("continuation", ())
+
+    def test_presumed_rural_member_from_a_shaoguan_county_continues(self) -> None:
+        parent = member("parent", born=date(1950, 1, 1), region=SHIXING, index=3)
+        entry = decide_member(parent, None, CONFIGURED)
+        assert (entry.kind, entry.to_scheme, entry.basis) == (
+            "continuation",
+            "urban_rural_resident",
+            "presumption",
+        )
+
+
+class TestInsuredNowhere:
+    def test_no_months_of_medical_insurance_is_an_enrollment_from_the_decision_date(self) -> None:
+        entry = applicant_entry({"medical_months": 0, "employer_paid": False})
+        assert (entry.kind, entry.status, entry.to_scheme) == (
+            "enrollment",
+            "completed",
+            "urban_rural_resident",
+        )
+        assert entry.coverage_start == DECISION_DAY
+        assert entry.from_region_code is None
+
+    def test_an_employee_insured_nowhere_is_enrolled_in_the_employees_scheme(self) -> None:
+        entry = applicant_entry({"medical_months": 0, "employer_paid": True})
+        assert (entry.kind, entry.to_scheme) == ("enrollment", "employee")
+
+    def test_months_without_a_region_are_information_needed(self) -> None:
+        entry = applicant_entry({"medical_months": 12, "employer_paid": True})
+        assert entry.missing == ("social_insurance.insured_region_code",)
+
+
+class TestPresumption:
+    def test_without_the_parameter_a_silent_member_is_information_needed(self) -> None:
+        entry = decide_member(member("spouse", index=1), insured(), settlement(DAYS_60))
+        assert entry.status == "information_needed"
+        assert "employed_with_employer_paying" in entry.missing
+        assert "insured" in entry.missing
+        assert PRESUME_RURAL_MEMBERS_INSURED in entry.reason
+
+    def test_with_the_parameter_a_rural_member_is_presumed_insured_at_origin(self) -> None:
+        entry = decide_member(member("spouse", index=1), None, CONFIGURED)
+        assert entry.basis == "presumption"
+        assert PRESUME.reference() in entry.parameters
+
+    def test_a_parameter_saying_false_presumes_nothing_and_is_cited(self) -> None:
+        no = parameter(PRESUME_RURAL_MEMBERS_INSURED, False)
+        entry = decide_member(member("spouse", index=1), None, settlement(DAYS_60, no))
+        assert entry.status == "information_needed"
+        assert entry.parameters == (no.reference(),)
+
+    def test_a_parameter_not_yet_in_force_on_the_decision_date_presumes_nothing(self) -> None:
+        later = parameter(PRESUME_RURAL_MEMBERS_INSURED, True, valid_from=date(2019, 6, 2))
+        entry = decide_member(member("spouse", index=1), None, settlement(DAYS_60, later))
+        assert entry.status == "information_needed"
+
+    def test_an_urban_registered_member_is_never_presumed(self) -> None:
+        urban = member("spouse", hukou_type="urban", index=1)
+        entry = decide_member(urban, None, CONFIGURED)
+        assert entry.status == "information_needed"
+        assert "urban-registered" in entry.reason
+
+    def test_a_silent_applicant_is_presumed_but_keeps_the_stated_employment(self) -> None:
+        entry = applicant_entry({"pension_months": 20, "employer_paid": True})
+        assert (entry.basis, entry.from_scheme, entry.to_scheme) == (
+            "presumption",
+            "urban_rural_resident",
+            "employee",
+        )
+
+    def test_the_destination_countys_own_value_wins_over_the_citywide(self) -> None:
+        county_no = parameter(PRESUME_RURAL_MEMBERS_INSURED, False, region_code=DESTINATION)
+        entry = decide_member(
+            member("spouse", index=1), None, settlement(DAYS_60, PRESUME, county_no)
+        )
+        assert entry.status == "information_needed"
+
+
+class TestDeadline:
+    def test_the_deadline_is_the_decision_date_plus_the_parameters_days(self) -> None:
+        entry = applicant_entry(insured(employer_paid=True))
+        assert entry.confirmation_deadline == DECISION_DAY + timedelta(days=60)
+        assert DAYS_60.reference() in entry.parameters
+
+    def test_without_the_parameter_there_is_no_deadline_and_it_is_named(self) -> None:
+        entry = applicant_entry(insured(employer_paid=True), settlement(PRESUME))
+        assert entry.status == "awaiting_origin"  # the transfer itself does not wait for it
+        assert entry.confirmation_deadline is None
+        assert entry.missing == (f"local parameter {ORIGIN_CONFIRMATION_DAYS}",)
+
+    def test_the_last_day_is_not_overdue(self) -> None:
+        deadline = date(2019, 7, 31)
+        assert is_overdue("awaiting_origin", deadline, deadline) is False
+
+    def test_the_day_after_the_deadline_is_overdue(self) -> None:
+        deadline = date(2019, 7, 31)
+        assert is_overdue("awaiting_origin", deadline, deadline + timedelta(days=1)) is True
+
+    def test_a_transfer_no_longer_awaiting_is_never_overdue(self) -> None:
+        assert is_overdue("completed", date(2019, 7, 31), date(2030, 1, 1)) is False
+        assert is_overdue("refused", date(2019, 7, 31), date(2030, 1, 1)) is False
+
+    def test_an_awaiting_transfer_without_a_deadline_cannot_be_judged(self) -> None:
+        assert is_overdue("awaiting_origin", None, date(2030, 1, 1)) is None
+
+
+class TestMonthsCarriedOver:
+    def test_every_confirmed_month_carries_over(self) -> None:
+        outcome = confirm_transfer(
+            coverage_start=DECISION_DAY,
+            months_declared=30,
+            months=30,
+            origin_coverage_end=date(2019, 6, 30),
+            origin_scheme=None,
+            from_scheme="employee",
+        )
+        assert (outcome.status, outcome.months_carried_over, outcome.continuous) == (
+            "completed",
+            30,
+            True,
+        )
+
+    def test_the_origins_record_wins_over_the_declared_months(self) -> None:
+        outcome = confirm_transfer(
+            coverage_start=DECISION_DAY,
+            months_declared=30,
+            months=34,
+            origin_coverage_end=date(2019, 5, 31),
+            origin_scheme="new_rural_cooperative",
+            from_scheme=None,
+        )
+        assert outcome.months_carried_over == 34
+        assert "declared 30" in outcome.reason
+        assert outcome.from_scheme == "new_rural_cooperative"
+
+    def test_origin_ending_the_day_before_coverage_starts_leaves_no_gap(self) -> None:
+        outcome = confirm_transfer(
+            coverage_start=DECISION_DAY,
+            months_declared=None,
+            months=12,
+            origin_coverage_end=DECISION_DAY - timedelta(days=1),
+            origin_scheme=None,
+            from_scheme=None,
+        )
+        assert outcome.continuous is True
+
+    def test_origin_ending_earlier_shows_a_gap_that_predates_the_settlement(self) -> None:
+        outcome = confirm_transfer(
+            coverage_start=DECISION_DAY,
+            months_declared=None,
+            months=12,
+            origin_coverage_end=DECISION_DAY - timedelta(days=2),
+            origin_scheme=None,
+            from_scheme=None,
+        )
+        assert outcome.continuous is False
+        assert "1 days before" in outcome.reason
+
+    def test_a_refusal_carries_nothing_over_and_keeps_the_citys_coverage(self) -> None:
+        outcome = refuse_transfer(reason="no record of this person", coverage_start=DECISION_DAY)
+        assert (outcome.status, outcome.months_carried_over) == ("refused", None)
+        assert "no record of this person" in outcome.reason
+        assert DECISION_DAY.isoformat() in outcome.reason
+
+
+class TestSummary:
+    def test_the_summary_counts_entries_and_names_no_one(self) -> None:
+        line = summarise(
+            [
+                ("transfer", "awaiting_origin"),
+                ("transfer", "completed"),
+                ("continuation", "completed"),
+                ("information_needed", "information_needed"),
+            ]
+        )
+        assert line == (
+            "三(六) medical insurance for 4 member(s): 1 continuation, 1 information needed, "
+            "1 transfer, 1 transfer awaiting origin"
+        )
+
+
+@pytest.mark.parametrize("months", [None, 0, 30])
+def test_every_member_gets_exactly_one_entry_citing_the_clause(months: int | None) -> None:
+    entry = applicant_entry({"medical_months": months, "employer_paid": True})
+    assert entry.clause == "三(六)"
+    assert entry.member_index == 0
