@@ -47,16 +47,25 @@ def run(
         typer.Option(help="A PostgreSQL server URL: each service gets its own database on it"),
     ] = None,
 ) -> None:
-    """Start every service as its own process on the configured engines; Ctrl-C stops them."""
+    """Start every service as its own process on the configured engines, restart any that
+    dies, and stop them all on Ctrl-C."""
     settings = Settings()
     names = only or built_services()
     unknown = sorted(set(names) - set(SERVICE_PORTS))
     if unknown:
         raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="--only")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    for name in names:
-        processes[name] = subprocess.Popen(
+    run_dir = settings.data_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    environments = {
+        name: {
+            **os.environ,
+            **({"LUOHU_DATABASE_URL": ensure_database(postgres, name)} if postgres else {}),
+        }
+        for name in names
+    }
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -68,8 +77,12 @@ def run(
                 str(_port(name, settings)),
                 "--no-access-log",
             ],
+            env=environments[name],
         )
+        (run_dir / f"{name}.pid").write_text(str(process.pid))
+        return process
 
+    processes = {name: start(name) for name in names}
     stopping = False
 
     def stop(*_: object) -> None:
@@ -88,11 +101,20 @@ def run(
             typer.echo(f"  {name:<18} {url}   (API docs: {url}/docs)")
         typer.echo("A token for public security:  luohu token --dept public_security")
         typer.echo("Ctrl-C stops the platform.")
+        restarts: dict[str, list[float]] = {name: [] for name in names}
         while not stopping:
             for name, process in processes.items():
-                if process.poll() is not None:
-                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
+                if process.poll() is None or stopping:
+                    continue
+                # A crashed service comes back and resumes from its outbox and offsets.
+                recent = [t for t in restarts[name] if time.monotonic() - t < 60]
+                if len(recent) >= 5:
+                    typer.echo(f"{name} keeps exiting; stopping the platform", err=True)
                     stopping = True
+                    break
+                typer.echo(f"{name} exited with code {process.returncode}; restarting", err=True)
+                restarts[name] = [*recent, time.monotonic()]
+                processes[name] = start(name)
             time.sleep(0.2)
     finally:
         for process in processes.values():
@@ -103,17 +125,27 @@ def run(
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for name in names:
+            (run_dir / f"{name}.pid").unlink(missing_ok=True)
     failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
     raise typer.Exit(1 if failed else 0)
 
 
-def ensure_database(server_url: str, name: str) -> str:
-    """The URL of database `name` on the server, created when missing (one per service)."""
+def ensure_database(server_url: str, service: str) -> str:
+    """The URL of the service's own database on the server, created when missing.
+
+    The URL's database name, when it is not `postgres`, prefixes each service's database
+    (`.../city` gives `city_hukou`, `city_housing`, ...), so platforms can share a server.
+    """
     import psycopg
     from sqlalchemy.engine.url import make_url
 
     server = make_url(server_url)
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    prefix = server.database if server.database not in (None, "", "postgres") else None
+    name = f"{prefix}_{service}" if prefix else service
+    dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
     with psycopg.connect(dsn, autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (name,)

@@ -1,0 +1,361 @@
+"""Benchmark: settlements approved and fanned out per second, approval-to-done latency, and the
+bus alone as the ceiling, for each engine, in one run. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/run.py [--engines embedded kafka] [--settlements 2000]
+
+Kafka needs the broker and PostgreSQL (`scripts/kafka.sh start`, `scripts/postgres.sh start`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from shared.auth import issue_token  # noqa: E402
+from shared.events.bus import Bus, Message  # noqa: E402
+from shared.identity import make_id_number  # noqa: E402
+from shared.settings import SERVICE_PORTS, Settings  # noqa: E402
+
+PARAMETERS = {
+    "LUOHU_HOUSING_PARAMETERS": [
+        {
+            "name": "income_limit_per_capita",
+            "value": 1500,
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "housing",
+        },
+        {
+            "name": "area_limit_per_capita",
+            "value": 15,
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "housing",
+        },
+        {
+            "name": "rental_subsidy_amount_per_capita",
+            "value": 300,
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "housing",
+        },
+    ],
+    "LUOHU_MEDICAL_INSURANCE_PARAMETERS": [
+        {
+            "name": "origin_confirmation_days",
+            "value": 30,
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "human_resources",
+        },
+    ],
+    "LUOHU_PENSION_PARAMETERS": [
+        {
+            "name": "minimum_living_standard",
+            "value": 800,
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "civil_affairs",
+        },
+    ],
+}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Families:
+    """Distinct, valid families of three (an adult couple and a child)."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+        self.lock = threading.Lock()
+
+    def next(self) -> dict[str, Any]:
+        with self.lock:
+            self.counter += 1
+            n = self.counter
+        # Distinct people: the birth day and sequence vary with n.
+        day = date(1960, 1, 1).toordinal() + n % 9000
+        born = date.fromordinal(day)
+        child = date.fromordinal(date(2008, 1, 1).toordinal() + n % 3000)
+        seq = (n // 9000) * 2 % 998 + 1
+        return {
+            "applicant": {
+                "id_number": make_id_number("441402", born, seq),
+                "name": "申请人",
+                "hukou_region_code": "441402",
+                "hukou_type": "rural",
+            },
+            "channel": "stable_residence",
+            "destination_region_code": "440203",
+            "received_on": "2019-06-01",
+            "residence": {"address": "武江区", "tenure": "rented", "since": "2018-01-01"},
+            "social_insurance": {
+                "pension_months": 14,
+                "medical_months": 14,
+                "insured_region_code": "440203",
+                "employer_paid": True,
+            },
+            "household": [
+                {
+                    "id_number": make_id_number("441403", born, seq + 1),
+                    "name": "配偶",
+                    "relation": "spouse",
+                },
+                {
+                    "id_number": make_id_number("441404", child, seq),
+                    "name": "子女",
+                    "relation": "child",
+                },
+            ],
+            "housing": {"monthly_household_income": 4000, "current_area_m2": 20},
+        }
+
+
+class Platform:
+    def __init__(self, engine: str, postgres: str | None) -> None:
+        self.engine = engine
+        self.dir = Path(tempfile.mkdtemp(prefix=f"luohu-bench-{engine}-"))
+        self.offset = self._free_offset()
+        self.env = {
+            **os.environ,
+            "LUOHU_DATA_DIR": str(self.dir / "var"),
+            "LUOHU_PORT_OFFSET": str(self.offset),
+            "LUOHU_LOG_LEVEL": "WARNING",
+            "LUOHU_JWT_SECRET": "bench-" + uuid.uuid4().hex,
+            **{k: json.dumps(v) for k, v in PARAMETERS.items()},
+        }
+        self.args = ["run"]
+        if engine == "kafka":
+            self.env["LUOHU_BUS"] = "kafka"
+            assert postgres, "kafka runs on PostgreSQL: pass --postgres"
+            self.args += [
+                "--postgres",
+                f"{postgres.rsplit('/', 1)[0]}/bench_{uuid.uuid4().hex[:8]}",
+            ]
+        settings = Settings(_env_file=None, jwt_secret=self.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+        self.headers = {"Authorization": f"Bearer {issue_token(settings, dept='public_security')}"}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def _free_offset() -> int:
+        for offset in range(30000, 40000, 100):
+            with socket.socket() as s:
+                if all(
+                    s.connect_ex(("127.0.0.1", p + offset)) != 0 for p in SERVICE_PORTS.values()
+                ):
+                    return offset
+        raise RuntimeError("no free ports")
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{SERVICE_PORTS[service] + self.offset}"
+
+    def __enter__(self) -> Platform:
+        log = (self.dir / "platform.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", *self.args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+        deadline = time.monotonic() + 120
+        while b"Ctrl-C stops" not in (self.dir / "platform.log").read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((self.dir / "platform.log").read_text())
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def submit(http: httpx.Client, platform: Platform, families: Families) -> str:
+    answer = http.post(
+        f"{platform.url('hukou')}/v1/settlement-applications",
+        json=families.next(),
+        headers=platform.headers,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["id"])
+
+
+def approve(http: httpx.Client, platform: Platform, settlement_id: str) -> None:
+    http.post(
+        f"{platform.url('hukou')}/v1/settlement-applications/{settlement_id}/approve",
+        headers=platform.headers,
+    ).raise_for_status()
+
+
+def settled(http: httpx.Client, platform: Platform) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = http.get(
+            f"{platform.url('hukou')}/v1/settlement-applications",
+            params={"status": "settled", "page": page, "page_size": 200},
+            headers=platform.headers,
+        ).json()
+        items += answer["items"]
+        if len(items) >= answer["total"] or not answer["items"]:
+            return items
+        page += 1
+
+
+def wait_settled(http: httpx.Client, platform: Platform, count: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        total = http.get(
+            f"{platform.url('hukou')}/v1/settlement-applications",
+            params={"status": "settled", "page_size": 1},
+            headers=platform.headers,
+        ).json()["total"]
+        if total >= count:
+            return time.monotonic()
+        time.sleep(0.2)
+    raise TimeoutError(f"only part of {count} settled within {timeout} s")
+
+
+def end_to_end(platform: Platform, count: int, clients: int) -> dict[str, float]:
+    """Sustained throughput: submit, then approve `count` settlements as fast as the
+    platform takes them; the clock runs from the first approval to the last all-done."""
+    families = Families()
+    with (
+        httpx.Client(timeout=60, limits=httpx.Limits(max_connections=clients)) as http,
+        ThreadPoolExecutor(clients) as pool,
+    ):
+        ids = list(pool.map(lambda _: submit(http, platform, families), range(count)))
+        started = time.monotonic()
+        list(pool.map(lambda s: approve(http, platform, s), ids))
+        approved = time.monotonic()
+        finished = wait_settled(http, platform, count, timeout=count * 2 + 60)
+    return {
+        "settlements": count,
+        "approve_per_s": count / (approved - started),
+        "end_to_end_per_s": count / (finished - started),
+    }
+
+
+def latency(platform: Platform, rate: float, seconds: float) -> dict[str, float]:
+    """Approvals offered at a fixed rate (open loop); latency is settled_at - approved_at."""
+    families = Families()
+    count = int(rate * seconds)
+    with httpx.Client(timeout=60) as http, ThreadPoolExecutor(32) as pool:
+        ids = list(pool.map(lambda _: submit(http, platform, families), range(count)))
+        already = len(settled(http, platform))
+        started = time.monotonic()
+        futures = []
+        for n, settlement_id in enumerate(ids):
+            delay = started + n / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(approve, http, platform, settlement_id))
+        for future in futures:
+            future.result()
+        offered = count / (time.monotonic() - started)
+        wait_settled(http, platform, already + count, timeout=seconds * 10 + 60)
+        wanted = set(ids)
+        samples = [
+            (
+                datetime.fromisoformat(i["settled_at"]) - datetime.fromisoformat(i["approved_at"])
+            ).total_seconds()
+            * 1000
+            for i in settled(http, platform)
+            if i["id"] in wanted
+        ]
+    return {
+        "offered_per_s": offered,
+        "p50_ms": percentile(samples, 50),
+        "p95_ms": percentile(samples, 95),
+        "p99_ms": percentile(samples, 99),
+        "mean_ms": statistics.fmean(samples),
+    }
+
+
+def bus_alone(bus: Bus, count: int) -> float:
+    """Produce and consume `count` events of settlement size with no database: events/s."""
+    topic = f"bench.{uuid.uuid4().hex[:8]}"
+    value = b"x" * 1500
+    started = time.monotonic()
+    for start in range(0, count, 500):
+        bus.publish([Message(topic, f"s{n}", value) for n in range(start, min(count, start + 500))])
+    member = bus.consumer(group=f"bench-{uuid.uuid4().hex[:8]}", topics=[topic])
+    seen = 0
+    while seen < count:
+        records = member.poll(max_records=500, timeout=1.0)
+        if records:
+            member.commit(records)
+        seen += len(records)
+    member.close()
+    return count / (time.monotonic() - started)
+
+
+def open_bus(engine: str) -> Bus:
+    if engine == "kafka":
+        from shared.events.kafka import KafkaBus
+
+        return KafkaBus(os.environ.get("LUOHU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    from shared.events.embedded import EmbeddedBus
+
+    return EmbeddedBus(Path(tempfile.mkdtemp()) / "events.db")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", nargs="+", default=["embedded", "kafka"])
+    parser.add_argument("--settlements", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--postgres", default=os.environ.get("LUOHU_TEST_POSTGRES"))
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; {args.settlements} settlements of 3 people each")
+    for engine in args.engines:
+        bus = open_bus(engine)
+        try:
+            ceiling = bus_alone(bus, args.settlements * 6)  # 1 approval + 5 reports each
+        finally:
+            bus.close()
+        with Platform(engine, args.postgres) as platform:
+            throughput = end_to_end(platform, args.settlements, args.clients)
+            lat = latency(platform, args.rate, args.seconds)
+        events_per_s = throughput["end_to_end_per_s"] * 6
+        print(f"\n== {engine}")
+        print(f"bus alone (produce+consume, no database): {ceiling:,.0f} events/s")
+        print(
+            f"approvals accepted: {throughput['approve_per_s']:,.1f}/s; "
+            f"settlements fanned out end to end: {throughput['end_to_end_per_s']:,.1f}/s "
+            f"({events_per_s:,.0f} events/s, {events_per_s / ceiling:.1%} of the bus alone)"
+        )
+        print(
+            f"approval-to-all-done at {lat['offered_per_s']:.0f}/s offered: "
+            f"p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""End to end: a family of six is approved and every department follows through, exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import application
+from tests.conftest import person_id
+from tests.e2e.conftest import Platform, wait_for
+
+DEPARTMENTS = ("housing", "medical_insurance", "pension", "education", "residence_permit")
+FIXTURE = "e2e test fixture, not an official figure"
+
+
+def _parameter(name: str, value: Any, department: str, unit: str | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "valid_from": "2017-01-01",
+        "source": FIXTURE,
+        "department": department,
+    }
+
+
+LOCAL_PARAMETERS = {
+    "LUOHU_HOUSING_PARAMETERS": [
+        _parameter("income_limit_per_capita", 1500, "housing", "yuan/person/month"),
+        _parameter("area_limit_per_capita", 15, "housing", "m2/person"),
+        _parameter("rental_subsidy_amount_per_capita", 300, "housing", "yuan/person/month"),
+    ],
+    "LUOHU_MEDICAL_INSURANCE_PARAMETERS": [
+        _parameter("origin_confirmation_days", 30, "human_resources", "days"),
+        _parameter("presume_rural_members_insured_at_origin", True, "human_resources"),
+    ],
+    "LUOHU_PENSION_PARAMETERS": [
+        _parameter("minimum_living_standard", 800, "civil_affairs", "yuan/person/month"),
+    ],
+}
+
+
+def family_of_six() -> dict[str, Any]:
+    """Two adults, a grandparent, and children of 13, 7 and 2 on the decision date."""
+    return application(
+        received_on="2019-06-01",
+        applicant={
+            "id_number": person_id(date(1982, 4, 1)),
+            "name": "王建国",
+            "hukou_region_code": "441402",
+            "hukou_type": "rural",
+        },
+        household=[
+            {
+                "id_number": person_id(date(1984, 8, 8), female=True),
+                "name": "李秀英",
+                "relation": "spouse",
+            },
+            {"id_number": person_id(date(1948, 2, 2)), "name": "王老汉", "relation": "parent"},
+            {"id_number": person_id(date(2005, 9, 10)), "name": "王大宝", "relation": "child"},
+            {
+                "id_number": person_id(date(2011, 10, 1), female=True),
+                "name": "王二妹",
+                "relation": "child",
+            },
+            {"id_number": person_id(date(2017, 1, 15)), "name": "王小宝", "relation": "child"},
+        ],
+        housing={"monthly_household_income": 6000, "current_area_m2": 40},
+    )
+
+
+@pytest.fixture
+def configured(platform: Platform) -> Platform:
+    for variable, parameters in LOCAL_PARAMETERS.items():
+        platform.env[variable] = json.dumps(parameters)
+    return platform
+
+
+def settle(http: httpx.Client, platform: Platform, body: dict[str, Any]) -> str:
+    hukou = platform.url("hukou")
+    submitted = http.post(
+        f"{hukou}/v1/settlement-applications", json=body, headers=platform.headers()
+    )
+    assert submitted.status_code == 201, submitted.text
+    settlement_id: str = submitted.json()["id"]
+    approved = http.post(
+        f"{hukou}/v1/settlement-applications/{settlement_id}/approve", headers=platform.headers()
+    )
+    assert approved.status_code == 200, approved.text
+    return settlement_id
+
+
+def fanout(http: httpx.Client, platform: Platform, settlement_id: str) -> dict[str, str]:
+    answer = http.get(
+        f"{platform.url('hukou')}/v1/settlement-applications/{settlement_id}",
+        headers=platform.headers(),
+    )
+    result: dict[str, str] = answer.json()["fanout"]
+    return result
+
+
+def all_done(http: httpx.Client, platform: Platform, settlement_id: str) -> bool:
+    return set(fanout(http, platform, settlement_id).values()) == {"done"}
+
+
+def department_record(
+    http: httpx.Client, platform: Platform, service: str, settlement_id: str
+) -> dict[str, Any]:
+    answer = http.get(
+        f"{platform.url(service)}/v1/settlements/{settlement_id}", headers=platform.headers()
+    )
+    assert answer.status_code == 200, f"{service}: {answer.text}"
+    record: dict[str, Any] = answer.json()
+    return record
+
+
+def test_a_family_of_six_is_followed_through_by_every_department(configured: Platform) -> None:
+    configured.start()
+    with httpx.Client(timeout=10) as http:
+        settlement_id = settle(http, configured, family_of_six())
+        wait_for(lambda: all_done(http, configured, settlement_id), timeout=30)
+
+        hukou = http.get(
+            f"{configured.url('hukou')}/v1/settlement-applications/{settlement_id}",
+            headers=configured.headers(),
+        ).json()
+        assert hukou["status"] == "settled"
+        records = {s: department_record(http, configured, s, settlement_id) for s in DEPARTMENTS}
+
+    assert all(r["settlement_id"] == settlement_id for r in records.values())
+    assert len(records["medical_insurance"]["entries"]) == 6
+    continuations = records["pension"]["continuations"]
+    assert len(continuations) == 3, "one continuation per adult"
+    assert [c["status"] for c in continuations if c["relation"] == "parent"] == ["drawing"]
+    stages = sorted(p["stage"] for p in records["education"]["placements"] if p.get("stage"))
+    assert stages == ["junior_middle", "primary"], "13 and 7 placed; 2 is too young"
+    assert configured.stop() == 0
+
+
+def test_a_department_killed_mid_stream_does_its_part_once_after_it_restarts(
+    configured: Platform,
+) -> None:
+    configured.start()
+    pid_file = configured.data_dir / "run" / "education.pid"
+    with httpx.Client(timeout=10) as http:
+        first = settle(http, configured, family_of_six())
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        later = [settle(http, configured, family_of_six()) for _ in range(3)]
+        for settlement_id in (first, *later):
+            wait_for(lambda s=settlement_id: all_done(http, configured, s), timeout=60)
+        placements = [
+            department_record(http, configured, "education", s)["placements"]
+            for s in (first, *later)
+        ]
+    assert "education exited" in configured.log() and "restarting" in configured.log()
+    for family in placements:
+        placed = [p for p in family if p.get("stage")]
+        assert len(placed) == 2, "each child placed exactly once"
+    assert configured.stop() == 0

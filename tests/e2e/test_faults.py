@@ -1,0 +1,165 @@
+"""No event lost, no effect doubled: settlements approved while processes are SIGKILLed at
+random and (on Kafka) the broker is stopped and started once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.contract.conftest import kafka_bootstrap, postgres_admin_url
+from tests.e2e.conftest import Platform
+from tests.e2e.test_fanout import DEPARTMENTS, LOCAL_PARAMETERS, family_of_six
+
+SETTLEMENTS = 200
+VICTIMS = ("hukou", "housing", "medical_insurance", "pension", "education", "residence_permit")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+def engine_platform(request: pytest.FixtureRequest, platform: Platform) -> Iterator[Platform]:
+    for variable, parameters in LOCAL_PARAMETERS.items():
+        platform.env[variable] = json.dumps(parameters)
+    platform.env["LUOHU_LOG_LEVEL"] = "WARNING"
+    if request.param == "kafka":
+        platform.env["LUOHU_BUS"] = "kafka"
+        platform.env["LUOHU_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap()
+        prefix = f"faults_{uuid.uuid4().hex[:8]}"
+        server = postgres_admin_url().rsplit("/", 1)[0]
+        platform.start("--postgres", f"{server}/{prefix}")
+    else:
+        platform.start()
+    yield platform
+
+
+def with_retries(call: Any, *, attempts: int = 60) -> httpx.Response:
+    """Retry while the service is down (killed and restarting) or answers 5xx."""
+    for _ in range(attempts):
+        try:
+            response: httpx.Response = call()
+            if response.status_code < 500:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the service did not come back")
+
+
+def submit_and_approve(http: httpx.Client, platform: Platform) -> str:
+    hukou = platform.url("hukou")
+    key = uuid.uuid4().hex  # a retried submit after a crash must not create a second one
+    submitted = with_retries(
+        lambda: http.post(
+            f"{hukou}/v1/settlement-applications",
+            json=family_of_six(),
+            headers={**platform.headers(), "Idempotency-Key": key},
+        )
+    )
+    assert submitted.status_code == 201, submitted.text
+    settlement_id: str = submitted.json()["id"]
+    approved = with_retries(
+        lambda: http.post(
+            f"{hukou}/v1/settlement-applications/{settlement_id}/approve",
+            headers=platform.headers(),
+        )
+    )
+    # A retry after a crash may find its first attempt committed: already approved.
+    assert approved.status_code in (200, 409), approved.text
+    if approved.status_code == 409:
+        assert "approved" in approved.json()["error"]["message"]
+    return settlement_id
+
+
+def chaos(platform: Platform, stop: threading.Event, kills: list[str], kafka: bool) -> None:
+    """SIGKILL a random service every second or so; stop and start the broker once."""
+    rng = random.Random(2017_10_23)
+    broker_bounced = not kafka
+    started = time.monotonic()
+    while not stop.wait(rng.uniform(0.8, 1.6)):
+        victim = rng.choice(VICTIMS)
+        pid_file = platform.data_dir / "run" / f"{victim}.pid"
+        try:
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            kills.append(victim)
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        if not broker_bounced and time.monotonic() - started > 5:
+            subprocess.run([REPO / "scripts" / "kafka.sh", "stop"], check=True)
+            time.sleep(2)
+            subprocess.run([REPO / "scripts" / "kafka.sh", "start"], check=True)
+            kills.append("kafka broker")
+            broker_bounced = True
+
+
+def test_no_event_is_lost_and_no_effect_doubled_under_faults(
+    engine_platform: Platform, request: pytest.FixtureRequest
+) -> None:
+    platform = engine_platform
+    kafka = platform.env.get("LUOHU_BUS") == "kafka"
+    stop, kills = threading.Event(), []  # type: ignore[var-annotated]
+    chaos_thread = threading.Thread(target=chaos, args=(platform, stop, kills, kafka))
+    chaos_thread.start()
+    try:
+        with httpx.Client(timeout=15) as http, ThreadPoolExecutor(max_workers=8) as pool:
+            settlement_ids = list(
+                pool.map(lambda _: submit_and_approve(http, platform), range(SETTLEMENTS))
+            )
+    finally:
+        stop.set()
+        chaos_thread.join()
+
+    with httpx.Client(timeout=15) as http:
+        deadline = time.monotonic() + 240
+        pending = set(settlement_ids)
+        while pending and time.monotonic() < deadline:
+            for settlement_id in list(pending):
+                answer = with_retries(
+                    lambda s=settlement_id: http.get(
+                        f"{platform.url('hukou')}/v1/settlement-applications/{s}",
+                        headers=platform.headers(),
+                    )
+                )
+                if set(answer.json()["fanout"].values()) == {"done"}:
+                    pending.discard(settlement_id)
+            time.sleep(1)
+
+        lost, doubled = 0, 0
+        for settlement_id in settlement_ids:
+            for service in DEPARTMENTS:
+                record = with_retries(
+                    lambda s=settlement_id, d=service: http.get(
+                        f"{platform.url(d)}/v1/settlements/{s}", headers=platform.headers()
+                    )
+                )
+                if record.status_code == 404:
+                    lost += 1
+                    continue
+                body = record.json()
+                effects = {
+                    "medical_insurance": len(body.get("entries", [])) - 6,
+                    "pension": len(body.get("continuations", [])) - 3,
+                    "education": len([p for p in body.get("placements", []) if p.get("stage")]) - 2,
+                }.get(service, 0)
+                doubled += max(0, effects)
+                lost += max(0, -effects)
+
+    print(
+        f"\n[{request.node.callspec.id}] {SETTLEMENTS} settlements, kills: {len(kills)} "
+        f"({', '.join(sorted(set(kills)))}); not done: {len(pending)}; "
+        f"lost effects: {lost}; duplicated effects: {doubled}"
+    )
+    assert kills, "the chaos killed nothing"
+    assert (len(pending), lost, doubled) == (0, 0, 0)
+    assert platform.stop() == 0
