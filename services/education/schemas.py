@@ -1,0 +1,146 @@
+"""Education's request and response bodies, with validation a case worker can read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.education.rules import Outcome, Stage
+
+TransferStatus = Literal["requested", "completed"]
+
+
+def _not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CompletionIn(Strict):
+    """The receiving side confirms a student-status transfer (学籍转接) is done."""
+
+    completed_on: Annotated[date, AfterValidator(_not_in_future)] | None = Field(
+        default=None, description="The day the transfer was completed (default: today)"
+    )
+    receiving_school: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class NoticeOut(BaseModel):
+    """The notice to the family: recorded with the time it was issued; this platform does not
+    deliver it (delivery is the county education bureau's)."""
+
+    text: str
+    sent_at: datetime
+    delivery: str = "recorded; delivered by the county education bureau, not by this platform"
+
+
+class PlacementOut(BaseModel):
+    member_index: int = Field(description="The member's position in settlement.approved")
+    name: str
+    id_number: str
+    relation: str
+    birth_date: date
+    school_year: str = Field(examples=["2019-2020"])
+    school_year_start: date
+    age_at_school_year_start: int | None = Field(description="None: not yet born on that day")
+    outcome: Outcome
+    stage: Stage | None
+    county: str
+    county_name: str
+    clause: str
+    reason: str
+    information_needed: list[str] = []
+    notice: NoticeOut | None = None
+
+
+class TransferOut(BaseModel):
+    id: str
+    settlement_id: str
+    member_index: int
+    name: str
+    id_number: str
+    birth_date: date
+    stage: Stage
+    from_region_code: str
+    from_region_name: str
+    to_region_code: str
+    to_region_name: str
+    status: TransferStatus
+    clause: str
+    reason: str
+    requested_at: datetime
+    completed_on: date | None = None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+    receiving_school: str | None = None
+    note: str | None = None
+
+
+class SettlementOut(BaseModel):
+    """What education decided for one settlement (CONTRACT.md, downstream services)."""
+
+    settlement_id: str
+    destination_region_code: str
+    destination_region_name: str
+    decision_date: date
+    rules_version: str | None
+    clause: str
+    school_year: str
+    school_year_start: date
+    placements: list[PlacementOut]
+    transfers: list[TransferOut]
+    information_needed: list[str]
+    parameters_used: list[dict[str, Any]]
+    summary: str
+    processed_at: datetime
+
+
+class TransferPage(BaseModel):
+    items: list[TransferOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class StageNeedOut(BaseModel):
+    stage: Stage
+    this_year: int
+    next_year: int
+    change: int
+
+
+class PlacesOut(BaseModel):
+    this_year: int
+    next_year: int
+    change: int
+
+
+class PlanningOut(BaseModel):
+    """Places settled families need in a county, by stage, this school year and next (三(八))."""
+
+    region_code: str
+    region_name: str
+    clause: str
+    school_year: str
+    school_year_start: date
+    next_school_year: str
+    next_school_year_start: date
+    basis: str
+    children_counted: int
+    stages: list[StageNeedOut]
+    compulsory: PlacesOut | None
+    entering_preschool_next_year: int
+    leaving_senior_high_next_year: int
+    information_needed: list[str] = []
+    parameters_used: list[dict[str, Any]]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

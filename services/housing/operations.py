@@ -1,0 +1,273 @@
+"""Housing's use cases over a Session: assess a settled household, apply, record the outcome."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from services.housing import schemas
+from services.housing.models import TABLES, HeldApplication, HousingApplication, HousingAssessment
+from services.housing.rules import CLAUSE, Check, assess_housing, read_facts
+from shared.audit import record_audit
+from shared.db import utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.parameters import ParameterSet
+from shared.regions import SHAOGUAN_COUNTIES
+from shared.settlement import SettlementApproved
+
+PENDING = "pending"
+PUBLIC_RENTAL_HOUSING = "public_rental_housing"
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def summary_of(assessment: HousingAssessment) -> str:
+    """One line for the `processed` event and the audit log: no names, no identity numbers."""
+    line = (
+        f"housing security {assessment.outcome} ({CLAUSE}) for a household of "
+        f"{assessment.household_size} in {assessment.region_code}"
+    )
+    if assessment.information_needed:
+        line += "; information needed: " + ", ".join(assessment.information_needed)
+    return line
+
+
+def assess_household(
+    session: Session, settlement: SettlementApproved, *, parameters: ParameterSet
+) -> str:
+    """Decide the household's housing security on the settlement's decision date (三(五)).
+
+    Once per settlement: a second delivery, even under another event id, finds the first
+    assessment and answers its summary.
+    """
+    existing = session.get(HousingAssessment, settlement.settlement_id)
+    if existing is not None:
+        return summary_of(existing)
+    if settlement.destination_region_code not in SHAOGUAN_COUNTIES:
+        # Hukou admits only Shaoguan's counties: anything else is a fault to see and replay,
+        # not a household to assess under parameters that are not its county's.
+        raise ValueError(
+            f"destination_region_code {settlement.destination_region_code!r} is not a county "
+            "of Shaoguan"
+        )
+    housing = settlement.housing or {}
+    residence = settlement.residence or {}
+    facts = read_facts(
+        region_code=settlement.destination_region_code,
+        decision_date=settlement.decision_date,
+        household_size=len(settlement.members),
+        housing=housing,
+        residence=residence,
+    )
+    decided = assess_housing(facts, parameters)
+    assessment = HousingAssessment(
+        settlement_id=settlement.settlement_id,
+        region_code=facts.region_code,
+        decision_date=facts.decision_date,
+        rules_version=settlement.rules_version,
+        household_size=facts.household_size,
+        outcome=decided.outcome,
+        forms=list(decided.forms),
+        monthly_rental_subsidy_fen=_fen(decided.monthly_rental_subsidy),
+        information_needed=list(decided.information_needed),
+        checks=[_check_record(c) for c in decided.checks],
+        parameters_used=[p.model_dump(mode="json") for p in decided.parameters_used],
+        facts={
+            "monthly_household_income": housing.get("monthly_household_income"),
+            "current_area_m2": housing.get("current_area_m2"),
+            "household_size": facts.household_size,
+            "destination_region_code": facts.region_code,
+            "tenure": facts.tenure,
+            "decision_date": facts.decision_date.isoformat(),
+        },
+        assessed_at=utcnow(),
+    )
+    session.add(assessment)
+    session.flush()
+    return summary_of(assessment)
+
+
+def _check_record(check: Check) -> dict[str, Any]:
+    return {
+        "rule": check.rule,
+        "clause": check.clause,
+        "passed": check.passed,
+        "outcome": check.outcome,
+        "reason": check.reason,
+        "missing": list(check.missing),
+    }
+
+
+def load_assessment(
+    session: Session, settlement_id: str, *, for_update: bool = False
+) -> HousingAssessment:
+    query = (
+        select(HousingAssessment)
+        .where(HousingAssessment.settlement_id == settlement_id)
+        .options(selectinload(HousingAssessment.applications))
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        query = query.with_for_update()
+    assessment = session.execute(query).scalar_one_or_none()
+    if assessment is None:
+        raise NotFound(f"housing has not acted on settlement {settlement_id}")
+    return assessment
+
+
+def _not_open(assessment: HousingAssessment, form: str) -> Conflict:
+    """Why the household may not apply for `form`, from its own assessment's checks."""
+    checks = assessment.checks
+    if assessment.outcome == "not_eligible":
+        failed = [c for c in checks if c["outcome"] == "failed"]
+        return Conflict(
+            f"the household is not eligible for housing security ({CLAUSE}): "
+            + "; ".join(c["reason"] for c in failed),
+            details=[{"field": "form", "reason": c["reason"], "clause": CLAUSE} for c in failed],
+        )
+    if assessment.outcome == "information_needed":
+        needed = ", ".join(assessment.information_needed)
+        return Conflict(
+            f"the household's eligibility cannot be decided yet ({CLAUSE}): it needs {needed}",
+            details=[
+                {"field": "form", "reason": f"information needed: {item}", "clause": CLAUSE}
+                for item in assessment.information_needed
+            ],
+        )
+    may = " or ".join(assessment.forms)
+    form_reason = next((c["reason"] for c in checks if c["rule"] == "form_by_tenure"), "")
+    return Conflict(
+        f"the household may not apply for {form}: it may apply for {may} ({CLAUSE})",
+        details=[{"field": "form", "reason": form_reason, "clause": CLAUSE}],
+    )
+
+
+def apply_for_housing(
+    session: Session, settlement_id: str, form: str, *, actor: str
+) -> HousingApplication:
+    """The household applies for one form; public rental housing joins the county's list."""
+    assessment = load_assessment(session, settlement_id, for_update=True)
+    if form not in assessment.forms:
+        raise _not_open(assessment, form)
+    held = session.get(HeldApplication, settlement_id)
+    if held is not None:
+        holding = session.get(HousingApplication, held.application_id)
+        status = holding.status if holding is not None else PENDING
+        raise Conflict(
+            f"the household already holds housing application {held.application_id} ({status}); "
+            "a second is possible only after a refusal",
+            details=[
+                {
+                    "field": "form",
+                    "reason": "already applied",
+                    "application_id": held.application_id,
+                }
+            ],
+        )
+    queue_number = None
+    if form == PUBLIC_RENTAL_HOUSING:
+        last = session.execute(
+            select(func.max(HousingApplication.queue_number)).where(
+                HousingApplication.region_code == assessment.region_code
+            )
+        ).scalar_one()
+        queue_number = int(last or 0) + 1
+    application = HousingApplication(
+        id=str(uuid.uuid4()),
+        settlement_id=settlement_id,
+        form=form,
+        region_code=assessment.region_code,
+        household_size=assessment.household_size,
+        status=PENDING,
+        queue_number=queue_number,
+        applied_at=utcnow(),
+        applied_by=actor,
+    )
+    session.add(application)
+    session.flush()
+    session.add(HeldApplication(settlement_id=settlement_id, application_id=application.id))
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="housing.applied",
+        entity_type="housing_application",
+        entity_id=application.id,
+        detail={"settlement_id": settlement_id, "form": form, "queue_number": queue_number},
+    )
+    session.flush()
+    return application
+
+
+def load_application(
+    session: Session, application_id: str, *, for_update: bool = False
+) -> HousingApplication:
+    query = select(HousingApplication).where(HousingApplication.id == application_id)
+    if for_update:
+        query = query.with_for_update()
+    application = session.execute(query).scalar_one_or_none()
+    if application is None:
+        raise NotFound(f"no housing application {application_id}")
+    return application
+
+
+def record_outcome(
+    session: Session, application_id: str, outcome: schemas.OutcomeIn, *, actor: str
+) -> HousingApplication:
+    """Record the department's outcome; either outcome takes the household off the list."""
+    application = load_application(session, application_id, for_update=True)
+    if application.status != PENDING:
+        raise Conflict(
+            f"housing application {application_id} is already {application.status}",
+            details=[{"field": "outcome", "reason": f"already {application.status}"}],
+        )
+    problems = outcome.problems_for(application.form)
+    monthly = _fen(outcome.monthly_subsidy)
+    if outcome.outcome == "granted" and application.form == "rental_subsidy" and monthly is None:
+        assessment = load_assessment(session, application.settlement_id)
+        monthly = assessment.monthly_rental_subsidy_fen
+        if monthly is None:
+            problems.append(
+                {
+                    "field": "monthly_subsidy",
+                    "reason": "give the monthly amount: no rental_subsidy_amount_per_capita was "
+                    f"in force for {assessment.region_code} on "
+                    f"{assessment.decision_date.isoformat()}, so the assessment states none",
+                }
+            )
+    if problems:
+        fields = ", ".join(p["field"] for p in problems)
+        raise InvalidInput(f"the outcome is not valid: {fields}", details=problems)
+    application.monthly_subsidy_fen = monthly
+    application.status = outcome.outcome
+    application.unit_reference = outcome.unit_reference
+    application.refusal_reason = outcome.reason
+    application.decided_at = utcnow()
+    application.decided_by = actor
+    if outcome.outcome == "refused":
+        session.execute(
+            delete(HeldApplication).where(HeldApplication.application_id == application.id)
+        )
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action=f"housing.{outcome.outcome}",
+        entity_type="housing_application",
+        entity_id=application.id,
+        detail={
+            "settlement_id": application.settlement_id,
+            "form": application.form,
+            "monthly_subsidy_fen": application.monthly_subsidy_fen,
+            "unit_reference": application.unit_reference,
+            "reason": application.refusal_reason,
+        },
+    )
+    session.flush()
+    return application

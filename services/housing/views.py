@@ -1,0 +1,134 @@
+"""What housing shows: a settlement's assessment and applications, a county's waiting list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.housing import schemas
+from services.housing.models import HousingApplication, HousingAssessment
+from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
+from services.housing.rules import CLAUSE
+from shared.regions import SHAOGUAN_COUNTIES
+
+
+def _yuan(fen: int | None) -> float | None:
+    return None if fen is None else fen / 100
+
+
+def _waiting(region_code: str) -> Any:
+    return select(HousingApplication).where(
+        HousingApplication.region_code == region_code,
+        HousingApplication.form == PUBLIC_RENTAL_HOUSING,
+        HousingApplication.status == PENDING,
+    )
+
+
+def position_of(session: Session, application: HousingApplication) -> int | None:
+    """The application's current place on its county's list (1 is next), or None off it."""
+    if application.status != PENDING or application.queue_number is None:
+        return None
+    ahead = session.execute(
+        select(func.count()).select_from(
+            _waiting(application.region_code)
+            .where(HousingApplication.queue_number <= application.queue_number)
+            .subquery()
+        )
+    ).scalar_one()
+    return int(ahead)
+
+
+def waiting_list(
+    session: Session, region_code: str, *, page: int, page_size: int
+) -> schemas.WaitingListOut:
+    """The county's waiting list in application order, positions counted from 1."""
+    total = session.execute(
+        select(func.count()).select_from(_waiting(region_code).subquery())
+    ).scalar_one()
+    offset = (page - 1) * page_size
+    rows = session.execute(
+        _waiting(region_code)
+        .order_by(HousingApplication.queue_number)
+        .offset(offset)
+        .limit(page_size)
+    ).scalars()
+    return schemas.WaitingListOut(
+        region_code=region_code,
+        region_name=SHAOGUAN_COUNTIES[region_code],
+        total=int(total),
+        page=page,
+        page_size=page_size,
+        entries=[
+            schemas.WaitingEntryOut(
+                position=offset + index + 1,
+                queue_number=row.queue_number or 0,
+                application_id=row.id,
+                settlement_id=row.settlement_id,
+                household_size=row.household_size,
+                since=row.applied_at.date(),
+            )
+            for index, row in enumerate(rows)
+        ],
+    )
+
+
+def application_out(session: Session, application: HousingApplication) -> schemas.ApplicationOut:
+    place = None
+    if application.queue_number is not None:
+        place = schemas.WaitingPlaceOut(
+            queue_number=application.queue_number, position=position_of(session, application)
+        )
+    decided = None
+    if application.decided_at is not None:
+        decided = schemas.OutcomeOut(
+            outcome=application.status,
+            monthly_subsidy=_yuan(application.monthly_subsidy_fen),
+            unit_reference=application.unit_reference,
+            reason=application.refusal_reason,
+            decided_at=application.decided_at,
+        )
+    return schemas.ApplicationOut(
+        id=application.id,
+        settlement_id=application.settlement_id,
+        form=application.form,
+        status=application.status,
+        clause=CLAUSE,
+        region_code=application.region_code,
+        household_size=application.household_size,
+        applied_at=application.applied_at,
+        waiting_list=place,
+        outcome=decided,
+    )
+
+
+def settlement_out(session: Session, assessment: HousingAssessment) -> schemas.SettlementOut:
+    return schemas.SettlementOut(
+        settlement_id=assessment.settlement_id,
+        region_code=assessment.region_code,
+        region_name=SHAOGUAN_COUNTIES.get(assessment.region_code),
+        household_size=assessment.household_size,
+        assessment=schemas.AssessmentOut(
+            outcome=assessment.outcome,
+            clause=CLAUSE,
+            eligible=_eligible(assessment.outcome),
+            forms=assessment.forms,
+            monthly_rental_subsidy=_yuan(assessment.monthly_rental_subsidy_fen),
+            information_needed=assessment.information_needed,
+            checks=[schemas.CheckOut.model_validate(c) for c in assessment.checks],
+            parameters_used=[
+                schemas.ParameterUsedOut.model_validate(p) for p in assessment.parameters_used
+            ],
+            facts=schemas.FactsOut.model_validate(assessment.facts),
+            rules_version=assessment.rules_version,
+            assessed_at=assessment.assessed_at,
+        ),
+        applications=[application_out(session, a) for a in assessment.applications],
+    )
+
+
+def _eligible(outcome: str) -> bool | None:
+    if outcome == "information_needed":
+        return None
+    return outcome != "not_eligible"

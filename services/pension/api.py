@@ -1,0 +1,111 @@
+"""Pension's routes: parse, authorise, run one operation in one unit of work, answer."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from services.pension import operations, schemas
+from services.pension.models import TABLES
+from shared.auth import Principal, require
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.errors import error_responses as _errors
+from shared.idempotency import run_idempotent, validate_key
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["pension"])
+
+# human_resources reads and writes; civil_affairs (低保), public security (the coordinator)
+# and audit hold pension:read.
+CanRead = Annotated[Principal, Depends(require("pension:read"))]
+CanWrite = Annotated[Principal, Depends(require("pension:write"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+SettlementId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        description="The settlement id of `hukou.settlement.approved` (the application's id)",
+    ),
+]
+ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
+
+_AUTH = (Unauthenticated, Forbidden)
+
+
+@router.get(
+    "/settlements/{settlement_id}",
+    response_model=schemas.SettlementPensionOut,
+    summary="What pension decided on a settlement (三(七)): continuations and the 低保 assessment",
+    responses=_errors(NotFound, InvalidInput, *_AUTH),
+)
+def get_settlement(
+    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+) -> schemas.SettlementPensionOut:
+    with runtime.db.read_only() as session:
+        return operations.settlement_out(operations.load_settlement(session, settlement_id))
+
+
+@router.get(
+    "/settlements/{settlement_id}/minimum-living",
+    response_model=schemas.MinimumLivingOut,
+    summary="The household's minimum living guarantee (最低生活保障), for civil affairs",
+    responses=_errors(NotFound, InvalidInput, *_AUTH),
+)
+def get_minimum_living(
+    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+) -> schemas.MinimumLivingOut:
+    with runtime.db.read_only() as session:
+        settlement = operations.load_settlement(session, settlement_id)
+        return operations.minimum_living_out(settlement.minimum_living)
+
+
+@router.get(
+    "/continuations/{continuation_id}",
+    response_model=schemas.ContinuationOut,
+    summary="One adult's pension continuation",
+    responses=_errors(NotFound, InvalidInput, *_AUTH),
+)
+def get_continuation(
+    continuation_id: ContinuationId, principal: CanRead, runtime: RuntimeDep
+) -> schemas.ContinuationOut:
+    with runtime.db.read_only() as session:
+        return operations.continuation_out(
+            operations.load_continuation(session, str(continuation_id))
+        )
+
+
+@router.post(
+    "/continuations/{continuation_id}/confirmation",
+    response_model=schemas.ContinuationOut,
+    summary="Record the origin's confirmation of the months carried over (then: continued)",
+    responses=_errors(NotFound, Conflict, InvalidInput, *_AUTH),
+)
+def confirm_continuation(
+    continuation_id: ContinuationId,
+    confirmation: schemas.ConfirmationIn,
+    principal: CanWrite,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    def confirm(session: Session) -> tuple[int, Any]:
+        row = operations.confirm_months(
+            session, str(continuation_id), confirmation, actor=principal.actor
+        )
+        return 200, operations.continuation_out(row).model_dump(mode="json")
+
+    status_code, body = run_idempotent(
+        runtime.db,
+        TABLES,
+        dept=principal.dept,
+        key=validate_key(idempotency_key),
+        route=f"POST /v1/continuations/{continuation_id}/confirmation",
+        body=confirmation.model_dump(mode="json"),
+        operation=confirm,
+    )
+    return JSONResponse(body, status_code=status_code)

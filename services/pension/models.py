@@ -1,0 +1,99 @@
+"""Pension's tables: settlements acted on, each adult's continuation, the household's 低保."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from services.pension.rules.base import (
+    ContinuationStatus,
+    MinimumLivingOutcome,
+    MonthsSource,
+    SchemeOrUnknown,
+)
+from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+TABLES = platform_tables(Base.metadata)
+
+
+class PensionSettlement(Base):
+    """An approved settlement pension has acted on: at most one row per settlement."""
+
+    __tablename__ = "pension_settlements"
+
+    settlement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    decision_date: Mapped[date] = mapped_column(Date)
+    destination_region_code: Mapped[str] = mapped_column(String(6), index=True)
+    rules_version: Mapped[str | None] = mapped_column(String(60))
+    household_size: Mapped[int] = mapped_column(Integer)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    continuations: Mapped[list[PensionContinuation]] = relationship(
+        lazy="raise", order_by="PensionContinuation.member_index"
+    )
+    minimum_living: Mapped[MinimumLivingAssessment] = relationship(lazy="raise")
+
+
+class PensionContinuation(Base):
+    """One adult's basic pension continuation (养老保险关系转移接续), 三(七)."""
+
+    __tablename__ = "pension_continuations"
+    __table_args__ = (UniqueConstraint("settlement_id", "member_index"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    settlement_id: Mapped[str] = mapped_column(
+        ForeignKey("pension_settlements.settlement_id"), index=True
+    )
+    member_index: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(20))
+    # The department's own record keeps the number to act on; answers show it masked.
+    id_number: Mapped[str] = mapped_column(String(18))
+    age_on_decision_date: Mapped[int] = mapped_column(Integer)
+    scheme: Mapped[SchemeOrUnknown] = mapped_column(String(30))
+    months_stated: Mapped[int | None] = mapped_column(Integer)  # as the application gave them
+    months_carried_over: Mapped[int | None] = mapped_column(Integer)
+    months_source: Mapped[MonthsSource | None] = mapped_column(String(30))
+    origin_region_code: Mapped[str] = mapped_column(String(6))
+    status: Mapped[ContinuationStatus] = mapped_column(String(20), index=True)
+    clause: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    missing: Mapped[list[str]] = mapped_column(JSON)
+    parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pension_age: Mapped[str | None] = mapped_column(String(40))
+    pension_age_reached_on: Mapped[date | None] = mapped_column(Date)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    confirmation_reference: Mapped[str | None] = mapped_column(String(200))
+    # Optimistic lock: two confirmations racing cannot both commit.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class MinimumLivingAssessment(Base):
+    """The household's minimum living guarantee (最低生活保障) assessment: one per settlement."""
+
+    __tablename__ = "minimum_living_assessments"
+
+    settlement_id: Mapped[str] = mapped_column(
+        ForeignKey("pension_settlements.settlement_id"), primary_key=True
+    )
+    region_code: Mapped[str] = mapped_column(String(6))
+    outcome: Mapped[MinimumLivingOutcome] = mapped_column(String(20), index=True)
+    household_size: Mapped[int] = mapped_column(Integer)
+    # Yuan a month; the decision compared exact decimals, these are the figures it showed.
+    monthly_household_income: Mapped[float | None] = mapped_column(Float)
+    per_capita_income: Mapped[float | None] = mapped_column(Float)
+    standard: Mapped[float | None] = mapped_column(Float)
+    clause: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    missing: Mapped[list[str]] = mapped_column(JSON)
+    parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -1,0 +1,142 @@
+"""Pension's bodies: event facts read in, the confirmation in, the decisions out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.pension.rules.base import (
+    ContinuationStatus,
+    MinimumLivingOutcome,
+    MonthsSource,
+    SchemeOrUnknown,
+)
+from shared import regions
+
+# --- facts read from `settlement.approved` (a newer minor version may add fields) ------------
+
+
+class _EventFacts(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class InsuranceData(_EventFacts):
+    """`social_insurance` of the event: the applicant's insurance, as the application gave it."""
+
+    employer_paid: bool | None = None
+    pension_months: Annotated[int, Field(ge=0)] | None = None
+    insured_region_code: str | None = None
+
+
+class HousingData(_EventFacts):
+    """`housing` of the event: the household's monthly income, in yuan."""
+
+    monthly_household_income: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] | None = None
+
+
+# --- the origin's confirmation ---------------------------------------------------------------
+
+
+def _current_region(value: str) -> str:
+    if not regions.is_current_region(value):
+        raise ValueError(
+            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
+        )
+    return value
+
+
+class ConfirmationIn(BaseModel):
+    """The origin's confirmation of the months of pension insurance carried over."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    months_carried_over: Annotated[
+        int,
+        Field(
+            strict=True,
+            ge=0,
+            le=1200,
+            description="Whole months of contributions the origin confirms (0 to 1200)",
+        ),
+    ]
+    origin_region_code: Annotated[str, AfterValidator(_current_region)] | None = Field(
+        default=None, description="The confirming origin's GB/T 2260 code, when it differs"
+    )
+    reference: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The origin's transfer document (参保缴费凭证) number"
+    )
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+class ConfirmationOut(BaseModel):
+    months_carried_over: int
+    origin_region_code: str
+    reference: str | None
+    confirmed_at: datetime
+    confirmed_by: str
+
+
+class ContinuationOut(BaseModel):
+    """One adult's continuation; the identity number is shown masked, never whole."""
+
+    id: str
+    settlement_id: str
+    member_index: int
+    relation: str
+    id_number_masked: str
+    age_on_decision_date: int
+    scheme: SchemeOrUnknown
+    months_stated: int | None = Field(description="As the application gave them (None: unknown)")
+    months_carried_over: int | None = Field(description="None: unknown until the origin confirms")
+    months_source: MonthsSource | None
+    origin_region_code: str
+    status: ContinuationStatus
+    clause: str
+    reason: str
+    missing: list[str]
+    parameters: list[dict[str, Any]]
+    pension_age: str | None = Field(
+        description="The statutory pension age under the law in force on the decision date; "
+        "None where it depends on facts not given (the reason lists each possible age)"
+    )
+    pension_age_reached_on: date | None
+    confirmation: ConfirmationOut | None = None
+
+
+class MinimumLivingOut(BaseModel):
+    """The household's minimum living guarantee assessment (最低生活保障), 三(七)."""
+
+    settlement_id: str
+    region_code: str
+    outcome: MinimumLivingOutcome
+    household_size: int
+    monthly_household_income: float | None
+    per_capita_income: float | None
+    standard: float | None
+    unit: str = "yuan per person per month"
+    comparison: str = "eligible when the per-capita income is strictly below the standard"
+    clause: str
+    reason: str
+    missing: list[str]
+    parameters: list[dict[str, Any]]
+
+
+class SettlementPensionOut(BaseModel):
+    """What pension decided on one settlement: continuations per adult and the household's 低保."""
+
+    settlement_id: str
+    decision_date: date
+    destination_region_code: str
+    rules_version: str | None
+    household_size: int
+    processed_at: datetime
+    continuations: list[ContinuationOut]
+    minimum_living: MinimumLivingOut
+    information_needed: list[str] = Field(
+        description="Everything still missing, across the continuations and the assessment"
+    )

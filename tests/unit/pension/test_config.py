@@ -1,0 +1,139 @@
+"""Pension's local parameters are refused at start when they cannot mean what they name."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.pension.config import PensionSettings
+from services.pension.operations import facts_from
+from shared.settlement import SettlementApproved
+
+
+def configured(*items: dict[str, Any]) -> PensionSettings:
+    return PensionSettings(_env_file=None, parameters=json.dumps(list(items)))  # type: ignore[call-arg]
+
+
+def item(name: str = "minimum_living_standard", value: Any = 600, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": value,
+        "unit": "yuan per person per month",
+        "region_code": "440203",
+        "valid_from": "2019-01-01",
+        "source": "test fixture",
+        "department": "civil_affairs",
+        **extra,
+    }
+
+
+def test_no_parameters_configured_is_an_empty_set() -> None:
+    settings = PensionSettings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.parameter_set().parameters == ()
+
+
+def test_a_standard_is_read_from_json_text() -> None:
+    (parameter,) = configured(item()).parameter_set().parameters
+
+    assert (parameter.name, parameter.value, parameter.region_code) == (
+        "minimum_living_standard",
+        600,
+        "440203",
+    )
+
+
+def test_parameters_are_read_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "pension.json"
+    path.write_text(json.dumps([item(value=650.5)]))
+    settings = PensionSettings(_env_file=None, parameters=str(path))  # type: ignore[call-arg]
+
+    assert settings.parameter_set().parameters[0].value == 650.5
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (item(name="minimum_living_standrd"), "not one pension uses"),
+        (item(value=0), "positive amount"),
+        (item(value=True), "positive amount"),
+        (item(value="six hundred"), "positive amount"),
+        (item(region_code="441402"), "not a county of Shaoguan"),
+        (item(name="default_scheme_for_non_employed_adults", value="rural"), "one of"),
+    ],
+)
+def test_a_parameter_that_cannot_mean_its_name_is_refused(
+    bad: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        configured(bad).parameter_set()
+
+
+def test_a_presumed_scheme_may_be_citywide() -> None:
+    presumption = item(
+        name="default_scheme_for_non_employed_adults",
+        value="urban_rural_resident",
+        region_code=None,
+        unit=None,
+    )
+
+    assert configured(presumption).parameter_set().parameters[0].region_code is None
+
+
+def _settlement(**data: Any) -> SettlementApproved:
+    member = {
+        "id_number": "440203198805010011",
+        "name": "x",
+        "birth_date": "1988-05-01",
+        "sex": "male",
+        "relation": "applicant",
+        "previous_region_code": "441402",
+        "previous_hukou_type": "rural",
+    }
+    body = {
+        "settlement_id": "s-1",
+        "decided_at": "2019-06-02T08:00:00+00:00",
+        "decision_date": "2019-06-01",
+        "rules_version": "shaoguan-2017-trial",
+        "channel": "stable_residence",
+        "destination_region_code": "440203",
+        "members": [member],
+        **data,
+    }
+    return SettlementApproved.model_validate(body)
+
+
+class TestFactsFromTheEvent:
+    def test_the_insurance_and_income_are_read_and_unknown_fields_ignored(self) -> None:
+        facts = facts_from(
+            _settlement(
+                social_insurance={"employer_paid": False, "pension_months": 7, "extra": 1},
+                housing={"monthly_household_income": 1234.5, "current_area_m2": 0},
+            )
+        )
+
+        assert facts.applicant_insurance.employer_paid is False
+        assert facts.applicant_insurance.pension_months == 7
+        assert str(facts.monthly_household_income) == "1234.5"
+        assert facts.decision_date == date(2019, 6, 1)
+
+    def test_absent_sections_are_unknown_not_zero(self) -> None:
+        facts = facts_from(_settlement())
+
+        assert facts.applicant_insurance.pension_months is None
+        assert facts.monthly_household_income is None
+
+    def test_a_settlement_without_exactly_one_applicant_is_refused(self) -> None:
+        settlement = _settlement()
+        twice = settlement.model_copy(update={"members": settlement.members * 2})
+
+        with pytest.raises(ValueError, match="2 applicants"):
+            facts_from(twice)
+
+    def test_a_negative_income_is_refused(self) -> None:
+        with pytest.raises(ValueError):
+            facts_from(_settlement(housing={"monthly_household_income": -1}))
