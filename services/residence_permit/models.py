@@ -1,0 +1,138 @@
+"""Residence permit tables: permits, their endorsements, and the settlements acted on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+TABLES = platform_tables(Base.metadata)
+
+
+class ResidencePermit(Base):
+    """A residence permit (居住证): issued for a year, endorsed yearly, closed on settlement."""
+
+    __tablename__ = "residence_permits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    hukou_region_code: Mapped[str] = mapped_column(String(6))
+    resident_since: Mapped[date] = mapped_column(Date)
+    basis: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str | None] = mapped_column(String(500))
+    guardian: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    applied_on: Mapped[date] = mapped_column(Date)
+    issued_on: Mapped[date] = mapped_column(Date)
+    # The current year of validity, both ends inclusive.
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date, index=True)
+    # 第十条: residence counts unbroken from here (the issue, or the last make-up endorsement).
+    period_start: Mapped[date] = mapped_column(Date)
+    years_in_period: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    closed_by_settlement_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
+    # Optimistic lock: two endorsements racing cannot both extend the same year.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        lazy="raise", order_by="Endorsement.endorsed_on", back_populates="permit"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class Endorsement(Base):
+    """A yearly endorsement (签注): on time, or a make-up after the permit lapsed (第十条)."""
+
+    __tablename__ = "endorsements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("residence_permits.id"), index=True)
+    endorsed_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    previous_valid_to: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+    permit: Mapped[ResidencePermit] = relationship(back_populates="endorsements", lazy="raise")
+
+
+class OpenPermit(Base):
+    """The person's one open permit: the primary key holds "one permit at a time" even when
+    two applications race on PostgreSQL. Removed when the permit is closed."""
+
+    __tablename__ = "open_permits"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("residence_permits.id"), unique=True)
+
+
+class SettlementRecord(Base):
+    """An approved settlement this service has acted on: its presence means "done"."""
+
+    __tablename__ = "settlements"
+
+    settlement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_on: Mapped[date] = mapped_column(Date)
+    destination_region_code: Mapped[str] = mapped_column(String(6))
+    summary: Mapped[str] = mapped_column(Text)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SettledPerson(Base):
+    """A member of a processed settlement: a registered resident of Shaoguan from settled_on."""
+
+    __tablename__ = "settled_persons"
+
+    settlement_id: Mapped[str] = mapped_column(
+        ForeignKey("settlements.settlement_id"), primary_key=True
+    )
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(20))
+    settled_on: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class PermitClosure(Base):
+    """A permit closed because its holder settled: once per settlement and permit."""
+
+    __tablename__ = "permit_closures"
+
+    settlement_id: Mapped[str] = mapped_column(
+        ForeignKey("settlements.settlement_id"), primary_key=True
+    )
+    permit_id: Mapped[str] = mapped_column(
+        ForeignKey("residence_permits.id"), primary_key=True, unique=True
+    )
+    id_number: Mapped[str] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(String(6))
+    status_before: Mapped[str] = mapped_column(String(10))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_residence_permits_region_valid_to", ResidencePermit.region_code, ResidencePermit.valid_to)

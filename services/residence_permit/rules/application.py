@@ -1,0 +1,259 @@
+"""Who may be issued a residence permit (居住证暂行条例 第二条, 第九条; policy 三(九))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.residence_permit.rules.national import (
+    AGE_OF_MAJORITY,
+    ART_2,
+    ART_9,
+    CIVIL_CODE_17,
+    CLAUSE,
+    ENDORSEMENT_INTERVAL_YEARS,
+    GUARDIAN_BELOW_AGE,
+    MINIMUM_RESIDENCE_MONTHS,
+    REGULATION,
+    add_months,
+    age_on,
+    is_registered_in_shaoguan,
+    whole,
+    year_end,
+)
+from shared.parameters import LocalParameter, ParameterSet
+
+BASES = ("employment", "residence", "study")
+BASIS_WORDS = {
+    "employment": "lawful stable employment (合法稳定就业)",
+    "residence": "lawful stable residence (合法稳定住所)",
+    "study": "continuous study (连续就读)",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule applied to an application: the field it is about, whether it is met, and why."""
+
+    rule: str
+    field: str
+    passed: bool
+    reason: str
+    regulation: str
+    clause: str = CLAUSE
+
+
+@dataclass(frozen=True)
+class Guardian:
+    """The guardian or close relative applying for the person (第九条)."""
+
+    id_number: str
+    birth_date: date
+    relation: str
+
+
+@dataclass(frozen=True)
+class Application:
+    """The facts of an application, already parsed: birth date from the identity number."""
+
+    id_number: str
+    birth_date: date
+    hukou_region_code: str
+    region_code: str
+    resident_since: date
+    basis: str | None
+    applied_on: date
+    guardian: Guardian | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationDecision:
+    """Issue or refuse: every check, the national values used, and the first year's dates."""
+
+    checks: tuple[Check, ...]
+    parameters: tuple[LocalParameter, ...]
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def refusals(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if not check.passed)
+
+
+def _passed(rule: str, field: str, reason: str, regulation: str) -> Check:
+    return Check(rule=rule, field=field, passed=True, reason=reason, regulation=regulation)
+
+
+def _failed(rule: str, field: str, reason: str, regulation: str) -> Check:
+    return Check(rule=rule, field=field, passed=False, reason=reason, regulation=regulation)
+
+
+_NEEDED = (
+    MINIMUM_RESIDENCE_MONTHS,
+    GUARDIAN_BELOW_AGE,
+    AGE_OF_MAJORITY,
+    ENDORSEMENT_INTERVAL_YEARS,
+)
+
+
+def decide_application(application: Application, parameters: ParameterSet) -> ApplicationDecision:
+    """Apply 第二条 (half a year, one basis, a registration elsewhere) and 第九条 (guardians)."""
+    on = application.applied_on
+    found = {name: parameters.in_force(name, on) for name in _NEEDED}
+    missing = [name for name, value in found.items() if value is None]
+    if missing:
+        return ApplicationDecision(
+            checks=(
+                _failed(
+                    "regulation_in_force",
+                    "applied_on",
+                    f"no rules are in force on {on.isoformat()}: the {REGULATION} took effect on "
+                    f"2016-01-01, and no value of {', '.join(missing)} is recorded for that day",
+                    REGULATION,
+                ),
+            ),
+            parameters=(),
+        )
+    values = {name: value for name, value in found.items() if value is not None}
+    checks = (
+        check_registered_elsewhere(application),
+        check_half_year_of_residence(application, values[MINIMUM_RESIDENCE_MONTHS]),
+        check_basis(application),
+        check_guardian(application, values[GUARDIAN_BELOW_AGE], values[AGE_OF_MAJORITY]),
+    )
+    decision = ApplicationDecision(checks=checks, parameters=tuple(values.values()))
+    if not decision.accepted:
+        return decision
+    years = whole(values[ENDORSEMENT_INTERVAL_YEARS])
+    return ApplicationDecision(
+        checks=checks,
+        parameters=decision.parameters,
+        valid_from=on,
+        valid_to=year_end(on, years),
+    )
+
+
+def check_registered_elsewhere(application: Application) -> Check:
+    """A permit is for a resident who has not settled (三(九)) and left their registered city
+    (第二条): a registration in Shaoguan itself is refused."""
+    code = application.hukou_region_code
+    if is_registered_in_shaoguan(code):
+        return _failed(
+            "registered_elsewhere",
+            "hukou_region_code",
+            f"the person is registered in Shaoguan ({code}): a residence permit is for those "
+            "not registered in the city, who left the city of their registration; a registered "
+            "resident has these services as a resident",
+            ART_2,
+        )
+    return _passed(
+        "registered_elsewhere",
+        "hukou_region_code",
+        f"registered outside Shaoguan ({code})",
+        ART_2,
+    )
+
+
+def check_half_year_of_residence(application: Application, months: LocalParameter) -> Check:
+    """At least half a year of residence on the application date: `resident_since` plus six
+    calendar months falls on or before `applied_on` (居住半年以上, 以上 includes six)."""
+    since, on = application.resident_since, application.applied_on
+    rule, field = "half_year_of_residence", "resident_since"
+    if since > on:
+        return _failed(
+            rule,
+            field,
+            f"residence cannot begin ({since.isoformat()}) after the application date "
+            f"({on.isoformat()})",
+            ART_2,
+        )
+    if since < application.birth_date:
+        return _failed(
+            rule,
+            field,
+            f"residence cannot begin ({since.isoformat()}) before the person was born "
+            f"({application.birth_date.isoformat()}, from the identity number)",
+            ART_2,
+        )
+    needed = whole(months)
+    enough_on = add_months(since, needed)
+    if enough_on > on:
+        return _failed(
+            rule,
+            field,
+            f"resident since {since.isoformat()}: on {on.isoformat()} that is less than "
+            f"{needed} months; a residence permit needs at least half a year of residence "
+            f"({ART_2}), reached on {enough_on.isoformat()}",
+            ART_2,
+        )
+    return _passed(
+        rule,
+        field,
+        f"resident since {since.isoformat()}: {needed} months reached on {enough_on.isoformat()}",
+        ART_2,
+    )
+
+
+def check_basis(application: Application) -> Check:
+    """One of lawful stable employment, lawful stable residence or continuous study (第二条)."""
+    basis = application.basis
+    if basis not in BASES:
+        choices = "; ".join(f"{key}: {words}" for key, words in BASIS_WORDS.items())
+        said = "no basis was given" if basis is None else f"{basis!r} is not a basis"
+        return _failed(
+            "one_basis",
+            "basis",
+            f"{said}: a residence permit needs one of {choices} ({ART_2})",
+            ART_2,
+        )
+    return _passed("one_basis", "basis", f"basis: {BASIS_WORDS[basis]}", ART_2)
+
+
+def check_guardian(
+    application: Application, below_age: LocalParameter, majority: LocalParameter
+) -> Check:
+    """A minor under 16 on the application date applies through a guardian (第九条). Older
+    people may also apply through one (第九条 names the elderly and disabled), so a guardian
+    for someone of 16 or more is accepted and recorded."""
+    rule, field = "guardian", "guardian"
+    on, born = application.applied_on, application.birth_date
+    if on < born:
+        return _failed(
+            rule,
+            "applied_on",
+            f"the application date {on.isoformat()} precedes the person's birth "
+            f"({born.isoformat()}, from the identity number)",
+            ART_9,
+        )
+    age, limit = age_on(born, on), whole(below_age)
+    guardian = application.guardian
+    if guardian is None:
+        if age < limit:
+            return _failed(
+                rule,
+                field,
+                f"the person is {age} on {on.isoformat()}: a minor under {limit} applies "
+                f"through a guardian or close relative ({ART_9}); give guardian.id_number, "
+                "guardian.name and guardian.relation",
+                ART_9,
+            )
+        return _passed(rule, field, f"aged {age}: applies in person", ART_9)
+    if guardian.id_number == application.id_number:
+        return _failed(
+            rule, "guardian.id_number", "the guardian cannot be the person themself", ART_9
+        )
+    adult = whole(majority)
+    if on < guardian.birth_date or age_on(guardian.birth_date, on) < adult:
+        return _failed(
+            rule,
+            "guardian.id_number",
+            f"the guardian is under {adult} on {on.isoformat()} (from the identity number): "
+            f"a minor cannot act for another ({CIVIL_CODE_17})",
+            ART_9,
+        )
+    who = "a minor" if age < limit else f"aged {age}"
+    return _passed(rule, field, f"{who}: applies through a guardian ({guardian.relation})", ART_9)

@@ -1,0 +1,289 @@
+"""Residence permit request and response bodies, with validation a case worker can read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.residence_permit.rules import BASES, PermitStatus
+from shared import regions
+from shared.identity import InvalidIdNumber, parse_id_number
+
+
+def _id_number(value: str) -> str:
+    try:
+        return parse_id_number(value).value
+    except InvalidIdNumber as exc:
+        raise ValueError(f"the identity number is not valid: {exc.reason}") from exc
+
+
+def _current_region(value: str) -> str:
+    if not regions.is_current_region(value):
+        raise ValueError(
+            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
+        )
+    return value
+
+
+def _shaoguan_county(value: str) -> str:
+    if not regions.is_shaoguan_county(value):
+        counties = ", ".join(f"{code} {name}" for code, name in regions.SHAOGUAN_COUNTIES.items())
+        raise ValueError(f"{value!r} is not a county or district of Shaoguan; one of: {counties}")
+    return value
+
+
+def _not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+def _known_basis(value: str) -> str:
+    if value not in BASES:
+        raise ValueError(
+            f"{value!r} is not a basis: one of employment (lawful stable employment), residence "
+            "(lawful stable residence) or study (continuous study) (居住证暂行条例 第二条)"
+        )
+    return value
+
+
+IdNumber = Annotated[str, Field(examples=["440524199001010014"]), AfterValidator(_id_number)]
+RegionCode = Annotated[str, AfterValidator(_current_region)]
+ShaoguanCounty = Annotated[str, Field(examples=["440203"]), AfterValidator(_shaoguan_county)]
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Basis = Annotated[str, AfterValidator(_known_basis)]
+GuardianRelation = Literal[
+    "parent", "grandparent", "sibling", "spouse", "child", "other_relative", "appointed_guardian"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class GuardianIn(Strict):
+    """The guardian or close relative who applies for the person (第九条)."""
+
+    id_number: IdNumber
+    name: Name
+    relation: GuardianRelation
+
+
+class PermitApplicationIn(Strict):
+    """An application for a residence permit (居住证暂行条例 第二条, 第九条)."""
+
+    id_number: IdNumber
+    name: Name
+    hukou_region_code: RegionCode = Field(
+        description="GB/T 2260 code of the current household registration (not the identity "
+        "number's region, which is where the person was first registered)"
+    )
+    region_code: ShaoguanCounty = Field(description="The Shaoguan county of residence")
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+    resident_since: PastDate = Field(description="The day residence in the city began")
+    basis: Basis | None = Field(
+        default=None, description="employment | residence | study: one is required (第二条)"
+    )
+    evidence: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="The proof shown: a labour contract, a lease, a student card"
+    )
+    guardian: GuardianIn | None = Field(
+        default=None, description="Required under 16 on applied_on; accepted at any age (第九条)"
+    )
+    applied_on: PastDate | None = Field(default=None, description="Default: today")
+
+
+class EndorsementIn(Strict):
+    """The yearly endorsement (签注) of a holder still living in the city (第十条)."""
+
+    endorsed_on: PastDate | None = Field(default=None, description="Default: today")
+    still_resident: bool = Field(description="The holder still lives in the city (第十条)")
+
+
+class CheckOut(BaseModel):
+    rule: str
+    field: str
+    passed: bool
+    reason: str
+    clause: str
+    regulation: str
+
+
+class ParameterOut(BaseModel):
+    name: str
+    value: float | int | str | bool
+    region_code: str | None = None
+    valid_from: date
+    source: str
+
+
+class DecisionOut(BaseModel):
+    decided_on: date
+    clause: str
+    checks: list[CheckOut]
+    parameters: list[ParameterOut]
+
+
+class GuardianOut(BaseModel):
+    id_number: str
+    name: str
+    relation: str
+
+
+class EndorsementOut(BaseModel):
+    id: str
+    endorsed_on: date
+    kind: Literal["on_time", "make_up"]
+    previous_valid_to: date
+    valid_from: date
+    valid_to: date
+    reason: str
+    recorded_at: datetime
+
+
+class PermitOut(BaseModel):
+    id: str
+    status: PermitStatus
+    as_of: date = Field(description="The day the status was computed for (today)")
+    id_number: str
+    name: str
+    birth_date: date
+    region_code: str
+    region_name: str
+    address: str
+    hukou_region_code: str
+    resident_since: date
+    basis: str
+    evidence: str | None
+    guardian: GuardianOut | None
+    applied_on: date
+    issued_on: date
+    valid_from: date
+    valid_to: date
+    residence_counted_from: date
+    endorsements: list[EndorsementOut]
+    closed_on: date | None = None
+    closed_at: datetime | None = None
+    closed_reason: Literal["settled", "superseded"] | None = None
+    closed_by_settlement_id: str | None = None
+    superseded_by: str | None = None
+    decision: DecisionOut
+
+
+class EndorsedOut(BaseModel):
+    endorsement: EndorsementOut
+    permit: PermitOut
+
+
+class Page(BaseModel):
+    items: list[PermitOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class EntitlementOut(BaseModel):
+    id: str
+    name: str
+    name_zh: str
+    kind: Literal["basic_public_service", "convenience"]
+    clause: str
+    regulation: str
+
+
+class PermitEntitlementOut(EntitlementOut):
+    available: bool
+
+
+class PermitEntitlementsOut(BaseModel):
+    permit_id: str
+    status: PermitStatus
+    as_of: date
+    reason: str
+    entitlements: list[PermitEntitlementOut]
+
+
+class EntitlementCheckOut(BaseModel):
+    allowed: bool
+    reason: str
+    clause: str
+    regulation: str
+    service: str
+    permit_id: str | None
+    permit_status: PermitStatus | Literal["none"]
+    as_of: date
+
+
+class PeriodOut(BaseModel):
+    start: date
+    end: date
+    started_by: Literal["issue", "make_up_endorsement"]
+    endorsements: int
+
+
+class HistoryPermitOut(BaseModel):
+    permit_id: str
+    status: PermitStatus
+    region_code: str
+    region_name: str
+    address: str
+    resident_since: date
+    basis: str
+    issued_on: date
+    valid_to: date
+    closed_on: date | None
+    closed_reason: str | None
+    periods: list[PeriodOut]
+
+
+class SettledOut(BaseModel):
+    settlement_id: str
+    settled_on: date
+
+
+class ResidenceHistoryOut(BaseModel):
+    id_number: str
+    as_of: date
+    earliest_resident_since: date | None
+    permits: list[HistoryPermitOut]
+    settled: list[SettledOut]
+
+
+class ClosedPermitOut(BaseModel):
+    permit_id: str
+    id_number: str = Field(description="Masked")
+    region_code: str
+    status_before: Literal["valid", "lapsed"]
+    closed_at: datetime
+
+
+class MemberDecisionOut(BaseModel):
+    id_number: str = Field(description="Masked")
+    relation: str
+    decision: Literal["permit_closed", "no_open_permit"]
+    clause: str
+    reason: str
+    closed_permits: list[ClosedPermitOut]
+
+
+class SettlementOut(BaseModel):
+    settlement_id: str
+    processed_at: datetime
+    decided_at: datetime
+    settled_on: date
+    destination_region_code: str
+    clause: str
+    summary: str
+    closed_permits: list[ClosedPermitOut]
+    decisions: list[MemberDecisionOut]
+    parameters: list[ParameterOut] = Field(
+        default=[], description="None: closing on settlement uses no parameter"
+    )
+    information_needed: list[str] = []
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

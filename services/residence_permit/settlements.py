@@ -1,0 +1,170 @@
+"""Acting on an approved settlement: the settled members' permits are closed (三(九))."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.residence_permit import rules, schemas
+from services.residence_permit.models import (
+    TABLES,
+    OpenPermit,
+    PermitClosure,
+    ResidencePermit,
+    SettledPerson,
+    SettlementRecord,
+)
+from services.residence_permit.operations import load_permit
+from shared import regions
+from shared.audit import record_audit
+from shared.db import utcnow
+from shared.errors import NotFound
+from shared.identity import mask_id_number, parse_id_number
+from shared.settlement import SettlementApproved
+
+# China keeps one time zone all year: the day a settlement was approved, as Shaoguan saw it.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+CLOSED_BY = "event:hukou.settlement.approved"
+
+
+def close_permits_of_settled(session: Session, settlement: SettlementApproved) -> str:
+    """Close every open permit of every settled member, once per settlement.
+
+    The day of closing is the day of approval (`decided_at`, China time), taken from the
+    event, so a replay decides the same; a settlement already acted on is left as it is.
+    """
+    done = session.get(SettlementRecord, settlement.settlement_id)
+    if done is not None:
+        return done.summary
+    if not regions.is_shaoguan_county(settlement.destination_region_code):
+        raise ValueError(
+            f"destination {settlement.destination_region_code!r} is not a Shaoguan county: "
+            "this service holds Shaoguan's permits only"
+        )
+    settled_on = settlement.decided_at.astimezone(CHINA_TIME).date()
+    members: list[rules.Member] = []
+    permits: dict[str, ResidencePermit] = {}
+    for index, member in enumerate(settlement.members):
+        id_number = parse_id_number(member.id_number).value
+        if any(m.id_number == id_number for m in members):
+            raise ValueError(f"members[{index}] repeats an earlier member's identity number")
+        held = session.get(OpenPermit, id_number, with_for_update=True)
+        open_permits: tuple[rules.OpenPermit, ...] = ()
+        if held is not None:
+            permit = load_permit(session, held.permit_id, for_update=True)
+            permits[permit.id] = permit
+            open_permits = (rules.OpenPermit(permit.id, permit.valid_to),)
+        members.append(rules.Member(id_number, member.relation, open_permits))
+
+    decisions = rules.decide_closures(tuple(members), settled_on=settled_on)
+    summary = rules.summarise(decisions)
+    session.add(
+        SettlementRecord(
+            settlement_id=settlement.settlement_id,
+            decided_at=settlement.decided_at,
+            settled_on=settled_on,
+            destination_region_code=settlement.destination_region_code,
+            summary=summary,
+            processed_at=utcnow(),
+        )
+    )
+    session.flush()
+    now = utcnow()
+    for position, decision in enumerate(decisions):
+        session.add(
+            SettledPerson(
+                settlement_id=settlement.settlement_id,
+                id_number=decision.id_number,
+                position=position,
+                relation=decision.relation,
+                settled_on=settled_on,
+                decision=decision.decision,
+                reason=decision.reason,
+            )
+        )
+        for closure in decision.closures:
+            permit = permits[closure.permit_id]
+            permit.closed_on, permit.closed_at = settled_on, now
+            permit.closed_reason = "settled"
+            permit.closed_by_settlement_id = settlement.settlement_id
+            session.execute(delete(OpenPermit).where(OpenPermit.permit_id == permit.id))
+            session.add(
+                PermitClosure(
+                    settlement_id=settlement.settlement_id,
+                    permit_id=permit.id,
+                    id_number=permit.id_number,
+                    region_code=permit.region_code,
+                    status_before=closure.status_before,
+                    closed_at=now,
+                )
+            )
+            record_audit(
+                session,
+                TABLES,
+                actor=CLOSED_BY,
+                action="permit.closed",
+                entity_type="residence_permit",
+                entity_id=permit.id,
+                detail={
+                    "reason": "settled",
+                    "settlement_id": settlement.settlement_id,
+                    "status_before": closure.status_before,
+                },
+            )
+    session.flush()
+    return summary
+
+
+def closed_permit_out(closure: PermitClosure) -> schemas.ClosedPermitOut:
+    return schemas.ClosedPermitOut(
+        permit_id=closure.permit_id,
+        id_number=mask_id_number(closure.id_number),
+        region_code=closure.region_code,
+        status_before="valid" if closure.status_before == "valid" else "lapsed",
+        closed_at=closure.closed_at,
+    )
+
+
+def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """What this service did for a settlement: 404 until it has acted on it."""
+    record = session.get(SettlementRecord, settlement_id)
+    if record is None:
+        raise NotFound(f"residence permits have not acted on settlement {settlement_id}")
+    closures = list(
+        session.execute(
+            select(PermitClosure)
+            .where(PermitClosure.settlement_id == settlement_id)
+            .order_by(PermitClosure.closed_at, PermitClosure.permit_id)
+        ).scalars()
+    )
+    people = session.execute(
+        select(SettledPerson)
+        .where(SettledPerson.settlement_id == settlement_id)
+        .order_by(SettledPerson.position)
+    ).scalars()
+    decisions = [
+        schemas.MemberDecisionOut(
+            id_number=mask_id_number(person.id_number),
+            relation=person.relation,
+            decision="permit_closed" if person.decision == "permit_closed" else "no_open_permit",
+            clause=rules.CLAUSE,
+            reason=person.reason,
+            closed_permits=[
+                closed_permit_out(c) for c in closures if c.id_number == person.id_number
+            ],
+        )
+        for person in people
+    ]
+    return schemas.SettlementOut(
+        settlement_id=record.settlement_id,
+        processed_at=record.processed_at,
+        decided_at=record.decided_at,
+        settled_on=record.settled_on,
+        destination_region_code=record.destination_region_code,
+        clause=rules.CLAUSE,
+        summary=record.summary,
+        closed_permits=[closed_permit_out(c) for c in closures],
+        decisions=decisions,
+    )
