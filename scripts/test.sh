@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# deploy/ is rendered with kustomize: use kustomize or kubectl when present, else build the
+# pinned kustomize from the Go module proxy once into a cache outside the repo.
+tools="$HOME/.cache/luohu/bin"
+export PATH="$tools:$PATH"
+if ! command -v kustomize >/dev/null && ! command -v kubectl >/dev/null; then
+  GOBIN="$tools" go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0
+fi
+
 started=()
 cleanup() {
   for service in "${started[@]}"; do scripts/"$service".sh stop || true; done

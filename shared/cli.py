@@ -102,19 +102,27 @@ def run(
         typer.echo("A token for public security:  luohu token --dept public_security")
         typer.echo("Ctrl-C stops the platform.")
         restarts: dict[str, list[float]] = {name: [] for name in names}
+        due: dict[str, float] = {}
         while not stopping:
+            now = time.monotonic()
             for name, process in processes.items():
                 if process.poll() is None or stopping:
                     continue
-                # A crashed service comes back and resumes from its outbox and offsets.
-                recent = [t for t in restarts[name] if time.monotonic() - t < 60]
-                if len(recent) >= 5:
-                    typer.echo(f"{name} keeps exiting; stopping the platform", err=True)
-                    stopping = True
-                    break
-                typer.echo(f"{name} exited with code {process.returncode}; restarting", err=True)
-                restarts[name] = [*recent, time.monotonic()]
-                processes[name] = start(name)
+                if name not in due:
+                    # A crashed service comes back and resumes from its outbox and offsets;
+                    # one that keeps crashing waits longer each time (up to 30 s).
+                    recent = [t for t in restarts[name] if now - t < 60]
+                    delay = 0.0 if len(recent) < 5 else min(30.0, 2.0 ** (len(recent) - 5))
+                    restarts[name] = [*recent, now]
+                    due[name] = now + delay
+                    typer.echo(
+                        f"{name} exited with code {process.returncode}; restarting"
+                        + (f" in {delay:.0f} s" if delay else ""),
+                        err=True,
+                    )
+                if now >= due[name]:
+                    del due[name]
+                    processes[name] = start(name)
             time.sleep(0.2)
     finally:
         for process in processes.values():

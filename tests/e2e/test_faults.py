@@ -83,11 +83,11 @@ def submit_and_approve(http: httpx.Client, platform: Platform) -> str:
 
 
 def chaos(platform: Platform, stop: threading.Event, kills: list[str], kafka: bool) -> None:
-    """SIGKILL a random service every second or so; stop and start the broker once."""
+    """SIGKILL a random service every two to four seconds; stop and start the broker once."""
     rng = random.Random(2017_10_23)
     broker_bounced = not kafka
     started = time.monotonic()
-    while not stop.wait(rng.uniform(0.8, 1.6)):
+    while not stop.wait(rng.uniform(2.0, 4.0)):
         victim = rng.choice(VICTIMS)
         pid_file = platform.data_dir / "run" / f"{victim}.pid"
         try:
