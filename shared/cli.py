@@ -63,6 +63,12 @@ def run(
         }
         for name in names
     }
+    if "hukou" in names and "residence_permit" in names:
+        # Hukou checks a declared residence start against the applicant's permits (三(九)).
+        environments["hukou"].setdefault(
+            "LUOHU_HUKOU_RESIDENCE_PERMIT_URL",
+            f"http://{host}:{_port('residence_permit', settings)}",
+        )
 
     def start(name: str) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(

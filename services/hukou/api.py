@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query
@@ -10,8 +11,9 @@ from fastapi.responses import JSONResponse
 
 from services.hukou import operations, schemas
 from services.hukou.config import HukouSettings
-from services.hukou.domain import Channel
+from services.hukou.domain import Channel, PermitHistory
 from services.hukou.models import TABLES
+from services.hukou.permits import fetch_permit_history
 from shared import regions
 from shared.auth import Principal, require
 from shared.errors import (
@@ -24,7 +26,7 @@ from shared.errors import (
 )
 from shared.idempotency import run_idempotent, validate_key
 from shared.identity import InvalidIdNumber, parse_id_number
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 router = APIRouter(prefix="/v1", tags=["settlement applications"])
 
@@ -35,7 +37,25 @@ CanSetTargets = Annotated[Principal, Depends(require("target:write"))]
 CanReadTargets = Annotated[Principal, Depends(require("settlement:read", "report:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
-hukou_settings = HukouSettings()
+
+@cache
+def hukou_settings() -> HukouSettings:
+    return HukouSettings()
+
+
+HukouSettingsDep = Annotated[HukouSettings, Depends(hukou_settings)]
+
+
+def permit_history(
+    config: HukouSettings, runtime: Runtime, request: schemas.SettlementApplicationIn
+) -> PermitHistory | None:
+    """The applicant's permit history when a permit service is configured and it matters."""
+    if config.residence_permit_url is None or request.residence is None:
+        return None
+    return fetch_permit_history(
+        config.residence_permit_url, runtime.settings, request.applicant.id_number
+    )
+
 
 _AUTH_ERRORS = (Unauthenticated, Forbidden)
 
@@ -51,20 +71,23 @@ def submit_settlement_application(
     request: schemas.SettlementApplicationIn,
     principal: CanWrite,
     runtime: RuntimeDep,
+    config: HukouSettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     repeated = request.repeated_people()
     if repeated:
         raise InvalidInput("a person appears twice in the application", details=repeated)
+    evidence = permit_history(config, runtime, request)  # I/O before the transaction opens
 
     def submit(session: Any) -> tuple[int, Any]:
         application = operations.submit_application(
             session,
             request,
             actor=principal.actor,
-            versions=hukou_settings.rules_versions(),
-            parameters=hukou_settings.parameters(),
+            versions=config.rules_versions(),
+            parameters=config.parameters(),
             today=date.today(),
+            permit_history=evidence,
         )
         return 201, schemas.dump(operations.application_out(application))
 
@@ -164,6 +187,39 @@ def approve_settlement_application(
     with runtime.db.unit_of_work() as session:
         application = operations.approve_application(
             session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
+        )
+        return operations.application_out(application)
+
+
+@router.post(
+    "/settlement-applications/{application_id}/reassess",
+    response_model=schemas.SettlementApplicationOut,
+    summary="Decide an application awaiting information again, with the sections supplied",
+    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+)
+def reassess_settlement_application(
+    application_id: str,
+    principal: CanWrite,
+    runtime: RuntimeDep,
+    config: HukouSettingsDep,
+    supplied: Annotated[schemas.InformationIn | None, Body()] = None,
+) -> schemas.SettlementApplicationOut:
+    supplied = supplied or schemas.InformationIn()
+    with runtime.db.read_only() as session:
+        stored = operations.load_application(session, application_id).request
+    merged = schemas.SettlementApplicationIn.model_validate(
+        {**stored, **supplied.model_dump(mode="json", exclude_unset=True)}
+    )
+    evidence = permit_history(config, runtime, merged)
+    with runtime.db.unit_of_work() as session:
+        application = operations.reassess_application(
+            session,
+            application_id,
+            supplied,
+            actor=principal.actor,
+            versions=config.rules_versions(),
+            parameters=config.parameters(),
+            permit_history=evidence,
         )
         return operations.application_out(application)
 

@@ -30,6 +30,8 @@ class HukouSettings(BaseSettings):
 
     # JSON, e.g. LUOHU_HUKOU_RECORDED_RULES_VERSIONS='[{"id": ..., "source": ...}]'
     recorded_rules_versions: list[RecordedRulesVersion] = []
+    # The residence permit service, consulted for evidence of residence; unset: not consulted.
+    residence_permit_url: str | None = None
 
     def rules_versions(self) -> tuple[RulesVersion, ...]:
         recorded = tuple(

@@ -82,6 +82,19 @@ class RuralRights:
 
 
 @dataclass(frozen=True)
+class PermitHistory:
+    """What the residence permit service holds on the applicant (三(九)), when consulted.
+
+    `available` is False when the service was asked and did not answer; the earliest
+    residence start is None when the applicant never held a permit in the city.
+    """
+
+    available: bool
+    earliest_resident_since: date | None = None
+    permits: int = 0
+
+
+@dataclass(frozen=True)
 class ApplicationFacts:
     """Everything a settlement decision may look at, already validated by the API layer."""
 
@@ -95,6 +108,8 @@ class ApplicationFacts:
     talent: Talent | None = None
     student: Student | None = None
     rural_rights: RuralRights | None = None
+    # None: the permit history was not consulted (no permit service configured).
+    permit_history: PermitHistory | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from services.hukou import schemas
 from services.hukou.domain import (
     ApplicationFacts,
     Decision,
+    PermitHistory,
     Person,
     Residence,
     RuralRights,
@@ -65,10 +66,15 @@ def _person(
     )
 
 
-def facts_from(request: schemas.SettlementApplicationIn, decision_date: date) -> ApplicationFacts:
+def facts_from(
+    request: schemas.SettlementApplicationIn,
+    decision_date: date,
+    permit_history: PermitHistory | None = None,
+) -> ApplicationFacts:
     """Map a validated request onto the plain facts the rules read."""
     applicant = request.applicant
     return ApplicationFacts(
+        permit_history=permit_history,
         channel=request.channel,
         destination_region_code=request.destination_region_code,
         decision_date=decision_date,
@@ -135,10 +141,11 @@ def submit_application(
     versions: Sequence[RulesVersion],
     parameters: Sequence[Parameter],
     today: date,
+    permit_history: PermitHistory | None = None,
 ) -> SettlementApplication:
     """Decide the application at once and store it with the decision (二, 五)."""
     received_on = request.received_on or today
-    facts = facts_from(request, received_on)
+    facts = facts_from(request, received_on, permit_history)
     decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
     status = _STATUS_OF_OUTCOME[decision.outcome]
     people = (facts.applicant, *facts.household)
@@ -324,6 +331,48 @@ def approve_application(
         entity_type="settlement_application",
         entity_id=application.id,
         detail={"note": approval.note, "conditions": [c.model_dump() for c in approval.conditions]},
+    )
+    session.flush()
+    return load_application(session, application.id)
+
+
+def reassess_application(
+    session: Session,
+    application_id: str,
+    supplied: schemas.InformationIn,
+    *,
+    actor: str,
+    versions: Sequence[RulesVersion],
+    parameters: Sequence[Parameter],
+    permit_history: PermitHistory | None = None,
+) -> SettlementApplication:
+    """Decide an undetermined application again, with the information now supplied."""
+    application = load_application(session, application_id, for_update=True)
+    if application.status != "submitted":
+        raise Conflict(
+            f"only an application awaiting information can be reassessed; this one is "
+            f"{application.status}"
+        )
+    request = schemas.SettlementApplicationIn.model_validate(
+        {**application.request, **supplied.model_dump(mode="json", exclude_unset=True)}
+    )
+    facts = facts_from(request, application.received_on, permit_history)
+    decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
+    application.status = _STATUS_OF_OUTCOME[decision.outcome]
+    application.decided_at = utcnow()
+    application.rules_version = decision.rules_version
+    application.eligibility = eligibility_record(decision)
+    application.request = request.model_dump(mode="json")
+    if application.status not in HOLDING_STATUSES:
+        session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="settlement.reassessed",
+        entity_type="settlement_application",
+        entity_id=application.id,
+        detail={"status": application.status, "supplied": sorted(supplied.model_fields_set)},
     )
     session.flush()
     return load_application(session, application.id)

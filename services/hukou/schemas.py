@@ -185,6 +185,16 @@ class SettlementApplicationIn(Strict):
         return repeated
 
 
+class InformationIn(Strict):
+    """Sections supplied for an application awaiting information; each replaces its own."""
+
+    residence: ResidenceIn | None = None
+    social_insurance: SocialInsuranceIn | None = None
+    talent: TalentIn | None = None
+    student: StudentIn | None = None
+    housing: HousingIn | None = None
+
+
 class ConditionIn(Strict):
     kind: Literal[
         "surrender_land_contract", "surrender_homestead", "surrender_collective_income", "other"

@@ -122,8 +122,25 @@ def department_record(
 
 def test_a_family_of_six_is_followed_through_by_every_department(configured: Platform) -> None:
     configured.start()
+    family = family_of_six()
+    spouse = family["household"][0]
     with httpx.Client(timeout=10) as http:
-        settlement_id = settle(http, configured, family_of_six())
+        permit = http.post(
+            f"{configured.url('residence_permit')}/v1/residence-permits",
+            headers=configured.headers(),
+            json={
+                "id_number": spouse["id_number"],
+                "name": spouse["name"],
+                "hukou_region_code": "441402",
+                "region_code": "440203",
+                "address": "武江区沿江路 1 号",
+                "resident_since": "2018-01-01",
+                "basis": "residence",
+                "applied_on": "2018-08-01",
+            },
+        )
+        assert permit.status_code == 201, permit.text
+        settlement_id = settle(http, configured, family)
         wait_for(lambda: all_done(http, configured, settlement_id), timeout=30)
 
         hukou = http.get(
@@ -140,6 +157,9 @@ def test_a_family_of_six_is_followed_through_by_every_department(configured: Pla
     assert [c["status"] for c in continuations if c["relation"] == "parent"] == ["drawing"]
     stages = sorted(p["stage"] for p in records["education"]["placements"] if p.get("stage"))
     assert stages == ["junior_middle", "primary"], "13 and 7 placed; 2 is too young"
+    closed = records["residence_permit"]["closed_permits"]
+    assert [c["permit_id"] for c in closed] == [permit.json()["id"]]
+    assert records["housing"]["assessment"]["outcome"] == "rental_subsidy"  # renting, 1000/person
     assert configured.stop() == 0
 
 

@@ -17,6 +17,7 @@ from services.hukou.rules.eligibility import (
     decide_eligibility,
     decision_outcome,
 )
+from services.hukou.rules.evidence import check_permit_evidence
 from services.hukou.rules.household import check_household, check_rural_rights
 from services.hukou.rules.parameters import (
     AGE_OF_MAJORITY,
@@ -46,6 +47,7 @@ __all__ = [
     "check_household",
     "check_insured_one_year",
     "check_no_rules_in_force",
+    "check_permit_evidence",
     "check_rules_in_force",
     "check_rural_rights",
     "check_rural_student",

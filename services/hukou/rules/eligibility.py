@@ -14,6 +14,7 @@ from services.hukou.rules.channels import (
     check_stable_residence,
     check_talent,
 )
+from services.hukou.rules.evidence import check_permit_evidence
 from services.hukou.rules.household import check_household, check_rural_rights
 from services.hukou.rules.parameters import (
     PARAMETERS,
@@ -36,7 +37,7 @@ CHANNEL_RULES: Mapping[str, Rule] = {
 }
 
 # Whatever the channel: the household settles together (二.3); rural rights are kept (三(四)).
-COMMON_RULES: tuple[Rule, ...] = (check_household, check_rural_rights)
+COMMON_RULES: tuple[Rule, ...] = (check_household, check_permit_evidence, check_rural_rights)
 
 
 def decide_eligibility(
