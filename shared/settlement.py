@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
@@ -14,6 +15,8 @@ from shared.db import PlatformTables
 from shared.events.consumer import Subscription
 from shared.events.envelope import CloudEvent, data_of, event_type, new_event, topic_of
 from shared.events.outbox import add_to_outbox
+
+log = logging.getLogger(__name__)
 
 SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
 APPROVED_TOPIC = topic_of(SETTLEMENT_APPROVED)
@@ -122,6 +125,9 @@ def settlement_subscription(
             settlement_id=settlement.settlement_id,
             outcome="done",
             summary=summary,
+        )
+        log.info(
+            "settlement processed: %s", summary, extra={"settlement_id": settlement.settlement_id}
         )
 
     def report_failure(session: Session, event: CloudEvent, error: str) -> None:

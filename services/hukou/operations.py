@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from shared.events.outbox import add_to_outbox
 from shared.identity import mask_id_number, parse_id_number
 from shared.observability import metrics
 from shared.settlement import SettledMember, SettlementApproved, approved_event
+
+log = logging.getLogger(__name__)
 
 # Statuses that hold a person: a second application for them is refused while one is here.
 HOLDING_STATUSES = ("submitted", "eligible", "approved", "settled")
@@ -323,6 +326,7 @@ def approve_application(
             )
         )
     add_to_outbox(session, TABLES, approval_event(application), key=application.id)
+    log.info("settlement approved", extra={"settlement_id": application.id})
     record_audit(
         session,
         TABLES,

@@ -162,6 +162,16 @@ def test_a_family_of_six_is_followed_through_by_every_department(configured: Pla
     assert records["housing"]["assessment"]["outcome"] == "rental_subsidy"  # renting, 1000/person
     assert configured.stop() == 0
 
+    # Operations read JSON lines that follow the settlement as one trace, without personal data.
+    log = configured.log()
+    people = [family["applicant"], *family["household"]]
+    assert not [p["id_number"] for p in people if p["id_number"] in log]
+    assert not [p["name"] for p in people if p["name"] in log]
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    about = [line for line in lines if line.get("settlement_id") == settlement_id]
+    assert {line["service"] for line in about} == {"hukou", *DEPARTMENTS}
+    assert len({line.get("trace_id") for line in about}) == 1, "one settlement, one trace"
+
 
 def test_a_department_killed_mid_stream_does_its_part_once_after_it_restarts(
     configured: Platform,
