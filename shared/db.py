@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +125,26 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
     return PlatformTables(outbox, inbox, idempotency_keys, audit_log)
 
 
+def enable_wal(dbapi_connection: Any, *, timeout: float = 30.0) -> None:
+    """Put a SQLite file in WAL mode (readers beside a writer).
+
+    Switching a fresh file to WAL needs a moment's exclusive lock, and SQLite answers
+    "database is locked" at once, without its busy handler, to a connection switching while
+    another holds the file: so several processes or threads opening a new file retry here.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            mode = dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
     # pysqlite's own BEGIN is deferred: two writers that both read first then deadlock
     # on the lock upgrade and one fails at once, ignoring the busy timeout. Taking the
@@ -131,8 +153,8 @@ def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        enable_wal(dbapi_connection)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

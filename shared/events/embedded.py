@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared.db import enable_wal
 from shared.events.bus import BusUnavailable, Message, Record
 
 PARTITION = 0  # one partition per topic, so order per topic (hence per key) is total
@@ -255,7 +256,7 @@ class EmbeddedBus:
         )
         try:
             # WAL lets readers (polling consumers) run while a publisher writes.
-            conn.execute("PRAGMA journal_mode=WAL")
+            enable_wal(conn, timeout=BUSY_TIMEOUT_SECONDS)
             # FULL, not NORMAL: the outbox relay marks rows sent once publish returns, so a
             # publish must survive power loss as well as a process crash, or the event is gone.
             conn.execute("PRAGMA synchronous=FULL")
