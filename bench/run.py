@@ -96,11 +96,12 @@ class Families:
         with self.lock:
             self.counter += 1
             n = self.counter
-        # Distinct people: the birth day and sequence vary with n.
-        day = date(1960, 1, 1).toordinal() + n % 9000
-        born = date.fromordinal(day)
-        child = date.fromordinal(date(2008, 1, 1).toordinal() + n % 3000)
-        seq = (n // 9000) * 2 % 998 + 1
+        # Distinct people: (birth day, sequence) is a different pair for every n and role.
+        adults, children = 9000, 6000
+        born = date.fromordinal(date(1960, 1, 1).toordinal() + n % adults)
+        seq = 3 * (n // adults) + 1
+        child = date.fromordinal(date(2002, 1, 1).toordinal() + n % children)
+        child_seq = 3 * (n // children) + 3
         return {
             "applicant": {
                 "id_number": make_id_number("441402", born, seq),
@@ -120,12 +121,12 @@ class Families:
             },
             "household": [
                 {
-                    "id_number": make_id_number("441403", born, seq + 1),
+                    "id_number": make_id_number("441402", born, seq + 1),
                     "name": "配偶",
                     "relation": "spouse",
                 },
                 {
-                    "id_number": make_id_number("441404", child, seq),
+                    "id_number": make_id_number("441402", child, child_seq),
                     "name": "子女",
                     "relation": "child",
                 },
@@ -180,6 +181,7 @@ class Platform:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while b"Ctrl-C stops" not in (self.dir / "platform.log").read_bytes():
@@ -240,10 +242,11 @@ def wait_settled(http: httpx.Client, platform: Platform, count: int, timeout: fl
     raise TimeoutError(f"only part of {count} settled within {timeout} s")
 
 
-def end_to_end(platform: Platform, count: int, clients: int) -> dict[str, float]:
+def end_to_end(
+    platform: Platform, families: Families, count: int, clients: int
+) -> dict[str, float]:
     """Sustained throughput: submit, then approve `count` settlements as fast as the
     platform takes them; the clock runs from the first approval to the last all-done."""
-    families = Families()
     with (
         httpx.Client(timeout=60, limits=httpx.Limits(max_connections=clients)) as http,
         ThreadPoolExecutor(clients) as pool,
@@ -260,9 +263,10 @@ def end_to_end(platform: Platform, count: int, clients: int) -> dict[str, float]
     }
 
 
-def latency(platform: Platform, rate: float, seconds: float) -> dict[str, float]:
+def latency(
+    platform: Platform, families: Families, rate: float, seconds: float
+) -> dict[str, float]:
     """Approvals offered at a fixed rate (open loop); latency is settled_at - approved_at."""
-    families = Families()
     count = int(rate * seconds)
     with httpx.Client(timeout=60) as http, ThreadPoolExecutor(32) as pool:
         ids = list(pool.map(lambda _: submit(http, platform, families), range(count)))
@@ -340,21 +344,24 @@ def main() -> None:
             ceiling = bus_alone(bus, args.settlements * 6)  # 1 approval + 5 reports each
         finally:
             bus.close()
-        with Platform(engine, args.postgres) as platform:
-            throughput = end_to_end(platform, args.settlements, args.clients)
-            lat = latency(platform, args.rate, args.seconds)
-        events_per_s = throughput["end_to_end_per_s"] * 6
         print(f"\n== {engine}")
-        print(f"bus alone (produce+consume, no database): {ceiling:,.0f} events/s")
-        print(
-            f"approvals accepted: {throughput['approve_per_s']:,.1f}/s; "
-            f"settlements fanned out end to end: {throughput['end_to_end_per_s']:,.1f}/s "
-            f"({events_per_s:,.0f} events/s, {events_per_s / ceiling:.1%} of the bus alone)"
-        )
-        print(
-            f"approval-to-all-done at {lat['offered_per_s']:.0f}/s offered: "
-            f"p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms"
-        )
+        print(f"bus alone (produce+consume, no database): {ceiling:,.0f} events/s", flush=True)
+        families = Families()
+        with Platform(engine, args.postgres) as platform:
+            throughput = end_to_end(platform, families, args.settlements, args.clients)
+            events_per_s = throughput["end_to_end_per_s"] * 6
+            print(
+                f"approvals accepted: {throughput['approve_per_s']:,.1f}/s; "
+                f"settlements fanned out end to end: {throughput['end_to_end_per_s']:,.1f}/s "
+                f"({events_per_s:,.0f} events/s, {events_per_s / ceiling:.1%} of the bus alone)",
+                flush=True,
+            )
+            lat = latency(platform, families, args.rate, args.seconds)
+            print(
+                f"approval-to-all-done at {lat['offered_per_s']:.0f}/s offered: p50 "
+                f"{lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

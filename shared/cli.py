@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import importlib.util
 import json
@@ -84,6 +85,7 @@ def run(
                 "--no-access-log",
             ],
             env=environments[name],
+            preexec_fn=_die_with_parent,
         )
         (run_dir / f"{name}.pid").write_text(str(process.pid))
         return process
@@ -143,6 +145,15 @@ def run(
             (run_dir / f"{name}.pid").unlink(missing_ok=True)
     failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
     raise typer.Exit(1 if failed else 0)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: if `luohu run` itself is killed, its services get SIGTERM
+    (Linux's parent-death signal) instead of running on as orphans."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def ensure_database(server_url: str, service: str) -> str:

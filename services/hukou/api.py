@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.hukou import operations, schemas
+from services.hukou import operations, schemas, targets, views
 from services.hukou.config import HukouSettings
 from services.hukou.domain import Channel, PermitHistory
 from services.hukou.models import TABLES
@@ -89,7 +89,7 @@ def submit_settlement_application(
             today=date.today(),
             permit_history=evidence,
         )
-        return 201, schemas.dump(operations.application_out(application))
+        return 201, schemas.dump(views.application_out(application))
 
     status_code, body = run_idempotent(
         runtime.db,
@@ -140,7 +140,7 @@ def list_settlement_applications(
             raise InvalidInput(
                 "id_number is not valid", details=[{"field": "id_number", "reason": exc.reason}]
             ) from exc
-    filters = operations.ApplicationFilter(
+    filters = views.ApplicationFilter(
         status=status,
         destination_region_code=destination_region_code,
         channel=channel,
@@ -149,11 +149,9 @@ def list_settlement_applications(
         id_number=id_number,
     )
     with runtime.db.read_only() as session:
-        items, total = operations.list_applications(
-            session, filters, page=page, page_size=page_size
-        )
+        items, total = views.list_applications(session, filters, page=page, page_size=page_size)
         return schemas.Page(
-            items=[operations.application_out(a) for a in items],
+            items=[views.application_out(a) for a in items],
             total=total,
             page=page,
             page_size=page_size,
@@ -169,7 +167,7 @@ def get_settlement_application(
     application_id: str, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.SettlementApplicationOut:
     with runtime.db.read_only() as session:
-        return operations.application_out(operations.load_application(session, application_id))
+        return views.application_out(operations.load_application(session, application_id))
 
 
 @router.post(
@@ -188,7 +186,7 @@ def approve_settlement_application(
         application = operations.approve_application(
             session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
         )
-        return operations.application_out(application)
+        return views.application_out(application)
 
 
 @router.post(
@@ -221,7 +219,7 @@ def reassess_settlement_application(
             parameters=config.parameters(),
             permit_history=evidence,
         )
-        return operations.application_out(application)
+        return views.application_out(application)
 
 
 @router.post(
@@ -239,7 +237,7 @@ def reject_settlement_application(
         application = operations.reject_application(
             session, application_id, rejection.reason, actor=principal.actor
         )
-        return operations.application_out(application)
+        return views.application_out(application)
 
 
 @router.put(
@@ -262,10 +260,10 @@ def set_settlement_target(
             details=[{"field": "region_code", "reason": "not a county or district of Shaoguan"}],
         )
     with runtime.db.unit_of_work() as session:
-        operations.set_target(
+        targets.set_target(
             session, year=year, region_code=region_code, target=target, actor=principal.actor
         )
-        return operations.targets_for_year(session, year)
+        return targets.targets_for_year(session, year)
 
 
 @router.get(
@@ -279,4 +277,4 @@ def get_settlement_targets(
     year: int, principal: CanReadTargets, runtime: RuntimeDep
 ) -> list[schemas.TargetOut]:
     with runtime.db.read_only() as session:
-        return operations.targets_for_year(session, year)
+        return targets.targets_for_year(session, year)

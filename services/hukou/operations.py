@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
@@ -31,7 +30,6 @@ from services.hukou.models import (
     HouseholdMember,
     OpenClaim,
     SettlementApplication,
-    SettlementTarget,
 )
 from services.hukou.rules import Parameter, RulesVersion, decide_eligibility
 from shared import regions
@@ -155,8 +153,10 @@ def submit_application(
     if status in HOLDING_STATUSES:
         _refuse_people_already_held(session, people)
 
+    application_id = str(uuid.uuid4())
+    # The collections are given whole, so the answer needs no second trip to the database.
     application = SettlementApplication(
-        id=str(uuid.uuid4()),
+        id=application_id,
         status=status,
         channel=request.channel,
         destination_region_code=request.destination_region_code,
@@ -167,13 +167,9 @@ def submit_application(
         rules_version=decision.rules_version,
         eligibility=eligibility_record(decision),
         request=request.model_dump(mode="json"),
-    )
-    session.add(application)
-    session.flush()
-    for position, person in enumerate(people):
-        session.add(
+        members=[
             HouseholdMember(
-                application_id=application.id,
+                application_id=application_id,
                 position=position,
                 id_number=person.id_number,
                 name=person.name,
@@ -183,9 +179,17 @@ def submit_application(
                 hukou_region_code=person.hukou_region_code,
                 hukou_type=person.hukou_type,
             )
+            for position, person in enumerate(people)
+        ],
+        fanout=[],
+    )
+    session.add(application)
+    session.flush()  # the claims refer to the application, and no relationship says so
+    if status in HOLDING_STATUSES:
+        session.add_all(
+            OpenClaim(id_number=person.id_number, application_id=application_id)
+            for person in people
         )
-        if status in HOLDING_STATUSES:
-            session.add(OpenClaim(id_number=person.id_number, application_id=application.id))
     record_audit(
         session,
         TABLES,
@@ -201,7 +205,7 @@ def submit_application(
         },
     )
     session.flush()
-    return load_application(session, application.id)
+    return application
 
 
 def _refuse_people_already_held(session: Session, people: Sequence[Person]) -> None:
@@ -253,57 +257,6 @@ def load_application(
     return application
 
 
-@dataclass(frozen=True)
-class ApplicationFilter:
-    status: str | None = None
-    destination_region_code: str | None = None
-    channel: str | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-    id_number: str | None = None
-
-
-def list_applications(
-    session: Session, filters: ApplicationFilter, *, page: int, page_size: int
-) -> tuple[list[SettlementApplication], int]:
-    query = select(SettlementApplication)
-    if filters.status:
-        query = query.where(SettlementApplication.status == filters.status)
-    if filters.destination_region_code:
-        query = query.where(
-            SettlementApplication.destination_region_code == filters.destination_region_code
-        )
-    if filters.channel:
-        query = query.where(SettlementApplication.channel == filters.channel)
-    if filters.submitted_from:
-        query = query.where(SettlementApplication.received_on >= filters.submitted_from)
-    if filters.submitted_to:
-        query = query.where(SettlementApplication.received_on <= filters.submitted_to)
-    if filters.id_number:
-        query = query.where(
-            SettlementApplication.id.in_(
-                select(HouseholdMember.application_id).where(
-                    HouseholdMember.id_number == filters.id_number
-                )
-            )
-        )
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        session.execute(
-            query.options(
-                selectinload(SettlementApplication.members),
-                selectinload(SettlementApplication.fanout),
-            )
-            .order_by(SettlementApplication.submitted_at.desc(), SettlementApplication.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        .scalars()
-        .all()
-    )
-    return list(items), int(total)
-
-
 def approve_application(
     session: Session, application_id: str, approval: schemas.ApprovalIn, *, actor: str
 ) -> SettlementApplication:
@@ -319,12 +272,12 @@ def approve_application(
     application.status = "approved"
     application.approved_at = now
     application.approved_by = actor
-    for service in DOWNSTREAM_SERVICES:
-        session.add(
-            FanoutStatus(
-                application_id=application.id, service=service, status="pending", updated_at=now
-            )
+    application.fanout.extend(
+        FanoutStatus(
+            application_id=application.id, service=service, status="pending", updated_at=now
         )
+        for service in DOWNSTREAM_SERVICES
+    )
     add_to_outbox(session, TABLES, approval_event(application), key=application.id)
     log.info("settlement approved", extra={"settlement_id": application.id})
     record_audit(
@@ -337,7 +290,7 @@ def approve_application(
         detail={"note": approval.note, "conditions": [c.model_dump() for c in approval.conditions]},
     )
     session.flush()
-    return load_application(session, application.id)
+    return application
 
 
 def reassess_application(
@@ -495,113 +448,4 @@ def record_department_outcome(
         entity_type="settlement_application",
         entity_id=settlement_id,
         detail={"service": service, "outcome": outcome, "event_id": event_id},
-    )
-
-
-def set_target(
-    session: Session, *, year: int, region_code: str, target: schemas.TargetIn, actor: str
-) -> None:
-    row = session.get(SettlementTarget, (year, region_code))
-    if row is None:
-        row = SettlementTarget(year=year, region_code=region_code)
-        session.add(row)
-    row.target_persons = target.target_persons
-    row.note = target.note
-    row.set_by = actor
-    row.set_at = utcnow()
-    record_audit(
-        session,
-        TABLES,
-        actor=actor,
-        action="target.set",
-        entity_type="settlement_target",
-        entity_id=f"{year}:{region_code}",
-        detail={"target_persons": target.target_persons, "note": target.note},
-    )
-
-
-def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
-    """Each county's target beside the people approved to settle there in `year` (一.1, 二.7)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    approved = session.execute(
-        select(
-            SettlementApplication.destination_region_code,
-            func.count(func.distinct(SettlementApplication.id)),
-            func.count(HouseholdMember.id_number),
-        )
-        .join(HouseholdMember, HouseholdMember.application_id == SettlementApplication.id)
-        .where(
-            SettlementApplication.status.in_(("approved", "settled")),
-            func.date(SettlementApplication.approved_at) >= start.isoformat(),
-            func.date(SettlementApplication.approved_at) <= end.isoformat(),
-        )
-        .group_by(SettlementApplication.destination_region_code)
-    ).all()
-    counts = {row[0]: (int(row[1]), int(row[2])) for row in approved}
-    targets = {
-        t.region_code: t
-        for t in session.execute(
-            select(SettlementTarget).where(SettlementTarget.year == year)
-        ).scalars()
-    }
-    result = []
-    for code, name in regions.SHAOGUAN_COUNTIES.items():
-        applications, persons = counts.get(code, (0, 0))
-        target = targets.get(code)
-        if target is None:
-            advisory = "no target set"
-        elif persons >= target.target_persons:
-            advisory = (
-                "target reached: a target steers public services, it never refuses an "
-                "eligible person (二.7)"
-            )
-        else:
-            advisory = f"{target.target_persons - persons} persons to the target"
-        result.append(
-            schemas.TargetOut(
-                year=year,
-                region_code=code,
-                region_name=name,
-                target_persons=target.target_persons if target else None,
-                settled_persons=persons,
-                approved_applications=applications,
-                note=target.note if target else None,
-                advisory=advisory,
-            )
-        )
-    return result
-
-
-def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:
-    members = [
-        schemas.PersonOut(
-            id_number=m.id_number,
-            name=m.name,
-            relation=m.relation,
-            birth_date=m.birth_date,
-            sex=m.sex,
-            hukou_region_code=m.hukou_region_code,
-            hukou_type=m.hukou_type,
-        )
-        for m in application.members
-    ]
-    reported = {f.service: f for f in application.fanout}
-    return schemas.SettlementApplicationOut(
-        id=application.id,
-        status=application.status,
-        channel=application.channel,
-        destination_region_code=application.destination_region_code,
-        received_on=application.received_on,
-        submitted_at=application.submitted_at,
-        approved_at=application.approved_at,
-        rejected_at=application.rejected_at,
-        rejection_reason=application.rejection_reason,
-        settled_at=application.settled_at,
-        applicant=members[0],
-        household=members[1:],
-        eligibility=schemas.EligibilityOut.model_validate(application.eligibility),
-        fanout={
-            s: reported[s].status if s in reported else "not_started" for s in DOWNSTREAM_SERVICES
-        },
-        fanout_summaries={s: f.summary for s, f in reported.items() if f.summary},
     )

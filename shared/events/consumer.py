@@ -34,6 +34,16 @@ ORIGINAL_TOPIC_HEADER = "luohu-original-topic"
 CONSUMER_HEADER = "luohu-consumer"
 
 
+class _RecordFailed(Exception):
+    """Inside a batch, the record at `index` failed after `attempts_used` attempts."""
+
+    def __init__(self, index: int, *, attempts_used: int, error: str = "") -> None:
+        super().__init__(index)
+        self.index = index
+        self.attempts_used = attempts_used
+        self.error = error
+
+
 def _unreadable_id(record: Record) -> str:
     """An inbox id for a record with no event id: its place in the log, hashed to fit."""
     place = f"{record.topic}:{record.partition}:{record.offset}"
@@ -90,9 +100,8 @@ class EventConsumer:
         """Handle one polled batch, then commit its offsets; returns the records seen."""
         member = self._member()
         records = member.poll(max_records=self.batch_size, timeout=timeout)
-        for record in records:
-            self.handle(record)
         if records:
+            self.handle_batch(records)
             member.commit(records)
         try:
             metrics.consumer_lag.labels(self.group).set(member.lag())
@@ -100,7 +109,98 @@ class EventConsumer:
             log.debug("could not measure the lag of %s", self.group)
         return len(records)
 
-    def handle(self, record: Record) -> str:
+    def handle_batch(self, records: Sequence[Record]) -> list[str]:
+        """Apply a polled batch in one transaction: one commit for many events.
+
+        When a record fails inside it, nothing of the batch stays: the records before the
+        failing one go again as a batch, the failing one goes on alone (the batch was its
+        first attempt), and the rest follow as a batch.
+        """
+        if len(records) == 1:
+            return [self.handle(records[0])]
+        try:
+            return self._apply_batch(records)
+        except _RecordFailed as failed:
+            before, failing, after = (
+                records[: failed.index],
+                records[failed.index],
+                records[failed.index + 1 :],
+            )
+            outcomes = self.handle_batch(before) if before else []
+            outcomes.append(
+                self.handle(failing, attempts_used=failed.attempts_used, error=failed.error)
+            )
+            return outcomes + (self.handle_batch(after) if after else [])
+
+    def _apply_batch(self, records: Sequence[Record]) -> list[str]:
+        events: list[CloudEvent] = []
+        for index, record in enumerate(records):
+            try:
+                events.append(from_record(record))
+            except Exception as exc:
+                raise _RecordFailed(index, attempts_used=0) from exc
+        inbox = self.tables.inbox
+        outcomes: list[str] = []
+        with self.db.unit_of_work() as session:
+            seen: dict[str, str] = {
+                row.event_id: row.outcome
+                for row in session.execute(
+                    select(inbox.c.event_id, inbox.c.outcome).where(
+                        inbox.c.consumer == self.group,
+                        inbox.c.event_id.in_({event.get_id() for event in events}),
+                    )
+                )
+            }
+            for index, (record, event) in enumerate(zip(records, events, strict=True)):
+                handlers = self.subscription.handlers.get(event.get_type())
+                if not handlers or not is_readable_version(event):
+                    outcomes.append("skipped")
+                    continue
+                prior = seen.get(event.get_id())
+                if prior == "done" or (prior == "failed" and REPLAY_HEADER not in record.headers):
+                    outcomes.append("duplicate")
+                    continue
+                try:
+                    with consuming(
+                        f"handle {event.get_type()}",
+                        record.headers,
+                        consumer=self.group,
+                        event_id=event.get_id(),
+                        subject=str(event.get_subject()),
+                    ):
+                        for handler in handlers:
+                            handler(session, event)
+                except Exception as exc:
+                    log.info("event %s failed in a batch: %s", event.get_id(), exc)
+                    error = f"{type(exc).__name__}: {exc}"
+                    raise _RecordFailed(index, attempts_used=1, error=error) from exc
+                self._record_done(session, event, prior)
+                seen[event.get_id()] = "done"
+                outcomes.append("done")
+        for outcome in outcomes:
+            metrics.events_handled.labels(self.group, outcome).inc()
+        return outcomes
+
+    def _record_done(self, session: Session, event: CloudEvent, prior: str | None) -> None:
+        inbox = self.tables.inbox
+        if prior is None:
+            session.execute(
+                insert(inbox).values(
+                    consumer=self.group,
+                    event_id=event.get_id(),
+                    event_type=event.get_type(),
+                    outcome="done",
+                    handled_at=utcnow(),
+                )
+            )
+        else:
+            session.execute(
+                update(inbox)
+                .where(inbox.c.consumer == self.group, inbox.c.event_id == event.get_id())
+                .values(outcome="done", handled_at=utcnow())
+            )
+
+    def handle(self, record: Record, *, attempts_used: int = 0, error: str = "") -> str:
         """Apply one record; returns the outcome: done, duplicate, skipped or dead_letter."""
         try:
             event = from_record(record)
@@ -117,12 +217,20 @@ class EventConsumer:
             event_id=event.get_id(),
             subject=str(event.get_subject()),
         ):
-            return self._handle_event(record, event, handlers)
+            return self._handle_event(record, event, handlers, attempts_used, error)
 
-    def _handle_event(self, record: Record, event: CloudEvent, handlers: Sequence[Handler]) -> str:
+    def _handle_event(
+        self,
+        record: Record,
+        event: CloudEvent,
+        handlers: Sequence[Handler],
+        attempts_used: int,
+        error: str,
+    ) -> str:
         replay = REPLAY_HEADER in record.headers
-        error = ""
-        for attempt in range(1, self.max_attempts + 1):
+        if attempts_used:
+            time.sleep(self.backoff * attempts_used)
+        for attempt in range(attempts_used + 1, self.max_attempts + 1):
             try:
                 outcome = self._apply(event, handlers, replay=replay)
                 metrics.events_handled.labels(self.group, outcome).inc()
@@ -153,22 +261,7 @@ class EventConsumer:
                 return "duplicate"
             for handler in handlers:
                 handler(session, event)
-            if seen is None:
-                session.execute(
-                    insert(inbox).values(
-                        consumer=self.group,
-                        event_id=event.get_id(),
-                        event_type=event.get_type(),
-                        outcome="done",
-                        handled_at=utcnow(),
-                    )
-                )
-            else:
-                session.execute(
-                    update(inbox)
-                    .where(inbox.c.consumer == self.group, inbox.c.event_id == event.get_id())
-                    .values(outcome="done", handled_at=utcnow())
-                )
+            self._record_done(session, event, seen)
         return "done"
 
     def _dead_letter(self, record: Record, event: CloudEvent | None, error: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import Sequence
@@ -128,6 +129,18 @@ class KafkaBus:
         return member
 
     def ping(self) -> None:
+        """Answer within about a second: a readiness probe must not hang on a dead broker."""
+        reachable = False
+        for server in self.bootstrap_servers.split(","):
+            host, _, port = server.strip().rpartition(":")
+            try:
+                with socket.create_connection((host or "localhost", int(port)), timeout=1.0):
+                    reachable = True
+                    break
+            except OSError:
+                continue
+        if not reachable:
+            raise BusUnavailable(f"kafka: no bootstrap server answers at {self.bootstrap_servers}")
         try:
             self._get_admin().list_topics()
         except KafkaError as exc:

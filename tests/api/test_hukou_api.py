@@ -1547,7 +1547,7 @@ class TestOperations:
         def database_fault(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("disk I/O error")
 
-        monkeypatch.setattr("services.hukou.operations.list_applications", database_fault)
+        monkeypatch.setattr("services.hukou.views.list_applications", database_fault)
         quiet = TestClient(hukou.app, raise_server_exceptions=False)
 
         response = quiet.get(APPLICATIONS, headers=officer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -61,6 +62,7 @@ class Platform:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, to clean up all of it
         )
         deadline = time.monotonic() + 90
         while b"Ctrl-C stops the platform" not in self.log_path.read_bytes():
@@ -90,9 +92,14 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     (tmp_path / "var").mkdir()
     running = Platform(data_dir=tmp_path / "var", env=env, offset=offset)
     yield running
-    if running.process is not None and running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    if running.process is not None:
+        # Whatever the test did, nothing of this platform outlives it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            running.process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.process.pid, signal.SIGKILL)
 
 
 def wait_for(predicate: object, *, timeout: float = 20.0, interval: float = 0.1) -> object:

@@ -1,0 +1,93 @@
+"""Settlement targets per county and year (一.1, 二.7): numbers to steer by, never a cap."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.hukou import schemas
+from services.hukou.models import (
+    TABLES,
+    HouseholdMember,
+    SettlementApplication,
+    SettlementTarget,
+)
+from shared import regions
+from shared.audit import record_audit
+from shared.db import utcnow
+
+
+def set_target(
+    session: Session, *, year: int, region_code: str, target: schemas.TargetIn, actor: str
+) -> None:
+    row = session.get(SettlementTarget, (year, region_code))
+    if row is None:
+        row = SettlementTarget(year=year, region_code=region_code)
+        session.add(row)
+    row.target_persons = target.target_persons
+    row.note = target.note
+    row.set_by = actor
+    row.set_at = utcnow()
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action="target.set",
+        entity_type="settlement_target",
+        entity_id=f"{year}:{region_code}",
+        detail={"target_persons": target.target_persons, "note": target.note},
+    )
+
+
+def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
+    """Each county's target beside the people approved to settle there in `year` (一.1, 二.7)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    approved = session.execute(
+        select(
+            SettlementApplication.destination_region_code,
+            func.count(func.distinct(SettlementApplication.id)),
+            func.count(HouseholdMember.id_number),
+        )
+        .join(HouseholdMember, HouseholdMember.application_id == SettlementApplication.id)
+        .where(
+            SettlementApplication.status.in_(("approved", "settled")),
+            func.date(SettlementApplication.approved_at) >= start.isoformat(),
+            func.date(SettlementApplication.approved_at) <= end.isoformat(),
+        )
+        .group_by(SettlementApplication.destination_region_code)
+    ).all()
+    counts = {row[0]: (int(row[1]), int(row[2])) for row in approved}
+    targets = {
+        t.region_code: t
+        for t in session.execute(
+            select(SettlementTarget).where(SettlementTarget.year == year)
+        ).scalars()
+    }
+    result = []
+    for code, name in regions.SHAOGUAN_COUNTIES.items():
+        applications, persons = counts.get(code, (0, 0))
+        target = targets.get(code)
+        if target is None:
+            advisory = "no target set"
+        elif persons >= target.target_persons:
+            advisory = (
+                "target reached: a target steers public services, it never refuses an "
+                "eligible person (二.7)"
+            )
+        else:
+            advisory = f"{target.target_persons - persons} persons to the target"
+        result.append(
+            schemas.TargetOut(
+                year=year,
+                region_code=code,
+                region_name=name,
+                target_persons=target.target_persons if target else None,
+                settled_persons=persons,
+                approved_applications=applications,
+                note=target.note if target else None,
+                advisory=advisory,
+            )
+        )
+    return result
