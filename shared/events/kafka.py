@@ -62,6 +62,8 @@ class KafkaBus:
                     acks="all",
                     enable_idempotence=True,
                     linger_ms=5,
+                    # Settlement events are ~1.5 kB: the 16 kB default holds ten of them.
+                    batch_size=256 * 1024,
                     retries=2**31 - 1,
                     delivery_timeout_ms=int(SEND_TIMEOUT_SECONDS * 1000),
                     request_timeout_ms=10_000,
