@@ -151,6 +151,7 @@ class Platform:
         self.args = ["run"]
         if engine == "kafka":
             self.env["LUOHU_BUS"] = "kafka"
+            self.env["LUOHU_KAFKA_NAMESPACE"] = f"bench-{uuid.uuid4().hex[:8]}."
             assert postgres, "kafka runs on PostgreSQL: pass --postgres"
             self.args += [
                 "--postgres",

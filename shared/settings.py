@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
+    kafka_namespace: str = ""  # prefix of topics and groups, for environments sharing a cluster
     jwt_secret: str = DEVELOPMENT_SECRET
     jwt_issuer: str = "luohu"
     token_lifetime_seconds: int = 8 * 3600

@@ -18,5 +18,6 @@ def open_bus(settings: Settings) -> Bus:
             settings.kafka_bootstrap_servers,
             partitions=settings.kafka_partitions,
             replication_factor=settings.kafka_replication_factor,
+            namespace=settings.kafka_namespace,
         )
     raise ValueError(f"unknown bus engine {settings.bus!r}")

@@ -40,8 +40,12 @@ class KafkaBus:
         client_id: str = "luohu",
         session_timeout_ms: int = 10_000,
         max_poll_interval_ms: int = 300_000,
+        namespace: str = "",
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
+        # Prefixes every topic and group on the broker, so environments can share a cluster;
+        # services still see the contract's topic names.
+        self.namespace = namespace
         self.partitions = partitions
         self.replication_factor = replication_factor
         self.client_id = client_id
@@ -83,7 +87,8 @@ class KafkaBus:
 
     def ensure_topics(self, topics: Sequence[str]) -> None:
         """Create missing topics with the configured partition count (auto-creation is off)."""
-        missing = [t for t in dict.fromkeys(topics) if t not in self._topics]
+        missing = [self.namespace + t for t in dict.fromkeys(topics)]
+        missing = [t for t in missing if t not in self._topics]
         if not missing:
             return
         try:
@@ -111,7 +116,7 @@ class KafkaBus:
             producer = self._get_producer()
             futures = [
                 producer.send(
-                    m.topic,
+                    self.namespace + m.topic,
                     key=m.key.encode() if m.key is not None else None,
                     value=m.value,
                     headers=list(m.headers.items()),
@@ -167,13 +172,14 @@ class KafkaGroupMember:
     def __init__(self, bus: KafkaBus, *, group: str, topics: list[str]) -> None:
         self.group = group
         self.topics = topics
+        self.namespace = bus.namespace
         self.member_id = uuid.uuid4().hex
         try:
             self._consumer: KafkaConsumer | None = KafkaConsumer(
-                *topics,
+                *(bus.namespace + t for t in topics),
                 bootstrap_servers=bus.bootstrap_servers,
                 client_id=f"{bus.client_id}-{group}-{self.member_id[:8]}",
-                group_id=group,
+                group_id=bus.namespace + group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 session_timeout_ms=bus.session_timeout_ms,
@@ -195,7 +201,7 @@ class KafkaGroupMember:
             raise BusUnavailable(f"kafka: poll failed: {exc}") from exc
         records = [
             Record(
-                topic=r.topic,
+                topic=r.topic.removeprefix(self.namespace),
                 partition=r.partition,
                 offset=r.offset,
                 key=r.key.decode() if r.key is not None else None,
@@ -212,7 +218,7 @@ class KafkaGroupMember:
             raise RuntimeError("the consumer is closed")
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for record in records:
-            partition = TopicPartition(record.topic, record.partition)
+            partition = TopicPartition(self.namespace + record.topic, record.partition)
             next_offset = record.offset + 1
             if partition not in offsets or offsets[partition].offset < next_offset:
                 offsets[partition] = OffsetAndMetadata(next_offset, "", -1)
@@ -238,7 +244,10 @@ class KafkaGroupMember:
         """The (topic, partition) pairs this member holds now (changes on rebalance)."""
         if self._consumer is None:
             return set()
-        return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
+        return {
+            (tp.topic.removeprefix(self.namespace), tp.partition)
+            for tp in self._consumer.assignment()
+        }
 
     def close(self) -> None:
         if self._consumer is not None:

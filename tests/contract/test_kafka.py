@@ -147,3 +147,26 @@ def test_a_killed_member_s_successor_resumes_from_the_committed_offsets(
         assert len(handled_before) == 20
     finally:
         bus.close()
+
+
+def test_namespaces_keep_environments_on_one_cluster_apart(servers: str) -> None:
+    topic, group = unique("kafka.namespaced"), unique("group")
+    city = KafkaBus(servers, partitions=PARTITIONS, namespace=f"{unique('city')}.")
+    test = KafkaBus(servers, partitions=PARTITIONS, namespace=f"{unique('test')}.")
+    try:
+        city.publish([Message(topic, "s-1", b"city")])
+        test.publish([Message(topic, "s-1", b"test")])
+        received: dict[str, list[Record]] = {}
+        for name, bus in (("city", city), ("test", test)):
+            member = bus.consumer(group=group, topics=[topic])
+            deadline = time.monotonic() + 30
+            records: list[Record] = []
+            while not records and time.monotonic() < deadline:
+                records = member.poll(timeout=0.5)
+            member.commit(records)
+            received[name] = records
+        assert [(r.topic, r.value) for r in received["city"]] == [(topic, b"city")]
+        assert [(r.topic, r.value) for r in received["test"]] == [(topic, b"test")]
+    finally:
+        city.close()
+        test.close()

@@ -36,6 +36,8 @@ def engine_platform(request: pytest.FixtureRequest, platform: Platform) -> Itera
     if request.param == "kafka":
         platform.env["LUOHU_BUS"] = "kafka"
         platform.env["LUOHU_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap()
+        # Topics and groups of its own: no other test's events on the shared broker.
+        platform.env["LUOHU_KAFKA_NAMESPACE"] = f"faults-{uuid.uuid4().hex[:8]}."
         prefix = f"faults_{uuid.uuid4().hex[:8]}"
         server = postgres_admin_url().rsplit("/", 1)[0]
         platform.start("--postgres", f"{server}/{prefix}")

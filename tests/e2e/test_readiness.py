@@ -91,7 +91,10 @@ def test_ready_again_by_itself_after_the_broker_returns_and_nothing_is_lost(
     settings: Settings, auth: TokenFactory
 ) -> None:
     servers = kafka_bootstrap()
-    on_kafka = settings.model_copy(update={"bus": "kafka", "kafka_bootstrap_servers": servers})
+    namespace = f"readiness-{uuid.uuid4().hex[:8]}."
+    on_kafka = settings.model_copy(
+        update={"bus": "kafka", "kafka_bootstrap_servers": servers, "kafka_namespace": namespace}
+    )
     officer = auth("public_security")
     broker = REPO / "scripts" / "kafka.sh"
     with TestClient(build(on_kafka)) as hukou:
@@ -111,7 +114,7 @@ def test_ready_again_by_itself_after_the_broker_returns_and_nothing_is_lost(
             subprocess.run([broker, "start"], check=True, capture_output=True)
         assert eventually(lambda: hukou.get("/readyz").status_code == 200, timeout=60)
 
-        bus = KafkaBus(servers)
+        bus = KafkaBus(servers, namespace=namespace)
         member = bus.consumer(
             group=f"readiness-{uuid.uuid4().hex[:8]}", topics=["hukou.settlement.approved"]
         )
