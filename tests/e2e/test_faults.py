@@ -61,11 +61,13 @@ def with_retries(call: Any, *, attempts: int = 60) -> httpx.Response:
 
 def submit_and_approve(http: httpx.Client, platform: Platform) -> str:
     hukou = platform.url("hukou")
-    key = uuid.uuid4().hex  # a retried submit after a crash must not create a second one
+    # A submit retried after a crash sends the same body under the same key: the first
+    # answer comes back, and no second application is made.
+    key, family = uuid.uuid4().hex, family_of_six()
     submitted = with_retries(
         lambda: http.post(
             f"{hukou}/v1/settlement-applications",
-            json=family_of_six(),
+            json=family,
             headers={**platform.headers(), "Idempotency-Key": key},
         )
     )
