@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +119,16 @@ def postgres_url() -> Iterator[str]:
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     yield admin.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # FORCE ends the test's own sessions, but not an autovacuum worker that happens to be
+    # in the database (it belongs to the superuser): wait for it to go, then drop.
+    for _ in range(20):
+        try:
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            time.sleep(0.5)
+    warnings.warn(f"test database {name} left behind: still in use", stacklevel=1)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
