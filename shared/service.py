@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from shared import migrations
 from shared.db import Database, PlatformTables, utcnow
@@ -184,7 +183,7 @@ def _sample_backlog(runtime: Runtime) -> None:
     unsent = outbox.c.published_at.is_(None)
     try:
         with runtime.db.read_only() as session:
-            backlog = _count(session, select(func.count()).where(unsent))
+            backlog = int(session.execute(select(func.count()).where(unsent)).scalar_one())
             oldest = session.execute(select(func.min(outbox.c.created_at)).where(unsent))
             oldest_at = oldest.scalar_one()
         metrics.outbox_backlog.labels(runtime.spec.name).set(backlog)
@@ -199,7 +198,3 @@ def _as_utc(value: datetime) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _count(session: Session, query: Any) -> int:
-    return int(session.execute(query).scalar_one())

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 from shared.auth import issue_token
@@ -112,7 +111,3 @@ def wait_for(predicate: object, *, timeout: float = 20.0, interval: float = 0.1)
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(interval)
-
-
-def client() -> httpx.Client:
-    return httpx.Client(timeout=10)
