@@ -33,7 +33,8 @@ sys.path.insert(0, str(REPO))
 from shared.auth import issue_token  # noqa: E402
 from shared.events.bus import Bus, Message  # noqa: E402
 from shared.identity import make_id_number  # noqa: E402
-from shared.settings import SERVICE_PORTS, Settings  # noqa: E402
+from shared.registry import SERVICE_PORTS  # noqa: E402
+from shared.settings import Settings  # noqa: E402
 
 PARAMETERS = {
     "LUOHU_HOUSING_PARAMETERS": [

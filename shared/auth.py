@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,52 +13,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
+from shared.registry import DEPARTMENT_SCOPES
 from shared.settings import Settings
 
 ALGORITHM = "HS256"
-
-# What each department may do. A token never carries a scope its department lacks.
-DEPARTMENT_SCOPES: Mapping[str, frozenset[str]] = {
-    "public_security": frozenset(
-        {
-            "settlement:read",
-            "settlement:write",
-            "settlement:approve",
-            "target:write",
-            "report:read",
-            "permit:read",
-            "permit:write",
-            # the coordinator (四(一)) reads every department's follow-through
-            "housing:read",
-            "medical:read",
-            "pension:read",
-            "education:read",
-        }
-    ),
-    "housing": frozenset({"housing:read", "housing:write"}),
-    "human_resources": frozenset(
-        {"medical:read", "medical:write", "pension:read", "pension:write"}
-    ),
-    "education": frozenset({"education:read", "education:write"}),
-    "civil_affairs": frozenset({"pension:read"}),
-    "finance": frozenset({"report:read"}),
-    "natural_resources": frozenset({"report:read"}),
-    "statistics": frozenset({"report:read"}),
-    "agriculture": frozenset({"report:read"}),
-    # 四(四): audit reads everything and changes nothing
-    "audit": frozenset(
-        {
-            "settlement:read",
-            "report:read",
-            "permit:read",
-            "housing:read",
-            "medical:read",
-            "pension:read",
-            "education:read",
-            "audit:read",
-        }
-    ),
-}
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import importlib.util
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
+import tempfile
 from typing import Annotated
 
 import httpx
 import typer
 
 from shared import migrations
-from shared.auth import DEPARTMENT_SCOPES, issue_token
+from shared.auth import issue_token
 from shared.identity import mask_identity_numbers
-from shared.settings import SERVICE_PORTS, Settings
+from shared.launcher import built_services, port_of, run_platform
+from shared.registry import DEPARTMENT_SCOPES, SERVICE_PORTS, SERVICES
+from shared.settings import Settings
 
 app = typer.Typer(
     help="Luohu (落户): coordinates the departments when a migrant settles.", no_args_is_help=True
@@ -28,15 +26,8 @@ events_app = typer.Typer(help="Read the embedded event log.", no_args_is_help=Tr
 app.add_typer(events_app, name="events")
 deadletters_app = typer.Typer(help="Events a service could not handle.", no_args_is_help=True)
 app.add_typer(deadletters_app, name="deadletters")
-
-
-def built_services() -> list[str]:
-    """The department services present in this installation, in the contract's order."""
-    return [name for name in SERVICE_PORTS if importlib.util.find_spec(f"services.{name}")]
-
-
-def _port(name: str, settings: Settings) -> int:
-    return SERVICE_PORTS[name] + settings.port_offset
+topics_app = typer.Typer(help="The platform's Kafka topics.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
 
 
 @app.command()
@@ -50,156 +41,136 @@ def run(
 ) -> None:
     """Start every service as its own process on the configured engines, restart any that
     dies, and stop them all on Ctrl-C."""
-    settings = Settings()
-    names = only or built_services()
-    unknown = sorted(set(names) - set(SERVICE_PORTS))
-    if unknown:
-        raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="--only")
-    run_dir = settings.data_dir / "run"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    environments = {
-        name: {
-            **os.environ,
-            **({"LUOHU_DATABASE_URL": ensure_database(postgres, name)} if postgres else {}),
-        }
-        for name in names
-    }
-    if "hukou" in names and "residence_permit" in names:
-        # Hukou checks a declared residence start against the applicant's permits (三(九)).
-        environments["hukou"].setdefault(
-            "LUOHU_HUKOU_RESIDENCE_PERMIT_URL",
-            f"http://{host}:{_port('residence_permit', settings)}",
-        )
-
-    def start(name: str) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                f"services.{name}.app:app",
-                "--host",
-                host,
-                "--port",
-                str(_port(name, settings)),
-                "--no-access-log",
-            ],
-            env=environments[name],
-            preexec_fn=_die_with_parent,
-        )
-        (run_dir / f"{name}.pid").write_text(str(process.pid))
-        return process
-
-    processes = {name: start(name) for name in names}
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        _wait_until_ready(names, host, settings, processes)
-        typer.echo(
-            f"Luohu is running on the {settings.bus} event bus, data in {settings.data_dir}/"
-        )
-        for name in names:
-            url = f"http://{host}:{_port(name, settings)}"
-            typer.echo(f"  {name:<18} {url}   (API docs: {url}/docs)")
-        typer.echo("A token for public security:  luohu token --dept public_security")
-        typer.echo("Ctrl-C stops the platform.")
-        restarts: dict[str, list[float]] = {name: [] for name in names}
-        due: dict[str, float] = {}
-        while not stopping:
-            now = time.monotonic()
-            for name, process in processes.items():
-                if process.poll() is None or stopping:
-                    continue
-                if name not in due:
-                    # A crashed service comes back and resumes from its outbox and offsets;
-                    # one that keeps crashing waits longer each time (up to 30 s).
-                    recent = [t for t in restarts[name] if now - t < 60]
-                    delay = 0.0 if len(recent) < 5 else min(30.0, 2.0 ** (len(recent) - 5))
-                    restarts[name] = [*recent, now]
-                    due[name] = now + delay
-                    typer.echo(
-                        f"{name} exited with code {process.returncode}; restarting"
-                        + (f" in {delay:.0f} s" if delay else ""),
-                        err=True,
-                    )
-                if now >= due[name]:
-                    del due[name]
-                    processes[name] = start(name)
-            time.sleep(0.2)
-    finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for name in names:
-            (run_dir / f"{name}.pid").unlink(missing_ok=True)
-    failed = [n for n, p in processes.items() if p.returncode not in (0, -signal.SIGTERM)]
-    raise typer.Exit(1 if failed else 0)
+    run_platform(host, only, postgres)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: if `luohu run` itself is killed, its services get SIGTERM
-    (Linux's parent-death signal) instead of running on as orphans."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+def _service_named(service: str | None) -> str:
+    name = service or os.environ.get("LUOHU_SERVICE", "")
+    if name not in SERVICE_PORTS:
+        known = ", ".join(SERVICE_PORTS)
+        raise typer.BadParameter(f"unknown service {name!r}; one of: {known}", param_hint="SERVICE")
+    return name
 
 
-def ensure_database(server_url: str, service: str) -> str:
-    """The URL of the service's own database on the server, created when missing.
-
-    The URL's database name, when it is not `postgres`, prefixes each service's database
-    (`.../city` gives `city_hukou`, `city_housing`, ...), so platforms can share a server.
-    """
-    import psycopg
-    from sqlalchemy.engine.url import make_url
-
-    server = make_url(server_url)
-    prefix = server.database if server.database not in (None, "", "postgres") else None
-    name = f"{prefix}_{service}" if prefix else service
-    dsn = server.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if exists is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return server.set(database=name).render_as_string(hide_password=False)
+ServiceArgument = Annotated[
+    str | None, typer.Argument(help="The service (default: LUOHU_SERVICE, as in its image)")
+]
 
 
-def _wait_until_ready(
-    names: list[str], host: str, settings: Settings, processes: dict[str, subprocess.Popen[bytes]]
+@app.command()
+def serve(
+    service: ServiceArgument = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "0.0.0.0",
 ) -> None:
-    deadline = time.monotonic() + 60
-    waiting = set(names)
-    while waiting:
-        for name in sorted(waiting):
-            if processes[name].poll() is not None:
-                typer.echo(f"{name} failed to start (exit {processes[name].returncode})", err=True)
-                raise typer.Exit(1)
-            try:
-                url = f"http://{host}:{_port(name, settings)}/readyz"
-                if httpx.get(url, timeout=1).status_code == 200:
-                    waiting.discard(name)
-            except httpx.HTTPError:
-                pass
-        if time.monotonic() > deadline:
-            typer.echo(f"not ready after 60 s: {', '.join(sorted(waiting))}", err=True)
-            raise typer.Exit(1)
-        time.sleep(0.2)
+    """Serve one service on its contract port (plus LUOHU_PORT_OFFSET): a container's command."""
+    import uvicorn
+
+    name = _service_named(service)
+    uvicorn.run(
+        f"services.{name}.app:app",
+        host=host,
+        port=port_of(name, Settings()),
+        # No access log: request paths and queries may carry identity numbers.
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )
+
+
+@app.command()
+def probe(
+    path: Annotated[str, typer.Argument(help="/healthz or /readyz")] = "/healthz",
+    service: Annotated[str | None, typer.Option(help="Default: LUOHU_SERVICE")] = None,
+) -> None:
+    """Exit 0 when the local service answers `path` with 200 (a container's health check)."""
+    name = _service_named(service)
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port_of(name, Settings())}{path}", timeout=4)
+    except httpx.HTTPError as exc:
+        typer.echo(f"{name}: {path} unreachable: {type(exc).__name__}", err=True)
+        raise typer.Exit(1) from exc
+    if answer.status_code != 200:
+        typer.echo(f"{name}: {path} answered {answer.status_code}", err=True)
+        raise typer.Exit(1)
+
+
+EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000  # a consumer may be down 30 days and catch up
+
+
+@topics_app.command("list")
+def topics_list() -> None:
+    """Print every topic the platform uses (the registry's events, then the dead letters)."""
+    from shared.events.topics import platform_topics
+
+    for topic in platform_topics(event_retention_ms=EVENT_RETENTION_MS):
+        typer.echo(topic)
+
+
+@topics_app.command("create")
+def topics_create(
+    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
+    min_insync_replicas: Annotated[int, typer.Option(min=1)] = 1,
+    event_retention_ms: Annotated[int, typer.Option(min=-1)] = EVENT_RETENTION_MS,
+    dead_letter_retention_ms: Annotated[
+        int, typer.Option(min=-1, help="-1: kept until `luohu deadletters replay`")
+    ] = -1,
+) -> None:
+    """Create every topic the platform uses on LUOHU_KAFKA_BOOTSTRAP_SERVERS, with
+    LUOHU_KAFKA_PARTITIONS partitions (a one-off before the services start)."""
+    from shared.events.topics import create_topics, platform_topics
+
+    if min_insync_replicas > replication_factor:
+        raise typer.BadParameter(
+            "cannot exceed --replication-factor", param_hint="--min-insync-replicas"
+        )
+    settings = Settings()
+    wanted = platform_topics(
+        event_retention_ms=event_retention_ms, dead_letter_retention_ms=dead_letter_retention_ms
+    )
+    created = create_topics(
+        settings.kafka_bootstrap_servers,
+        wanted,
+        partitions=settings.kafka_partitions,
+        replication_factor=replication_factor,
+        min_insync_replicas=min_insync_replicas,
+        namespace=settings.kafka_namespace,
+    )
+    typer.echo(f"{len(created)} topics created, {len(wanted) - len(created)} existed already")
+
+
+@app.command("compose-env")
+def compose_env(
+    fill: Annotated[bool, typer.Option(help="Fill every secret with a new random one")] = False,
+) -> None:
+    """Print the environment file deploy/compose.yaml needs, one line per secret of the
+    registry's services: `luohu compose-env --fill > deploy/compose.env`."""
+    import secrets
+
+    def secret() -> str:
+        # URL-safe on purpose: the database passwords go into connection URLs as they are.
+        return secrets.token_urlsafe(32) if fill else ""
+
+    passwords = "\n".join(f"{s.name.upper()}_DB_PASSWORD={secret()}" for s in SERVICES)
+    typer.echo(
+        f"""# The environment of deploy/compose.yaml (`luohu compose-env`). Fill in every secret
+# (or print this with --fill) and keep the file out of version control: it is yours alone.
+#   docker compose -f deploy/compose.yaml --env-file deploy/compose.env up -d --build
+# Compose refuses to start while one of the secrets is empty.
+
+# Signs and checks department tokens; every service must hold the same one.
+LUOHU_JWT_SECRET={secret()}
+
+# The PostgreSQL superuser, and each service's own database role (deploy/postgres/init.sh).
+# The roles are created on the first start only: changing a password later is an ALTER ROLE.
+POSTGRES_PASSWORD={secret()}
+{passwords}
+
+# Not secrets; the defaults shown.
+LUOHU_IMAGE_TAG=0.1.0
+LUOHU_LOG_LEVEL=INFO
+LUOHU_KAFKA_PARTITIONS=12
+# Where the services' ports are published; 0.0.0.0 opens them to the network.
+LUOHU_PUBLISH_ADDRESS=127.0.0.1"""
+    )
 
 
 @app.command()
@@ -216,13 +187,33 @@ def token(
 
 
 @app.command()
-def migrate(service: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+def migrate(
+    service: Annotated[list[str] | None, typer.Argument()] = None,
+    new: Annotated[
+        str | None,
+        typer.Option(help="Write the next migration of one service, from its models: the message"),
+    ] = None,
+) -> None:
     """Bring services' databases to the latest schema (containers run this before start)."""
     settings = Settings()
-    for name in service or built_services():
-        module = importlib.import_module(f"services.{name}.app")
-        spec = module.SPEC
-        migrations.upgrade(spec.migrations_dir, settings.database_url_for(name))
+    names = service or built_services()
+    if new is not None:
+        if len(names) != 1:
+            raise typer.BadParameter(
+                "name the one service to write a migration for", param_hint="SERVICE"
+            )
+        spec = importlib.import_module(f"services.{names[0]}.app").SPEC
+        with tempfile.TemporaryDirectory() as scratch:
+            # Autogenerated against an empty database brought to the current head.
+            url = f"sqlite:///{scratch}/{names[0]}.db"
+            migrations.upgrade(spec.migrations_dir, spec.tables.metadata, url)
+            migrations.new_revision(spec.migrations_dir, spec.tables.metadata, url, new)
+        return
+    for name in names:
+        spec = importlib.import_module(f"services.{name}.app").SPEC
+        migrations.upgrade(
+            spec.migrations_dir, spec.tables.metadata, settings.database_url_for(name)
+        )
         typer.echo(f"{name}: database at the latest revision")
 
 

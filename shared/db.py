@@ -74,6 +74,11 @@ class PlatformTables:
     idempotency_keys: Table
     audit_log: Table
 
+    @property
+    def metadata(self) -> MetaData:
+        """The service's whole metadata: its own tables were declared on it beside these."""
+        return self.outbox.metadata
+
 
 def platform_tables(metadata: MetaData) -> PlatformTables:
     """Declare the outbox, inbox, idempotency and audit tables on a service's metadata."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -15,10 +16,12 @@ from shared.db import Database, PlatformTables, utcnow
 from shared.errors import Conflict, InvalidInput
 
 
+@dataclass(frozen=True)
 class StoredResponse:
-    def __init__(self, status_code: int, body: Any) -> None:
-        self.status_code = status_code
-        self.body = body
+    """The answer first given under a key, to be given again."""
+
+    status_code: int
+    body: Any
 
 
 def request_hash(body: Any) -> str:
@@ -35,27 +38,30 @@ def validate_key(key: str | None) -> str | None:
     return key
 
 
+@dataclass(frozen=True)
+class KeyedRequest:
+    """A request under an `Idempotency-Key`: the key within its department, and the route and
+    body hash the key's first answer was given for."""
+
+    dept: str
+    key: str
+    route: str
+    body_hash: str
+
+
 def replay(
-    session: Session,
-    tables: PlatformTables,
-    *,
-    dept: str,
-    key: str | None,
-    route: str,
-    body_hash: str,
+    session: Session, tables: PlatformTables, request: KeyedRequest
 ) -> StoredResponse | None:
     """The first answer for this key, or None; a different body under the key is a 409."""
-    if key is None:
-        return None
     table = tables.idempotency_keys
     row = session.execute(
         select(table.c.route, table.c.request_hash, table.c.status_code, table.c.response).where(
-            table.c.dept == dept, table.c.key == key
+            table.c.dept == request.dept, table.c.key == request.key
         )
     ).one_or_none()
     if row is None:
         return None
-    if row.route != route or row.request_hash != body_hash:
+    if row.route != request.route or row.request_hash != request.body_hash:
         raise Conflict(
             "this Idempotency-Key was used before with a different request",
             details=[{"field": "Idempotency-Key", "reason": "already used for another request"}],
@@ -66,23 +72,18 @@ def replay(
 def remember(
     session: Session,
     tables: PlatformTables,
+    request: KeyedRequest,
     *,
-    dept: str,
-    key: str | None,
-    route: str,
-    body_hash: str,
     status_code: int,
     response: Any,
 ) -> None:
     """Store the answer in the same transaction as the effect, so both exist or neither."""
-    if key is None:
-        return
     session.execute(
         insert(tables.idempotency_keys).values(
-            dept=dept,
-            key=key,
-            route=route,
-            request_hash=body_hash,
+            dept=request.dept,
+            key=request.key,
+            route=request.route,
+            request_hash=request.body_hash,
             status_code=status_code,
             response=response,
             created_at=utcnow(),
@@ -99,35 +100,27 @@ def run_idempotent(
     route: str,
     body: Any,
     operation: Callable[[Session], tuple[int, Any]],
+    attempts: int = 3,
 ) -> tuple[int, Any]:
     """Run `operation` in one unit of work unless `key` already has an answer.
 
     A uniqueness race (two requests with one key, or two creating the same unique thing at
-    once) fails the loser's commit; it then answers what the winner stored, or runs once
-    more and meets the winner's rows like any later request would.
+    once, such as a county's next queue number) fails the loser's commit; it then runs again
+    and answers what the winner stored, or meets the winner's rows like any later request.
     """
-    body_hash = request_hash(body)
-    for attempt in (1, 2):
+    # Without a key there is nothing to answer again, and nothing to keep.
+    keyed = None if key is None else KeyedRequest(dept, key, route, request_hash(body))
+    for attempt in range(1, attempts + 1):
         try:
             with db.unit_of_work() as session:
-                stored = replay(
-                    session, tables, dept=dept, key=key, route=route, body_hash=body_hash
-                )
+                stored = replay(session, tables, keyed) if keyed is not None else None
                 if stored is not None:
                     return stored.status_code, stored.body
                 status_code, response = operation(session)
-                remember(
-                    session,
-                    tables,
-                    dept=dept,
-                    key=key,
-                    route=route,
-                    body_hash=body_hash,
-                    status_code=status_code,
-                    response=response,
-                )
+                if keyed is not None:
+                    remember(session, tables, keyed, status_code=status_code, response=response)
                 return status_code, response
         except IntegrityError:
-            if attempt == 2:
+            if attempt == attempts:
                 raise
     raise AssertionError("unreachable")

@@ -1,4 +1,4 @@
-"""GB 11643-1999 resident identity numbers: parsing, check characters, masking and ages."""
+"""GB 11643-1999 resident identity numbers: parsing, check characters and masking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from shared import regions
+from shared import clock, regions
 
 Sex = Literal["male", "female"]
 
@@ -83,7 +83,7 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdentityNumber:
         raise InvalidIdNumber(
             f"the birth date {year}-{month}-{day} in positions 7-14 does not exist"
         ) from None
-    if birth_date > (date.today() if today is None else today):
+    if birth_date > (clock.today() if today is None else today):
         raise InvalidIdNumber("the birth date lies in the future")
 
     expected = check_character(normalised[:17])
@@ -118,14 +118,6 @@ def mask_id_number(value: str) -> str:
 def mask_identity_numbers(text: str) -> str:
     """`text` with every identity-number-shaped token masked (for log records and messages)."""
     return _IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Whole years completed on `on`; a 29 February birth ages on 1 March in common years."""
-    if on < birth_date:
-        raise ValueError("the day asked about precedes the birth date")
-    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - int(before_birthday)
 
 
 def make_id_number(region_code: str, birth_date: date, sequence: int) -> str:

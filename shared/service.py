@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 import time
@@ -26,6 +27,8 @@ from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
 from shared.observability import configure_logging, metrics
+from shared.parameters import ParameterSource
+from shared.registry import SERVICES_BY_NAME
 from shared.settings import Settings
 from shared.tracing import configure_tracing, instrument_app
 
@@ -34,15 +37,35 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What makes one department's service: the same few parts for every department."""
+    """What makes one department's service: the same few parts for every department.
+
+    The service's registry entry gives its title; its migrations are the scripts in the
+    `migrations/` folder beside its package; `parameters`, when it has any, are loaded when
+    its app is built, so a wrong one stops the start rather than failing every decision.
+    """
 
     name: str
-    title: str
     description: str
     tables: PlatformTables
-    migrations_dir: Path
     routers: Sequence[APIRouter]
-    subscriptions: Sequence[Subscription] = field(default_factory=tuple)
+    subscriptions: Sequence[Subscription] = ()
+    parameters: ParameterSource | None = None
+    title: str = ""
+    migrations_dir: Path = Path()
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            entry = SERVICES_BY_NAME[self.name]
+            object.__setattr__(self, "title", f"Luohu · {entry.name} ({entry.department})")
+        if self.migrations_dir == Path():
+            package = importlib.util.find_spec(f"services.{self.name}")
+            if package is None or package.origin is None:
+                raise LookupError(f"no package services.{self.name}")
+            object.__setattr__(self, "migrations_dir", Path(package.origin).parent / "migrations")
+
+    def build(self, settings: Settings | None = None) -> FastAPI:
+        """The service's app on `settings` (default: the environment's)."""
+        return create_app(self, settings)
 
 
 @dataclass
@@ -103,6 +126,8 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if spec.parameters is not None:
+        spec.parameters.load()
     configure_logging(spec.name, settings.log_level)
     configure_tracing(spec.name, settings)
 
@@ -110,7 +135,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.database_url_for(spec.name)
         if settings.run_migrations_on_start:
-            migrations.upgrade(spec.migrations_dir, url)
+            migrations.upgrade(spec.migrations_dir, spec.tables.metadata, url)
         runtime = Runtime(spec=spec, settings=settings, db=Database(url), bus=open_bus(settings))
         app.state.runtime = runtime
         if settings.start_workers:

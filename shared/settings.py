@@ -5,20 +5,14 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
+from shared import clock
 
-SERVICE_PORTS: dict[str, int] = {
-    "hukou": 8001,
-    "housing": 8002,
-    "medical_insurance": 8003,
-    "pension": 8004,
-    "education": 8005,
-    "residence_permit": 8006,
-}
+DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -53,6 +47,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     otlp_endpoint: str | None = None  # e.g. http://collector:4318/v1/traces; off when unset
     port_offset: int = 0  # added to the contract's ports, to run a second platform beside one
+    # Whose calendar dates are: Shaoguan's (shared.clock reads it once per process).
+    timezone: str = clock.DEFAULT_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone") from exc
+        return value
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Settings:

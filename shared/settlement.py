@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from shared.audit import record_audit
 from shared.db import PlatformTables
 from shared.events.consumer import Subscription
-from shared.events.envelope import CloudEvent, data_of, event_type, new_event, topic_of
+from shared.events.envelope import CloudEvent, data_of, new_event, topic_of
 from shared.events.outbox import add_to_outbox
+from shared.registry import SETTLEMENT_APPROVED, processed_type
 
 log = logging.getLogger(__name__)
 
-SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
 APPROVED_TOPIC = topic_of(SETTLEMENT_APPROVED)
+
+HukouType = Literal["rural", "urban"]
+Relation = Literal["applicant", "spouse", "child", "parent"]
+Tenure = Literal["owned", "rented", "employer_collective", "community_collective"]
+Outcome = Literal["done", "failed"]
 
 
 class _EventData(BaseModel):
@@ -32,9 +37,42 @@ class SettledMember(_EventData):
     name: str
     birth_date: date
     sex: Literal["male", "female"]
-    relation: Literal["applicant", "spouse", "child", "parent"]
+    relation: Relation
     previous_region_code: str
-    previous_hukou_type: Literal["rural", "urban"]
+    previous_hukou_type: HukouType
+
+
+class Residence(_EventData):
+    """Where the household lives: the application's `residence`."""
+
+    address: str
+    tenure: Tenure
+    since: date
+    region_code: str | None = None
+
+
+class SocialInsurance(_EventData):
+    """The applicant's insurance as the application states it; None is "not stated"."""
+
+    pension_months: int | None = None
+    medical_months: int | None = None
+    insured_region_code: str | None = None
+    employer_paid: bool | None = None
+
+
+class HousingFacts(_EventData):
+    """The household's housing facts, for housing security (三(五))."""
+
+    monthly_household_income: Annotated[float, Field(ge=0)] | None = None
+    current_area_m2: Annotated[float, Field(ge=0)] | None = None
+
+
+class RuralRights(_EventData):
+    """The rural rights the household keeps whatever it decides (三(四))."""
+
+    land_contract: bool | None = None
+    homestead: bool | None = None
+    collective_income: bool | None = None
 
 
 class SettlementApproved(_EventData):
@@ -48,11 +86,11 @@ class SettlementApproved(_EventData):
     destination_region_code: str
     destination_region_name: str | None = None
     destination_address: str | None = None
-    residence: dict[str, Any] | None = None
+    residence: Residence | None = None
     members: list[SettledMember]
-    social_insurance: dict[str, Any] | None = None
-    housing: dict[str, Any] | None = None
-    rural_rights: dict[str, Any] | None = None
+    social_insurance: SocialInsurance | None = None
+    housing: HousingFacts | None = None
+    rural_rights: RuralRights | None = None
 
     @classmethod
     def from_event(cls, event: CloudEvent) -> SettlementApproved:
@@ -68,8 +106,17 @@ def approved_event(data: SettlementApproved) -> CloudEvent:
     )
 
 
-def processed_type(service: str) -> str:
-    return event_type(service, "settlement.processed")
+class SettlementProcessed(_EventData):
+    """The data of `cn.gov.shaoguan.<service>.settlement.processed`: one department's report."""
+
+    settlement_id: str
+    service: str
+    outcome: Outcome
+    summary: str
+
+    @classmethod
+    def from_event(cls, event: CloudEvent) -> SettlementProcessed:
+        return cls.model_validate(data_of(event))
 
 
 def report_processed(
@@ -78,20 +125,18 @@ def report_processed(
     *,
     service: str,
     settlement_id: str,
-    outcome: Literal["done", "failed"],
+    outcome: Outcome,
     summary: str,
 ) -> None:
     """Tell the coordinator how this department's part went, in the caller's transaction."""
+    report = SettlementProcessed(
+        settlement_id=settlement_id, service=service, outcome=outcome, summary=summary
+    )
     event = new_event(
         type_=processed_type(service),
         source=f"/luohu/{service}",
         subject=settlement_id,
-        data={
-            "settlement_id": settlement_id,
-            "service": service,
-            "outcome": outcome,
-            "summary": summary,
-        },
+        data=report.model_dump(mode="json"),
     )
     add_to_outbox(session, tables, event, key=settlement_id)
 
@@ -101,10 +146,15 @@ SettlementAction = Callable[[Session, SettlementApproved], str]
 
 
 def settlement_subscription(
-    *, service: str, tables: PlatformTables, act: SettlementAction
+    *, service: str, tables: PlatformTables, handlers: Mapping[str, SettlementAction]
 ) -> Subscription:
-    """Consume `settlement.approved`: act, audit and report `done` in one transaction;
+    """Consume `settlement.approved` with the department's handler table (its one entry maps
+    the type to the department's action): act, audit and report `done` in one transaction;
     report `failed` when the event is dead-lettered, so the fan-out shows it."""
+    unknown = set(handlers) - {SETTLEMENT_APPROVED}
+    if unknown:
+        raise ValueError(f"a settlement subscription acts on {SETTLEMENT_APPROVED} only: {unknown}")
+    act = handlers[SETTLEMENT_APPROVED]
 
     def follow_through(session: Session, event: CloudEvent) -> None:
         settlement = SettlementApproved.from_event(event)
@@ -145,7 +195,6 @@ def settlement_subscription(
 
     return Subscription(
         group=service,
-        topics=[APPROVED_TOPIC],
         handlers={SETTLEMENT_APPROVED: [follow_through]},
         on_dead_letter=report_failure,
     )

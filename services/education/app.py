@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.education.api import router
-from services.education.config import education_parameters
+from services.education.config import PARAMETERS
 from services.education.handlers import SUBSCRIPTION
 from services.education.models import TABLES
 from shared.service import ServiceSpec, create_app
@@ -27,7 +27,7 @@ SPEC = ServiceSpec(
 
 
 def build(settings: Settings | None = None) -> FastAPI:
-    education_parameters()  # misconfigured local parameters stop the start, not each event
+    PARAMETERS.load()  # misconfigured local parameters stop the start, not each event
     return create_app(SPEC, settings)
 
 

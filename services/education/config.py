@@ -1,35 +1,19 @@
-"""Education's own settings: local parameters recorded beside the national ones in code."""
+"""Education's parameters: the national ones in code, then any configured local ones.
+
+`LUOHU_EDUCATION_PARAMETERS` may hold, say, a county's primary_entry_age of 7 (Compulsory
+Education Law art. 11 lets a region defer entry to seven); the rules need none, since the ages
+are national law shipped in code. It is read once, when the service starts.
+"""
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from services.education.rules import NATIONAL_PARAMETERS, SCHOOL_YEAR_START
-from shared.parameters import ParameterSet, load_parameters
+from shared.parameters import ParameterSource
 
-
-class EducationSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="LUOHU_EDUCATION_", env_file=".env", extra="ignore"
-    )
-
-    # A JSON list of shared.parameters.LocalParameter, or the path of a JSON file holding one,
-    # e.g. a county's primary_entry_age of 7 (Compulsory Education Law art. 11 lets a region
-    # defer entry to seven). The rules need none: the ages are national law, shipped in code.
-    parameters: str | None = None
-
-    def parameter_set(self) -> ParameterSet:
-        """The national parameters, then the configured ones (which supersede from their date)."""
-        configured = load_parameters(self.parameters).parameters
-        fixed = [p for p in configured if p.name == SCHOOL_YEAR_START.name]
-        if fixed:
-            raise ValueError(
-                "school_year_start is national practice and cannot be configured: every "
-                "settlement's school year hangs on it"
-            )
-        return ParameterSet(NATIONAL_PARAMETERS + configured)
-
-
-def education_parameters() -> ParameterSet:
-    """The parameters in force now, read from the environment at each use (no restart)."""
-    return EducationSettings().parameter_set()
+# The school year start is fixed: every settlement's school year hangs on it, and a recorded
+# school year must not move when a parameter is configured later.
+PARAMETERS = ParameterSource(
+    service="education",
+    national=NATIONAL_PARAMETERS,
+    fixed=(SCHOOL_YEAR_START.name,),
+)

@@ -5,16 +5,21 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.education import operations
-from services.education.config import education_parameters
+from services.education.config import PARAMETERS
 from services.education.models import TABLES
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, settlement_subscription
 
 
 def place_children(session: Session, settlement: SettlementApproved) -> str:
     """Decide from the event and the parameters in force on its decision date, never from now."""
-    return operations.place_settled_children(session, settlement, parameters=education_parameters())
+    return operations.place_settled_children(session, settlement, parameters=PARAMETERS.current())
 
 
 # hukou.settlement.approved → place_children (audit and `education.settlement.processed` are
 # written by the subscription in the same transaction).
-SUBSCRIPTION = settlement_subscription(service="education", tables=TABLES, act=place_children)
+SUBSCRIPTION = settlement_subscription(
+    service="education",
+    tables=TABLES,
+    handlers={SETTLEMENT_APPROVED: place_children},
+)

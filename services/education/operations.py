@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.education import schemas
@@ -22,11 +23,13 @@ from services.education.rules import (
     school_year_start,
     stage_bands,
 )
-from shared import regions
+from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
+from shared.pagination import Page, PageRequest, fetch_page, page_of
 from shared.parameters import ParameterSet
+from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
 
@@ -187,13 +190,13 @@ def _placement_out(placement: Placement) -> schemas.PlacementOut:
 
 
 def load_settlement(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    family = session.execute(
-        select(SettledFamily)
-        .where(SettledFamily.settlement_id == settlement_id)
-        .options(selectinload(SettledFamily.placements), selectinload(SettledFamily.transfers))
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound(f"education has not acted on settlement {settlement_id}")
+    family = load_one(
+        session,
+        SettledFamily,
+        SettledFamily.settlement_id == settlement_id,
+        not_found=f"education has not acted on settlement {settlement_id}",
+        options=(selectinload(SettledFamily.placements), selectinload(SettledFamily.transfers)),
+    )
     return schemas.SettlementOut(
         settlement_id=family.settlement_id,
         destination_region_code=family.destination_region_code,
@@ -213,39 +216,32 @@ def load_settlement(session: Session, settlement_id: str) -> schemas.SettlementO
 
 
 def list_transfers(
-    session: Session,
-    *,
-    status: str | None,
-    region_code: str | None,
-    page: int,
-    page_size: int,
-) -> schemas.TransferPage:
+    session: Session, *, status: str | None, region_code: str | None, request: PageRequest
+) -> Page[schemas.TransferOut]:
     """Transfers into a county (region_code: the receiving county), newest first."""
-    query = select(StudentTransfer)
+    # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].
+    query: Select[Any] = select(StudentTransfer)
     if status is not None:
         query = query.where(StudentTransfer.status == status)
     if region_code is not None:
         query = query.where(StudentTransfer.to_region_code == region_code)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        session.execute(
-            query.order_by(StudentTransfer.requested_at.desc(), StudentTransfer.id)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        )
-        .scalars()
-        .all()
-    )
-    return schemas.TransferPage(
-        items=[_transfer_out(t) for t in items], total=total, page=page, page_size=page_size
+    ordered = query.order_by(StudentTransfer.requested_at.desc(), StudentTransfer.id)
+    rows, total = fetch_page(session, ordered, request)
+    return page_of([_transfer_out(t) for t in rows], total, request)
+
+
+def _transfer(session: Session, transfer_id: str, *, for_update: bool = False) -> StudentTransfer:
+    return load_one(
+        session,
+        StudentTransfer,
+        StudentTransfer.id == transfer_id,
+        not_found=f"no student transfer {transfer_id}",
+        for_update=for_update,
     )
 
 
 def load_transfer(session: Session, transfer_id: str) -> schemas.TransferOut:
-    transfer = session.get(StudentTransfer, transfer_id)
-    if transfer is None:
-        raise NotFound(f"no student transfer {transfer_id}")
-    return _transfer_out(transfer)
+    return _transfer_out(_transfer(session, transfer_id))
 
 
 # --- changing -----------------------------------------------------------------------------------
@@ -255,17 +251,15 @@ def complete_transfer(
     session: Session, transfer_id: str, completion: schemas.CompletionIn, *, actor: str
 ) -> schemas.TransferOut:
     """Mark a requested student-status transfer completed; a second completion is a conflict."""
-    transfer = session.get(StudentTransfer, transfer_id, with_for_update=True)
-    if transfer is None:
-        raise NotFound(f"no student transfer {transfer_id}")
+    transfer = _transfer(session, transfer_id, for_update=True)
     if transfer.status == "completed":
         raise Conflict(
             f"student transfer {transfer_id} was already completed on "
             f"{transfer.completed_on.isoformat() if transfer.completed_on else 'an earlier day'}",
             details=[{"field": "status", "reason": "already completed"}],
         )
-    completed_on = completion.completed_on or date.today()
-    requested_on = transfer.requested_at.date()
+    completed_on = completion.completed_on or clock.today()
+    requested_on = clock.local_date(transfer.requested_at)  # the request's day in Shaoguan
     if completed_on < requested_on:
         raise InvalidInput(
             "completed_on precedes the request",

@@ -5,28 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.education.rules import Outcome, Stage
+from shared.fields import PastDate, Strict
 
 TransferStatus = Literal["requested", "completed"]
-
-
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError(f"{value.isoformat()} lies in the future")
-    return value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class CompletionIn(Strict):
     """The receiving side confirms a student-status transfer (学籍转接) is done."""
 
-    completed_on: Annotated[date, AfterValidator(_not_in_future)] | None = Field(
-        default=None, description="The day the transfer was completed (default: today)"
+    completed_on: PastDate | None = Field(
+        default=None, description="The day the transfer was completed (default: today in Shaoguan)"
     )
     receiving_school: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     note: Annotated[str, Field(max_length=1000)] | None = None
@@ -100,13 +91,6 @@ class SettlementOut(BaseModel):
     parameters_used: list[dict[str, Any]]
     summary: str
     processed_at: datetime
-
-
-class TransferPage(BaseModel):
-    items: list[TransferOut]
-    total: int
-    page: int
-    page_size: int
 
 
 class StageNeedOut(BaseModel):

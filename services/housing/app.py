@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.housing.api import router
-from services.housing.config import current_parameters
+from services.housing.config import PARAMETERS
 from services.housing.handlers import SUBSCRIPTION
 from services.housing.models import TABLES
 from shared.service import ServiceSpec, create_app
@@ -29,7 +29,7 @@ SPEC = ServiceSpec(
 
 def build(settings: Settings | None = None) -> FastAPI:
     # Refuse to start on invalid local parameters, rather than dead-letter every settlement.
-    current_parameters()
+    PARAMETERS.load()
     return create_app(SPEC, settings)
 
 

@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.housing import schemas
 from services.housing.models import TABLES, HeldApplication, HousingApplication, HousingAssessment
-from services.housing.rules import CLAUSE, Check, assess_housing, read_facts
+from services.housing.rules import CLAUSE, assess_housing, read_facts
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.parameters import ParameterSet
 from shared.regions import SHAOGUAN_COUNTIES
+from shared.routes import load_one
+from shared.rules import Check
 from shared.settlement import SettlementApproved
 
 PENDING = "pending"
@@ -56,14 +58,13 @@ def assess_household(
             f"destination_region_code {settlement.destination_region_code!r} is not a county "
             "of Shaoguan"
         )
-    housing = settlement.housing or {}
-    residence = settlement.residence or {}
+    housing = settlement.housing
     facts = read_facts(
         region_code=settlement.destination_region_code,
         decision_date=settlement.decision_date,
         household_size=len(settlement.members),
         housing=housing,
-        residence=residence,
+        residence=settlement.residence,
     )
     decided = assess_housing(facts, parameters)
     assessment = HousingAssessment(
@@ -79,8 +80,8 @@ def assess_household(
         checks=[_check_record(c) for c in decided.checks],
         parameters_used=[p.model_dump(mode="json") for p in decided.parameters_used],
         facts={
-            "monthly_household_income": housing.get("monthly_household_income"),
-            "current_area_m2": housing.get("current_area_m2"),
+            "monthly_household_income": housing.monthly_household_income if housing else None,
+            "current_area_m2": housing.current_area_m2 if housing else None,
             "household_size": facts.household_size,
             "destination_region_code": facts.region_code,
             "tenure": facts.tenure,
@@ -107,18 +108,14 @@ def _check_record(check: Check) -> dict[str, Any]:
 def load_assessment(
     session: Session, settlement_id: str, *, for_update: bool = False
 ) -> HousingAssessment:
-    query = (
-        select(HousingAssessment)
-        .where(HousingAssessment.settlement_id == settlement_id)
-        .options(selectinload(HousingAssessment.applications))
-        .execution_options(populate_existing=True)
+    return load_one(
+        session,
+        HousingAssessment,
+        HousingAssessment.settlement_id == settlement_id,
+        not_found=f"housing has not acted on settlement {settlement_id}",
+        for_update=for_update,
+        options=(selectinload(HousingAssessment.applications),),
     )
-    if for_update:
-        query = query.with_for_update()
-    assessment = session.execute(query).scalar_one_or_none()
-    if assessment is None:
-        raise NotFound(f"housing has not acted on settlement {settlement_id}")
-    return assessment
 
 
 def _not_open(assessment: HousingAssessment, form: str) -> Conflict:
@@ -208,13 +205,13 @@ def apply_for_housing(
 def load_application(
     session: Session, application_id: str, *, for_update: bool = False
 ) -> HousingApplication:
-    query = select(HousingApplication).where(HousingApplication.id == application_id)
-    if for_update:
-        query = query.with_for_update()
-    application = session.execute(query).scalar_one_or_none()
-    if application is None:
-        raise NotFound(f"no housing application {application_id}")
-    return application
+    return load_one(
+        session,
+        HousingApplication,
+        HousingApplication.id == application_id,
+        not_found=f"no housing application {application_id}",
+        for_update=for_update,
+    )
 
 
 def record_outcome(

@@ -27,13 +27,23 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
-from shared.parameters import LocalParameter, ParameterSet
+from shared.parameters import Parameter, ParameterSet
+from shared.rules import (
+    Check,
+    failed,
+    missing_of,
+    outcome_of,
+    parameter_field,
+    passed,
+    undetermined,
+)
+from shared.settlement import HousingFacts as SettledHousing
+from shared.settlement import Residence
 
 CLAUSE = "三(五)"
 
 Form = Literal["rental_subsidy", "public_rental_housing"]
 Outcome = Literal["rental_subsidy", "public_rental_housing", "not_eligible", "information_needed"]
-CheckOutcome = Literal["passed", "failed", "undetermined"]
 
 FORMS: tuple[Form, ...] = ("rental_subsidy", "public_rental_housing")
 
@@ -56,11 +66,6 @@ OTHER_TENURES = ("owned", "employer_collective", "community_collective")
 _CENT = Decimal("0.01")
 
 
-def parameter_item(name: str) -> str:
-    """How `information_needed` names a missing parameter: `parameters.<name>`."""
-    return f"parameters.{name}"
-
-
 @dataclass(frozen=True)
 class HousingFacts:
     """What the assessment looks at: the settlement's housing facts, nothing personal."""
@@ -71,23 +76,8 @@ class HousingFacts:
     monthly_household_income: Decimal | None
     current_area_m2: Decimal | None
     tenure: str | None
-    # Facts the settlement gave that are not a non-negative number (said so in the reason).
+    # Facts the settlement gave that are not a finite non-negative number (said so in the reason).
     unreadable: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Check:
-    """One rule applied: `{rule, clause, outcome, reason}` and what it still needs."""
-
-    rule: str
-    clause: str
-    outcome: CheckOutcome
-    reason: str
-    missing: tuple[str, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == "passed"
 
 
 @dataclass(frozen=True)
@@ -104,7 +94,7 @@ class HousingAssessment:
     forms: tuple[Form, ...]
     monthly_rental_subsidy: Decimal | None
     checks: tuple[Check, ...]
-    parameters_used: tuple[LocalParameter, ...]
+    parameters_used: tuple[Parameter, ...]
     information_needed: tuple[str, ...]
     clause: str = CLAUSE
 
@@ -125,27 +115,24 @@ def read_facts(
     region_code: str,
     decision_date: date,
     household_size: int,
-    housing: Mapping[str, object] | None,
-    residence: Mapping[str, object] | None,
+    housing: SettledHousing | None,
+    residence: Residence | None,
 ) -> HousingFacts:
     """The facts from a settlement's `housing` and `residence` sections, as the event gave them."""
-    housing = housing or {}
-    unreadable: list[str] = []
-    amounts: dict[str, Decimal | None] = {}
-    for fact, key in ((INCOME_FACT, "monthly_household_income"), (AREA_FACT, "current_area_m2")):
-        raw = housing.get(key)
-        amounts[fact] = read_amount(raw)
-        if raw is not None and amounts[fact] is None:
-            unreadable.append(fact)
-    tenure = (residence or {}).get("tenure")
+    given = {
+        INCOME_FACT: housing.monthly_household_income if housing else None,
+        AREA_FACT: housing.current_area_m2 if housing else None,
+    }
+    amounts = {fact: read_amount(raw) for fact, raw in given.items()}
     return HousingFacts(
         region_code=region_code,
         decision_date=decision_date,
         household_size=household_size,
         monthly_household_income=amounts[INCOME_FACT],
         current_area_m2=amounts[AREA_FACT],
-        tenure=tenure if isinstance(tenure, str) else None,
-        unreadable=tuple(unreadable),
+        tenure=residence.tenure if residence else None,
+        # The event's schema admits an infinite amount, which is not one to compare.
+        unreadable=tuple(f for f, raw in given.items() if raw is not None and amounts[f] is None),
     )
 
 
@@ -163,7 +150,7 @@ def _number(value: Decimal | float | int | str | bool) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def cite(parameter: LocalParameter) -> str:
+def cite(parameter: Parameter) -> str:
     """Where a limit comes from, as a reason shows it."""
     scope = f"for {parameter.region_code}" if parameter.region_code else "citywide"
     until = f" to {parameter.valid_to.isoformat()}" if parameter.valid_to else ""
@@ -193,88 +180,56 @@ def _missing_fact(fact: str, facts: HousingFacts, what: str) -> str:
     return f"{what} ({fact}) was not given"
 
 
-def _per_capita_or_check(
-    *,
-    rule: str,
-    name: str,
-    fact: str,
-    what: str,
-    total: Decimal | None,
-    facts: HousingFacts,
-    parameters: ParameterSet,
-) -> tuple[LocalParameter, Decimal] | Check:
-    """The limit in force and the per-capita figure, or an undetermined check naming what
-    is missing (the members, the fact, the parameter: every one of them, not the first)."""
-    limit = parameters.in_force(name, facts.decision_date, facts.region_code)
+@dataclass(frozen=True)
+class Limit:
+    """A per-capita limit of eligibility, said in its parameter's unit (yuan/person/month)."""
+
+    rule: str
+    name: str
+    fact: str
+    what: str
+    # At the limit: within it (income, as for local residents) or not (area: not in need).
+    inclusive: bool
+
+
+INCOME = Limit("income_within_limit", INCOME_LIMIT, INCOME_FACT, "household's monthly income", True)
+AREA = Limit("area_below_limit", AREA_LIMIT, AREA_FACT, "household's current dwelling area", False)
+
+
+def limit_check(
+    limit: Limit, total: Decimal | None, facts: HousingFacts, parameters: ParameterSet
+) -> tuple[Check, Parameter | None]:
+    """The household's `total` per person against the limit in force on the decision date;
+    undetermined, naming every missing piece (members, fact, parameter), when it cannot be."""
+    in_force = parameters.in_force(limit.name, facts.decision_date, facts.region_code)
     missing: list[str] = []
     problems: list[str] = []
     if facts.household_size < 1:
         missing.append(MEMBERS_FACT)
         problems.append("the settlement names no household members, so nothing is per person")
     if total is None:
-        missing.append(fact)
-        problems.append(_missing_fact(fact, facts, what))
-    if limit is None:
-        missing.append(parameter_item(name))
-        problems.append(_not_in_force(name, facts, parameters))
-    if total is None or limit is None or missing:
-        reason = "; ".join(problems) + f". The {what} cannot be compared with its limit."
-        return Check(rule, CLAUSE, "undetermined", reason[0].upper() + reason[1:], tuple(missing))
-    return limit, per_capita(total, facts.household_size)
-
-
-def income_check(
-    facts: HousingFacts, parameters: ParameterSet
-) -> tuple[Check, LocalParameter | None]:
-    """Per-capita monthly income at or below the limit (the same test as for local residents)."""
-    rule = "income_within_limit"
-    found = _per_capita_or_check(
-        rule=rule,
-        name=INCOME_LIMIT,
-        fact=INCOME_FACT,
-        what="household's monthly income",
-        total=facts.monthly_household_income,
-        facts=facts,
-        parameters=parameters,
-    )
-    if isinstance(found, Check):
-        return found, None
-    limit, figure = found
-    within = figure <= Decimal(str(limit.value))
-    comparison = "is at or below" if within else "is above"
+        missing.append(limit.fact)
+        problems.append(_missing_fact(limit.fact, facts, limit.what))
+    if in_force is None:
+        missing.append(parameter_field(limit.name))
+        problems.append(_not_in_force(limit.name, facts, parameters))
+    if total is None or in_force is None or missing:
+        reason = "; ".join(problems) + f". The {limit.what} cannot be compared with its limit."
+        return undetermined(limit.rule, CLAUSE, reason[0].upper() + reason[1:], missing), None
+    figure = per_capita(total, facts.household_size)
+    bound = Decimal(str(in_force.value))
+    met = figure <= bound if limit.inclusive else figure < bound
+    if limit.inclusive:
+        comparison = "is at or below" if met else "is above"
+    else:
+        comparison = "is below" if met else "is at or above"
+    unit = PARAMETER_UNITS[limit.name]  # "yuan/person/month": "yuan per person per month"
     reason = (
-        f"{figure:.2f} yuan per person per month ({facts.monthly_household_income:.2f} yuan for "
-        f"{_persons(facts.household_size)}) {comparison} the limit of {_number(limit.value)} "
-        f"({cite(limit)})"
+        f"{figure:.2f} {unit.replace('/', ' per ')} ({total:.2f} {unit.split('/')[0]} for "
+        f"{_persons(facts.household_size)}) {comparison} the limit of "
+        f"{_number(in_force.value)} ({cite(in_force)})"
     )
-    return Check(rule, CLAUSE, "passed" if within else "failed", reason), limit
-
-
-def area_check(
-    facts: HousingFacts, parameters: ParameterSet
-) -> tuple[Check, LocalParameter | None]:
-    """Per-capita dwelling area below the limit (a household at the limit is not in need)."""
-    rule = "area_below_limit"
-    found = _per_capita_or_check(
-        rule=rule,
-        name=AREA_LIMIT,
-        fact=AREA_FACT,
-        what="household's current dwelling area",
-        total=facts.current_area_m2,
-        facts=facts,
-        parameters=parameters,
-    )
-    if isinstance(found, Check):
-        return found, None
-    limit, figure = found
-    below = figure < Decimal(str(limit.value))
-    comparison = "is below" if below else "is at or above"
-    reason = (
-        f"{figure:.2f} m2 per person ({facts.current_area_m2:.2f} m2 for "
-        f"{_persons(facts.household_size)}) {comparison} the limit of {_number(limit.value)} "
-        f"({cite(limit)})"
-    )
-    return Check(rule, CLAUSE, "passed" if below else "failed", reason), limit
+    return (passed if met else failed)(limit.rule, CLAUSE, reason), in_force
 
 
 def form_check(facts: HousingFacts) -> tuple[Check, tuple[Form, ...]]:
@@ -286,14 +241,14 @@ def form_check(facts: HousingFacts) -> tuple[Check, tuple[Form, ...]]:
             f"The household rents on the market ({TENURE_FACT} {RENTED}), so it has the rental "
             "subsidy by default; it may ask for public rental housing in kind instead " + choice
         )
-        return Check(rule, CLAUSE, "passed", reason), ("rental_subsidy", "public_rental_housing")
+        return passed(rule, CLAUSE, reason), ("rental_subsidy", "public_rental_housing")
     if facts.tenure in OTHER_TENURES:
         reason = (
             f"The household does not rent on the market ({TENURE_FACT} {facts.tenure}), so its "
             f"housing security is public rental housing in kind, on the waiting list of "
             f"{facts.region_code} " + choice
         )
-        return Check(rule, CLAUSE, "passed", reason), ("public_rental_housing",)
+        return passed(rule, CLAUSE, reason), ("public_rental_housing",)
     given = "was not given" if facts.tenure is None else f"is {facts.tenure!r}, not a known tenure"
     reason = (
         f"Public rental housing in kind is open to the household on the waiting list of "
@@ -301,12 +256,12 @@ def form_check(facts: HousingFacts) -> tuple[Check, tuple[Form, ...]]:
         f"{TENURE_FACT} {given}, so whether it could have the subsidy instead is not known "
         + choice
     )
-    return Check(rule, CLAUSE, "undetermined", reason, (TENURE_FACT,)), ("public_rental_housing",)
+    return undetermined(rule, CLAUSE, reason, (TENURE_FACT,)), ("public_rental_housing",)
 
 
 def subsidy_check(
     facts: HousingFacts, parameters: ParameterSet
-) -> tuple[Check, LocalParameter | None, Decimal | None]:
+) -> tuple[Check, Parameter | None, Decimal | None]:
     """The monthly rental subsidy: the per-capita amount times the household's members."""
     rule = "rental_subsidy_amount"
     amount = parameters.in_force(SUBSIDY_AMOUNT, facts.decision_date, facts.region_code)
@@ -315,14 +270,13 @@ def subsidy_check(
             _not_in_force(SUBSIDY_AMOUNT, facts, parameters)
             + ". The household is eligible for the rental subsidy, but its amount cannot be stated."
         )
-        missing = (parameter_item(SUBSIDY_AMOUNT),)
-        return Check(rule, CLAUSE, "undetermined", reason, missing), None, None
+        return undetermined(rule, CLAUSE, reason, (parameter_field(SUBSIDY_AMOUNT),)), None, None
     monthly = (Decimal(str(amount.value)) * facts.household_size).quantize(_CENT)
     reason = (
         f"The rental subsidy is {_number(amount.value)} yuan per person per month for "
         f"{_persons(facts.household_size)}: {monthly:.2f} yuan per month ({cite(amount)})"
     )
-    return Check(rule, CLAUSE, "passed", reason), amount, monthly
+    return passed(rule, CLAUSE, reason), amount, monthly
 
 
 def assess_housing(facts: HousingFacts, parameters: ParameterSet) -> HousingAssessment:
@@ -332,14 +286,15 @@ def assess_housing(facts: HousingFacts, parameters: ParameterSet) -> HousingAsse
     when the other cannot be checked; otherwise anything missing is `information_needed`,
     naming it, never a guess.
     """
-    income, income_limit = income_check(facts, parameters)
-    area, area_limit = area_check(facts, parameters)
+    income, income_limit = limit_check(INCOME, facts.monthly_household_income, facts, parameters)
+    area, area_limit = limit_check(AREA, facts.current_area_m2, facts, parameters)
     used = tuple(p for p in (income_limit, area_limit) if p is not None)
     eligibility = (income, area)
-    if any(c.outcome == "failed" for c in eligibility):
+    decided = outcome_of(eligibility)
+    if decided == "failed":
         return HousingAssessment("not_eligible", (), None, eligibility, used, ())
-    if any(c.outcome == "undetermined" for c in eligibility):
-        missing = tuple(dict.fromkeys(item for c in eligibility for item in c.missing))
+    if decided == "undetermined":
+        missing = missing_of(eligibility)
         return HousingAssessment("information_needed", (), None, eligibility, used, missing)
 
     form, forms = form_check(facts)
@@ -349,5 +304,4 @@ def assess_housing(facts: HousingFacts, parameters: ParameterSet) -> HousingAsse
         subsidy, amount, monthly = subsidy_check(facts, parameters)
         checks = (*checks, subsidy)
         used = (*used, *(p for p in (amount,) if p is not None))
-    missing = tuple(item for c in checks for item in c.missing)
-    return HousingAssessment(forms[0], forms, monthly, checks, used, missing)
+    return HousingAssessment(forms[0], forms, monthly, checks, used, missing_of(checks))

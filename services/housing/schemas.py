@@ -6,15 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from services.housing.rules import CheckOutcome, Form, Outcome
+from services.housing.rules import Form, Outcome
+from shared.fields import Strict
+from shared.pagination import Page
+from shared.rules import CheckOutcome
 
 ApplicationStatus = Literal["pending", "granted", "refused"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class HousingApplicationIn(Strict):
@@ -167,15 +166,11 @@ class WaitingEntryOut(BaseModel):
     since: date
 
 
-class WaitingListOut(BaseModel):
+class WaitingListOut(Page[WaitingEntryOut]):
     """A county's public rental housing waiting list, in order; no names or identity numbers."""
 
     region_code: str
     region_name: str
-    total: int
-    page: int
-    page_size: int
-    entries: list[WaitingEntryOut]
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from services.housing import schemas
 from services.housing.models import HousingApplication, HousingAssessment
 from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
 from services.housing.rules import CLAUSE
+from shared.clock import local_date
+from shared.pagination import PageRequest, fetch_page
 from shared.regions import SHAOGUAN_COUNTIES
 
 
@@ -18,7 +20,8 @@ def _yuan(fen: int | None) -> float | None:
     return None if fen is None else fen / 100
 
 
-def _waiting(region_code: str) -> Any:
+def _waiting(region_code: str) -> Select[Any]:
+    # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].
     return select(HousingApplication).where(
         HousingApplication.region_code == region_code,
         HousingApplication.form == PUBLIC_RENTAL_HOUSING,
@@ -41,33 +44,27 @@ def position_of(session: Session, application: HousingApplication) -> int | None
 
 
 def waiting_list(
-    session: Session, region_code: str, *, page: int, page_size: int
+    session: Session, region_code: str, request: PageRequest
 ) -> schemas.WaitingListOut:
     """The county's waiting list in application order, positions counted from 1."""
-    total = session.execute(
-        select(func.count()).select_from(_waiting(region_code).subquery())
-    ).scalar_one()
-    offset = (page - 1) * page_size
-    rows = session.execute(
-        _waiting(region_code)
-        .order_by(HousingApplication.queue_number)
-        .offset(offset)
-        .limit(page_size)
-    ).scalars()
+    rows, total = fetch_page(
+        session, _waiting(region_code).order_by(HousingApplication.queue_number), request
+    )
     return schemas.WaitingListOut(
         region_code=region_code,
         region_name=SHAOGUAN_COUNTIES[region_code],
-        total=int(total),
-        page=page,
-        page_size=page_size,
-        entries=[
+        total=total,
+        page=request.page,
+        page_size=request.page_size,
+        items=[
             schemas.WaitingEntryOut(
-                position=offset + index + 1,
+                position=request.offset + index + 1,
                 queue_number=row.queue_number or 0,
                 application_id=row.id,
                 settlement_id=row.settlement_id,
                 household_size=row.household_size,
-                since=row.applied_at.date(),
+                # The day it joined the list in Shaoguan, not in the server's zone.
+                since=local_date(row.applied_at),
             )
             for index, row in enumerate(rows)
         ],

@@ -6,36 +6,28 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.hukou import operations, schemas, targets, views
+from services.hukou import approvals, operations, schemas, targets, views
 from services.hukou.config import HukouSettings
 from services.hukou.domain import Channel, PermitHistory
-from services.hukou.models import TABLES
 from services.hukou.permits import fetch_permit_history
-from shared import regions
+from shared import clock
 from shared.auth import Principal, require
-from shared.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    Unauthenticated,
-    error_responses,
-)
-from shared.idempotency import run_idempotent, validate_key
-from shared.identity import InvalidIdNumber, parse_id_number
+from shared.errors import Conflict, InvalidInput, NotFound, error_responses
+from shared.fields import IdNumber, ShaoguanCounty
+from shared.pagination import Paging, page_of
+from shared.routes import IdempotencyKey, create_idempotently, v1_router
 from shared.service import Runtime, RuntimeDep
 
-router = APIRouter(prefix="/v1", tags=["settlement applications"])
+router = v1_router("settlement applications")
 
 CanWrite = Annotated[Principal, Depends(require("settlement:write"))]
 CanApprove = Annotated[Principal, Depends(require("settlement:approve"))]
 CanRead = Annotated[Principal, Depends(require("settlement:read"))]
 CanSetTargets = Annotated[Principal, Depends(require("target:write"))]
 CanReadTargets = Annotated[Principal, Depends(require("settlement:read", "report:read"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @cache
@@ -57,15 +49,12 @@ def permit_history(
     )
 
 
-_AUTH_ERRORS = (Unauthenticated, Forbidden)
-
-
 @router.post(
     "/settlement-applications",
     status_code=201,
     response_model=schemas.SettlementApplicationOut,
     summary="Submit a settlement application; the eligibility decision comes back at once",
-    responses=error_responses(InvalidInput, Conflict, *_AUTH_ERRORS),
+    responses=error_responses(Conflict),
 )
 def submit_settlement_application(
     request: schemas.SettlementApplicationIn,
@@ -86,60 +75,37 @@ def submit_settlement_application(
             actor=principal.actor,
             versions=config.rules_versions(),
             parameters=config.parameters(),
-            today=date.today(),
+            today=clock.today(),
             permit_history=evidence,
         )
         return 201, schemas.dump(views.application_out(application))
 
-    status_code, body = run_idempotent(
-        runtime.db,
-        TABLES,
-        dept=principal.dept,
-        key=validate_key(idempotency_key),
+    return create_idempotently(
+        runtime,
+        principal,
+        key=idempotency_key,
         route="POST /v1/settlement-applications",
         body=request.model_dump(mode="json"),
         operation=submit,
     )
-    return JSONResponse(body, status_code=status_code)
 
 
 @router.get(
     "/settlement-applications",
-    response_model=schemas.Page,
+    response_model=schemas.ApplicationPage,
     summary="List applications, filtered and paged (newest first)",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def list_settlement_applications(
     principal: CanRead,
     runtime: RuntimeDep,
+    paging: Paging,
     status: schemas.ApplicationStatus | None = None,
-    destination_region_code: str | None = None,
+    destination_region_code: ShaoguanCounty | None = None,
     channel: Channel | None = None,
     submitted_from: date | None = Query(None, description="received on or after"),
     submitted_to: date | None = Query(None, description="received on or before"),
-    id_number: str | None = Query(None, description="applications naming this person"),
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.Page:
-    if destination_region_code is not None and not regions.is_shaoguan_county(
-        destination_region_code
-    ):
-        raise InvalidInput(
-            "destination_region_code is not a county of Shaoguan",
-            details=[
-                {
-                    "field": "destination_region_code",
-                    "reason": "not a county or district of Shaoguan",
-                }
-            ],
-        )
-    if id_number is not None:
-        try:
-            id_number = parse_id_number(id_number).value
-        except InvalidIdNumber as exc:
-            raise InvalidInput(
-                "id_number is not valid", details=[{"field": "id_number", "reason": exc.reason}]
-            ) from exc
+    id_number: IdNumber | None = Query(None, description="applications naming this person"),
+) -> schemas.ApplicationPage:
     filters = views.ApplicationFilter(
         status=status,
         destination_region_code=destination_region_code,
@@ -149,32 +115,27 @@ def list_settlement_applications(
         id_number=id_number,
     )
     with runtime.db.read_only() as session:
-        items, total = views.list_applications(session, filters, page=page, page_size=page_size)
-        return schemas.Page(
-            items=[views.application_out(a) for a in items],
-            total=total,
-            page=page,
-            page_size=page_size,
-        )
+        found, total = views.list_applications(session, filters, paging)
+        return page_of([views.application_out(a) for a in found], total, paging)
 
 
 @router.get(
     "/settlement-applications/{application_id}",
     response_model=schemas.SettlementApplicationOut,
-    responses=error_responses(NotFound, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def get_settlement_application(
     application_id: str, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.SettlementApplicationOut:
     with runtime.db.read_only() as session:
-        return views.application_out(operations.load_application(session, application_id))
+        return views.application_out(views.load_application(session, application_id))
 
 
 @router.post(
     "/settlement-applications/{application_id}/approve",
     response_model=schemas.SettlementApplicationOut,
     summary="Approve an eligible application; publishes settlement.approved",
-    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def approve_settlement_application(
     application_id: str,
@@ -183,7 +144,7 @@ def approve_settlement_application(
     approval: Annotated[schemas.ApprovalIn | None, Body()] = None,
 ) -> schemas.SettlementApplicationOut:
     with runtime.db.unit_of_work() as session:
-        application = operations.approve_application(
+        application = approvals.approve_application(
             session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
         )
         return views.application_out(application)
@@ -193,7 +154,7 @@ def approve_settlement_application(
     "/settlement-applications/{application_id}/reassess",
     response_model=schemas.SettlementApplicationOut,
     summary="Decide an application awaiting information again, with the sections supplied",
-    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def reassess_settlement_application(
     application_id: str,
@@ -204,7 +165,7 @@ def reassess_settlement_application(
 ) -> schemas.SettlementApplicationOut:
     supplied = supplied or schemas.InformationIn()
     with runtime.db.read_only() as session:
-        stored = operations.load_application(session, application_id).request
+        stored = views.load_application(session, application_id).request
     merged = schemas.SettlementApplicationIn.model_validate(
         {**stored, **supplied.model_dump(mode="json", exclude_unset=True)}
     )
@@ -225,7 +186,7 @@ def reassess_settlement_application(
 @router.post(
     "/settlement-applications/{application_id}/reject",
     response_model=schemas.SettlementApplicationOut,
-    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def reject_settlement_application(
     application_id: str,
@@ -245,20 +206,14 @@ def reject_settlement_application(
     response_model=list[schemas.TargetOut],
     tags=["settlement targets"],
     summary="Set a county's yearly target of people settled (一.1, 二.7): it steers, never refuses",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def set_settlement_target(
     year: Annotated[int, Path(ge=2016, le=2100)],
-    region_code: str,
+    region_code: ShaoguanCounty,
     target: schemas.TargetIn,
     principal: CanSetTargets,
     runtime: RuntimeDep,
 ) -> list[schemas.TargetOut]:
-    if not regions.is_shaoguan_county(region_code):
-        raise InvalidInput(
-            "region_code is not a county of Shaoguan",
-            details=[{"field": "region_code", "reason": "not a county or district of Shaoguan"}],
-        )
     with runtime.db.unit_of_work() as session:
         targets.set_target(
             session, year=year, region_code=region_code, target=target, actor=principal.actor
@@ -271,7 +226,6 @@ def set_settlement_target(
     response_model=list[schemas.TargetOut],
     tags=["settlement targets"],
     summary="Each county's target beside the people approved to settle there that year",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def get_settlement_targets(
     year: int, principal: CanReadTargets, runtime: RuntimeDep

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.hukou.rules import PARAMETERS, RULES_VERSIONS, Parameter, RulesVersion
+from services.hukou.rules import PARAMETERS, RULES_VERSIONS, RulesVersion
+from shared.parameters import Parameter
 
 
 class RecordedRulesVersion(BaseModel):
@@ -63,11 +63,12 @@ class HukouSettings(BaseSettings):
                     last_day + timedelta(days=1)
                 ):
                     carried.append(
-                        replace(
-                            parameter,
-                            valid_from=recorded.valid_from,
-                            valid_to=recorded.valid_to,
-                            source=f"{parameter.source}, continued by {recorded.source}",
+                        parameter.model_copy(
+                            update={
+                                "valid_from": recorded.valid_from,
+                                "valid_to": recorded.valid_to,
+                                "source": f"{parameter.source}, continued by {recorded.source}",
+                            }
                         )
                     )
         return PARAMETERS + tuple(carried)

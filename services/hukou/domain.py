@@ -1,4 +1,7 @@
-"""The facts a settlement decision is made on, and the decision with its checks (plain data)."""
+"""The facts a settlement decision is made on, and the decision with its checks (plain data).
+
+A `Check` is the kernel's (`shared.rules`); the `Decision` is hukou's own: eligible or not.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-Relation = Literal["applicant", "spouse", "child", "parent"]
+from shared.identity import Sex
+from shared.rules import Check, failures, missing_of
+from shared.settlement import HukouType, Tenure
+
 Channel = Literal[
     "stable_residence", "insured_one_year", "talent", "rural_student", "collective_household"
 ]
-Sex = Literal["male", "female"]
-HukouType = Literal["rural", "urban"]
-Tenure = Literal["owned", "rented", "employer_collective", "community_collective"]
 TalentCategory = Literal[
     "college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"
 ]
 StudentStage = Literal["admitted", "graduated"]
-CheckOutcome = Literal["passed", "failed", "undetermined"]
 DecisionOutcome = Literal["eligible", "ineligible", "undetermined"]
 
 
@@ -29,7 +31,7 @@ class Person:
     name: str
     birth_date: date
     sex: Sex
-    # A plain string, not Relation: the rules must stay total for a relation the API let through.
+    # A plain string, not a Relation: the rules must stay total for a relation the API let through.
     relation: str
     hukou_region_code: str
     hukou_type: HukouType
@@ -113,23 +115,6 @@ class ApplicationFacts:
 
 
 @dataclass(frozen=True)
-class Check:
-    """One rule applied to the facts: its outcome, why, and which facts it still needs."""
-
-    rule: str
-    clause: str
-    outcome: CheckOutcome
-    reason: str
-    # JSON paths into the request, e.g. "social_insurance.medical_months".
-    missing: tuple[str, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        """Whether the rule is met (an undetermined check is not passed)."""
-        return self.outcome == "passed"
-
-
-@dataclass(frozen=True)
 class Decision:
     """The eligibility decision: outcome, channel, the rules version used and every check."""
 
@@ -147,9 +132,9 @@ class Decision:
     @property
     def missing(self) -> tuple[str, ...]:
         """The facts still needed, over all checks, each once, in the order the checks ask."""
-        return tuple(dict.fromkeys(path for check in self.checks for path in check.missing))
+        return missing_of(self.checks)
 
     @property
     def failed_checks(self) -> tuple[Check, ...]:
         """The checks that failed: the reasons an ineligible applicant is told."""
-        return tuple(check for check in self.checks if check.outcome == "failed")
+        return failures(self.checks)

@@ -5,31 +5,28 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.hukou import operations
-from services.hukou.models import DOWNSTREAM_SERVICES
-from shared.events.consumer import Handler, Subscription
-from shared.events.envelope import CloudEvent, data_of, event_type, topic_of
+from shared.events.consumer import Subscription
+from shared.events.envelope import CloudEvent
+from shared.registry import DOWNSTREAM_SERVICES, processed_type
+from shared.settlement import SettlementProcessed
 
 
 def record_department_outcome(session: Session, event: CloudEvent) -> None:
-    data = data_of(event)
+    """A department reported on a settlement (四(一)): its column of the fan-out moves."""
+    report = SettlementProcessed.from_event(event)
     operations.record_department_outcome(
         session,
-        settlement_id=str(data["settlement_id"]),
-        service=str(data["service"]),
-        outcome=str(data["outcome"]),
-        summary=data.get("summary"),
+        settlement_id=report.settlement_id,
+        service=report.service,
+        outcome=report.outcome,
+        summary=report.summary,
         event_id=event.get_id(),
     )
 
 
-PROCESSED_TYPES = tuple(event_type(s, "settlement.processed") for s in DOWNSTREAM_SERVICES)
-
-EVENT_HANDLERS: dict[str, list[Handler]] = {
-    type_: [record_department_outcome] for type_ in PROCESSED_TYPES
-}
-
+# <department>.settlement.processed -> record_department_outcome, for every department that
+# follows settlements (shared/registry.py): a new one needs no edit here.
 SUBSCRIPTION = Subscription(
     group="hukou",
-    topics=[topic_of(type_) for type_ in PROCESSED_TYPES],
-    handlers=EVENT_HANDLERS,
+    handlers={processed_type(s): [record_department_outcome] for s in DOWNSTREAM_SERVICES},
 )

@@ -10,8 +10,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
 
-DOWNSTREAM_SERVICES = ("housing", "medical_insurance", "pension", "education", "residence_permit")
-
 
 class Base(DeclarativeBase):
     metadata = new_metadata()

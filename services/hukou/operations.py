@@ -1,4 +1,5 @@
-"""Hukou's use cases, each run inside one unit of work: submit, approve, reject, targets."""
+"""Hukou's use cases, each run inside the caller's one unit of work: submit, reassess, reject,
+and the departments' reports on the fan-out (四(一)); approving is `approvals`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from services.hukou import schemas
 from services.hukou.domain import (
@@ -24,23 +25,21 @@ from services.hukou.domain import (
     Talent,
 )
 from services.hukou.models import (
-    DOWNSTREAM_SERVICES,
     TABLES,
     FanoutStatus,
     HouseholdMember,
     OpenClaim,
     SettlementApplication,
 )
-from services.hukou.rules import Parameter, RulesVersion, decide_eligibility
-from shared import regions
+from services.hukou.rules import RulesVersion, decide_eligibility
+from services.hukou.views import load_application
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
-from shared.events.envelope import CloudEvent
-from shared.events.outbox import add_to_outbox
 from shared.identity import mask_id_number, parse_id_number
 from shared.observability import metrics
-from shared.settlement import SettledMember, SettlementApproved, approved_event
+from shared.parameters import Parameter
+from shared.registry import DOWNSTREAM_SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -106,25 +105,23 @@ def facts_from(
 
 
 def eligibility_record(decision: Decision) -> dict[str, Any]:
-    return {
-        "eligible": decision.eligible,
-        "outcome": decision.outcome,
-        "channel": decision.channel,
-        "rules_version": decision.rules_version,
-        "decision_date": decision.decision_date.isoformat(),
-        "checks": [
-            {
-                "rule": c.rule,
-                "clause": c.clause,
-                "passed": c.passed,
-                "outcome": c.outcome,
-                "reason": c.reason,
-                "missing": list(c.missing),
-            }
-            for c in decision.checks
-        ],
-        "missing": list(decision.missing),
-    }
+    """The decision as it is stored and answered (`EligibilityOut`), every check with its reason."""
+    return schemas.dump(schemas.EligibilityOut.model_validate(decision, from_attributes=True))
+
+
+def audit(
+    session: Session, application_id: str, *, actor: str, action: str, detail: dict[str, Any]
+) -> None:
+    """What was done to an application and by whom, in the audit log of the same transaction."""
+    record_audit(
+        session,
+        TABLES,
+        actor=actor,
+        action=action,
+        entity_type="settlement_application",
+        entity_id=application_id,
+        detail=detail,
+    )
 
 
 _STATUS_OF_OUTCOME = {
@@ -190,13 +187,11 @@ def submit_application(
             OpenClaim(id_number=person.id_number, application_id=application_id)
             for person in people
         )
-    record_audit(
+    audit(
         session,
-        TABLES,
+        application.id,
         actor=actor,
         action="settlement.submitted",
-        entity_type="settlement_application",
-        entity_id=application.id,
         detail={
             "status": status,
             "channel": request.channel,
@@ -237,62 +232,6 @@ def _refuse_people_already_held(session: Session, people: Sequence[Person]) -> N
     )
 
 
-def load_application(
-    session: Session, application_id: str, *, for_update: bool = False
-) -> SettlementApplication:
-    query = (
-        select(SettlementApplication)
-        .where(SettlementApplication.id == application_id)
-        .options(
-            selectinload(SettlementApplication.members), selectinload(SettlementApplication.fanout)
-        )
-        # A row changed earlier in this unit of work is read afresh, collections included.
-        .execution_options(populate_existing=True)
-    )
-    if for_update:
-        query = query.with_for_update()
-    application = session.execute(query).scalar_one_or_none()
-    if application is None:
-        raise NotFound(f"no settlement application {application_id}")
-    return application
-
-
-def approve_application(
-    session: Session, application_id: str, approval: schemas.ApprovalIn, *, actor: str
-) -> SettlementApplication:
-    """Approve an eligible application and, in the same transaction, publish the approval."""
-    application = load_application(session, application_id, for_update=True)
-    if application.status != "eligible":
-        failing = [c for c in application.eligibility["checks"] if c["outcome"] != "passed"]
-        raise Conflict(
-            f"only an eligible application can be approved; this one is {application.status}",
-            details=failing or [{"reason": f"the application is {application.status}"}],
-        )
-    now = utcnow()
-    application.status = "approved"
-    application.approved_at = now
-    application.approved_by = actor
-    application.fanout.extend(
-        FanoutStatus(
-            application_id=application.id, service=service, status="pending", updated_at=now
-        )
-        for service in DOWNSTREAM_SERVICES
-    )
-    add_to_outbox(session, TABLES, approval_event(application), key=application.id)
-    log.info("settlement approved", extra={"settlement_id": application.id})
-    record_audit(
-        session,
-        TABLES,
-        actor=actor,
-        action="settlement.approved",
-        entity_type="settlement_application",
-        entity_id=application.id,
-        detail={"note": approval.note, "conditions": [c.model_dump() for c in approval.conditions]},
-    )
-    session.flush()
-    return application
-
-
 def reassess_application(
     session: Session,
     application_id: str,
@@ -322,13 +261,11 @@ def reassess_application(
     application.request = request.model_dump(mode="json")
     if application.status not in HOLDING_STATUSES:
         session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
-    record_audit(
+    audit(
         session,
-        TABLES,
+        application.id,
         actor=actor,
         action="settlement.reassessed",
-        entity_type="settlement_application",
-        entity_id=application.id,
         detail={"status": application.status, "supplied": sorted(supplied.model_fields_set)},
     )
     session.flush()
@@ -346,54 +283,15 @@ def reject_application(
     application.rejected_by = actor
     application.rejection_reason = reason
     session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
-    record_audit(
+    audit(
         session,
-        TABLES,
+        application.id,
         actor=actor,
         action="settlement.rejected",
-        entity_type="settlement_application",
-        entity_id=application.id,
         detail={"reason": reason},
     )
     session.flush()
     return load_application(session, application.id)
-
-
-def approval_event(application: SettlementApplication) -> CloudEvent:
-    """`settlement.approved`: what every department needs, so none re-keys the family's data."""
-    request = application.request
-    residence = request.get("residence") or {}
-    rural_rights = {
-        k: v for k, v in (request.get("rural_rights") or {}).items() if k != "surrender_required"
-    }
-    return approved_event(
-        SettlementApproved(
-            settlement_id=application.id,
-            decided_at=application.approved_at or utcnow(),
-            decision_date=application.received_on,
-            rules_version=application.rules_version,
-            channel=application.channel,
-            destination_region_code=application.destination_region_code,
-            destination_region_name=regions.describe(application.destination_region_code),
-            destination_address=residence.get("address"),
-            residence=request.get("residence"),
-            members=[
-                SettledMember(
-                    id_number=m.id_number,
-                    name=m.name,
-                    birth_date=m.birth_date,
-                    sex=m.sex,
-                    relation=m.relation,
-                    previous_region_code=m.hukou_region_code,
-                    previous_hukou_type=m.hukou_type,
-                )
-                for m in application.members
-            ],
-            social_insurance=request.get("social_insurance"),
-            housing=request.get("housing"),
-            rural_rights=rural_rights or None,
-        )
-    )
 
 
 def record_department_outcome(
@@ -440,12 +338,10 @@ def record_department_outcome(
         if application is not None and application.status == "approved":
             application.status = "settled"
             application.settled_at = utcnow()
-    record_audit(
+    audit(
         session,
-        TABLES,
+        settlement_id,
         actor=f"service:{service}",
         action="settlement.processed",
-        entity_type="settlement_application",
-        entity_id=settlement_id,
         detail={"service": service, "outcome": outcome, "event_id": event_id},
     )

@@ -5,51 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from services.hukou.domain import Channel, HukouType, StudentStage, TalentCategory, Tenure
-from shared import regions
-from shared.identity import InvalidIdNumber, parse_id_number
-
-
-def _id_number(value: str) -> str:
-    try:
-        return parse_id_number(value).value
-    except InvalidIdNumber as exc:
-        raise ValueError(f"the identity number is not valid: {exc.reason}") from exc
-
-
-def _current_region(value: str) -> str:
-    if not regions.is_current_region(value):
-        raise ValueError(
-            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
-        )
-    return value
-
-
-def _shaoguan_county(value: str) -> str:
-    if not regions.is_shaoguan_county(value):
-        counties = ", ".join(f"{code} {name}" for code, name in regions.SHAOGUAN_COUNTIES.items())
-        raise ValueError(f"{value!r} is not a county or district of Shaoguan; one of: {counties}")
-    return value
-
-
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError(f"{value.isoformat()} lies in the future")
-    return value
-
-
-IdNumber = Annotated[str, Field(examples=["440203199001011234"]), AfterValidator(_id_number)]
-RegionCode = Annotated[str, AfterValidator(_current_region)]
-ShaoguanCounty = Annotated[str, Field(examples=["440203"]), AfterValidator(_shaoguan_county)]
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
-Months = Annotated[int, Field(ge=0, le=1200)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from services.hukou.domain import Channel, StudentStage, TalentCategory
+from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
+from shared.identity import parse_id_number
+from shared.pagination import Page
+from shared.settlement import HukouType, Tenure
 
 
 class _PersonIn(Strict):
@@ -164,7 +126,7 @@ class SettlementApplicationIn(Strict):
     social_insurance: SocialInsuranceIn | None = None
     talent: TalentIn | None = None
     student: StudentIn | None = None
-    household: Annotated[list[HouseholdMemberIn], Field(max_length=30)] = []
+    household: list[HouseholdMemberIn] = Field(default=[], max_length=30)
     rural_rights: RuralRightsIn | None = None
     housing: HousingIn | None = None
 
@@ -279,11 +241,7 @@ class SettlementApplicationOut(BaseModel):
     fanout_summaries: dict[str, str] = {}
 
 
-class Page(BaseModel):
-    items: list[SettlementApplicationOut]
-    total: int
-    page: int
-    page_size: int
+ApplicationPage = Page[SettlementApplicationOut]
 
 
 class TargetIn(Strict):

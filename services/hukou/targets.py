@@ -14,7 +14,7 @@ from services.hukou.models import (
     SettlementApplication,
     SettlementTarget,
 )
-from shared import regions
+from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
 
@@ -43,7 +43,9 @@ def set_target(
 
 def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
     """Each county's target beside the people approved to settle there in `year` (一.1, 二.7)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    # The year as Shaoguan's calendar counts it: an approval at 20:00 UTC on 31 December is
+    # already in the next year.
+    start, end = clock.day_start(date(year, 1, 1)), clock.day_start(date(year + 1, 1, 1))
     approved = session.execute(
         select(
             SettlementApplication.destination_region_code,
@@ -53,8 +55,8 @@ def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
         .join(HouseholdMember, HouseholdMember.application_id == SettlementApplication.id)
         .where(
             SettlementApplication.status.in_(("approved", "settled")),
-            func.date(SettlementApplication.approved_at) >= start.isoformat(),
-            func.date(SettlementApplication.approved_at) <= end.isoformat(),
+            SettlementApplication.approved_at >= start,
+            SettlementApplication.approved_at < end,
         )
         .group_by(SettlementApplication.destination_region_code)
     ).all()

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
-from services.hukou.models import (
-    DOWNSTREAM_SERVICES,
-    HouseholdMember,
-    SettlementApplication,
+from services.hukou.models import HouseholdMember, SettlementApplication
+from shared.pagination import PageRequest, fetch_page
+from shared.registry import DOWNSTREAM_SERVICES
+from shared.routes import load_one
+
+# An application is always read with its people and its fan-out: the answer shows both.
+WHOLE_APPLICATION = (
+    selectinload(SettlementApplication.members),
+    selectinload(SettlementApplication.fanout),
 )
 
 
@@ -27,9 +33,11 @@ class ApplicationFilter:
 
 
 def list_applications(
-    session: Session, filters: ApplicationFilter, *, page: int, page_size: int
+    session: Session, filters: ApplicationFilter, request: PageRequest
 ) -> tuple[list[SettlementApplication], int]:
-    query = select(SettlementApplication)
+    """One page of the applications the filters let through, newest first, and their number."""
+    # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].
+    query: Select[Any] = select(SettlementApplication)
     if filters.status:
         query = query.where(SettlementApplication.status == filters.status)
     if filters.destination_region_code:
@@ -50,35 +58,31 @@ def list_applications(
                 )
             )
         )
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        session.execute(
-            query.options(
-                selectinload(SettlementApplication.members),
-                selectinload(SettlementApplication.fanout),
-            )
-            .order_by(SettlementApplication.submitted_at.desc(), SettlementApplication.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        .scalars()
-        .all()
+    ordered = query.options(*WHOLE_APPLICATION).order_by(
+        SettlementApplication.submitted_at.desc(), SettlementApplication.id
     )
-    return list(items), int(total)
+    return fetch_page(session, ordered, request)
+
+
+def load_application(
+    session: Session, application_id: str, *, for_update: bool = False
+) -> SettlementApplication:
+    """The application with its people and fan-out, read afresh (locked with `for_update`)."""
+    return load_one(
+        session,
+        SettlementApplication,
+        SettlementApplication.id == application_id,
+        not_found=f"no settlement application {application_id}",
+        for_update=for_update,
+        options=WHOLE_APPLICATION,
+    )
 
 
 def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:
+    """The application as the contract shows it: its people, decision and fan-out."""
     members = [
-        schemas.PersonOut(
-            id_number=m.id_number,
-            name=m.name,
-            relation=m.relation,
-            birth_date=m.birth_date,
-            sex=m.sex,
-            hukou_region_code=m.hukou_region_code,
-            hukou_type=m.hukou_type,
-        )
-        for m in application.members
+        schemas.PersonOut.model_validate(member, from_attributes=True)
+        for member in application.members
     ]
     reported = {f.service: f for f in application.fanout}
     return schemas.SettlementApplicationOut(

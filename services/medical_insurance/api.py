@@ -5,43 +5,35 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.medical_insurance import operations, schemas
-from services.medical_insurance.config import current_parameters
-from services.medical_insurance.models import TABLES
+from services.medical_insurance.config import PARAMETERS
 from services.medical_insurance.rules import EntryStatus
 from shared.auth import Principal, require
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
-from shared.idempotency import run_idempotent, validate_key
+from shared.clock import today
+from shared.errors import Conflict, NotFound, error_responses
+from shared.pagination import Page, Paging, page_of
+from shared.routes import IdempotencyKey, create_idempotently, v1_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1", tags=["medical insurance (三(六))"])
+router = v1_router("medical insurance (三(六))")
 
 CanRead = Annotated[Principal, Depends(require("medical:read"))]
 CanWrite = Annotated[Principal, Depends(require("medical:write"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
-
-
-def today() -> date:
-    """The day `overdue` is judged on; a dependency, so it can be fixed in tests."""
-    return date.today()
-
-
+# The day `overdue` is judged on, Shaoguan's; a dependency, so a test can fix it.
 Today = Annotated[date, Depends(today)]
-
-_AUTH_ERRORS = (Forbidden,)
 
 
 @router.get(
     "/settlements/{settlement_id}",
     response_model=schemas.SettlementOut,
     summary="Each settled member's medical insurance entry: transfer, continuation, enrollment",
-    responses=error_responses(NotFound, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep, on: Today
@@ -54,7 +46,7 @@ def get_settlement(
     "/settlements/{settlement_id}/members/{member_index}/insurance",
     response_model=schemas.EntryOut,
     summary="Supply what the application did not say of a member's insurance; decides the entry",
-    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def supply_member_insurance(
     settlement_id: SettlementId,
@@ -70,7 +62,7 @@ def supply_member_insurance(
             settlement_id=settlement_id,
             member_index=member_index,
             facts=facts,
-            parameters=current_parameters(),
+            parameters=PARAMETERS.current(),
             actor=principal.actor,
         )
         return operations.entry_out(entry, today=on)
@@ -80,7 +72,7 @@ def supply_member_insurance(
     "/transfers/{transfer_id}/confirmation",
     response_model=schemas.EntryOut,
     summary="Record the origin's answer: the months it confirms and its coverage end, or refusal",
-    responses=error_responses(NotFound, Conflict, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def confirm_transfer(
     transfer_id: TransferId,
@@ -96,51 +88,42 @@ def confirm_transfer(
         )
         return 200, operations.entry_out(entry, today=on).model_dump(mode="json")
 
-    status_code, body = run_idempotent(
-        runtime.db,
-        TABLES,
-        dept=principal.dept,
-        key=validate_key(idempotency_key),
+    return create_idempotently(
+        runtime,
+        principal,
+        key=idempotency_key,
         route=f"POST /v1/transfers/{transfer_id}/confirmation",
         body=answer.model_dump(mode="json"),
         operation=record,
     )
-    return JSONResponse(body, status_code=status_code)
 
 
 @router.get(
     "/transfers",
-    response_model=schemas.TransferPage,
+    response_model=Page[schemas.EntryOut],
     summary="Transfers, the longest overdue first; `overdue=true` lists those past the deadline",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def list_transfers(
     principal: CanRead,
     runtime: RuntimeDep,
     on: Today,
+    paging: Paging,
     overdue: Annotated[
         bool | None, Query(description="true: awaiting the origin past the deadline")
     ] = None,
     status: EntryStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.TransferPage:
+) -> Page[schemas.EntryOut]:
     with runtime.db.read_only() as session:
-        items, total = operations.list_transfers(
-            session, overdue=overdue, status=status, today=on, page=page, page_size=page_size
+        entries, total = operations.list_transfers(
+            session, overdue=overdue, status=status, today=on, page=paging
         )
-        return schemas.TransferPage(
-            items=[operations.entry_out(entry, today=on) for entry in items],
-            total=total,
-            page=page,
-            page_size=page_size,
-        )
+        return page_of([operations.entry_out(e, today=on) for e in entries], total, paging)
 
 
 @router.get(
     "/transfers/{transfer_id}",
     response_model=schemas.EntryOut,
-    responses=error_responses(NotFound, InvalidInput, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def get_transfer(
     transfer_id: TransferId, principal: CanRead, runtime: RuntimeDep, on: Today

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.medical_insurance.api import router
+from services.medical_insurance.config import PARAMETERS
 from services.medical_insurance.handlers import SUBSCRIPTION
 from services.medical_insurance.models import TABLES
 from shared.service import ServiceSpec, create_app
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
 
 
 def build(settings: Settings | None = None) -> FastAPI:
+    PARAMETERS.load()  # a wrong local parameter stops the start, not one decision
     return create_app(SPEC, settings)
 
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.medical_insurance import rules, schemas
@@ -16,12 +16,25 @@ from services.medical_insurance.models import TABLES, MemberEntry, SettlementRec
 from shared import regions
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.identity import mask_id_number
+from shared.pagination import PageRequest, fetch_page
 from shared.parameters import ParameterSet
-from shared.settlement import SettledMember, SettlementApproved
+from shared.routes import load_one
+from shared.settlement import SettlementApproved
 
 # --- acting on an approved settlement ------------------------------------------------------
+
+# What is kept of the event: the settlement's date and place; of each member, what the entry
+# and the origin's fund need, and no name.
+_SETTLEMENT_KEPT = {"settlement_id", "decision_date", "destination_region_code", "rules_version"}
+_MEMBER_KEPT = {
+    "relation",
+    "birth_date",
+    "id_number",
+    "previous_region_code",
+    "previous_hukou_type",
+}
 
 
 def record_settlement(
@@ -42,32 +55,20 @@ def record_settlement(
         return rules.summarise([(kind, status) for kind, status in kinds])
     if not settlement.members:
         raise ValueError(f"settlement {settlement.settlement_id} names no household member")
-    context = rules.Settlement(
-        decision_date=settlement.decision_date,
-        destination_region_code=settlement.destination_region_code,
-        parameters=parameters,
-    )
+    context = _context(settlement, parameters)
     session.add(
-        SettlementRecord(
-            settlement_id=settlement.settlement_id,
-            decision_date=settlement.decision_date,
-            destination_region_code=settlement.destination_region_code,
-            rules_version=settlement.rules_version,
-            acted_at=utcnow(),
-        )
+        SettlementRecord(**settlement.model_dump(include=_SETTLEMENT_KEPT), acted_at=utcnow())
     )
     decisions = []
     for index, member in enumerate(settlement.members):
-        decision = rules.decide_member(_member(index, member), settlement.social_insurance, context)
+        decision = rules.decide_member(
+            rules.Member.of(index, member), settlement.social_insurance, context
+        )
         entry = MemberEntry(
             id=str(uuid.uuid4()),
             settlement_id=settlement.settlement_id,
             member_index=index,
-            relation=member.relation,
-            birth_date=member.birth_date,
-            id_number=member.id_number,
-            previous_region_code=member.previous_region_code,
-            previous_hukou_type=member.previous_hukou_type,
+            **member.model_dump(include=_MEMBER_KEPT),
             decided_at=utcnow(),
         )
         _apply_decision(entry, decision)
@@ -77,29 +78,36 @@ def record_settlement(
     return rules.summarise(decisions)
 
 
-def _member(index: int, member: SettledMember) -> rules.Member:
-    return rules.Member(
-        index=index,
-        relation=member.relation,
-        birth_date=member.birth_date,
-        previous_region_code=member.previous_region_code,
-        previous_hukou_type=member.previous_hukou_type,
+def _context(
+    settlement: SettlementApproved | SettlementRecord, parameters: ParameterSet
+) -> rules.Settlement:
+    return rules.Settlement(
+        decision_date=settlement.decision_date,
+        destination_region_code=settlement.destination_region_code,
+        parameters=parameters,
     )
 
 
+# What an entry keeps of its decision under the decision's own names.
+_DECIDED = (
+    "kind",
+    "status",
+    "from_region_code",
+    "from_scheme",
+    "to_scheme",
+    "months_declared",
+    "months_carried_over",
+    "coverage_start",
+    "confirmation_deadline",
+    "clause",
+    "reason",
+)
+
+
 def _apply_decision(entry: MemberEntry, decision: rules.EntryDecision) -> None:
-    entry.kind = decision.kind
-    entry.status = decision.status
+    for name in _DECIDED:
+        setattr(entry, name, getattr(decision, name))
     entry.facts_basis = decision.basis
-    entry.from_region_code = decision.from_region_code
-    entry.from_scheme = decision.from_scheme
-    entry.to_scheme = decision.to_scheme
-    entry.months_declared = decision.months_declared
-    entry.months_carried_over = decision.months_carried_over
-    entry.coverage_start = decision.coverage_start
-    entry.confirmation_deadline = decision.confirmation_deadline
-    entry.clause = decision.clause
-    entry.reason = decision.reason
     entry.missing = list(decision.missing)
     entry.parameters = list(decision.parameters)
     entry.updated_at = utcnow()
@@ -123,13 +131,14 @@ def supply_member_insurance(
     the entry as it stands (PUT is idempotent); other facts for a decided entry are a 409.
     """
     record = _settlement(session, settlement_id)
-    entry = session.execute(
-        select(MemberEntry)
-        .where(MemberEntry.settlement_id == settlement_id, MemberEntry.member_index == member_index)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if entry is None:
-        raise NotFound(f"settlement {settlement_id} has no member with index {member_index}")
+    entry = load_one(
+        session,
+        MemberEntry,
+        MemberEntry.settlement_id == settlement_id,
+        MemberEntry.member_index == member_index,
+        not_found=f"settlement {settlement_id} has no member with index {member_index}",
+        for_update=True,
+    )
     supplied = facts.model_dump(mode="json")
     if entry.status != "information_needed":
         if entry.supplied_insurance == supplied:
@@ -139,38 +148,22 @@ def supply_member_insurance(
             "facts are supplied only for an entry that needs information",
             details=[{"field": "member_index", "reason": f"entry is {entry.status}"}],
         )
-    context = rules.Settlement(
-        decision_date=record.decision_date,
-        destination_region_code=record.destination_region_code,
-        parameters=parameters,
-    )
     insurance = rules.Insurance(
-        insured=facts.insured,
-        region_code=facts.region_code,
-        scheme=facts.scheme,
-        months=facts.months,
+        **facts.model_dump(include={"insured", "region_code", "scheme", "months"}),
         employer_paying=facts.employed_with_employer_paying,
         basis="department",
     )
-    member = rules.Member(
-        index=entry.member_index,
-        relation=entry.relation,
-        birth_date=entry.birth_date,
-        previous_region_code=entry.previous_region_code,
-        previous_hukou_type=entry.previous_hukou_type,
-    )
-    _apply_decision(entry, rules.decide_entry(member, insurance, context))
+    member = rules.Member.of(entry.member_index, entry)
+    _apply_decision(entry, rules.decide_entry(member, insurance, _context(record, parameters)))
     entry.supplied_insurance = supplied
-    record_audit(
+    _audit(
         session,
-        TABLES,
-        actor=actor,
-        action="member_insurance.supplied",
-        entity_type="medical_entry",
-        entity_id=entry.id,
-        detail={"settlement_id": settlement_id, "member_index": member_index, "kind": entry.kind},
+        entry,
+        actor,
+        "member_insurance.supplied",
+        member_index=member_index,
+        kind=entry.kind,
     )
-    session.flush()
     return entry
 
 
@@ -182,13 +175,7 @@ def record_origin_answer(
 ) -> MemberEntry:
     """Complete an awaiting transfer with the months the origin confirms, or record its
     refusal; a transfer that is not awaiting the origin is a 409."""
-    entry = session.execute(
-        select(MemberEntry)
-        .where(MemberEntry.id == transfer_id, MemberEntry.kind == "transfer")
-        .with_for_update()
-    ).scalar_one_or_none()
-    if entry is None:
-        raise NotFound(f"no transfer {transfer_id}")
+    entry = load_transfer(session, transfer_id, for_update=True)
     if entry.status != "awaiting_origin":
         raise Conflict(
             f"transfer {transfer_id} is {entry.status}, not awaiting the origin's confirmation",
@@ -218,48 +205,61 @@ def record_origin_answer(
     entry.missing = []  # the deadline no longer matters once the origin has answered
     entry.origin_answer = {**answer.model_dump(mode="json"), "recorded_by": actor}
     entry.updated_at = utcnow()
+    _audit(session, entry, actor, f"transfer.{answer.outcome}", status=entry.status)
+    return entry
+
+
+def _audit(session: Session, entry: MemberEntry, actor: str, action: str, **detail: Any) -> None:
+    """Record who changed the entry and how, and write the change (within the caller's unit
+    of work)."""
     record_audit(
         session,
         TABLES,
         actor=actor,
-        action=f"transfer.{answer.outcome}",
+        action=action,
         entity_type="medical_entry",
         entity_id=entry.id,
-        detail={"settlement_id": entry.settlement_id, "status": entry.status},
+        detail={"settlement_id": entry.settlement_id, **detail},
     )
     session.flush()
-    return entry
 
 
 # --- reads ----------------------------------------------------------------------------------
 
 
-def _settlement(session: Session, settlement_id: str) -> SettlementRecord:
-    record = session.get(SettlementRecord, settlement_id)
-    if record is None:
-        raise NotFound(f"medical insurance has not acted on settlement {settlement_id}")
-    return record
+def _settlement(
+    session: Session, settlement_id: str, *, with_entries: bool = False
+) -> SettlementRecord:
+    return load_one(
+        session,
+        SettlementRecord,
+        SettlementRecord.settlement_id == settlement_id,
+        not_found=f"medical insurance has not acted on settlement {settlement_id}",
+        options=(selectinload(SettlementRecord.entries),) if with_entries else (),
+    )
+
+
+def load_transfer(session: Session, transfer_id: str, *, for_update: bool = False) -> MemberEntry:
+    return load_one(
+        session,
+        MemberEntry,
+        MemberEntry.id == transfer_id,
+        MemberEntry.kind == "transfer",
+        not_found=f"no transfer {transfer_id}",
+        for_update=for_update,
+    )
 
 
 def settlement_out(session: Session, settlement_id: str, *, today: date) -> schemas.SettlementOut:
-    record = session.execute(
-        select(SettlementRecord)
-        .where(SettlementRecord.settlement_id == settlement_id)
-        .options(selectinload(SettlementRecord.entries))
-    ).scalar_one_or_none()
-    if record is None:
-        raise NotFound(f"medical insurance has not acted on settlement {settlement_id}")
+    record = _settlement(session, settlement_id, with_entries=True)
     entries = [entry_out(entry, today=today) for entry in record.entries]
     used: dict[str, dict[str, Any]] = {}
     for entry in record.entries:
         for reference in entry.parameters:
             used.setdefault(json.dumps(reference, sort_keys=True), reference)
     return schemas.SettlementOut(
-        settlement_id=record.settlement_id,
+        **{name: getattr(record, name) for name in _SETTLEMENT_KEPT},
         clause=rules.CLAUSE,
-        decision_date=record.decision_date,
-        destination_region_code=record.destination_region_code,
-        rules_version=record.rules_version,
         entries=entries,
         information_needed=[
             schemas.MemberNeed(member_index=e.member_index, missing=e.missing)
@@ -271,58 +271,25 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
 
 
 def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
-    return schemas.EntryOut.model_validate(
-        dict(
-            entry_id=entry.id,
-            transfer_id=entry.id if entry.kind == "transfer" else None,
-            settlement_id=entry.settlement_id,
-            member_index=entry.member_index,
-            relation=entry.relation,
-            birth_date=entry.birth_date,
-            id_number_masked=mask_id_number(entry.id_number),
-            previous_region_code=entry.previous_region_code,
-            previous_hukou_type=entry.previous_hukou_type,
-            kind=entry.kind,
-            status=entry.status,
-            facts_basis=entry.facts_basis,
-            from_region_code=entry.from_region_code,
-            from_region=(
-                regions.describe(entry.from_region_code) if entry.from_region_code else None
-            ),
-            from_scheme=entry.from_scheme,
-            to_scheme=entry.to_scheme,
-            months_declared=entry.months_declared,
-            months_carried_over=entry.months_carried_over,
-            coverage_start=entry.coverage_start,
-            confirmation_deadline=entry.confirmation_deadline,
-            overdue=rules.is_overdue(entry.status, entry.confirmation_deadline, today),
-            origin_coverage_end=entry.origin_coverage_end,
-            continuous=entry.continuous,
-            clause=entry.clause,
-            reason=entry.reason,
-            missing=list(entry.missing),
-            parameters=list(entry.parameters),
-        )
-    )
-
-
-def load_transfer(session: Session, transfer_id: str) -> MemberEntry:
-    entry = session.execute(
-        select(MemberEntry).where(MemberEntry.id == transfer_id, MemberEntry.kind == "transfer")
-    ).scalar_one_or_none()
-    if entry is None:
-        raise NotFound(f"no transfer {transfer_id}")
-    return entry
+    """The entry as read: the identity number masked, the origin described, `overdue` as of
+    `today`; every other field is the column of the same name."""
+    derived: dict[str, Any] = {
+        "entry_id": entry.id,
+        "transfer_id": entry.id if entry.kind == "transfer" else None,
+        "id_number_masked": mask_id_number(entry.id_number),
+        "from_region": (
+            regions.describe(entry.from_region_code) if entry.from_region_code else None
+        ),
+        "overdue": rules.is_overdue(entry.status, entry.confirmation_deadline, today),
+    }
+    stored = {
+        name: getattr(entry, name) for name in schemas.EntryOut.model_fields if name not in derived
+    }
+    return schemas.EntryOut.model_validate({**stored, **derived})
 
 
 def list_transfers(
-    session: Session,
-    *,
-    overdue: bool | None,
-    status: str | None,
-    today: date,
-    page: int,
-    page_size: int,
+    session: Session, *, overdue: bool | None, status: str | None, today: date, page: PageRequest
 ) -> tuple[list[MemberEntry], int]:
     """Transfers, the longest overdue first; `overdue` is judged against `today`."""
     conditions = [MemberEntry.kind == "transfer"]
@@ -337,8 +304,7 @@ def list_transfers(
         conditions.append(late)
     elif overdue is False:
         conditions.append(not_(late))
-    total = session.execute(select(func.count()).select_from(MemberEntry).where(*conditions))
-    items = session.execute(
+    query = (
         select(MemberEntry)
         .where(*conditions)
         .order_by(
@@ -346,7 +312,5 @@ def list_transfers(
             MemberEntry.settlement_id,
             MemberEntry.member_index,
         )
-        .limit(page_size)
-        .offset((page - 1) * page_size)
     )
-    return list(items.scalars()), int(total.scalar_one())
+    return fetch_page(session, query, page)

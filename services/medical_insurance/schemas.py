@@ -5,27 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from services.medical_insurance.rules import CityScheme, EntryKind, EntryStatus, FactsBasis, Scheme
-from shared import regions
-
-Months = Annotated[int, Field(ge=0, le=1200, description="whole months of contributions")]
-
-
-def _current_region(value: str) -> str:
-    if not regions.is_current_region(value):
-        raise ValueError(
-            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
-        )
-    return value
-
-
-RegionCode = Annotated[str, Field(examples=["441402"]), AfterValidator(_current_region)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from shared.fields import Months, RegionCode, Strict
 
 
 def _required_when(condition: bool, value: Any, message: str) -> None:
@@ -152,10 +135,3 @@ class SettlementOut(BaseModel):
     entries: list[EntryOut]
     information_needed: list[MemberNeed]
     parameters: list[dict[str, Any]] = Field(description="Every parameter version used")
-
-
-class TransferPage(BaseModel):
-    items: list[EntryOut]
-    total: int
-    page: int
-    page_size: int

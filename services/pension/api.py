@@ -5,25 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from services.pension import operations, schemas
-from services.pension.models import TABLES
+from services.pension.models import PensionContinuation, PensionSettlement
 from shared.auth import Principal, require
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from shared.errors import error_responses as _errors
-from shared.idempotency import run_idempotent, validate_key
+from shared.errors import Conflict, NotFound, error_responses
+from shared.routes import IdempotencyKey, create_idempotently, load_one, v1_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1", tags=["pension"])
+router = v1_router("pension")
 
 # human_resources reads and writes; civil_affairs (低保), public security (the coordinator)
 # and audit hold pension:read.
 CanRead = Annotated[Principal, Depends(require("pension:read"))]
 CanWrite = Annotated[Principal, Depends(require("pension:write"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 SettlementId = Annotated[
     str,
     Path(
@@ -35,33 +33,50 @@ SettlementId = Annotated[
 ]
 ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
 
-_AUTH = (Unauthenticated, Forbidden)
+
+def _settlement(
+    session: Session, settlement_id: str, *with_: QueryableAttribute[Any]
+) -> PensionSettlement:
+    """The settlement pension acted on, with the decisions asked for, or a 404."""
+    return load_one(
+        session,
+        PensionSettlement,
+        PensionSettlement.settlement_id == settlement_id,
+        not_found=f"pension has not acted on settlement {settlement_id} (yet)",
+        options=[selectinload(relation) for relation in with_],
+    )
 
 
 @router.get(
     "/settlements/{settlement_id}",
     response_model=schemas.SettlementPensionOut,
     summary="What pension decided on a settlement (三(七)): continuations and the 低保 assessment",
-    responses=_errors(NotFound, InvalidInput, *_AUTH),
+    responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.SettlementPensionOut:
     with runtime.db.read_only() as session:
-        return operations.settlement_out(operations.load_settlement(session, settlement_id))
+        settlement = _settlement(
+            session,
+            settlement_id,
+            PensionSettlement.continuations,
+            PensionSettlement.minimum_living,
+        )
+        return operations.settlement_out(settlement)
 
 
 @router.get(
     "/settlements/{settlement_id}/minimum-living",
     response_model=schemas.MinimumLivingOut,
     summary="The household's minimum living guarantee (最低生活保障), for civil affairs",
-    responses=_errors(NotFound, InvalidInput, *_AUTH),
+    responses=error_responses(NotFound),
 )
 def get_minimum_living(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.MinimumLivingOut:
     with runtime.db.read_only() as session:
-        settlement = operations.load_settlement(session, settlement_id)
+        settlement = _settlement(session, settlement_id, PensionSettlement.minimum_living)
         return operations.minimum_living_out(settlement.minimum_living)
 
 
@@ -69,22 +84,26 @@ def get_minimum_living(
     "/continuations/{continuation_id}",
     response_model=schemas.ContinuationOut,
     summary="One adult's pension continuation",
-    responses=_errors(NotFound, InvalidInput, *_AUTH),
+    responses=error_responses(NotFound),
 )
 def get_continuation(
     continuation_id: ContinuationId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.ContinuationOut:
     with runtime.db.read_only() as session:
-        return operations.continuation_out(
-            operations.load_continuation(session, str(continuation_id))
+        continuation = load_one(
+            session,
+            PensionContinuation,
+            PensionContinuation.id == str(continuation_id),
+            not_found=f"no pension continuation {continuation_id}",
         )
+        return operations.continuation_out(continuation)
 
 
 @router.post(
     "/continuations/{continuation_id}/confirmation",
     response_model=schemas.ContinuationOut,
     summary="Record the origin's confirmation of the months carried over (then: continued)",
-    responses=_errors(NotFound, Conflict, InvalidInput, *_AUTH),
+    responses=error_responses(NotFound, Conflict),
 )
 def confirm_continuation(
     continuation_id: ContinuationId,
@@ -99,13 +118,11 @@ def confirm_continuation(
         )
         return 200, operations.continuation_out(row).model_dump(mode="json")
 
-    status_code, body = run_idempotent(
-        runtime.db,
-        TABLES,
-        dept=principal.dept,
-        key=validate_key(idempotency_key),
+    return create_idempotently(
+        runtime,
+        principal,
+        key=idempotency_key,
         route=f"POST /v1/continuations/{continuation_id}/confirmation",
         body=confirmation.model_dump(mode="json"),
         operation=confirm,
     )
-    return JSONResponse(body, status_code=status_code)

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.pension.api import router
-from services.pension.config import PensionSettings
+from services.pension.config import PARAMETERS
 from services.pension.handlers import SUBSCRIPTION
 from services.pension.models import TABLES
 from shared.service import ServiceSpec, create_app
@@ -29,7 +29,7 @@ SPEC = ServiceSpec(
 
 def build(settings: Settings | None = None) -> FastAPI:
     # A wrong local parameter stops the service here, not one household's decision later.
-    PensionSettings().parameter_set()
+    PARAMETERS.load()
     return create_app(SPEC, settings)
 
 

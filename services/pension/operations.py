@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import Counter
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from services.pension import schemas
+from services.pension import rules, schemas
 from services.pension.models import (
     TABLES,
     MinimumLivingAssessment,
@@ -22,11 +26,18 @@ from services.pension.rules import (
     decide_settlement,
 )
 from shared.audit import record_audit
+from shared.clock import local_date
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.identity import mask_id_number
 from shared.parameters import ParameterSet
-from shared.settlement import SettlementApproved
+from shared.routes import load_one
+from shared.settlement import SettlementApproved, SocialInsurance
+
+Answer = TypeVar("Answer", bound=BaseModel)
+
+MEMBER_FACTS = {field.name for field in fields(Member)} - {"index"}
+"""What pension reads of a settled member (no name, no identity number: the rules need none)."""
 
 
 def facts_from(settlement: SettlementApproved) -> SettlementFacts:
@@ -36,19 +47,17 @@ def facts_from(settlement: SettlementApproved) -> SettlementFacts:
     applicants = [m for m in settlement.members if m.relation == "applicant"]
     if len(applicants) != 1:
         raise ValueError(f"the settlement names {len(applicants)} applicants; exactly one settles")
-    insurance = schemas.InsuranceData.model_validate(settlement.social_insurance or {})
-    housing = schemas.HousingData.model_validate(settlement.housing or {})
+    insurance = settlement.social_insurance or SocialInsurance()
+    if insurance.pension_months is not None and insurance.pension_months < 0:
+        raise ValueError("social_insurance.pension_months is negative")
+    income = settlement.housing.monthly_household_income if settlement.housing else None
+    if income is not None and not math.isfinite(income):
+        raise ValueError("housing.monthly_household_income is not a finite amount of yuan")
     return SettlementFacts(
         decision_date=settlement.decision_date,
         destination_region_code=settlement.destination_region_code,
         members=tuple(
-            Member(
-                index=index,
-                relation=member.relation,
-                birth_date=member.birth_date,
-                sex=member.sex,
-                previous_region_code=member.previous_region_code,
-            )
+            Member(index=index, **member.model_dump(include=MEMBER_FACTS))
             for index, member in enumerate(settlement.members)
         ),
         applicant_insurance=ApplicantInsurance(
@@ -56,7 +65,8 @@ def facts_from(settlement: SettlementApproved) -> SettlementFacts:
             pension_months=insurance.pension_months,
             insured_region_code=insurance.insured_region_code,
         ),
-        monthly_household_income=housing.monthly_household_income,
+        # The event carries a JSON number; the rules compare exact decimals of its digits.
+        monthly_household_income=None if income is None else Decimal(str(income)),
     )
 
 
@@ -70,7 +80,8 @@ def record_settlement(
     settlement_id = settlement.settlement_id
     existing = session.get(PensionSettlement, settlement_id)
     if existing is not None:
-        return f"already recorded on {existing.processed_at.date().isoformat()}: nothing changed"
+        recorded_on = local_date(existing.processed_at).isoformat()  # Shaoguan's date
+        return f"already recorded on {recorded_on}: nothing changed"
     facts = facts_from(settlement)
     decision = decide_settlement(facts, parameters)
     session.add(
@@ -84,48 +95,20 @@ def record_settlement(
         )
     )
     session.flush()
+    assessment = decision.minimum_living
     for continuation in decision.continuations:
-        member = settlement.members[continuation.member_index]
+        months = continuation.months_carried_over
         session.add(
             PensionContinuation(
                 id=str(uuid.uuid4()),
                 settlement_id=settlement_id,
-                member_index=continuation.member_index,
-                relation=continuation.relation,
-                id_number=member.id_number,
-                age_on_decision_date=continuation.age_on_decision_date,
-                scheme=continuation.scheme,
-                months_stated=continuation.months_carried_over,
-                months_carried_over=continuation.months_carried_over,
-                months_source=(
-                    "application" if continuation.months_carried_over is not None else None
-                ),
-                origin_region_code=continuation.origin_region_code,
-                status=continuation.status,
-                clause=continuation.clause,
-                reason=continuation.reason,
-                missing=list(continuation.missing),
-                parameters=list(continuation.parameters),
-                pension_age=continuation.pension_age,
-                pension_age_reached_on=continuation.pension_age_reached_on,
+                id_number=settlement.members[continuation.member_index].id_number,
+                months_stated=months,
+                months_source="application" if months is not None else None,
+                **_columns(continuation),
             )
         )
-    assessment = decision.minimum_living
-    session.add(
-        MinimumLivingAssessment(
-            settlement_id=settlement_id,
-            region_code=assessment.region_code,
-            outcome=assessment.outcome,
-            household_size=assessment.household_size,
-            monthly_household_income=_float(assessment.monthly_household_income),
-            per_capita_income=_float(assessment.per_capita_income),
-            standard=_float(assessment.standard),
-            clause=assessment.clause,
-            reason=assessment.reason,
-            missing=list(assessment.missing),
-            parameters=list(assessment.parameters),
-        )
-    )
+    session.add(MinimumLivingAssessment(settlement_id=settlement_id, **_columns(assessment)))
     session.flush()
     statuses = Counter(c.status for c in decision.continuations)
     counted = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
@@ -136,42 +119,30 @@ def record_settlement(
     )
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(str(value))
+def _columns(decided: rules.Continuation | rules.MinimumLivingAssessment) -> dict[str, Any]:
+    """A decision's fields as its row stores them: JSON lists, and the figures it showed."""
+    return {name: _stored(value) for name, value in vars(decided).items()}
 
 
-def load_settlement(session: Session, settlement_id: str) -> PensionSettlement:
-    row = session.execute(
-        select(PensionSettlement)
-        .where(PensionSettlement.settlement_id == settlement_id)
-        .options(
-            selectinload(PensionSettlement.continuations),
-            selectinload(PensionSettlement.minimum_living),
-        )
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"pension has not acted on settlement {settlement_id} (yet)")
-    return row
-
-
-def load_continuation(
-    session: Session, continuation_id: str, *, for_update: bool = False
-) -> PensionContinuation:
-    query = select(PensionContinuation).where(PensionContinuation.id == continuation_id)
-    if for_update:
-        query = query.with_for_update()
-    row = session.execute(query).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"no pension continuation {continuation_id}")
-    return row
+def _stored(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Decimal):
+        return float(value)  # compared as exact decimals; stored as the figure shown
+    return value
 
 
 def confirm_months(
     session: Session, continuation_id: str, confirmation: schemas.ConfirmationIn, *, actor: str
 ) -> PensionContinuation:
     """Record the origin's confirmation of the months carried over: the relationship continues."""
-    row = load_continuation(session, continuation_id, for_update=True)
+    row = load_one(
+        session,
+        PensionContinuation,
+        PensionContinuation.id == continuation_id,
+        not_found=f"no pension continuation {continuation_id}",
+        for_update=True,
+    )
     if row.status != "awaiting_origin":
         raise Conflict(
             f"continuation {continuation_id} is {row.status}, not awaiting the origin's "
@@ -206,6 +177,16 @@ def confirm_months(
     return row
 
 
+def _answer(model: type[Answer], row: object, **worked_out: Any) -> Answer:
+    """An answer from a stored row: each field the row holds, then those worked out from it."""
+    stored = {
+        name: getattr(row, name)
+        for name in model.model_fields
+        if name not in worked_out and hasattr(row, name)
+    }
+    return model.model_validate({**stored, **worked_out})
+
+
 def continuation_out(row: PensionContinuation) -> schemas.ContinuationOut:
     confirmation = None
     if row.confirmed_at is not None and row.months_carried_over is not None:
@@ -216,56 +197,25 @@ def continuation_out(row: PensionContinuation) -> schemas.ContinuationOut:
             confirmed_at=row.confirmed_at,
             confirmed_by=row.confirmed_by or "",
         )
-    return schemas.ContinuationOut(
-        id=row.id,
-        settlement_id=row.settlement_id,
-        member_index=row.member_index,
-        relation=row.relation,
+    return _answer(
+        schemas.ContinuationOut,
+        row,
         id_number_masked=mask_id_number(row.id_number),
-        age_on_decision_date=row.age_on_decision_date,
-        scheme=row.scheme,
-        months_stated=row.months_stated,
-        months_carried_over=row.months_carried_over,
-        months_source=row.months_source,
-        origin_region_code=row.origin_region_code,
-        status=row.status,
-        clause=row.clause,
-        reason=row.reason,
-        missing=list(row.missing),
-        parameters=list(row.parameters),
-        pension_age=row.pension_age,
-        pension_age_reached_on=row.pension_age_reached_on,
         confirmation=confirmation,
     )
 
 
 def minimum_living_out(row: MinimumLivingAssessment) -> schemas.MinimumLivingOut:
-    return schemas.MinimumLivingOut(
-        settlement_id=row.settlement_id,
-        region_code=row.region_code,
-        outcome=row.outcome,
-        household_size=row.household_size,
-        monthly_household_income=row.monthly_household_income,
-        per_capita_income=row.per_capita_income,
-        standard=row.standard,
-        clause=row.clause,
-        reason=row.reason,
-        missing=list(row.missing),
-        parameters=list(row.parameters),
-    )
+    return _answer(schemas.MinimumLivingOut, row)
 
 
 def settlement_out(row: PensionSettlement) -> schemas.SettlementPensionOut:
     continuations = [continuation_out(c) for c in row.continuations]
     minimum_living = minimum_living_out(row.minimum_living)
     missing = [m for c in continuations for m in c.missing] + minimum_living.missing
-    return schemas.SettlementPensionOut(
-        settlement_id=row.settlement_id,
-        decision_date=row.decision_date,
-        destination_region_code=row.destination_region_code,
-        rules_version=row.rules_version,
-        household_size=row.household_size,
-        processed_at=row.processed_at,
+    return _answer(
+        schemas.SettlementPensionOut,
+        row,
         continuations=continuations,
         minimum_living=minimum_living,
         information_needed=list(dict.fromkeys(missing)),

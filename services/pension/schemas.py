@@ -1,12 +1,11 @@
-"""Pension's bodies: event facts read in, the confirmation in, the decisions out."""
+"""Pension's bodies: the origin's confirmation in, the decisions out."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.pension.rules.base import (
     ContinuationStatus,
@@ -14,55 +13,22 @@ from services.pension.rules.base import (
     MonthsSource,
     SchemeOrUnknown,
 )
-from shared import regions
-
-# --- facts read from `settlement.approved` (a newer minor version may add fields) ------------
-
-
-class _EventFacts(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class InsuranceData(_EventFacts):
-    """`social_insurance` of the event: the applicant's insurance, as the application gave it."""
-
-    employer_paid: bool | None = None
-    pension_months: Annotated[int, Field(ge=0)] | None = None
-    insured_region_code: str | None = None
-
-
-class HousingData(_EventFacts):
-    """`housing` of the event: the household's monthly income, in yuan."""
-
-    monthly_household_income: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] | None = None
-
+from shared.fields import Months, RegionCode, Strict
 
 # --- the origin's confirmation ---------------------------------------------------------------
 
 
-def _current_region(value: str) -> str:
-    if not regions.is_current_region(value):
-        raise ValueError(
-            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
-        )
-    return value
-
-
-class ConfirmationIn(BaseModel):
+class ConfirmationIn(Strict):
     """The origin's confirmation of the months of pension insurance carried over."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
     months_carried_over: Annotated[
-        int,
+        Months,
+        # strict: "14", 14.5 or true are refused, not read as a number of months
         Field(
-            strict=True,
-            ge=0,
-            le=1200,
-            description="Whole months of contributions the origin confirms (0 to 1200)",
+            strict=True, description="Whole months of contributions the origin confirms (0 to 1200)"
         ),
     ]
-    origin_region_code: Annotated[str, AfterValidator(_current_region)] | None = Field(
+    origin_region_code: RegionCode | None = Field(
         default=None, description="The confirming origin's GB/T 2260 code, when it differs"
     )
     reference: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(

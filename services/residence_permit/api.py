@@ -4,41 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.residence_permit import operations, rules, schemas, views
-from services.residence_permit.config import ResidencePermitSettings
-from services.residence_permit.models import TABLES
+from services.residence_permit.config import PARAMETERS
+from services.residence_permit.models import ResidencePermit
 from services.residence_permit.settlements import settlement_out
-from shared import regions
+from shared import clock, regions
 from shared.auth import Principal, require
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
-from shared.idempotency import run_idempotent, validate_key
+from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.identity import InvalidIdNumber, parse_id_number
-from shared.parameters import ParameterSet
+from shared.pagination import LAST_PAGE, PageRequest, page_of
+from shared.routes import IdempotencyKey, create_idempotently, v1_router
 from shared.service import Runtime, RuntimeDep
 
-router = APIRouter(prefix="/v1", tags=["residence permits"])
+router = v1_router("residence permits")
+Shown = TypeVar("Shown")
 
 CanWrite = Annotated[Principal, Depends(require("permit:write"))]
 CanRead = Annotated[Principal, Depends(require("permit:read"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 IdNumberQuery = Annotated[
     str, Query(description="18-character identity number (masked in the access log)")
 ]
 
-_AUTH_ERRORS = (Forbidden,)
+
+def _page_request(
+    page: Annotated[int, Query(ge=1, le=LAST_PAGE, description="counted from 1")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> PageRequest:
+    """`shared.pagination.Paging` (50 a page, at most 200) until the kernel's can be used: its
+    `le=max_size` names a local variable FastAPI cannot resolve under `from __future__ import
+    annotations`, so a paged request and /openapi.json would answer 500."""
+    return PageRequest(page=page, page_size=page_size)
 
 
-@cache
-def _parameters() -> ParameterSet:
-    return ResidencePermitSettings().parameter_set()
+Paging = Annotated[PageRequest, Depends(_page_request)]
+
+
+def _show_permit(
+    runtime: Runtime, permit_id: str, show: Callable[[ResidencePermit, date], Shown]
+) -> Shown:
+    """One permit as `show` renders it today: a 404 when there is none."""
+    with runtime.db.read_only() as session:
+        return show(operations.load_permit(session, permit_id), clock.today())
 
 
 def _id_number(value: str, field: str = "id_number") -> str:
@@ -50,40 +62,12 @@ def _id_number(value: str, field: str = "id_number") -> str:
         ) from exc
 
 
-def _idempotent_post(
-    runtime: Runtime,
-    principal: Principal,
-    key: str | None,
-    *,
-    route: str,
-    body: dict[str, Any],
-    operation: Callable[[Session], tuple[int, Any]],
-) -> JSONResponse:
-    try:
-        status_code, answer = run_idempotent(
-            runtime.db,
-            TABLES,
-            dept=principal.dept,
-            key=validate_key(key),
-            route=route,
-            body=body,
-            operation=operation,
-        )
-    except IntegrityError as exc:
-        # Two requests for one person raced past the check; the database kept one.
-        raise Conflict(
-            "another request changed this person's permits at the same time; read them and "
-            "try again"
-        ) from exc
-    return JSONResponse(answer, status_code=status_code)
-
-
 @router.post(
     "/residence-permits",
     status_code=201,
     response_model=schemas.PermitOut,
     summary="Apply for a residence permit; issued at once for a year, or refused with the reason",
-    responses=error_responses(InvalidInput, Conflict, *_AUTH_ERRORS),
+    responses=error_responses(Conflict),
 )
 def apply_for_residence_permit(
     request: schemas.PermitApplicationIn,
@@ -92,16 +76,16 @@ def apply_for_residence_permit(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def issue(session: Session) -> tuple[int, Any]:
-        today = date.today()
+        today = clock.today()
         permit = operations.issue_permit(
-            session, request, actor=principal.actor, today=today, parameters=_parameters()
+            session, request, actor=principal.actor, today=today, parameters=PARAMETERS.current()
         )
         return 201, schemas.dump(views.permit_out(permit, today))
 
-    return _idempotent_post(
+    return create_idempotently(
         runtime,
         principal,
-        idempotency_key,
+        key=idempotency_key,
         route="POST /v1/residence-permits",
         body=request.model_dump(mode="json"),
         operation=issue,
@@ -110,19 +94,17 @@ def apply_for_residence_permit(
 
 @router.get(
     "/residence-permits",
-    response_model=schemas.Page,
+    response_model=schemas.PermitPage,
     summary="Search by identity number, or list a county's permits by status (newest first)",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def list_residence_permits(
     principal: CanRead,
     runtime: RuntimeDep,
+    paging: Paging,
     id_number: Annotated[str | None, Query(description="masked in the access log")] = None,
     region_code: str | None = None,
     status: rules.PermitStatus | None = Query(None, description="valid | lapsed | closed, today"),
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.Page:
+) -> schemas.PermitPage:
     if region_code is not None and not regions.is_shaoguan_county(region_code):
         raise InvalidInput(
             "region_code is not a county of Shaoguan",
@@ -133,29 +115,21 @@ def list_residence_permits(
         region_code=region_code,
         status=status,
     )
-    today = date.today()
+    today = clock.today()
     with runtime.db.read_only() as session:
-        items, total = operations.list_permits(
-            session, filters, today=today, page=page, page_size=page_size
-        )
-        return schemas.Page(
-            items=[views.permit_out(p, today) for p in items],
-            total=total,
-            page=page,
-            page_size=page_size,
-        )
+        permits, total = operations.list_permits(session, filters, today=today, page=paging)
+        return page_of([views.permit_out(p, today) for p in permits], total, paging)
 
 
 @router.get(
     "/residence-permits/{permit_id}",
     response_model=schemas.PermitOut,
-    responses=error_responses(NotFound, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def get_residence_permit(
     permit_id: str, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.PermitOut:
-    with runtime.db.read_only() as session:
-        return views.permit_out(operations.load_permit(session, permit_id), date.today())
+    return _show_permit(runtime, permit_id, views.permit_out)
 
 
 @router.post(
@@ -163,7 +137,7 @@ def get_residence_permit(
     status_code=201,
     response_model=schemas.EndorsedOut,
     summary="The yearly endorsement (签注): on time it extends the year; late it restores use",
-    responses=error_responses(InvalidInput, NotFound, Conflict, *_AUTH_ERRORS),
+    responses=error_responses(NotFound, Conflict),
 )
 def endorse_residence_permit(
     permit_id: str,
@@ -173,24 +147,24 @@ def endorse_residence_permit(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def endorse(session: Session) -> tuple[int, Any]:
-        today = date.today()
+        today = clock.today()
         permit, endorsement = operations.endorse_permit(
             session,
             permit_id,
             request,
             actor=principal.actor,
             today=today,
-            parameters=_parameters(),
+            parameters=PARAMETERS.current(),
         )
         endorsed = schemas.EndorsedOut(
             endorsement=views.endorsement_out(endorsement), permit=views.permit_out(permit, today)
         )
         return 201, schemas.dump(endorsed)
 
-    return _idempotent_post(
+    return create_idempotently(
         runtime,
         principal,
-        idempotency_key,
+        key=idempotency_key,
         route=f"POST /v1/residence-permits/{permit_id}/endorsements",
         body=request.model_dump(mode="json"),
         operation=endorse,
@@ -202,13 +176,12 @@ def endorse_residence_permit(
     response_model=schemas.PermitEntitlementsOut,
     tags=["entitlements"],
     summary="The basic public services and conveniences the permit gives today (三(九))",
-    responses=error_responses(NotFound, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def list_permit_entitlements(
     permit_id: str, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.PermitEntitlementsOut:
-    with runtime.db.read_only() as session:
-        return views.entitlements_out(operations.load_permit(session, permit_id), date.today())
+    return _show_permit(runtime, permit_id, views.entitlements_out)
 
 
 @router.get(
@@ -226,7 +199,6 @@ def list_entitlements(principal: CanRead) -> list[schemas.EntitlementOut]:
     response_model=schemas.EntitlementCheckOut,
     tags=["entitlements"],
     summary="May this person have this service as a residence permit holder today?",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def check_entitlement(
     principal: CanRead,
@@ -242,7 +214,7 @@ def check_entitlement(
             f"service {service!r} is not an entitlement",
             details=[{"field": "service", "reason": f"not an entitlement; one of: {known}"}],
         )
-    today = date.today()
+    today = clock.today()
     with runtime.db.read_only() as session:
         answer = operations.check_entitlement(session, number, entitlement, today=today)
         return views.answer_out(answer, today)
@@ -253,14 +225,13 @@ def check_entitlement(
     response_model=schemas.ResidenceHistoryOut,
     tags=["evidence"],
     summary="A person's permits with residence start, county and unbroken periods (for hukou)",
-    responses=error_responses(InvalidInput, *_AUTH_ERRORS),
 )
 def get_residence_history(
     principal: CanRead, runtime: RuntimeDep, id_number: IdNumberQuery
 ) -> schemas.ResidenceHistoryOut:
     number = _id_number(id_number)
     with runtime.db.read_only() as session:
-        return views.residence_history(session, number, today=date.today())
+        return views.residence_history(session, number, today=clock.today())
 
 
 @router.get(
@@ -268,7 +239,7 @@ def get_residence_history(
     response_model=schemas.SettlementOut,
     tags=["settlements"],
     summary="The permits closed because their holders settled; 404 until acted on",
-    responses=error_responses(NotFound, *_AUTH_ERRORS),
+    responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: str, principal: CanRead, runtime: RuntimeDep

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fastapi import FastAPI
-
 from services.residence_permit.api import router
+from services.residence_permit.config import PARAMETERS
 from services.residence_permit.handlers import SUBSCRIPTION
 from services.residence_permit.models import TABLES
-from shared.service import ServiceSpec, create_app
-from shared.settings import Settings
+from shared.service import ServiceSpec
 
 SPEC = ServiceSpec(
     name="residence_permit",
@@ -19,14 +15,12 @@ SPEC = ServiceSpec(
     "the Interim Regulations on Residence Permits: issue after half a year of residence, yearly "
     "endorsement, the services a holder is entitled to, and closing on settlement.",
     tables=TABLES,
-    migrations_dir=Path(__file__).parent / "migrations",
     routers=[router],
     subscriptions=[SUBSCRIPTION],
+    # Loaded when the app is built: a recorded parameter that is wrong stops the start.
+    parameters=PARAMETERS,
 )
 
-
-def build(settings: Settings | None = None) -> FastAPI:
-    return create_app(SPEC, settings)
-
+build = SPEC.build
 
 app = build()

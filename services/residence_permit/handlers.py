@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from services.residence_permit.models import TABLES
 from services.residence_permit.settlements import close_permits_of_settled
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import settlement_subscription
 
 SUBSCRIPTION = settlement_subscription(
-    service="residence_permit", tables=TABLES, act=close_permits_of_settled
+    service="residence_permit",
+    tables=TABLES,
+    handlers={SETTLEMENT_APPROVED: close_permits_of_settled},
 )
-
-# The event → handlers table: hukou.settlement.approved → close_permits_of_settled, then
-# `residence_permit.settlement.processed` (done, or failed once dead-lettered).
-EVENT_HANDLERS = SUBSCRIPTION.handlers

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.residence_permit import rules, schemas
@@ -20,12 +20,16 @@ from services.residence_permit.models import (
 )
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.identity import mask_id_number, parse_id_number
-from shared.parameters import LocalParameter, ParameterSet
+from shared.pagination import PageRequest, fetch_page
+from shared.parameters import ParameterSet
+from shared.routes import load_one
+from shared.rules import Check
 
 
-def _refusal_detail(check: rules.Check) -> dict[str, Any]:
+def _check_detail(check: Check) -> dict[str, Any]:
+    """What a refusal's details and the stored decision say of one check."""
     return {
         "field": check.field,
         "reason": check.reason,
@@ -59,19 +63,26 @@ def decision_record(decision: rules.ApplicationDecision, decided_on: date) -> di
     return {
         "decided_on": decided_on.isoformat(),
         "clause": rules.CLAUSE,
+        # The record keeps `passed` as a boolean, as the API has always shown it.
         "checks": [
-            {
-                "rule": c.rule,
-                "field": c.field,
-                "passed": c.passed,
-                "reason": c.reason,
-                "clause": c.clause,
-                "regulation": c.regulation,
-            }
-            for c in decision.checks
+            {"rule": c.rule, "passed": c.passed, **_check_detail(c)} for c in decision.checks
         ],
         "parameters": [p.reference() for p in decision.parameters],
     }
+
+
+_STORED_AS_GIVEN = {
+    "id_number",
+    "name",
+    "region_code",
+    "address",
+    "hukou_region_code",
+    "resident_since",
+    "basis",
+    "evidence",
+    "guardian",
+}
+"""The application's fields a permit records as the applicant gave them."""
 
 
 def issue_permit(
@@ -89,7 +100,7 @@ def issue_permit(
         refusals = decision.refusals
         raise InvalidInput(
             f"a residence permit cannot be issued: {refusals[0].reason}",
-            details=[_refusal_detail(check) for check in refusals],
+            details=[_check_detail(check) for check in refusals],
         )
     _refuse_a_settled_person(session, request.id_number)
     permit_id = str(uuid.uuid4())
@@ -97,17 +108,9 @@ def issue_permit(
         session, request.id_number, applied_on=applied_on, successor=permit_id, actor=actor
     )
     permit = ResidencePermit(
+        **request.model_dump(include=_STORED_AS_GIVEN),  # accepted: `basis` is one of three
         id=permit_id,
-        id_number=request.id_number,
-        name=request.name,
         birth_date=parse_id_number(request.id_number).birth_date,
-        region_code=request.region_code,
-        address=request.address,
-        hukou_region_code=request.hukou_region_code,
-        resident_since=request.resident_since,
-        basis=str(request.basis),  # accepted: one of the three bases
-        evidence=request.evidence,
-        guardian=request.guardian.model_dump() if request.guardian else None,
         applied_on=applied_on,
         issued_on=decision.valid_from,
         valid_from=decision.valid_from,
@@ -195,18 +198,15 @@ def _supersede_or_refuse_open_permit(
 
 
 def load_permit(session: Session, permit_id: str, *, for_update: bool = False) -> ResidencePermit:
-    query = (
-        select(ResidencePermit)
-        .where(ResidencePermit.id == permit_id)
-        .options(selectinload(ResidencePermit.endorsements))
-        .execution_options(populate_existing=True)
+    """The permit with its endorsements, read afresh; a 404 when there is none."""
+    return load_one(
+        session,
+        ResidencePermit,
+        ResidencePermit.id == permit_id,
+        not_found=f"no residence permit {permit_id}",
+        for_update=for_update,
+        options=(selectinload(ResidencePermit.endorsements),),
     )
-    if for_update:
-        query = query.with_for_update()
-    permit = session.execute(query).scalar_one_or_none()
-    if permit is None:
-        raise NotFound(f"no residence permit {permit_id}")
-    return permit
 
 
 def term_of(permit: ResidencePermit) -> rules.Term:
@@ -284,6 +284,9 @@ def endorse_permit(
     return load_permit(session, permit.id), endorsement
 
 
+_NEWEST_FIRST = (ResidencePermit.issued_on.desc(), ResidencePermit.created_at.desc())
+
+
 @dataclass(frozen=True)
 class PermitFilter:
     id_number: str | None = None
@@ -301,8 +304,9 @@ def _with_status(query: Select[Any], status: rules.PermitStatus, today: date) ->
 
 
 def list_permits(
-    session: Session, filters: PermitFilter, *, today: date, page: int, page_size: int
+    session: Session, filters: PermitFilter, *, today: date, page: PageRequest
 ) -> tuple[list[ResidencePermit], int]:
+    """One page of the permits that meet `filters`, newest first, and how many meet them."""
     query = select(ResidencePermit)
     if filters.id_number:
         query = query.where(ResidencePermit.id_number == filters.id_number)
@@ -310,15 +314,12 @@ def list_permits(
         query = query.where(ResidencePermit.region_code == filters.region_code)
     if filters.status:
         query = _with_status(query, filters.status, today)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = session.execute(
-        query.options(selectinload(ResidencePermit.endorsements))
-        .order_by(ResidencePermit.issued_on.desc(), ResidencePermit.created_at.desc())
-        .order_by(ResidencePermit.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).scalars()
-    return list(items), int(total)
+    ordered = query.options(selectinload(ResidencePermit.endorsements)).order_by(
+        # The id last, so that a page boundary never falls between two equal rows.
+        *_NEWEST_FIRST,
+        ResidencePermit.id,
+    )
+    return fetch_page(session, ordered, page)
 
 
 def permits_of(session: Session, id_number: str) -> list[ResidencePermit]:
@@ -328,7 +329,7 @@ def permits_of(session: Session, id_number: str) -> list[ResidencePermit]:
             select(ResidencePermit)
             .where(ResidencePermit.id_number == id_number)
             .options(selectinload(ResidencePermit.endorsements))
-            .order_by(ResidencePermit.issued_on.desc(), ResidencePermit.created_at.desc())
+            .order_by(*_NEWEST_FIRST)
         ).scalars()
     )
 
@@ -372,8 +373,3 @@ def status_of(permit: ResidencePermit, today: date) -> rules.PermitStatus:
     return rules.permit_status(
         valid_to=permit.valid_to, closed=permit.closed_on is not None, on=today
     )
-
-
-def parameter_out(reference: dict[str, Any] | LocalParameter) -> schemas.ParameterOut:
-    data = reference.reference() if isinstance(reference, LocalParameter) else reference
-    return schemas.ParameterOut.model_validate(data)

@@ -5,39 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from services.residence_permit.rules import BASES, PermitStatus
-from shared import regions
-from shared.identity import InvalidIdNumber, parse_id_number
-
-
-def _id_number(value: str) -> str:
-    try:
-        return parse_id_number(value).value
-    except InvalidIdNumber as exc:
-        raise ValueError(f"the identity number is not valid: {exc.reason}") from exc
-
-
-def _current_region(value: str) -> str:
-    if not regions.is_current_region(value):
-        raise ValueError(
-            f"{value!r} is not a GB/T 2260 region code (revision {regions.REGIONS_REVISION})"
-        )
-    return value
-
-
-def _shaoguan_county(value: str) -> str:
-    if not regions.is_shaoguan_county(value):
-        counties = ", ".join(f"{code} {name}" for code, name in regions.SHAOGUAN_COUNTIES.items())
-        raise ValueError(f"{value!r} is not a county or district of Shaoguan; one of: {counties}")
-    return value
-
-
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError(f"{value.isoformat()} lies in the future")
-    return value
+from shared.fields import IdNumber, Name, PastDate, RegionCode, ShaoguanCounty, Strict
+from shared.pagination import Page
 
 
 def _known_basis(value: str) -> str:
@@ -49,19 +21,10 @@ def _known_basis(value: str) -> str:
     return value
 
 
-IdNumber = Annotated[str, Field(examples=["440524199001010014"]), AfterValidator(_id_number)]
-RegionCode = Annotated[str, AfterValidator(_current_region)]
-ShaoguanCounty = Annotated[str, Field(examples=["440203"]), AfterValidator(_shaoguan_county)]
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
 Basis = Annotated[str, AfterValidator(_known_basis)]
 GuardianRelation = Literal[
     "parent", "grandparent", "sibling", "spouse", "child", "other_relative", "appointed_guardian"
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class GuardianIn(Strict):
@@ -178,11 +141,7 @@ class EndorsedOut(BaseModel):
     permit: PermitOut
 
 
-class Page(BaseModel):
-    items: list[PermitOut]
-    total: int
-    page: int
-    page_size: int
+PermitPage = Page[PermitOut]
 
 
 class EntitlementOut(BaseModel):

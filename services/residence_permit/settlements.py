@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,23 +15,23 @@ from services.residence_permit.models import (
     SettlementRecord,
 )
 from services.residence_permit.operations import load_permit
-from shared import regions
+from services.residence_permit.views import stored
+from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.errors import NotFound
 from shared.identity import mask_id_number, parse_id_number
+from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
-# China keeps one time zone all year: the day a settlement was approved, as Shaoguan saw it.
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
 CLOSED_BY = "event:hukou.settlement.approved"
 
 
 def close_permits_of_settled(session: Session, settlement: SettlementApproved) -> str:
     """Close every open permit of every settled member, once per settlement.
 
-    The day of closing is the day of approval (`decided_at`, China time), taken from the
-    event, so a replay decides the same; a settlement already acted on is left as it is.
+    The day of closing is the day of approval (`decided_at`, on Shaoguan's calendar), taken
+    from the event, so a replay decides the same; a settlement already acted on is left as it
+    is.
     """
     done = session.get(SettlementRecord, settlement.settlement_id)
     if done is not None:
@@ -43,7 +41,7 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
             f"destination {settlement.destination_region_code!r} is not a Shaoguan county: "
             "this service holds Shaoguan's permits only"
         )
-    settled_on = settlement.decided_at.astimezone(CHINA_TIME).date()
+    settled_on = clock.local_date(settlement.decided_at)
     members: list[rules.Member] = []
     permits: dict[str, ResidencePermit] = {}
     for index, member in enumerate(settlement.members):
@@ -129,9 +127,12 @@ def closed_permit_out(closure: PermitClosure) -> schemas.ClosedPermitOut:
 
 def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
     """What this service did for a settlement: 404 until it has acted on it."""
-    record = session.get(SettlementRecord, settlement_id)
-    if record is None:
-        raise NotFound(f"residence permits have not acted on settlement {settlement_id}")
+    record = load_one(
+        session,
+        SettlementRecord,
+        SettlementRecord.settlement_id == settlement_id,
+        not_found=f"residence permits have not acted on settlement {settlement_id}",
+    )
     closures = list(
         session.execute(
             select(PermitClosure)
@@ -157,14 +158,11 @@ def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOu
         )
         for person in people
     ]
-    return schemas.SettlementOut(
-        settlement_id=record.settlement_id,
-        processed_at=record.processed_at,
-        decided_at=record.decided_at,
-        settled_on=record.settled_on,
-        destination_region_code=record.destination_region_code,
-        clause=rules.CLAUSE,
-        summary=record.summary,
-        closed_permits=[closed_permit_out(c) for c in closures],
-        decisions=decisions,
+    return schemas.SettlementOut.model_validate(
+        {
+            **stored(record),
+            "clause": rules.CLAUSE,
+            "closed_permits": [closed_permit_out(c) for c in closures],
+            "decisions": decisions,
+        }
     )

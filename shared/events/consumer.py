@@ -8,14 +8,16 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 
+from opentelemetry.trace import Span
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import Database, PlatformTables, utcnow
 from shared.events.bus import Bus, Consumer, Message, Record
-from shared.events.envelope import CloudEvent, from_record, is_readable_version
+from shared.events.envelope import CloudEvent, from_record, is_readable_version, topic_of
 from shared.events.outbox import add_message_to_outbox
 from shared.observability import metrics
 from shared.tracing import consuming
@@ -56,36 +58,30 @@ def dead_letter_topic(consumer: str) -> str:
 
 @dataclass(frozen=True)
 class Subscription:
-    """What a service consumes: its group name, topics and the event type → handlers table."""
+    """What a service consumes: its group name and the event type → handlers table; the topics
+    it reads are those of the types in the table, so the two cannot drift apart."""
 
     group: str
-    topics: Sequence[str]
     handlers: Mapping[str, Sequence[Handler]]
     on_dead_letter: DeadLetterHook | None = None
 
+    @property
+    def topics(self) -> list[str]:
+        return list(dict.fromkeys(topic_of(type_) for type_ in self.handlers))
 
+
+@dataclass(eq=False, kw_only=True)
 class EventConsumer:
     """One consumer-group member applying a subscription's handlers."""
 
-    def __init__(
-        self,
-        *,
-        subscription: Subscription,
-        db: Database,
-        tables: PlatformTables,
-        bus: Bus,
-        max_attempts: int = 5,
-        backoff: float = 0.2,
-        batch_size: int = 200,
-    ) -> None:
-        self.subscription = subscription
-        self.db = db
-        self.tables = tables
-        self.bus = bus
-        self.max_attempts = max_attempts
-        self.backoff = backoff
-        self.batch_size = batch_size
-        self._consumer: Consumer | None = None
+    subscription: Subscription
+    db: Database
+    tables: PlatformTables
+    bus: Bus
+    max_attempts: int = 5
+    backoff: float = 0.2
+    batch_size: int = 200
+    _consumer: Consumer | None = field(default=None, init=False, repr=False)
 
     @property
     def group(self) -> str:
@@ -161,13 +157,7 @@ class EventConsumer:
                     outcomes.append("duplicate")
                     continue
                 try:
-                    with consuming(
-                        f"handle {event.get_type()}",
-                        record.headers,
-                        consumer=self.group,
-                        event_id=event.get_id(),
-                        subject=str(event.get_subject()),
-                    ):
+                    with self._span(record, event):
                         for handler in handlers:
                             handler(session, event)
                 except Exception as exc:
@@ -210,14 +200,18 @@ class EventConsumer:
         if not handlers or not is_readable_version(event):
             metrics.events_handled.labels(self.group, "skipped").inc()
             return "skipped"
-        with consuming(
+        with self._span(record, event):
+            return self._handle_event(record, event, handlers, attempts_used, error)
+
+    def _span(self, record: Record, event: CloudEvent) -> AbstractContextManager[Span]:
+        """The handling span, joined to the trace the event was published in."""
+        return consuming(
             f"handle {event.get_type()}",
             record.headers,
             consumer=self.group,
             event_id=event.get_id(),
             subject=str(event.get_subject()),
-        ):
-            return self._handle_event(record, event, handlers, attempts_used, error)
+        )
 
     def _handle_event(
         self,

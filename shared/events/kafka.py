@@ -8,6 +8,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -27,35 +28,26 @@ class CommitRefused(RuntimeError):
     will be handed out again to their new owner, whose inbox makes them no-ops."""
 
 
+@dataclass(eq=False)
 class KafkaBus:
     """Kafka behind the `Bus` interface: the settlement id is the key, so one household's
     events share a partition and keep their order."""
 
-    def __init__(
-        self,
-        bootstrap_servers: str,
-        *,
-        partitions: int = 6,
-        replication_factor: int = 1,
-        client_id: str = "luohu",
-        session_timeout_ms: int = 10_000,
-        max_poll_interval_ms: int = 300_000,
-        namespace: str = "",
-    ) -> None:
-        self.bootstrap_servers = bootstrap_servers
-        # Prefixes every topic and group on the broker, so environments can share a cluster;
-        # services still see the contract's topic names.
-        self.namespace = namespace
-        self.partitions = partitions
-        self.replication_factor = replication_factor
-        self.client_id = client_id
-        self.session_timeout_ms = session_timeout_ms
-        self.max_poll_interval_ms = max_poll_interval_ms
-        self._lock = threading.Lock()
-        self._producer: KafkaProducer | None = None
-        self._admin: KafkaAdminClient | None = None
-        self._topics: set[str] = set()
-        self._consumers: list[KafkaGroupMember] = []
+    bootstrap_servers: str
+    _: KW_ONLY
+    partitions: int = 6
+    replication_factor: int = 1
+    client_id: str = "luohu"
+    session_timeout_ms: int = 10_000
+    max_poll_interval_ms: int = 300_000
+    # Prefixes every topic and group on the broker, so environments can share a cluster;
+    # services still see the contract's topic names.
+    namespace: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _producer: KafkaProducer | None = field(default=None, init=False, repr=False)
+    _admin: KafkaAdminClient | None = field(default=None, init=False, repr=False)
+    _topics: set[str] = field(default_factory=set, init=False, repr=False)
+    _consumers: list[KafkaGroupMember] = field(default_factory=list, init=False, repr=False)
 
     def _get_producer(self) -> KafkaProducer:
         with self._lock:

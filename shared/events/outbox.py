@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ def add_message_to_outbox(
     )
 
 
+@dataclass(eq=False, kw_only=True)
 class OutboxRelay:
     """Publishes unsent outbox rows in id order and marks them sent.
 
@@ -46,14 +48,11 @@ class OutboxRelay:
     the bus is at-least-once and every consumer's inbox absorbs the duplicate.
     """
 
-    def __init__(
-        self, *, service: str, db: Database, tables: PlatformTables, bus: Bus, batch_size: int = 500
-    ) -> None:
-        self.service = service
-        self.db = db
-        self.tables = tables
-        self.bus = bus
-        self.batch_size = batch_size
+    service: str
+    db: Database
+    tables: PlatformTables
+    bus: Bus
+    batch_size: int = 500
 
     def run_once(self) -> int:
         """Relay one batch; returns how many rows were published."""

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.hukou.app import build
 from shared.settings import Settings
-from tests.conftest import person_id
+from tests.support import person_id
 
 
 @pytest.fixture

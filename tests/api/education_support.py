@@ -1,4 +1,9 @@
-"""Helpers for the education API tests: settled families, publishing, waiting on the service."""
+"""Helpers for the education API tests: the service, settled families, publishing, waiting.
+
+One service (relay and consumer running) serves each test module, which takes the fixtures by
+importing them from here (pytest finds a fixture by its name in the module); each test uses
+settlements, and where it counts, counties of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,40 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from services.education.app import build
 from services.education.models import TABLES
 from shared.auth import issue_token
 from shared.events.bus import Message
 from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, to_message
+from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.identity import make_id_number
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
+from shared.settlement import (
+    APPROVED_TOPIC,
+    SETTLEMENT_APPROVED,
+    SettledMember,
+    SettlementApproved,
+    approved_event,
+)
 
 Headers = dict[str, str]
 T = TypeVar("T")
 
 MEIJIANG = "441402"  # the family's previous registration, outside Shaoguan
+WUJIANG, ZHENJIANG, QUJIANG = "440203", "440204", "440205"
+SHIXING, RENHUA, WENGYUAN = "440222", "440224", "440229"  # RENHUA: transfer lists only
+RUYUAN, NANXIONG = "440232", "440282"  # NANXIONG: the planning test only
 PROCESSED_TOPIC = "education.settlement.processed"
 DEAD_LETTERS = "deadletter.education"
 
@@ -89,6 +107,28 @@ def settlement(
             for p in people
         ],
     )
+
+
+def hukou_event(
+    subject: str, data: dict[str, Any], *, type_: str = SETTLEMENT_APPROVED, **extensions: str
+) -> CloudEvent:
+    """An event as hukou writes it: of `type_` (approved unless said), about `subject`."""
+    return new_event(
+        type_=type_,
+        source="/luohu/hukou",
+        subject=subject,
+        data=data,
+        extensions=extensions or None,
+    )
+
+
+def approved(
+    data: SettlementApproved, fields: dict[str, Any] | None = None, **extensions: str
+) -> CloudEvent:
+    """A `settlement.approved` event about `data`, carrying `fields` (as changed by a test)
+    instead of the settlement's own where given."""
+    given = fields if fields is not None else data.model_dump(mode="json")
+    return hukou_event(data.settlement_id, given, **extensions)
 
 
 def message(event: CloudEvent, key: str, *, topic: str = APPROVED_TOPIC) -> Message:
@@ -158,3 +198,86 @@ def dead_letters(bus: EmbeddedBus, settlement_id: str) -> list[dict[str, Any]]:
         for record in bus.read(DEAD_LETTERS, limit=100_000)
         if record.key == settlement_id
     ]
+
+
+def by_index(body: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {p["member_index"]: p for p in body["placements"]}
+
+
+def transfer_path(transfer: dict[str, Any]) -> str:
+    return f"/v1/student-transfers/{transfer['id']}"
+
+
+def completion_path(transfer: dict[str, Any]) -> str:
+    return f"{transfer_path(transfer)}/completion"
+
+
+def settlement_response(client: TestClient, settlement_id: str, headers: Headers) -> httpx.Response:
+    return client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+class Settle(Protocol):
+    """Settle a family in a county (settlement's keywords) and wait for education's answer."""
+
+    def __call__(self, county: str, **kwargs: Any) -> dict[str, Any]: ...
+
+
+class EducationApiTests:
+    """The fixtures every education API test class takes, by inheriting them: one service
+    (relay and consumer running) for the class, whose tests use settlements of their own."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def service_settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        folder: Path = tmp_path_factory.mktemp("education")
+        return Settings(
+            environment="test",
+            data_dir=folder / "var",
+            relay_interval_seconds=0.02,
+            consumer_retry_backoff_seconds=0.01,
+            consumer_max_attempts=3,
+        )
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def education(cls, service_settings: Settings) -> Iterator[TestClient]:
+        with TestClient(build(service_settings)) as client:
+            yield client
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def bus(cls, service_settings: Settings, education: TestClient) -> Iterator[EmbeddedBus]:
+        log = EmbeddedBus(service_settings.event_log_path)
+        yield log
+        log.close()
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def clerk(cls, service_settings: Settings) -> Headers:
+        """An education token: education:read and education:write."""
+        return token(service_settings, "education")
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settle(cls, education: TestClient, bus: EmbeddedBus, clerk: Headers) -> Settle:
+        def settled(county: str, **kwargs: Any) -> dict[str, Any]:
+            data = settlement(county=county, **kwargs)
+            publish(bus, data)
+            return acted_on(education, data.settlement_id, clerk)
+
+        return settled
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def family(cls, settle: Settle) -> dict[str, Any]:
+        """The realistic family of FAMILY, settled in 武江区 and acted on."""
+        return settle(WUJIANG)
+
+    @pytest.fixture
+    def transfer(self, settle: Settle) -> dict[str, Any]:
+        """A fresh requested transfer (the primary-school child of a new family in 乳源)."""
+        found: dict[str, Any] = settle(RUYUAN)["transfers"][0]
+        return found

@@ -1,18 +1,22 @@
-"""Helpers for the housing service's API tests: settlements, the event log, polling, errors."""
+"""Helpers for the housing service's API tests: fixtures, settlements, requests, the event log."""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from services.housing import config
+from services.housing.app import build
 from services.housing.handlers import SUBSCRIPTION
 from services.housing.models import TABLES, HousingAssessment
 from shared.events.bus import Record
@@ -20,7 +24,7 @@ from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message
 from shared.settings import Settings
 from shared.settlement import SETTLEMENT_APPROVED, SettledMember, SettlementApproved, approved_event
-from tests.conftest import person_id
+from tests.conftest import TokenFactory, person_id
 
 Headers = dict[str, str]
 
@@ -47,6 +51,56 @@ INCOME_LIMIT = parameter("income_limit_per_capita", 1500, "yuan/person/month")
 AREA_LIMIT = parameter("area_limit_per_capita", 15, "m2/person")
 SUBSIDY_AMOUNT = parameter("rental_subsidy_amount_per_capita", 700, "yuan/person/month")
 PARAMETERS = [INCOME_LIMIT, AREA_LIMIT, SUBSIDY_AMOUNT]
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
+    """Set LUOHU_HOUSING_PARAMETERS and load it, as a restart would: housing reads it once."""
+    monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", json.dumps(parameters))
+    config.PARAMETERS.load()
+
+
+def quick_settings(folder: Path, *, workers: bool) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=folder / "var",
+        start_workers=workers,
+        relay_interval_seconds=0.02,
+        consumer_retry_backoff_seconds=0.01,
+        consumer_max_attempts=3,
+    )
+
+
+class HousingApiTests:
+    """The fixtures every housing API test class takes, by inheriting them."""
+
+    @pytest.fixture(autouse=True)
+    def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The housing department's limits for these tests, citywide from 2018 (source: fixture)."""
+        configure(monkeypatch, PARAMETERS)
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """No consumer or relay threads by default: the API tests assess through the handler."""
+        return settings.model_copy(update={"start_workers": False})
+
+    @pytest.fixture
+    def fresh(self, settings: Settings) -> Iterator[TestClient]:
+        """A service of its own, for tests that count a whole waiting list."""
+        with TestClient(build(settings)) as client:
+            yield client
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def housing(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+        """One service for the class's tests, which look only at their own settlements."""
+        folder = tmp_path_factory.mktemp("shared")
+        with TestClient(build(quick_settings(folder, workers=False))) as client:
+            yield client
+
+    @pytest.fixture
+    def clerk(self, auth: TokenFactory) -> Headers:
+        """A housing department token (housing:read and housing:write)."""
+        return auth("housing")
 
 
 def settlement(**overrides: Any) -> SettlementApproved:
@@ -83,6 +137,24 @@ def member(birth: date, relation: str, *, female: bool = False) -> SettledMember
     )
 
 
+def renter(client: TestClient, **overrides: Any) -> str:
+    """An eligible family renting on the market: rental subsidy, or housing in kind on request."""
+    return assess_directly(client, settlement(**overrides))
+
+
+def owner(client: TestClient, county: str = WUJIANG, **overrides: Any) -> str:
+    """An eligible family with a small dwelling of its own: public rental housing only."""
+    return assess_directly(
+        client,
+        settlement(
+            destination_region_code=county,
+            residence={"address": "新华路 2 号", "tenure": "owned", "since": "2015-01-01"},
+            housing={"monthly_household_income": 3000, "current_area_m2": 30},
+            **overrides,
+        ),
+    )
+
+
 def assess_directly(client: TestClient, data: SettlementApproved) -> str:
     """Run the subscription's handler in a unit of work, as the consumer would, without the bus."""
     event = approved_event(data)
@@ -90,6 +162,67 @@ def assess_directly(client: TestClient, data: SettlementApproved) -> str:
         for handler in SUBSCRIPTION.handlers[SETTLEMENT_APPROVED]:
             handler(session, event)
     return data.settlement_id
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
+    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    return response
+
+
+def assessment_of(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    assessment: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))["assessment"]
+    return assessment
+
+
+def assessed(
+    client: TestClient, headers: Headers, data: SettlementApproved | None = None
+) -> dict[str, Any]:
+    """The assessment housing makes of `data` (the usual renting family if none)."""
+    return assessment_of(client, headers, assess_directly(client, data or settlement()))
+
+
+def apply(
+    client: TestClient, headers: Headers, settlement_id: str, body: Any = None, **kw: Any
+) -> httpx.Response:
+    body = {"form": "rental_subsidy"} if body is None else body
+    response: httpx.Response = client.post(
+        f"/v1/settlements/{settlement_id}/housing-applications", headers=headers, json=body, **kw
+    )
+    return response
+
+
+def applied(client: TestClient, headers: Headers, settlement_id: str, form: str) -> dict[str, Any]:
+    return ok(apply(client, headers, settlement_id, {"form": form}), 201)
+
+
+def application(client: TestClient, headers: Headers, application_id: str) -> httpx.Response:
+    response: httpx.Response = client.get(
+        f"/v1/housing-applications/{application_id}", headers=headers
+    )
+    return response
+
+
+def decide(
+    client: TestClient, headers: Headers, application_id: str, body: Any, **kw: Any
+) -> httpx.Response:
+    response: httpx.Response = client.post(
+        f"/v1/housing-applications/{application_id}/outcome", headers=headers, json=body, **kw
+    )
+    return response
+
+
+def waiting(client: TestClient, headers: Headers, county: str = WUJIANG, **params: Any) -> Any:
+    return ok(client.get(f"/v1/waiting-lists/{county}", headers=headers, params=params))
+
+
+def reasons(assessment: dict[str, Any]) -> dict[str, str]:
+    return {check["rule"]: check["reason"] for check in assessment["checks"]}
+
+
+# --- the event log -------------------------------------------------------------------------------
 
 
 def publish(settings: Settings, *events: tuple[CloudEvent, str]) -> None:
@@ -145,6 +278,9 @@ def assessments_of(client: TestClient, settlement_id: str) -> int:
             select(func.count()).where(HousingAssessment.settlement_id == settlement_id)
         ).scalar_one()
     return int(count)
+
+
+# --- answers -------------------------------------------------------------------------------------
 
 
 def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -1,29 +1,38 @@
-"""Helpers for the medical insurance API tests: a settled family, the log, polling, errors."""
+"""Helpers for the medical insurance API tests: fixtures, a settled family, requests, the log,
+polling, errors."""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
-from services.medical_insurance.config import current_parameters
+from services.medical_insurance.app import build
+from services.medical_insurance.config import PARAMETERS
 from services.medical_insurance.operations import record_settlement
 from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, to_message
+from shared.events.envelope import CloudEvent, new_event, to_message
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved, approved_event
-from tests.conftest import person_id
+from tests.conftest import TokenFactory, person_id
 
-PARAMETERS_ENV = "LUOHU_MEDICAL_INSURANCE_PARAMETERS"
+PARAMETERS_ENV = PARAMETERS.variable
+PROCESSED_TOPIC = "medical_insurance.settlement.processed"
 DECISION_DAY = date(2019, 6, 1)
 WUJIANG, SHIXING, MEIJIANG = "440203", "440222", "441402"
 OVERDUE_DAYS = 60  # the deadline of DECISION_DAY is then 2019-07-31
+DEADLINE = DECISION_DAY + timedelta(days=OVERDUE_DAYS)
+
+CONFIRMED = {"outcome": "confirmed", "months": 31, "coverage_end": "2019-06-30"}
+NOT_INSURED = {"insured": False, "employed_with_employer_paying": False}
 
 Headers = dict[str, str]
 
@@ -100,10 +109,42 @@ def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEve
     return event
 
 
+def hukou_event(
+    subject: str, data: dict[str, Any], *, type_: str = SETTLEMENT_APPROVED, **extensions: str
+) -> CloudEvent:
+    """An event from hukou with `data` as given: one a test has altered, or of another type."""
+    return new_event(
+        type_=type_, source="/luohu/hukou", subject=subject, data=data, extensions=extensions
+    )
+
+
 def record(client: TestClient, data: SettlementApproved) -> None:
     """Act on a settlement directly, as the consumer would, in one unit of work."""
     with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        record_settlement(session, data, parameters=current_parameters())
+        record_settlement(session, data, parameters=PARAMETERS.current())
+
+
+def entries_of(client: TestClient, settlement_id: str, headers: Headers) -> list[dict[str, Any]]:
+    response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()["entries"]
+    return entries
+
+
+def supply(
+    client: TestClient, settlement_id: str, index: int, headers: Headers, body: Any
+) -> httpx.Response:
+    """PUT what the department establishes of member `index`'s insurance."""
+    path = f"/v1/settlements/{settlement_id}/members/{index}/insurance"
+    response: httpx.Response = client.put(path, headers=headers, json=body)
+    return response
+
+
+def confirm(client: TestClient, transfer_id: str, headers: Headers, body: Any) -> httpx.Response:
+    """POST the origin's answer to a transfer."""
+    path = f"/v1/transfers/{transfer_id}/confirmation"
+    response: httpx.Response = client.post(path, headers=headers, json=body)
+    return response
 
 
 def topic_values(settings: Settings, topic: str) -> list[dict[str, Any]]:
@@ -112,6 +153,14 @@ def topic_values(settings: Settings, topic: str) -> list[dict[str, Any]]:
         return [json.loads(r.value) for r in bus.read(topic)]
     finally:
         bus.close()
+
+
+def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    return [
+        value["data"]
+        for value in topic_values(settings, PROCESSED_TOPIC)
+        if value["data"]["settlement_id"] == settlement_id
+    ]
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
@@ -156,3 +205,42 @@ def reason_for(response: httpx.Response, field: str) -> str:
     found = [d["reason"] for d in details if d["field"] == field]
     assert found, f"no detail names {field!r}: {details}"
     return str(found[0])
+
+
+class MedicalInsuranceApiTests:
+    """The fixtures every medical insurance API test class takes, by inheriting them."""
+
+    @pytest.fixture
+    def configured(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Human resources' parameters for these tests (a class may configure its own)."""
+        monkeypatch.setenv(PARAMETERS_ENV, parameters_json())
+
+    @pytest.fixture
+    def service(self, settings: Settings, configured: None) -> Iterator[TestClient]:
+        """The service with its relay and consumer threads, as in production."""
+        with TestClient(build(settings)) as client:
+            yield client
+
+    @pytest.fixture
+    def quiet(self, settings: Settings, configured: None) -> Iterator[TestClient]:
+        """The service without threads: settlements are recorded straight through the act."""
+        with TestClient(build(settings.model_copy(update={"start_workers": False}))) as client:
+            yield client
+
+    @pytest.fixture
+    def officer(self, auth: TokenFactory) -> Headers:
+        """Human resources, which runs medical insurance: medical:read and medical:write."""
+        return auth("human_resources")
+
+    @pytest.fixture
+    def settled(self, quiet: TestClient) -> SettlementApproved:
+        """The family of `family()`, recorded by the quiet service."""
+        data = family()
+        record(quiet, data)
+        return data
+
+    @pytest.fixture
+    def awaiting(self, quiet: TestClient, settled: SettlementApproved, officer: Headers) -> str:
+        """The id of the settled applicant's transfer, awaiting the origin."""
+        transfer_id: str = entries_of(quiet, settled.settlement_id, officer)[0]["transfer_id"]
+        return transfer_id

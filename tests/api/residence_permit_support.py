@@ -1,59 +1,108 @@
-"""Helpers for the residence permit API tests: people, applications, events, polling."""
+"""Helpers for the residence permit API tests: the service, applications, requests, events.
+
+The fixtures are found by name: a test module imports the ones it takes. What every service's
+tests share (answers, the event log, settlements, waiting) is `tests.support`.
+"""
 
 from __future__ import annotations
 
-import itertools
-import json
-import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from services.residence_permit.app import build
+from services.residence_permit.models import TABLES
+from shared import clock
+from shared.dates import anniversary
 from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import new_event, to_message
-from shared.identity import make_id_number
+from shared.events.envelope import to_message
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SETTLEMENT_APPROVED, SettledMember, SettlementApproved
+from shared.settlement import SettlementApproved
+from tests.conftest import TokenFactory
+from tests.support import (
+    WUJIANG,
+    Headers,
+    events_on,
+    eventually,
+    hukou_event,
+    invalid,
+    member,
+    ok,
+    person_id,
+    quick_settings,
+)
+from tests.support import settlement as approved_settlement
 
 PERMITS = "/v1/residence-permits"
+HISTORY = "/v1/residence-history"
+APPROVED_TOPIC = "hukou.settlement.approved"
 PROCESSED_TOPIC = "residence_permit.settlement.processed"
 DEAD_LETTERS = "deadletter.residence_permit"
-WUJIANG, ZHENJIANG = "440203", "440204"
+ZHENJIANG, NANXIONG, LECHANG = "440204", "440282", "440281"
+ART_2 = "居住证暂行条例 第二条"
+STILL_RESIDENT = {"still_resident": True}
 ORIGIN = "441402"  # 梅江区, Meizhou: where the migrants are registered
 
-Headers = dict[str, str]
 
-_numbers = itertools.count(1)
-_regions = ("441402", "440106", "445102", "440981")
+# --- the service ---------------------------------------------------------------------------------
 
 
-def new_id(birth: date) -> str:
-    """A valid identity number, different on every call within a test run."""
-    n = next(_numbers)
-    return make_id_number(_regions[(n // 999) % len(_regions)], birth, n % 999 + 1)
+# Each fixture has a name of its own in Python, so that the test module importing it (the
+# fixtures are found by the name given) does not shadow it with the parameter that takes it.
+
+
+@pytest.fixture(scope="module", name="service")
+def service_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One service for a test module, with its outbox relay and settlement consumer, on a
+    folder of its own: starting one costs a quarter of a second, so the module's tests share
+    it and keep to people and counties of their own."""
+    with TestClient(build(quick_settings(tmp_path_factory.mktemp("residence_permit")))) as client:
+        yield client
+
+
+@pytest.fixture(name="settings")
+def settings_fixture(service: TestClient) -> Settings:
+    """The module service's settings: `auth` signs tokens for them, events go on their log."""
+    settings: Settings = service.app.state.runtime.settings  # type: ignore[attr-defined]
+    return settings
+
+
+@pytest.fixture(name="officer")
+def officer_fixture(auth: TokenFactory) -> Headers:
+    return auth("public_security")
+
+
+@pytest.fixture(name="auditor")
+def auditor_fixture(auth: TokenFactory) -> Headers:
+    return auth("audit")
+
+
+# --- people and applications ----------------------------------------------------------------------
 
 
 def today() -> date:
-    return date.today()
+    """Today in Shaoguan, as the service counts it."""
+    return clock.today()
 
 
 def years_ago(years: int, *, days: int = 0) -> date:
     """`years` years before today (1 March for a 29 February that does not exist), less `days`."""
-    now = today()
-    try:
-        then = now.replace(year=now.year - years)
-    except ValueError:
-        then = date(now.year - years, 3, 1)
-    return then - timedelta(days=days)
+    return anniversary(today(), -years) - timedelta(days=days)
 
 
 def application(**overrides: Any) -> dict[str, Any]:
     """An adult registered in Meizhou, resident in 武江区 for two years, employed."""
     body: dict[str, Any] = {
-        "id_number": new_id(date(1990, 5, 1)),
+        "id_number": person_id(date(1990, 5, 1)),
         "name": "王五",
         "hukou_region_code": ORIGIN,
         "region_code": WUJIANG,
@@ -74,22 +123,53 @@ def issued_on(applied: date, **overrides: Any) -> dict[str, Any]:
     )
 
 
-def body_of(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
+# --- requests and answers -------------------------------------------------------------------------
 
 
-def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    error: dict[str, Any] = body_of(response, status)["error"]
-    assert error["code"] == code, error
-    return error
+def apply(client: TestClient, headers: Headers, body: dict[str, Any]) -> Any:
+    return client.post(PERMITS, json=body, headers=headers)
+
+
+def issued(client: TestClient, headers: Headers, body: dict[str, Any]) -> dict[str, Any]:
+    return ok(apply(client, headers, body), 201)
+
+
+def endorse(client: TestClient, headers: Headers, permit_id: str, body: Any) -> Any:
+    return client.post(f"{PERMITS}/{permit_id}/endorsements", json=body, headers=headers)
+
+
+def endorsed_today(client: TestClient, headers: Headers, permit_id: str) -> dict[str, Any]:
+    """The 201 of an endorsement of a holder still resident, made today."""
+    return ok(endorse(client, headers, permit_id, STILL_RESIDENT), 201)
+
+
+def fetch(client: TestClient, headers: Headers, permit_id: str) -> dict[str, Any]:
+    return ok(client.get(f"{PERMITS}/{permit_id}", headers=headers), 200)
+
+
+def listed(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any]:
+    return ok(client.get(PERMITS, headers=headers, params=params), 200)
+
+
+def entitlements_of(client: TestClient, headers: Headers, permit_id: str) -> dict[str, Any]:
+    return ok(client.get(f"{PERMITS}/{permit_id}/entitlements", headers=headers), 200)
+
+
+def check(client: TestClient, headers: Headers, id_number: str, service: str) -> Any:
+    params = {"id_number": id_number, "service": service}
+    return client.get("/v1/entitlements/check", headers=headers, params=params)
+
+
+def residence_history(client: TestClient, headers: Headers, id_number: str) -> Any:
+    return client.get(HISTORY, headers=headers, params={"id_number": id_number})
 
 
 def field_reasons(response: httpx.Response) -> dict[str, str]:
     """The 422's details as {field: reason}."""
-    error = error_of(response, 422, "invalid_input")
-    return {d["field"]: d["reason"] for d in error["details"]}
+    return {d["field"]: d["reason"] for d in invalid(response)}
+
+
+# --- settlements and the event log ---------------------------------------------------------------
 
 
 def settlement(
@@ -98,76 +178,85 @@ def settlement(
     settlement_id: str | None = None,
     decided_at: datetime | None = None,
 ) -> SettlementApproved:
-    """An approved settlement into 武江区 of `members` (identity number, relation, birth)."""
-    return SettlementApproved(
+    """An approved settlement into 武江区 today of `members` (identity number, relation, birth)."""
+    return approved_settlement(
         settlement_id=settlement_id or str(uuid.uuid4()),
-        decided_at=decided_at or datetime.now(UTC),
+        decided_at=decided_at or clock.now(),
         decision_date=today(),
-        rules_version="shaoguan-2017-trial",
-        channel="stable_residence",
-        destination_region_code=WUJIANG,
         destination_region_name="440203 广东省韶关市武江区",
-        destination_address="武江区沿江路 1 号",
         members=[
-            SettledMember(
-                id_number=number,
-                name="某人",
-                birth_date=birth,
-                sex="male",
-                relation=relation,
-                previous_region_code=ORIGIN,
-                previous_hukou_type="rural",
-            )
+            member(birth, relation, id_number=number, region=ORIGIN)
             for number, relation, birth in members
         ],
     )
 
 
-def publish(
+def lone_settlement(**options: Any) -> SettlementApproved:
+    """A settlement of one adult applicant this service has never seen."""
+    return settlement([(person_id(date(1990, 1, 1)), "applicant", date(1990, 1, 1))], **options)
+
+
+def announce(
     settings: Settings,
-    data: dict[str, Any],
+    approved: SettlementApproved,
     *,
-    key: str,
+    data: dict[str, Any] | None = None,
     type_: str = SETTLEMENT_APPROVED,
-    event_id: str | None = None,
-    dataversion: str | None = None,
     topic: str | None = None,
-) -> str:
-    """Put one CloudEvent on the embedded log as hukou would; returns its id."""
-    event = new_event(
-        type_=type_,
-        source="/luohu/hukou",
-        subject=key,
-        data=data,
-        event_id=event_id,
-        extensions={"dataversion": dataversion} if dataversion else None,
-    )
+    times: int = 1,
+    **extensions: str,
+) -> None:
+    """Publish the approval as hukou would, keyed by its settlement: the same event `times`
+    times; `data` in place of the approval's (altered, or of a newer version); on `topic` in
+    place of the one its type names."""
+    key = approved.settlement_id
+    event = hukou_event(key, data or approved.model_dump(mode="json"), type_=type_, **extensions)
     message = to_message(event, key=key)
     if topic is not None:
-        message = type(message)(topic, message.key, message.value, message.headers)
-    bus = EmbeddedBus(settings.event_log_path)
-    try:
-        bus.publish([message])
-    finally:
-        bus.close()
-    return str(event.get_id())
+        message = replace(message, topic=topic)
+    with closing(EmbeddedBus(settings.event_log_path)) as bus:
+        bus.publish([message] * times)
 
 
-def read_topic(settings: Settings, topic: str) -> list[dict[str, Any]]:
-    bus = EmbeddedBus(settings.event_log_path)
-    try:
-        return [json.loads(record.value) for record in bus.read(topic)]
-    finally:
-        bus.close()
+def wait_for(predicate: Callable[[], Any]) -> Any:
+    """Poll until `predicate` returns something truthy (an event, a non-empty list); return it."""
+    return eventually(lambda: predicate() or None)
 
 
-def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0) -> Any:
-    """Poll until `predicate` returns something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = predicate()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.03)
+def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    events = events_on(settings, PROCESSED_TOPIC)
+    return [e for e in events if e["data"]["settlement_id"] == settlement_id]
+
+
+def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> Any:
+    """What the service did for a settlement: a 404 until it has acted on it."""
+    return client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+
+
+def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """Poll the settlement until the consumer has acted on it."""
+
+    def answer() -> Any:
+        response = settlement_record(client, headers, settlement_id)
+        return response.json() if response.status_code == 200 else None
+
+    found: dict[str, Any] = wait_for(answer)
+    return found
+
+
+def caught_up(settings: Settings) -> bool:
+    """Whether the consumer has committed everything on the approval topic."""
+    with closing(EmbeddedBus(settings.event_log_path)) as bus:
+        end = bus.end_offsets([APPROVED_TOPIC])[APPROVED_TOPIC]
+        return bus.committed("residence_permit", APPROVED_TOPIC) == end
+
+
+def unpublished(client: TestClient) -> list[Any]:
+    outbox = TABLES.outbox
+    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
+        return list(session.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))))
+
+
+def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    letters = events_on(settings, DEAD_LETTERS)
+    return [letter for letter in letters if letter["subject"] == settlement_id]

@@ -17,8 +17,9 @@ from services.hukou.app import build
 from shared.db import Database, new_metadata, platform_tables
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.embedded import EmbeddedBus
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SETTLEMENT_APPROVED
+from shared.settlement import APPROVED_TOPIC
 from tests.api.conftest import application
 from tests.conftest import TokenFactory
 
@@ -64,7 +65,6 @@ def test_the_approval_event_carries_the_request_trace_to_its_consumers(
     seen: list[int] = []
     subscription = Subscription(
         group="department",
-        topics=[APPROVED_TOPIC],
         handlers={
             SETTLEMENT_APPROVED: [
                 lambda _s, _e: seen.append(trace.get_current_span().get_span_context().trace_id)

@@ -1,4 +1,5 @@
-"""Bus fixtures for the contract tests: one parameter per engine, each handle on one shared log."""
+"""Contract test fixtures: the bus, one parameter per engine, each handle on one shared log; the
+databases; and the test-only service of the outbox and inbox tests (`tests.contract.support`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from shared.db import Database
 from shared.events.bus import Bus
+from shared.events.consumer import DeadLetterHook, EventConsumer, Handler, Subscription
 from shared.events.embedded import EmbeddedBus
+from shared.events.envelope import event_type, topic_of
 from shared.events.kafka import KafkaBus
+from shared.events.outbox import OutboxRelay
+from tests.contract.support import (
+    MAX_ATTEMPTS,
+    ConsumerFactory,
+    apply_effect,
+    metadata,
+    tables,
+    unique,
+)
 
 # Short leases keep the takeover tests quick; an engine without leases ignores it.
 LEASE_SECONDS = 0.5
@@ -36,11 +49,6 @@ class BusSpec:
             # Short sessions so a dead member's partitions move on quickly in tests.
             return KafkaBus(self.location, partitions=3, session_timeout_ms=6000)
         raise ValueError(f"unknown bus engine {self.engine!r}")
-
-
-def unique(prefix: str) -> str:
-    """A topic or group name no other test (or earlier run on a shared broker) uses."""
-    return f"{prefix}.{uuid.uuid4().hex[:12]}"
 
 
 def kafka_bootstrap() -> str:
@@ -90,8 +98,15 @@ def embedded_bus(bus: Bus) -> EmbeddedBus:
 
 
 @pytest.fixture
-def topic() -> str:
-    return unique("contract.topic")
+def kind() -> str:
+    """An event type of its own, so its topic (the type's last three parts) is new to the log."""
+    return event_type(f"t{uuid.uuid4().hex[:12]}", "thing.happened")
+
+
+@pytest.fixture
+def topic(kind: str) -> str:
+    """A topic no other test uses: the one `kind` travels on, so events can be sent on it."""
+    return topic_of(kind)
 
 
 @pytest.fixture
@@ -138,3 +153,52 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'service.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+# --- the test-only service of the outbox and inbox tests ----------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path}/svc.db")
+    metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def relay(db: Database, bus: Bus) -> OutboxRelay:
+    return OutboxRelay(service="contract", db=db, tables=tables, bus=bus)
+
+
+@pytest.fixture
+def make_consumer(
+    db: Database, bus: Bus, group: str, topic: str, kind: str
+) -> Iterator[ConsumerFactory]:
+    """A member of `group` reading `topic` with `handlers` for `kind`; closed after the test."""
+    made: list[EventConsumer] = []
+
+    def make(
+        *handlers: Handler,
+        on_dead_letter: DeadLetterHook | None = None,
+        batch_size: int = 200,
+    ) -> EventConsumer:
+        consumer = EventConsumer(
+            subscription=Subscription(
+                group=group,
+                handlers={kind: handlers or [apply_effect]},
+                on_dead_letter=on_dead_letter,
+            ),
+            db=db,
+            tables=tables,
+            bus=bus,
+            max_attempts=MAX_ATTEMPTS,
+            backoff=0.0,
+            batch_size=batch_size,
+        )
+        made.append(consumer)
+        return consumer
+
+    yield make
+    for consumer in reversed(made):
+        consumer.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import closing
@@ -16,18 +15,10 @@ import pytest
 from shared.events.bus import Bus, BusUnavailable, Consumer, Message, Record
 from shared.events.embedded import EmbeddedBus, LeaseLost
 from tests.contract.conftest import LEASE_SECONDS, BusFactory, BusSpec
+from tests.contract.support import drain
 
 # Long enough for a lease to lapse and be taken over several times, short enough to fail fast.
 TAKEOVER_SECONDS = LEASE_SECONDS * 4 + 2.0
-
-
-def drain(consumer: Consumer, count: int, *, within: float = 5.0) -> list[Record]:
-    """Poll until `count` records have arrived or `within` seconds have passed."""
-    records: list[Record] = []
-    deadline = time.monotonic() + within
-    while len(records) < count and time.monotonic() < deadline:
-        records.extend(consumer.poll(max_records=count - len(records), timeout=0.1))
-    return records
 
 
 def publish_values(bus: Bus, topic: str, values: Sequence[str], *, key: str | None = "k") -> None:
@@ -36,6 +27,13 @@ def publish_values(bus: Bus, topic: str, values: Sequence[str], *, key: str | No
 
 def values_of(records: Sequence[Record]) -> list[str]:
     return [record.value.decode() for record in records]
+
+
+def gone_quiet(bus: Bus, topic: str, group: str) -> tuple[Consumer, list[Record]]:
+    """A member handed a, b and c that then neither commits nor closes (paused or dead)."""
+    publish_values(bus, topic, ["a", "b", "c"])
+    member = bus.consumer(group=group, topics=[topic])
+    return member, drain(member, 3)
 
 
 def append_in_batches(spec: BusSpec, topic: str, writer: str, count: int, start: Any) -> None:
@@ -106,9 +104,7 @@ def test_uncommitted_records_are_redelivered_after_the_member_closes(
 def test_uncommitted_records_are_redelivered_after_the_member_is_abandoned(
     embedded_bus: EmbeddedBus, topic: str, group: str
 ) -> None:
-    publish_values(embedded_bus, topic, ["a", "b", "c"])
-    abandoned = embedded_bus.consumer(group=group, topics=[topic])
-    handed_out = drain(abandoned, 3)
+    _abandoned, handed_out = gone_quiet(embedded_bus, topic, group)
 
     # The abandoned member neither commits nor closes: its lease must lapse by itself.
     with closing(embedded_bus.consumer(group=group, topics=[topic])) as successor:
@@ -255,9 +251,7 @@ def test_within_a_group_one_member_at_a_time_receives_a_topic(
 def test_a_member_whose_lease_was_taken_over_cannot_commit(
     embedded_bus: EmbeddedBus, topic: str, group: str
 ) -> None:
-    publish_values(embedded_bus, topic, ["a", "b", "c"])
-    paused = embedded_bus.consumer(group=group, topics=[topic])
-    handled_late = drain(paused, 3)
+    paused, handled_late = gone_quiet(embedded_bus, topic, group)
 
     with closing(embedded_bus.consumer(group=group, topics=[topic])) as successor:
         taken_over = drain(successor, 3, within=TAKEOVER_SECONDS)

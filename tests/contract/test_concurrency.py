@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
-from services.hukou import operations, schemas
+from services.hukou import approvals, operations, schemas
+from services.hukou.app import SPEC
 from services.hukou.models import TABLES, SettlementApplication
 from services.hukou.rules import PARAMETERS, RULES_VERSIONS
 from shared import migrations
@@ -23,8 +24,6 @@ from shared.events.envelope import new_event, to_message
 from shared.idempotency import run_idempotent
 from tests.api.conftest import application
 from tests.conftest import person_id
-
-HUKOU_MIGRATIONS = operations.__file__.rsplit("/", 1)[0] + "/migrations"
 
 
 def race(*actions: Callable[[], Any]) -> list[Any]:
@@ -49,9 +48,7 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
 
 @pytest.fixture
 def hukou_db(database_url: str) -> Database:
-    from pathlib import Path
-
-    migrations.upgrade(Path(HUKOU_MIGRATIONS), database_url)
+    migrations.upgrade(SPEC.migrations_dir, SPEC.tables.metadata, database_url)
     db = Database(database_url)
     yield db  # type: ignore[misc]
     db.dispose()
@@ -85,7 +82,7 @@ def submit(db: Database, body: dict[str, Any]) -> str:
 
 def approve(db: Database, application_id: str) -> str:
     with db.unit_of_work() as session:
-        operations.approve_application(session, application_id, schemas.ApprovalIn(), actor="test")
+        approvals.approve_application(session, application_id, schemas.ApprovalIn(), actor="test")
     return "approved"
 
 
@@ -136,9 +133,7 @@ def test_two_consumers_of_one_group_never_both_apply_an_event(database_url: str)
         with contextlib.suppress(threading.BrokenBarrierError):
             applied.wait()
 
-    subscription = Subscription(
-        group="department", topics=["t.settlement.approved"], handlers={"t.approved": [apply]}
-    )
+    subscription = Subscription(group="department", handlers={"t.approved": [apply]})
     event = new_event(type_="t.approved", source="/test", subject="s-1", data={"n": 1})
     message = to_message(event, key="s-1")
     record = Record(message.topic, 0, 0, message.key, message.value, message.headers)

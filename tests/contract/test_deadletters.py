@@ -15,9 +15,9 @@ from shared.db import Database, new_metadata, platform_tables
 from shared.events.bus import Bus
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.deadletters import pending_dead_letters, replay_dead_letters
-from shared.events.envelope import new_event, to_message
+from shared.events.envelope import new_event, to_message, topic_of
 from shared.events.outbox import OutboxRelay
-from tests.contract.conftest import unique
+from tests.contract.support import unique
 
 metadata = new_metadata()
 TABLES = platform_tables(metadata)
@@ -38,16 +38,14 @@ class Department:
         self.group = unique("department")
         self.db = Database(f"sqlite:///{tmp_path / 'department.db'}")
         metadata.create_all(self.db.engine)
-        subscription = Subscription(
-            group=self.group, topics=[self._topic()], handlers={self.type: [self.apply]}
-        )
+        subscription = Subscription(group=self.group, handlers={self.type: [self.apply]})
         self.consumer = EventConsumer(
             subscription=subscription, db=self.db, tables=TABLES, bus=bus, max_attempts=2, backoff=0
         )
         self.relay = OutboxRelay(service="department", db=self.db, tables=TABLES, bus=bus)
 
     def _topic(self) -> str:
-        return ".".join(self.type.split(".")[-3:])
+        return topic_of(self.type)
 
     def apply(self, session: Any, event: Any) -> None:
         self.attempts.append(event.get_id())

@@ -15,7 +15,8 @@ import pytest
 
 from shared.events.bus import Message, Record
 from shared.events.kafka import KafkaBus
-from tests.contract.conftest import kafka_bootstrap, unique
+from tests.contract.conftest import kafka_bootstrap
+from tests.contract.support import unique
 
 PARTITIONS = 3
 

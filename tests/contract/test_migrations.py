@@ -9,17 +9,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from shared import migrations
-from shared.cli import built_services
 from shared.db import make_engine
+from shared.launcher import built_services
 
 
 @pytest.mark.parametrize("service", built_services())
 def test_migrations_build_the_schema_the_models_describe(service: str, database_url: str) -> None:
     spec = importlib.import_module(f"services.{service}.app").SPEC
-    metadata = spec.tables.outbox.metadata
+    metadata = spec.tables.metadata
 
-    migrations.upgrade(spec.migrations_dir, database_url)
-    migrations.upgrade(spec.migrations_dir, database_url)  # a second start changes nothing
+    migrations.upgrade(spec.migrations_dir, metadata, database_url)
+    migrations.upgrade(spec.migrations_dir, metadata, database_url)  # a second start: no change
 
     engine = make_engine(database_url)
     try:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from shared.auth import issue_token
-from shared.settings import SERVICE_PORTS, Settings
+from shared.registry import SERVICE_PORTS
+from shared.settings import Settings
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.hukou.app import build
-from shared.cli import ensure_database
 from shared.events.kafka import KafkaBus
+from shared.launcher import ensure_database
 from shared.settings import Settings
 from tests.api.conftest import application
 from tests.conftest import TokenFactory

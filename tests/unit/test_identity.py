@@ -9,7 +9,6 @@ import pytest
 from shared.identity import (
     IdentityNumber,
     InvalidIdNumber,
-    age_on,
     check_character,
     make_id_number,
     mask_id_number,
@@ -345,35 +344,3 @@ def test_mask_in_text_masks_numbers_whatever_their_check_character() -> None:
 def test_mask_in_text_leaves_shorter_numbers_alone() -> None:
     text = "tel 13800138000, code 440203, 15-digit 440203900517123"
     assert mask_identity_numbers(text) == text
-
-
-# -- age -------------------------------------------------------------------------------
-
-
-def test_age_the_day_before_the_birthday_is_one_less() -> None:
-    assert age_on(date(2000, 6, 15), date(2018, 6, 14)) == 17
-
-
-def test_age_on_the_birthday_counts_the_new_year() -> None:
-    assert age_on(date(2000, 6, 15), date(2018, 6, 15)) == 18
-
-
-def test_age_on_the_day_of_birth_is_zero() -> None:
-    assert age_on(date(2000, 6, 15), date(2000, 6, 15)) == 0
-
-
-def test_leap_day_birth_ages_on_first_of_march_in_common_years() -> None:
-    born = date(2004, 2, 29)
-    assert age_on(born, date(2022, 2, 28)) == 17
-    assert age_on(born, date(2022, 3, 1)) == 18
-
-
-def test_leap_day_birth_ages_on_leap_day_in_leap_years() -> None:
-    born = date(2004, 2, 29)
-    assert age_on(born, date(2024, 2, 28)) == 19
-    assert age_on(born, date(2024, 2, 29)) == 20
-
-
-def test_age_before_birth_is_refused() -> None:
-    with pytest.raises(ValueError):
-        age_on(date(2000, 6, 15), date(2000, 6, 14))

@@ -11,7 +11,6 @@ from services.education.rules.placement import (
 )
 from services.education.rules.planning import PlacesPlan, SettledChild, StageNeed, plan_places
 from services.education.rules.stages import (
-    AGE_OF_MAJORITY,
     CLAUSE,
     COMPULSORY_STAGES,
     JUNIOR_MIDDLE_ENTRY_AGE,
@@ -33,7 +32,6 @@ from services.education.rules.stages import (
 )
 
 __all__ = [
-    "AGE_OF_MAJORITY",
     "CLAUSE",
     "COMPULSORY_STAGES",
     "JUNIOR_MIDDLE_ENTRY_AGE",

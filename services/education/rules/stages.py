@@ -13,7 +13,9 @@ from datetime import date
 from itertools import pairwise
 from typing import Any, Literal
 
-from shared.parameters import LocalParameter, ParameterSet
+from shared import dates
+from shared.national import AGE_OF_MAJORITY
+from shared.parameters import Parameter, ParameterSet, national
 
 CLAUSE = "三(八)"
 
@@ -32,41 +34,33 @@ _LAW_DATE = date(2006, 9, 1)  # the Compulsory Education Law as revised in 2006 
 
 # Fixed, not configurable: every school-year date (placements, planning) hangs on it, and a
 # settlement's school year must not move when a parameter is recorded later.
-SCHOOL_YEAR_START = LocalParameter(
-    name="school_year_start",
-    value="09-01",
+SCHOOL_YEAR_START = national(
+    "school_year_start",
+    "09-01",
     unit="month-day",
     valid_from=_LAW_DATE,
     source="national practice: the school year (学年) begins with the autumn term on 1 September",
-    department="national",
 )
 PRESCHOOL_ENTRY_AGE = "preschool_entry_age"
 PRIMARY_ENTRY_AGE = "primary_entry_age"
 JUNIOR_MIDDLE_ENTRY_AGE = "junior_middle_entry_age"
 SENIOR_HIGH_ENTRY_AGE = "senior_high_entry_age"
-AGE_OF_MAJORITY = "age_of_majority"
+# Senior high ends at the age of majority every department applies (shared.national).
 STAGE_AGE_NAMES = (
     PRESCHOOL_ENTRY_AGE,
     PRIMARY_ENTRY_AGE,
     JUNIOR_MIDDLE_ENTRY_AGE,
     SENIOR_HIGH_ENTRY_AGE,
-    AGE_OF_MAJORITY,
+    AGE_OF_MAJORITY.name,
 )
 _AGE_UNIT = "years of age (周岁) at the school-year start"
 
 
-def _national(name: str, value: int, source: str) -> LocalParameter:
-    return LocalParameter(
-        name=name,
-        value=value,
-        unit=_AGE_UNIT,
-        valid_from=_LAW_DATE,
-        source=source,
-        department="national",
-    )
+def _national(name: str, value: int, source: str) -> Parameter:
+    return national(name, value, unit=_AGE_UNIT, valid_from=_LAW_DATE, source=source)
 
 
-NATIONAL_PARAMETERS: tuple[LocalParameter, ...] = (
+NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
     _national(
         PRESCHOOL_ENTRY_AGE,
         3,
@@ -91,12 +85,7 @@ NATIONAL_PARAMETERS: tuple[LocalParameter, ...] = (
         "national practice: three years of junior middle school, compulsory education ending "
         "at about 15 (POLICY.md national rules)",
     ),
-    _national(
-        AGE_OF_MAJORITY,
-        18,
-        "national law: PRC Civil Code art. 17 (18 since the General Principles of the Civil Law, "
-        "1987)",
-    ),
+    AGE_OF_MAJORITY,
 )
 
 
@@ -128,15 +117,9 @@ def school_year_label(year: int) -> str:
 
 
 def age_at(birth_date: date, on: date) -> int | None:
-    """Completed years (周岁) on `on`; None for a child not yet born on that day.
-
-    A child turns a year older on their birthday; one born on 29 February on 1 March in a
-    common year.
-    """
-    if on < birth_date:
-        return None
-    had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - (0 if had_birthday else 1)
+    """Completed years (周岁) on `on` (`shared.dates.age_on`); None for a child not yet born
+    on that day, whom the stages count as under preschool age rather than refuse."""
+    return None if on < birth_date else dates.age_on(birth_date, on)
 
 
 # --- stages by age ------------------------------------------------------------------------------
@@ -188,7 +171,7 @@ class Undetermined:
 
 def stage_bands(parameters: ParameterSet, on: date, county: str) -> StageBands | Undetermined:
     """The stage ages in force on `on` (a school-year start) in `county`."""
-    found: dict[str, LocalParameter] = {}
+    found: dict[str, Parameter] = {}
     missing: list[str] = []
     for name in STAGE_AGE_NAMES:
         parameter = parameters.in_force(name, on, county)

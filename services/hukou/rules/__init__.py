@@ -1,6 +1,6 @@
 """Public security's settlement-eligibility rules as pure functions, one per policy clause."""
 
-from services.hukou.rules.base import Rule, age_on, mask_identity_number
+from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
@@ -20,29 +20,22 @@ from services.hukou.rules.eligibility import (
 from services.hukou.rules.evidence import check_permit_evidence
 from services.hukou.rules.household import check_household, check_rural_rights
 from services.hukou.rules.parameters import (
-    AGE_OF_MAJORITY,
     MINIMUM_INSURED_MONTHS,
     PARAMETERS,
     RULES_VERSIONS,
     SHAOGUAN_2017_TRIAL,
-    Parameter,
     RulesVersion,
-    parameter_in_force,
-    rules_in_force,
 )
 
 __all__ = [
-    "AGE_OF_MAJORITY",
     "CHANNEL_RULES",
     "COMMON_RULES",
     "MINIMUM_INSURED_MONTHS",
     "PARAMETERS",
     "RULES_VERSIONS",
     "SHAOGUAN_2017_TRIAL",
-    "Parameter",
     "Rule",
     "RulesVersion",
-    "age_on",
     "check_collective_household",
     "check_household",
     "check_insured_one_year",
@@ -56,7 +49,4 @@ __all__ = [
     "check_unknown_channel",
     "decide_eligibility",
     "decision_outcome",
-    "mask_identity_number",
-    "parameter_in_force",
-    "rules_in_force",
 ]

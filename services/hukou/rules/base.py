@@ -1,4 +1,8 @@
-"""What every rule shares: the rule signature, check constructors and dates in words."""
+"""What every rule shares: the rule signature, and the parameter a rule needs or why it is absent.
+
+Checks and their constructors are the kernel's (`shared.rules`), ages are counted by
+`shared.dates.age_on`, and identity numbers in a reason are masked by `shared.identity`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from services.hukou.domain import ApplicationFacts, Check
-from services.hukou.rules.parameters import Parameter, parameter_in_force, period
+from services.hukou.domain import ApplicationFacts
+from shared.dates import period
+from shared.parameters import Parameter, latest_in_force
+from shared.rules import Check, undetermined
 
 
 class Rule(Protocol):
@@ -22,31 +28,14 @@ class Rule(Protocol):
     ) -> tuple[Check, ...]: ...
 
 
-def passed(rule: str, clause: str, reason: str) -> Check:
-    """A rule that is met."""
-    return Check(rule=rule, clause=clause, outcome="passed", reason=reason)
-
-
-def failed(rule: str, clause: str, reason: str) -> Check:
-    """A rule that is not met, on facts that are known."""
-    return Check(rule=rule, clause=clause, outcome="failed", reason=reason)
-
-
-def undetermined(rule: str, clause: str, reason: str, missing: Sequence[str] = ()) -> Check:
-    """A rule that cannot be decided, naming the facts it still needs."""
-    return Check(
-        rule=rule, clause=clause, outcome="undetermined", reason=reason, missing=tuple(missing)
-    )
-
-
 def parameter_or_check(
     name: str, on: date, parameters: Sequence[Parameter], *, rule: str, clause: str
 ) -> Parameter | Check:
     """The parameter in force on `on`, or an undetermined check saying that none is recorded."""
-    parameter = parameter_in_force(name, on, parameters)
+    known = [p for p in parameters if p.name == name]
+    parameter = latest_in_force(known, on)
     if parameter is not None:
         return parameter
-    known = [p for p in parameters if p.name == name]
     periods = "; ".join(
         f"{p.value}, {period(p.valid_from, p.valid_to)} ({p.source})" for p in known
     )
@@ -59,23 +48,7 @@ def parameter_or_check(
     )
 
 
-def age_on(birth_date: date, on: date) -> int:
-    """Completed years of age (周岁) on `on`; a person turns a year older on their birthday.
-
-    Someone born on 29 February turns a year older on 1 March in a common year.
-    """
-    had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - (0 if had_birthday else 1)
-
-
-def mask_identity_number(id_number: str) -> str:
-    """An identity number as a reason may show it: "4402**********123X", never in full.
-
-    The same shape as shared.identity's masking, kept here so that the rules import nothing
-    that loads data; a malformed input keeps even less, so no input is ever shown whole.
-    """
-    text = id_number.strip().upper()
-    keep = 4 if len(text) == 18 else 2 if len(text) > 4 else 0
-    if keep == 0:
-        return "*" * len(text)
-    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
+def cite(parameter: Parameter) -> str:
+    """The value with its source, as hukou's reasons have always shown it ("name = value,
+    source: ..."); shorter than `Parameter.cite()`, which adds the unit, who set it and when."""
+    return f"{parameter.name} = {parameter.value}, source: {parameter.source}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.hukou.domain import ApplicationFacts, Check, Residence
-from services.hukou.rules.base import failed, parameter_or_check, passed, undetermined
-from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS, Parameter
+from services.hukou.domain import ApplicationFacts, Residence
+from services.hukou.rules.base import cite, parameter_or_check
+from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS
+from shared.parameters import Parameter
+from shared.rules import Check, failed, passed, undetermined
 
 _TENURE_WORDS = {
     "owned": "an owned home",
@@ -115,16 +117,17 @@ def check_insured_one_year(
 def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) -> Check:
     rule, clause = "insured_one_year.insured_months", "二.2"
     minimum = parameter_or_check(
-        MINIMUM_INSURED_MONTHS, facts.decision_date, parameters, rule=rule, clause=clause
+        MINIMUM_INSURED_MONTHS.name, facts.decision_date, parameters, rule=rule, clause=clause
     )
     if isinstance(minimum, Check):
         return minimum
+    least = int(minimum.value)
     # The text itself tells 社保 from 医保 (二.1: 购买了社保、医保), and the contract carries
     # pension and medical months apart: the pension months are the social-insurance months.
     months = facts.social_insurance.pension_months if facts.social_insurance else None
     needed = (
         f"Clause 二.2 needs urban social insurance for one year or more, one year included "
-        f"(at least {minimum.value} months: {minimum.cite()})."
+        f"(at least {least} months: {cite(minimum)})."
     )
     if months is None:
         return undetermined(
@@ -133,7 +136,7 @@ def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) ->
             f"The months of social (pension) insurance are not stated. {needed}",
             ("social_insurance.pension_months",),
         )
-    if months < minimum.value:
+    if months < least:
         return failed(
             rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
         )

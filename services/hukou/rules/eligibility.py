@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from services.hukou.domain import ApplicationFacts, Check, Decision, DecisionOutcome
-from services.hukou.rules.base import Rule, failed, passed, undetermined
+from services.hukou.domain import ApplicationFacts, Decision, DecisionOutcome
+from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
@@ -19,12 +19,12 @@ from services.hukou.rules.household import check_household, check_rural_rights
 from services.hukou.rules.parameters import (
     PARAMETERS,
     RULES_VERSIONS,
-    Parameter,
     RulesVersion,
     describe_versions,
-    period,
-    rules_in_force,
 )
+from shared.dates import period
+from shared.parameters import Parameter, latest_in_force
+from shared.rules import Check, CheckOutcome, failed, outcome_of, passed, undetermined
 
 # Each channel of clause 二 and the rule that decides it. The targets (一.1, 二.7) are
 # absent on purpose: they steer the city's work and never refuse an eligible person.
@@ -47,7 +47,9 @@ def decide_eligibility(
     parameters: Sequence[Parameter] = PARAMETERS,
 ) -> Decision:
     """Decide whether the applicant may settle, under the rules version in force on the date."""
-    version = rules_in_force(facts.decision_date, versions)
+    # Where an operator recorded a successor whose period overlaps an earlier one, the version
+    # that took effect last wins: a newer measure supersedes the older one from its first day.
+    version = latest_in_force(versions, facts.decision_date)
     if version is None:
         # Deciding under an expired or future measure would apply rules nobody enacted for the
         # date, so nothing else is checked until an operator records a version in force.
@@ -64,14 +66,16 @@ def decide_eligibility(
     )
 
 
+_DECISION_OF: Mapping[CheckOutcome, DecisionOutcome] = {
+    "passed": "eligible",
+    "failed": "ineligible",
+    "undetermined": "undetermined",
+}
+
+
 def decision_outcome(checks: Iterable[Check]) -> DecisionOutcome:
     """Any failed check makes the applicant ineligible; else any undetermined one, undetermined."""
-    outcomes = {check.outcome for check in checks}
-    if "failed" in outcomes:
-        return "ineligible"
-    if "undetermined" in outcomes:
-        return "undetermined"
-    return "eligible"
+    return _DECISION_OF[outcome_of(checks)]
 
 
 def check_rules_in_force(version: RulesVersion, on: date) -> Check:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.hukou.domain import ApplicationFacts, Check
-from services.hukou.rules.parameters import Parameter
+from services.hukou.domain import ApplicationFacts
+from shared.parameters import Parameter
+from shared.rules import Check, passed, undetermined
 
 RULE = "residence.permit_evidence"
 CLAUSE = "三(九)"
@@ -24,10 +25,9 @@ def check_permit_evidence(
         return ()
     if not history.available:
         return (
-            Check(
+            undetermined(
                 RULE,
                 CLAUSE,
-                "undetermined",
                 "The residence permit service did not answer, so the declared residence "
                 f"start ({residence.since.isoformat()}) could not be checked against the "
                 "applicant's permit history; reassess the application once it answers.",
@@ -37,20 +37,18 @@ def check_permit_evidence(
     earliest = history.earliest_resident_since
     if earliest is None:
         return (
-            Check(
+            passed(
                 RULE,
                 CLAUSE,
-                "passed",
                 "No residence permit is on record for the applicant; the declared residence "
                 "start rests on the application (a permit is not a condition of settlement).",
             ),
         )
     if residence.since < earliest:
         return (
-            Check(
+            undetermined(
                 RULE,
                 CLAUSE,
-                "undetermined",
                 f"The application declares residence since {residence.since.isoformat()}, but "
                 f"the applicant's residence permits record residence only since "
                 f"{earliest.isoformat()} ({history.permits} permit(s)); a case worker must "
@@ -59,10 +57,9 @@ def check_permit_evidence(
             ),
         )
     return (
-        Check(
+        passed(
             RULE,
             CLAUSE,
-            "passed",
             f"The declared residence start {residence.since.isoformat()} agrees with the "
             f"applicant's residence permits, which record residence since "
             f"{earliest.isoformat()}.",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from services.hukou.domain import ApplicationFacts, Check, Person
-from services.hukou.rules.base import (
-    age_on,
-    failed,
-    mask_identity_number,
-    parameter_or_check,
-    passed,
-)
-from services.hukou.rules.parameters import AGE_OF_MAJORITY, PARAMETERS, Parameter
+from services.hukou.domain import ApplicationFacts, Person
+from services.hukou.rules.base import cite, parameter_or_check
+from services.hukou.rules.parameters import PARAMETERS
+from shared.dates import age_on
+from shared.identity import mask_id_number
+from shared.national import AGE_OF_MAJORITY
+from shared.parameters import Parameter
+from shared.rules import Check, failed, passed
 
 _CLAUSE = "二.3"
 _WHO_SETTLES = (
@@ -64,7 +63,7 @@ def _check_distinct_people(facts: ApplicationFacts) -> Check:
     for number, member in enumerate(facts.household, start=1):
         listed[_normalise(member.id_number)].append(_describe(number, member))
     repeated = [
-        f"{mask_identity_number(id_number)} is given for {' and '.join(people)}"
+        f"{mask_id_number(id_number)} is given for {' and '.join(people)}"
         for id_number, people in listed.items()
         if len(people) > 1
     ]
@@ -95,6 +94,7 @@ def _check_member(
 ) -> Check:
     rule = "household.member"
     who, on = _describe(number, member), facts.decision_date
+    # Before `age_on`, which refuses a day before the birth date: such a member fails here.
     if member.birth_date > on:
         return failed(
             rule,
@@ -111,11 +111,11 @@ def _check_member(
             f"{_capital(who)} cannot settle in this application: {_WHO_SETTLES}; anyone "
             "else applies on their own.",
         )
-    majority = parameter_or_check(AGE_OF_MAJORITY, on, parameters, rule=rule, clause=_CLAUSE)
+    majority = parameter_or_check(AGE_OF_MAJORITY.name, on, parameters, rule=rule, clause=_CLAUSE)
     if isinstance(majority, Check):
         return majority
-    age, cited = age_on(member.birth_date, on), f"({majority.cite()})"
-    if age >= majority.value:
+    age, cited = age_on(member.birth_date, on), f"({cite(majority)})"
+    if age >= int(majority.value):
         return failed(
             rule,
             _CLAUSE,

@@ -23,8 +23,6 @@ insurance), `entries` (the decision per member), `transfers` (the origin's answe
 
 from services.medical_insurance.rules.domain import (
     CLAUSE,
-    MINIMUM_WORKING_AGE,
-    NATIONAL_PARAMETERS,
     ORIGIN_CONFIRMATION_DAYS,
     PRESUME_RURAL_MEMBERS_INSURED,
     SCHEME_NAMES,
@@ -39,6 +37,7 @@ from services.medical_insurance.rules.domain import (
     Member,
     ParameterRef,
     Scheme,
+    Settled,
     Settlement,
 )
 from services.medical_insurance.rules.entries import (
@@ -56,8 +55,6 @@ from services.medical_insurance.rules.transfers import (
 
 __all__ = [
     "CLAUSE",
-    "MINIMUM_WORKING_AGE",
-    "NATIONAL_PARAMETERS",
     "ORIGIN_CONFIRMATION_DAYS",
     "PRESUME_RURAL_MEMBERS_INSURED",
     "SCHEME_NAMES",
@@ -72,6 +69,7 @@ __all__ = [
     "Member",
     "ParameterRef",
     "Scheme",
+    "Settled",
     "Settlement",
     "confirm_transfer",
     "confirmation_deadline",

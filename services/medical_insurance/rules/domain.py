@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from shared.parameters import LocalParameter, ParameterSet
-from shared.regions import SHAOGUAN_COUNTIES
+from shared import regions
+from shared.parameters import Parameter, ParameterSet
 
 CLAUSE = "三(六)"
 
@@ -28,33 +28,43 @@ SCHEME_NAMES: Mapping[str, str] = {
 
 ORIGIN_CONFIRMATION_DAYS = "origin_confirmation_days"
 PRESUME_RURAL_MEMBERS_INSURED = "presume_rural_members_insured_at_origin"
-MINIMUM_WORKING_AGE = "minimum_working_age"
-
-# National law, so it may ship in code: employers may not recruit minors under sixteen.
-NATIONAL_PARAMETERS: tuple[LocalParameter, ...] = (
-    LocalParameter(
-        name=MINIMUM_WORKING_AGE,
-        value=16,
-        unit="years",
-        valid_from=date(1995, 1, 1),
-        source="national law: PRC Labour Law art. 15 (禁止用人单位招用未满十六周岁的未成年人), "
-        "in force 1995-01-01",
-        department="national",
-    ),
-)
 
 ParameterRef = dict[str, Any]
 
 
+class Settled(Protocol):
+    """What the event's member and the recorded entry both say of a settled member."""
+
+    @property
+    def relation(self) -> str: ...
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def previous_region_code(self) -> str: ...
+    @property
+    def previous_hukou_type(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Member:
-    """A settled household member as this department sees them: no name is needed."""
+    """A settled household member as this department sees them: no name, no identity number."""
 
     index: int
     relation: str
     birth_date: date
     previous_region_code: str
     previous_hukou_type: str
+
+    @classmethod
+    def of(cls, index: int, member: Settled) -> Member:
+        """The member at `index`, from the event or from the entry recorded of them."""
+        return cls(
+            index=index,
+            relation=member.relation,
+            birth_date=member.birth_date,
+            previous_region_code=member.previous_region_code,
+            previous_hukou_type=member.previous_hukou_type,
+        )
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Settlement:
     destination_region_code: str
     parameters: ParameterSet
 
-    def parameter(self, name: str) -> LocalParameter | None:
+    def parameter(self, name: str) -> Parameter | None:
         """The value in force on the decision date: the destination county's, else citywide."""
         return self.parameters.in_force(name, self.decision_date, self.destination_region_code)
 
@@ -126,13 +136,12 @@ class ConfirmationOutcome:
     origin_coverage_end: date | None = None
     continuous: bool | None = None
     from_scheme: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def place(code: str | None) -> str:
     if code is None:
         return "an unstated region"
-    name = SHAOGUAN_COUNTIES.get(code)
+    name = regions.SHAOGUAN_COUNTIES.get(code)
     return f"{code} {name}" if name else code
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 from services.medical_insurance.rules.domain import (
-    MINIMUM_WORKING_AGE,
     ORIGIN_CONFIRMATION_DAYS,
     CityScheme,
     EntryDecision,
@@ -21,8 +18,10 @@ from services.medical_insurance.rules.domain import (
     scheme_name,
 )
 from services.medical_insurance.rules.facts import insurance_from_application
-from shared.identity import age_on
+from shared.dates import age_on
+from shared.national import MINIMUM_WORKING_AGE
 from shared.regions import is_shaoguan_county
+from shared.settlement import SocialInsurance
 
 
 def _city_scheme(
@@ -34,7 +33,7 @@ def _city_scheme(
         return "employee", "employed with the employer paying", ()
     if insurance.employer_paying is False:
         return "urban_rural_resident", "not employed with an employer paying", ()
-    working_age = settlement.parameter(MINIMUM_WORKING_AGE)
+    working_age = settlement.parameter(MINIMUM_WORKING_AGE.name)
     if working_age is not None and age_on(member.birth_date, settlement.decision_date) < int(
         working_age.value
     ):
@@ -172,7 +171,7 @@ def confirmation_deadline(
 
 
 def decide_member(
-    member: Member, social_insurance: Mapping[str, Any] | None, settlement: Settlement
+    member: Member, social_insurance: SocialInsurance | None, settlement: Settlement
 ) -> EntryDecision:
     """The entry for one member of an approved settlement, from the event's facts alone."""
     return decide_entry(

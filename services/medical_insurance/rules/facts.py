@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from services.medical_insurance.rules.domain import (
     PRESUME_RURAL_MEMBERS_INSURED,
@@ -14,20 +12,19 @@ from services.medical_insurance.rules.domain import (
     Settlement,
     place,
 )
+from shared.settlement import SocialInsurance
 
 
 def insurance_from_application(
-    member: Member, social_insurance: Mapping[str, Any] | None, settlement: Settlement
+    member: Member, social_insurance: SocialInsurance | None, settlement: Settlement
 ) -> Insurance | InsuranceUnknown:
     """The applicant's insurance as the application states it (`social_insurance` describes
     the applicant only); for anyone else, or where it is silent, the presumption if any."""
-    facts = (social_insurance or {}) if member.relation == "applicant" else {}
-    months = _count(facts.get("medical_months"))
-    region = facts.get("insured_region_code")
-    employer_paid = facts.get("employer_paid")
-    employer_paying = employer_paid if isinstance(employer_paid, bool) else None
+    stated = (social_insurance if member.relation == "applicant" else None) or SocialInsurance()
+    months, region = stated.medical_months, stated.insured_region_code
+    employer_paying = stated.employer_paid
     field_name = "social_insurance.employer_paid"
-    if isinstance(region, str) and region:
+    if region:
         return Insurance(
             insured=True,
             region_code=region,
@@ -52,10 +49,6 @@ def insurance_from_application(
         # Presumed where insured; what the application says of employment still counts.
         return replace(presumed, employer_paying=employer_paying, employment_field=field_name)
     return presumed
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def presume_insurance(member: Member, settlement: Settlement) -> Insurance | InsuranceUnknown:

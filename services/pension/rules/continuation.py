@@ -17,25 +17,17 @@ from services.pension.rules.base import (
     SettlementFacts,
 )
 from services.pension.rules.pension_age import (
-    AGE_OF_MAJORITY,
     CATEGORY_WORDS,
-    MAJORITY,
     Category,
     PensionAge,
     employee_pension_age,
     resident_pension_age,
 )
+from shared.dates import age_on
+from shared.national import AGE_OF_MAJORITY
 from shared.parameters import ParameterSet
 
 SHAOGUAN_PREFIX = "4402"  # GB/T 2260: every county of Shaoguan (440200) shares it
-
-
-def completed_years(birth_date: date, on: date) -> int:
-    """Whole years of age (周岁) on `on`; a 29 February birth ages on 1 March in common years."""
-    if on < birth_date:
-        raise ValueError("the decision date precedes a member's birth date")
-    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - int(before_birthday)
 
 
 def in_shaoguan(region_code: str) -> bool:
@@ -44,9 +36,9 @@ def in_shaoguan(region_code: str) -> bool:
 
 def is_adult(member: Member, on: date) -> bool:
     """18 or over on the decision date (national law); minors get no pension entry."""
-    if not MAJORITY.in_force_on(on):
+    if not AGE_OF_MAJORITY.in_force_on(on):
         raise ValueError(f"no age of majority is recorded in force on {on.isoformat()}")
-    return completed_years(member.birth_date, on) >= AGE_OF_MAJORITY
+    return age_on(member.birth_date, on) >= int(AGE_OF_MAJORITY.value)
 
 
 def who(member: Member) -> str:
@@ -256,7 +248,7 @@ def decide_continuation(
 ) -> Continuation:
     """One adult's scheme, months carried over and status under 三(七)."""
     on = facts.decision_date
-    age = completed_years(member.birth_date, on)
+    age = age_on(member.birth_date, on)
     choice = choose_scheme(member, facts, parameters)
     verdict = judge_pension_age(member, choice.scheme, on)
     insurance = facts.applicant_insurance
@@ -297,7 +289,7 @@ def decide_continuation(
         status=status,
         reason=reason,
         missing=missing,
-        parameters=(MAJORITY.reference(), *verdict.parameters, *choice.parameters),
+        parameters=(AGE_OF_MAJORITY.reference(), *verdict.parameters, *choice.parameters),
         pension_age=verdict.decisive.describe() if verdict.decisive else None,
         pension_age_reached_on=verdict.decisive.reached_on if verdict.decisive else None,
     )

@@ -10,7 +10,7 @@ from services.pension.rules.base import (
     MinimumLivingOutcome,
     SettlementFacts,
 )
-from shared.parameters import LocalParameter, ParameterSet
+from shared.parameters import Parameter, ParameterSet
 
 FEN = Decimal("0.01")
 
@@ -56,7 +56,7 @@ def assess_minimum_living(
         raise ValueError("a settlement with no members has no household to assess")
     missing: list[str] = []
     problems: list[str] = []
-    parameter: LocalParameter | None = parameters.in_force(MINIMUM_LIVING_STANDARD, on, region)
+    parameter: Parameter | None = parameters.in_force(MINIMUM_LIVING_STANDARD, on, region)
     standard: Decimal | None = None
     if parameter is None:
         missing.append(f"local parameter {MINIMUM_LIVING_STANDARD} for {region}")

@@ -5,7 +5,6 @@ from services.residence_permit.rules.application import (
     BASES,
     Application,
     ApplicationDecision,
-    Check,
     Guardian,
     check_basis,
     check_guardian,
@@ -26,10 +25,7 @@ from services.residence_permit.rules.entitlements import (
 from services.residence_permit.rules.national import (
     CLAUSE,
     NATIONAL_PARAMETERS,
-    add_months,
-    anniversary,
     national_parameters,
-    year_end,
 )
 from services.residence_permit.rules.settlement import (
     Closure,
@@ -61,7 +57,6 @@ __all__ = [
     "Answer",
     "Application",
     "ApplicationDecision",
-    "Check",
     "Closure",
     "Endorsed",
     "EndorsementDecision",
@@ -76,8 +71,6 @@ __all__ = [
     "Settled",
     "Standing",
     "Term",
-    "add_months",
-    "anniversary",
     "answer",
     "check_basis",
     "check_guardian",
@@ -92,5 +85,4 @@ __all__ = [
     "residence_periods",
     "standing_in_words",
     "summarise",
-    "year_end",
 ]

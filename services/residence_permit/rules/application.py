@@ -6,22 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.residence_permit.rules.national import (
-    AGE_OF_MAJORITY,
     ART_2,
     ART_9,
-    CIVIL_CODE_17,
     CLAUSE,
     ENDORSEMENT_INTERVAL_YEARS,
     GUARDIAN_BELOW_AGE,
     MINIMUM_RESIDENCE_MONTHS,
     REGULATION,
-    add_months,
-    age_on,
     is_registered_in_shaoguan,
     whole,
-    year_end,
 )
-from shared.parameters import LocalParameter, ParameterSet
+from shared.dates import add_months, age_on, year_end
+from shared.national import AGE_OF_MAJORITY, CIVIL_CODE_17
+from shared.parameters import Parameter, ParameterSet
+from shared.rules import Check, failed, failures, outcome_of, passed
 
 BASES = ("employment", "residence", "study")
 BASIS_WORDS = {
@@ -29,18 +27,6 @@ BASIS_WORDS = {
     "residence": "lawful stable residence (合法稳定住所)",
     "study": "continuous study (连续就读)",
 }
-
-
-@dataclass(frozen=True)
-class Check:
-    """One rule applied to an application: the field it is about, whether it is met, and why."""
-
-    rule: str
-    field: str
-    passed: bool
-    reason: str
-    regulation: str
-    clause: str = CLAUSE
 
 
 @dataclass(frozen=True)
@@ -71,31 +57,32 @@ class ApplicationDecision:
     """Issue or refuse: every check, the national values used, and the first year's dates."""
 
     checks: tuple[Check, ...]
-    parameters: tuple[LocalParameter, ...]
+    parameters: tuple[Parameter, ...]
     valid_from: date | None = None
     valid_to: date | None = None
 
     @property
     def accepted(self) -> bool:
-        return all(check.passed for check in self.checks)
+        return outcome_of(self.checks) == "passed"
 
     @property
     def refusals(self) -> tuple[Check, ...]:
-        return tuple(check for check in self.checks if not check.passed)
+        return failures(self.checks)
 
 
-def _passed(rule: str, field: str, reason: str, regulation: str) -> Check:
-    return Check(rule=rule, field=field, passed=True, reason=reason, regulation=regulation)
+# Every check of an application names the input it is about and the article it applies.
+def _met(rule: str, field: str, reason: str, regulation: str) -> Check:
+    return passed(rule, CLAUSE, reason, field=field, regulation=regulation)
 
 
-def _failed(rule: str, field: str, reason: str, regulation: str) -> Check:
-    return Check(rule=rule, field=field, passed=False, reason=reason, regulation=regulation)
+def _unmet(rule: str, field: str, reason: str, regulation: str) -> Check:
+    return failed(rule, CLAUSE, reason, field=field, regulation=regulation)
 
 
 _NEEDED = (
     MINIMUM_RESIDENCE_MONTHS,
     GUARDIAN_BELOW_AGE,
-    AGE_OF_MAJORITY,
+    AGE_OF_MAJORITY.name,
     ENDORSEMENT_INTERVAL_YEARS,
 )
 
@@ -108,7 +95,7 @@ def decide_application(application: Application, parameters: ParameterSet) -> Ap
     if missing:
         return ApplicationDecision(
             checks=(
-                _failed(
+                _unmet(
                     "regulation_in_force",
                     "applied_on",
                     f"no rules are in force on {on.isoformat()}: the {REGULATION} took effect on "
@@ -123,7 +110,7 @@ def decide_application(application: Application, parameters: ParameterSet) -> Ap
         check_registered_elsewhere(application),
         check_half_year_of_residence(application, values[MINIMUM_RESIDENCE_MONTHS]),
         check_basis(application),
-        check_guardian(application, values[GUARDIAN_BELOW_AGE], values[AGE_OF_MAJORITY]),
+        check_guardian(application, values[GUARDIAN_BELOW_AGE], values[AGE_OF_MAJORITY.name]),
     )
     decision = ApplicationDecision(checks=checks, parameters=tuple(values.values()))
     if not decision.accepted:
@@ -142,7 +129,7 @@ def check_registered_elsewhere(application: Application) -> Check:
     (第二条): a registration in Shaoguan itself is refused."""
     code = application.hukou_region_code
     if is_registered_in_shaoguan(code):
-        return _failed(
+        return _unmet(
             "registered_elsewhere",
             "hukou_region_code",
             f"the person is registered in Shaoguan ({code}): a residence permit is for those "
@@ -150,7 +137,7 @@ def check_registered_elsewhere(application: Application) -> Check:
             "resident has these services as a resident",
             ART_2,
         )
-    return _passed(
+    return _met(
         "registered_elsewhere",
         "hukou_region_code",
         f"registered outside Shaoguan ({code})",
@@ -158,13 +145,13 @@ def check_registered_elsewhere(application: Application) -> Check:
     )
 
 
-def check_half_year_of_residence(application: Application, months: LocalParameter) -> Check:
+def check_half_year_of_residence(application: Application, months: Parameter) -> Check:
     """At least half a year of residence on the application date: `resident_since` plus six
     calendar months falls on or before `applied_on` (居住半年以上, 以上 includes six)."""
     since, on = application.resident_since, application.applied_on
     rule, field = "half_year_of_residence", "resident_since"
     if since > on:
-        return _failed(
+        return _unmet(
             rule,
             field,
             f"residence cannot begin ({since.isoformat()}) after the application date "
@@ -172,7 +159,7 @@ def check_half_year_of_residence(application: Application, months: LocalParamete
             ART_2,
         )
     if since < application.birth_date:
-        return _failed(
+        return _unmet(
             rule,
             field,
             f"residence cannot begin ({since.isoformat()}) before the person was born "
@@ -182,7 +169,7 @@ def check_half_year_of_residence(application: Application, months: LocalParamete
     needed = whole(months)
     enough_on = add_months(since, needed)
     if enough_on > on:
-        return _failed(
+        return _unmet(
             rule,
             field,
             f"resident since {since.isoformat()}: on {on.isoformat()} that is less than "
@@ -190,7 +177,7 @@ def check_half_year_of_residence(application: Application, months: LocalParamete
             f"({ART_2}), reached on {enough_on.isoformat()}",
             ART_2,
         )
-    return _passed(
+    return _met(
         rule,
         field,
         f"resident since {since.isoformat()}: {needed} months reached on {enough_on.isoformat()}",
@@ -204,25 +191,23 @@ def check_basis(application: Application) -> Check:
     if basis not in BASES:
         choices = "; ".join(f"{key}: {words}" for key, words in BASIS_WORDS.items())
         said = "no basis was given" if basis is None else f"{basis!r} is not a basis"
-        return _failed(
+        return _unmet(
             "one_basis",
             "basis",
             f"{said}: a residence permit needs one of {choices} ({ART_2})",
             ART_2,
         )
-    return _passed("one_basis", "basis", f"basis: {BASIS_WORDS[basis]}", ART_2)
+    return _met("one_basis", "basis", f"basis: {BASIS_WORDS[basis]}", ART_2)
 
 
-def check_guardian(
-    application: Application, below_age: LocalParameter, majority: LocalParameter
-) -> Check:
+def check_guardian(application: Application, below_age: Parameter, majority: Parameter) -> Check:
     """A minor under 16 on the application date applies through a guardian (第九条). Older
     people may also apply through one (第九条 names the elderly and disabled), so a guardian
     for someone of 16 or more is accepted and recorded."""
     rule, field = "guardian", "guardian"
     on, born = application.applied_on, application.birth_date
     if on < born:
-        return _failed(
+        return _unmet(
             rule,
             "applied_on",
             f"the application date {on.isoformat()} precedes the person's birth "
@@ -233,7 +218,7 @@ def check_guardian(
     guardian = application.guardian
     if guardian is None:
         if age < limit:
-            return _failed(
+            return _unmet(
                 rule,
                 field,
                 f"the person is {age} on {on.isoformat()}: a minor under {limit} applies "
@@ -241,14 +226,14 @@ def check_guardian(
                 "guardian.name and guardian.relation",
                 ART_9,
             )
-        return _passed(rule, field, f"aged {age}: applies in person", ART_9)
+        return _met(rule, field, f"aged {age}: applies in person", ART_9)
     if guardian.id_number == application.id_number:
-        return _failed(
+        return _unmet(
             rule, "guardian.id_number", "the guardian cannot be the person themself", ART_9
         )
     adult = whole(majority)
     if on < guardian.birth_date or age_on(guardian.birth_date, on) < adult:
-        return _failed(
+        return _unmet(
             rule,
             "guardian.id_number",
             f"the guardian is under {adult} on {on.isoformat()} (from the identity number): "
@@ -256,4 +241,4 @@ def check_guardian(
             ART_9,
         )
     who = "a minor" if age < limit else f"aged {age}"
-    return _passed(rule, field, f"{who}: applies through a guardian ({guardian.relation})", ART_9)
+    return _met(rule, field, f"{who}: applies through a guardian ({guardian.relation})", ART_9)

@@ -11,11 +11,10 @@ from services.residence_permit.rules.national import (
     CLAUSE,
     ENDORSEMENT_INTERVAL_YEARS,
     ENDORSEMENT_WINDOW_MONTHS,
-    add_months,
     whole,
-    year_end,
 )
-from shared.parameters import LocalParameter, ParameterSet
+from shared.dates import add_months, year_end
+from shared.parameters import Parameter, ParameterSet
 
 PermitStatus = Literal["valid", "lapsed", "closed"]
 EndorsementKind = Literal["on_time", "make_up"]
@@ -51,7 +50,7 @@ class EndorsementDecision:
 
     outcome: Literal["on_time", "make_up", "refused"]
     reason: str
-    parameters: tuple[LocalParameter, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
     term: Term | None = None
     field: str | None = None
     conflict: bool = False
@@ -65,7 +64,7 @@ def _refused(
     return EndorsementDecision(outcome="refused", reason=reason, field=field, conflict=conflict)
 
 
-def endorsement_window_opens(term: Term, window: LocalParameter) -> date:
+def endorsement_window_opens(term: Term, window: Parameter) -> date:
     """The first day an on-time endorsement may be made: a month before the year is full."""
     return add_months(term.valid_to + timedelta(days=1), -whole(window))
 

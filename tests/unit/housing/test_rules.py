@@ -20,7 +20,9 @@ from services.housing.rules import (
     read_amount,
     read_facts,
 )
-from shared.parameters import LocalParameter, ParameterSet
+from shared.parameters import Parameter, ParameterSet
+from shared.settlement import HousingFacts as SettledHousing
+from shared.settlement import Residence
 
 WUJIANG, ZHENJIANG = "440203", "440204"
 
@@ -33,8 +35,8 @@ def param(
     valid_from: date = date(2018, 1, 1),
     valid_to: date | None = None,
     source: str = "test fixture",
-) -> LocalParameter:
-    return LocalParameter(
+) -> Parameter:
+    return Parameter(
         name=name,
         value=value,
         unit=PARAMETER_UNITS[name],
@@ -242,12 +244,15 @@ class TestInformationNeeded:
         )
 
     def test_an_unreadable_income_is_named_and_said_to_be_unreadable(self) -> None:
+        # The event's schema refuses text; an infinite amount is what still reaches the rules.
         read = read_facts(
             region_code=WUJIANG,
             decision_date=date(2019, 6, 1),
             household_size=3,
-            housing={"monthly_household_income": "4200 yuan", "current_area_m2": 0},
-            residence={"tenure": "rented"},
+            housing=SettledHousing(monthly_household_income=float("inf"), current_area_m2=0),
+            residence=Residence(
+                address="武江区沿江路 1 号", tenure="rented", since=date(2018, 1, 1)
+            ),
         )
 
         assessment = assess_housing(read, CITYWIDE)

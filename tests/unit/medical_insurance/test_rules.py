@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 
 from services.medical_insurance.rules import (
     CLAUSE,
-    MINIMUM_WORKING_AGE,
-    NATIONAL_PARAMETERS,
     ORIGIN_CONFIRMATION_DAYS,
     PRESUME_RURAL_MEMBERS_INSURED,
     EntryDecision,
@@ -24,7 +24,9 @@ from services.medical_insurance.rules import (
     refuse_transfer,
     summarise,
 )
-from shared.parameters import LocalParameter, ParameterSet
+from shared.national import MINIMUM_WORKING_AGE
+from shared.parameters import Parameter, ParameterSet
+from shared.settlement import SocialInsurance
 
 DECISION_DAY = date(2019, 6, 1)
 DESTINATION = "440203"  # 武江区
@@ -32,23 +34,17 @@ SHIXING = "440222"  # 始兴县: a Shaoguan county
 MEIJIANG = "441402"  # 梅州市梅江区: outside Shaoguan
 
 
-def parameter(name: str, value: Any, **overrides: Any) -> LocalParameter:
-    fields: dict[str, Any] = {
-        "name": name,
-        "value": value,
-        "valid_from": date(2018, 1, 1),
-        "source": "test fixture",
-        "department": "human_resources",
-        **overrides,
-    }
-    return LocalParameter(**fields)
+def parameter(name: str, value: Any, **overrides: Any) -> Parameter:
+    """A local parameter human resources set, in force from 2018 unless `overrides` say."""
+    fixture = {"valid_from": date(2018, 1, 1), "source": "test fixture"}
+    return Parameter(name=name, value=value, department="human_resources", **(fixture | overrides))
 
 
-def settlement(*parameters: LocalParameter, on: date = DECISION_DAY) -> Settlement:
+def settlement(*parameters: Parameter, on: date = DECISION_DAY) -> Settlement:
     return Settlement(
         decision_date=on,
         destination_region_code=DESTINATION,
-        parameters=ParameterSet(tuple(parameters) + NATIONAL_PARAMETERS),
+        parameters=ParameterSet((*parameters, MINIMUM_WORKING_AGE)),
     )
 
 
@@ -74,12 +70,26 @@ def member(
     )
 
 
-def insured(region: str = MEIJIANG, months: int | None = 30, **more: Any) -> dict[str, Any]:
-    return {"medical_months": months, "insured_region_code": region, **more}
+def insured(region: str = MEIJIANG, months: int | None = 30, **more: Any) -> SocialInsurance:
+    return SocialInsurance(medical_months=months, insured_region_code=region, **more)
 
 
-def applicant_entry(facts: dict[str, Any] | None, on: Settlement = CONFIGURED) -> EntryDecision:
+def applicant_entry(facts: SocialInsurance | None, on: Settlement = CONFIGURED) -> EntryDecision:
     return decide_member(member(), facts, on)
+
+
+# What the department establishes of a member insured in 始兴县, a Shaoguan county.
+IN_SHIXING = Insurance(insured=True, region_code=SHIXING, basis="department")
+
+
+# The origin's confirmation of a transfer whose coverage here began on the decision date.
+confirmed = partial(
+    confirm_transfer,
+    coverage_start=DECISION_DAY,
+    months_declared=None,
+    origin_scheme=None,
+    from_scheme=None,
+)
 
 
 class TestSchemeByEmployment:
@@ -112,7 +122,7 @@ class TestSchemeByEmployment:
         child = member("child", born=date(2005, 6, 2), index=2)  # 13 on the decision date
         entry = decide_entry(child, Insurance(insured=False), CONFIGURED)
         assert (entry.kind, entry.to_scheme) == ("enrollment", "urban_rural_resident")
-        assert entry.parameters[0]["name"] == MINIMUM_WORKING_AGE
+        assert entry.parameters[0]["name"] == MINIMUM_WORKING_AGE.name
 
     def test_a_member_turning_sixteen_on_the_decision_date_needs_employment_facts(self) -> None:
         sixteen = member("child", born=date(2003, 6, 1), index=2)
@@ -131,14 +141,7 @@ class TestOrigin:
         assert entry.clause == CLAUSE == "三(六)"
 
     def test_origin_inside_shaoguan_across_schemes_completes_at_once(self) -> None:
-        facts = Insurance(
-            insured=True,
-            region_code=SHIXING,
-            scheme="urban_rural_resident",
-            months=40,
-            employer_paying=True,
-            basis="department",
-        )
+        facts = replace(IN_SHIXING, scheme="urban_rural_resident", months=40, employer_paying=True)
         entry = decide_entry(member(), facts, CONFIGURED)
         assert (entry.kind, entry.status) == ("transfer", "completed")
         assert (entry.from_scheme, entry.to_scheme) == ("urban_rural_resident", "employee")
@@ -148,14 +151,7 @@ class TestOrigin:
     def test_rural_cooperative_scheme_in_shaoguan_joins_the_residents_scheme_at_once(
         self,
     ) -> None:
-        facts = Insurance(
-            insured=True,
-            region_code=SHIXING,
-            scheme="new_rural_cooperative",
-            months=7,
-            employer_paying=False,
-            basis="department",
-        )
+        facts = replace(IN_SHIXING, scheme="new_rural_cooperative", months=7, employer_paying=False)
         entry = decide_entry(member(), facts, CONFIGURED)
         assert (entry.kind, entry.status, entry.to_scheme) == (
             "transfer",
@@ -199,7 +195,7 @@ class TestAlreadyInsuredInTheCity:
 
 class TestInsuredNowhere:
     def test_no_months_of_medical_insurance_is_an_enrollment_from_the_decision_date(self) -> None:
-        entry = applicant_entry({"medical_months": 0, "employer_paid": False})
+        entry = applicant_entry(SocialInsurance(medical_months=0, employer_paid=False))
         assert (entry.kind, entry.status, entry.to_scheme) == (
             "enrollment",
             "completed",
@@ -209,11 +205,11 @@ class TestInsuredNowhere:
         assert entry.from_region_code is None
 
     def test_an_employee_insured_nowhere_is_enrolled_in_the_employees_scheme(self) -> None:
-        entry = applicant_entry({"medical_months": 0, "employer_paid": True})
+        entry = applicant_entry(SocialInsurance(medical_months=0, employer_paid=True))
         assert (entry.kind, entry.to_scheme) == ("enrollment", "employee")
 
     def test_months_without_a_region_are_information_needed(self) -> None:
-        entry = applicant_entry({"medical_months": 12, "employer_paid": True})
+        entry = applicant_entry(SocialInsurance(medical_months=12, employer_paid=True))
         assert entry.missing == ("social_insurance.insured_region_code",)
 
 
@@ -248,7 +244,7 @@ class TestPresumption:
         assert "urban-registered" in entry.reason
 
     def test_a_silent_applicant_is_presumed_but_keeps_the_stated_employment(self) -> None:
-        entry = applicant_entry({"pension_months": 20, "employer_paid": True})
+        entry = applicant_entry(SocialInsurance(pension_months=20, employer_paid=True))
         assert (entry.basis, entry.from_scheme, entry.to_scheme) == (
             "presumption",
             "urban_rural_resident",
@@ -293,12 +289,10 @@ class TestDeadline:
 
 class TestMonthsCarriedOver:
     def test_every_confirmed_month_carries_over(self) -> None:
-        outcome = confirm_transfer(
-            coverage_start=DECISION_DAY,
-            months_declared=30,
+        outcome = confirmed(
             months=30,
             origin_coverage_end=date(2019, 6, 30),
-            origin_scheme=None,
+            months_declared=30,
             from_scheme="employee",
         )
         assert (outcome.status, outcome.months_carried_over, outcome.continuous) == (
@@ -308,38 +302,22 @@ class TestMonthsCarriedOver:
         )
 
     def test_the_origins_record_wins_over_the_declared_months(self) -> None:
-        outcome = confirm_transfer(
-            coverage_start=DECISION_DAY,
-            months_declared=30,
+        outcome = confirmed(
             months=34,
             origin_coverage_end=date(2019, 5, 31),
+            months_declared=30,
             origin_scheme="new_rural_cooperative",
-            from_scheme=None,
         )
         assert outcome.months_carried_over == 34
         assert "declared 30" in outcome.reason
         assert outcome.from_scheme == "new_rural_cooperative"
 
     def test_origin_ending_the_day_before_coverage_starts_leaves_no_gap(self) -> None:
-        outcome = confirm_transfer(
-            coverage_start=DECISION_DAY,
-            months_declared=None,
-            months=12,
-            origin_coverage_end=DECISION_DAY - timedelta(days=1),
-            origin_scheme=None,
-            from_scheme=None,
-        )
+        outcome = confirmed(months=12, origin_coverage_end=DECISION_DAY - timedelta(days=1))
         assert outcome.continuous is True
 
     def test_origin_ending_earlier_shows_a_gap_that_predates_the_settlement(self) -> None:
-        outcome = confirm_transfer(
-            coverage_start=DECISION_DAY,
-            months_declared=None,
-            months=12,
-            origin_coverage_end=DECISION_DAY - timedelta(days=2),
-            origin_scheme=None,
-            from_scheme=None,
-        )
+        outcome = confirmed(months=12, origin_coverage_end=DECISION_DAY - timedelta(days=2))
         assert outcome.continuous is False
         assert "1 days before" in outcome.reason
 
@@ -368,6 +346,6 @@ class TestSummary:
 
 @pytest.mark.parametrize("months", [None, 0, 30])
 def test_every_member_gets_exactly_one_entry_citing_the_clause(months: int | None) -> None:
-    entry = applicant_entry({"medical_months": months, "employer_paid": True})
+    entry = applicant_entry(SocialInsurance(medical_months=months, employer_paid=True))
     assert entry.clause == "三(六)"
     assert entry.member_index == 0

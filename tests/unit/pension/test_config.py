@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.pension.config import PensionSettings
+from services.pension.app import build
+from services.pension.config import PARAMETERS
 from services.pension.operations import facts_from
+from shared.parameters import ParameterSet
 from shared.settlement import SettlementApproved
 
 
-def configured(*items: dict[str, Any]) -> PensionSettings:
-    return PensionSettings(_env_file=None, parameters=json.dumps(list(items)))  # type: ignore[call-arg]
+def loaded(variable: str | None) -> ParameterSet:
+    """What the service starts with when `LUOHU_PENSION_PARAMETERS` holds `variable`.
+
+    A copy of the service's source loads it, so the process's own set is left as it was.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if variable is None:
+            patch.delenv(PARAMETERS.variable, raising=False)
+        else:
+            patch.setenv(PARAMETERS.variable, variable)
+        return replace(PARAMETERS).load()
+
+
+def configured(*items: dict[str, Any]) -> ParameterSet:
+    return loaded(json.dumps(list(items)))
 
 
 def item(name: str = "minimum_living_standard", value: Any = 600, **extra: Any) -> dict[str, Any]:
@@ -32,13 +48,11 @@ def item(name: str = "minimum_living_standard", value: Any = 600, **extra: Any) 
 
 
 def test_no_parameters_configured_is_an_empty_set() -> None:
-    settings = PensionSettings(_env_file=None)  # type: ignore[call-arg]
-
-    assert settings.parameter_set().parameters == ()
+    assert loaded(None).parameters == ()
 
 
 def test_a_standard_is_read_from_json_text() -> None:
-    (parameter,) = configured(item()).parameter_set().parameters
+    (parameter,) = configured(item()).parameters
 
     assert (parameter.name, parameter.value, parameter.region_code) == (
         "minimum_living_standard",
@@ -50,9 +64,7 @@ def test_a_standard_is_read_from_json_text() -> None:
 def test_parameters_are_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "pension.json"
     path.write_text(json.dumps([item(value=650.5)]))
-    settings = PensionSettings(_env_file=None, parameters=str(path))  # type: ignore[call-arg]
-
-    assert settings.parameter_set().parameters[0].value == 650.5
+    assert loaded(str(path)).parameters[0].value == 650.5
 
 
 @pytest.mark.parametrize(
@@ -70,7 +82,7 @@ def test_a_parameter_that_cannot_mean_its_name_is_refused(
     bad: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        configured(bad).parameter_set()
+        configured(bad)
 
 
 def test_a_presumed_scheme_may_be_citywide() -> None:
@@ -81,7 +93,25 @@ def test_a_presumed_scheme_may_be_citywide() -> None:
         unit=None,
     )
 
-    assert configured(presumption).parameter_set().parameters[0].region_code is None
+    assert configured(presumption).parameters[0].region_code is None
+
+
+def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=0)]))
+
+    with pytest.raises(ValueError, match="LUOHU_PENSION_PARAMETERS is not valid"):
+        build()
+
+
+def test_the_parameters_are_read_once_not_on_every_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = replace(PARAMETERS)
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=600)]))
+    source.load()
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=700)]))
+
+    assert source.current().parameters[0].value == 600
 
 
 def _settlement(**data: Any) -> SettlementApproved:

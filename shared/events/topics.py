@@ -1,0 +1,65 @@
+"""The platform's Kafka topics, created from the registry with their replication and retention.
+
+Auto-creation is off on a production broker: every topic exists before any service starts,
+with the replication the cluster can give (`min.insync.replicas` below the replication factor,
+so one broker can be down) and a retention per kind: events long enough for a consumer that was
+down to catch up, dead letters until someone replays them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from shared.events.consumer import dead_letter_topic
+from shared.registry import SERVICES, topics
+
+KEEP_FOREVER = -1
+
+
+def platform_topics(
+    *, event_retention_ms: int, dead_letter_retention_ms: int = KEEP_FOREVER
+) -> dict[str, int]:
+    """Every topic the platform uses, with its retention: the registry's events, then one
+    dead-letter topic per service."""
+    return {
+        **dict.fromkeys(topics(), event_retention_ms),
+        **{dead_letter_topic(s.name): dead_letter_retention_ms for s in SERVICES},
+    }
+
+
+def create_topics(
+    bootstrap_servers: str,
+    retention_ms: Mapping[str, int],
+    *,
+    partitions: int,
+    replication_factor: int,
+    min_insync_replicas: int,
+    namespace: str = "",
+) -> list[str]:
+    """Create the topics that do not exist yet (prefixed with `namespace`); the names created."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="luohu-topics")
+    try:
+        existing = set(admin.list_topics())
+        new = [
+            NewTopic(
+                namespace + topic,
+                num_partitions=partitions,
+                replication_factor=replication_factor,
+                topic_configs={
+                    "min.insync.replicas": str(min_insync_replicas),
+                    "retention.ms": str(retention),
+                },
+            )
+            for topic, retention in retention_ms.items()
+            if namespace + topic not in existing
+        ]
+        if new:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
+                admin.create_topics(new)
+        return [topic.name for topic in new]
+    finally:
+        admin.close()

@@ -1,0 +1,165 @@
+"""The one list of the platform's services and departments: everything else derives from it.
+
+Ports (the contract's table), the scopes each department holds, the event types each service
+consumes and produces, hukou's fan-out list, the Kafka topics and the deploy files are all
+derived from, or checked against, the two tables below. A new department is one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from shared.events.envelope import event_type, topic_of
+
+SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
+
+
+def processed_type(service: str) -> str:
+    """The type of the report a department sends back on one settlement."""
+    return event_type(service, "settlement.processed")
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """One service of the contract's table: who runs it, where, and what it speaks."""
+
+    name: str
+    port: int
+    department: str
+    title: str
+    scopes: tuple[str, ...]
+    """The scopes its routes check; its own department holds all of them."""
+    follows_settlements: bool = False
+    """Acts on every approved settlement and reports back (hukou's fan-out tracks it)."""
+
+    @property
+    def consumes(self) -> tuple[str, ...]:
+        """The event types it acts on."""
+        if self.follows_settlements:
+            return (SETTLEMENT_APPROVED,)
+        if self.name == "hukou":
+            return tuple(processed_type(s.name) for s in downstream())
+        return ()
+
+    @property
+    def produces(self) -> tuple[str, ...]:
+        """The event types it publishes."""
+        if self.follows_settlements:
+            return (processed_type(self.name),)
+        if self.name == "hukou":
+            return (SETTLEMENT_APPROVED,)
+        return ()
+
+    @property
+    def read_scopes(self) -> frozenset[str]:
+        return frozenset(scope for scope in self.scopes if scope.endswith(":read"))
+
+
+SERVICES: tuple[ServiceEntry, ...] = (
+    ServiceEntry(
+        "hukou",
+        8001,
+        "public_security",
+        "settlement applications, the eligibility decision, approval, fan-out status",
+        (
+            "settlement:read",
+            "settlement:write",
+            "settlement:approve",
+            "target:write",
+            "report:read",
+        ),
+    ),
+    ServiceEntry(
+        "housing",
+        8002,
+        "housing",
+        "housing security on the same terms as urban residents (三(五))",
+        ("housing:read", "housing:write"),
+        follows_settlements=True,
+    ),
+    ServiceEntry(
+        "medical_insurance",
+        8003,
+        "human_resources",
+        "transfer, continuation or enrollment per member (三(六))",
+        ("medical:read", "medical:write"),
+        follows_settlements=True,
+    ),
+    ServiceEntry(
+        "pension",
+        8004,
+        "human_resources",
+        "pension continuation per adult, minimum living guarantee (三(七))",
+        ("pension:read", "pension:write"),
+        follows_settlements=True,
+    ),
+    ServiceEntry(
+        "education",
+        8005,
+        "education",
+        "school placement per child, student-status transfers, planning (三(八))",
+        ("education:read", "education:write"),
+        follows_settlements=True,
+    ),
+    ServiceEntry(
+        "residence_permit",
+        8006,
+        "public_security",
+        "residence permits for everyone not settled, closed on settlement (三(九))",
+        ("permit:read", "permit:write"),
+        follows_settlements=True,
+    ),
+)
+
+SERVICES_BY_NAME: Mapping[str, ServiceEntry] = MappingProxyType({s.name: s for s in SERVICES})
+SERVICE_PORTS: Mapping[str, int] = MappingProxyType({s.name: s.port for s in SERVICES})
+
+
+def downstream() -> tuple[ServiceEntry, ...]:
+    """The departments that act on every approved settlement, in the contract's order."""
+    return tuple(s for s in SERVICES if s.follows_settlements)
+
+
+DOWNSTREAM_SERVICES: tuple[str, ...] = tuple(s.name for s in downstream())
+"""What hukou's fan-out waits for: a settlement is settled when all of these are done."""
+
+
+def topics() -> tuple[str, ...]:
+    """Every event topic the platform uses, in the order of the services that produce them."""
+    produced = (type_ for service in SERVICES for type_ in service.produces)
+    return tuple(dict.fromkeys(topic_of(type_) for type_ in produced))
+
+
+def _every_read_scope() -> frozenset[str]:
+    return frozenset(scope for service in SERVICES for scope in service.read_scopes)
+
+
+# What departments other than a service's own may do (CONTRACT.md, "Services"): the
+# coordinator (四(一), led by public security) reads every department's follow-through; audit
+# (四(四)) reads everything and changes nothing; the others read what they report on.
+_GRANTS: Mapping[str, frozenset[str]] = {
+    "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes),
+    "civil_affairs": frozenset({"pension:read"}),
+    "finance": frozenset({"report:read"}),
+    "natural_resources": frozenset({"report:read"}),
+    "statistics": frozenset({"report:read"}),
+    "agriculture": frozenset({"report:read"}),
+    "audit": _every_read_scope() | {"audit:read"},
+}
+
+
+def _department_scopes() -> Mapping[str, frozenset[str]]:
+    departments = dict.fromkeys([*(s.department for s in SERVICES), *_GRANTS])
+    return MappingProxyType(
+        {
+            dept: frozenset(scope for s in SERVICES if s.department == dept for scope in s.scopes)
+            | _GRANTS.get(dept, frozenset())
+            for dept in departments
+        }
+    )
+
+
+DEPARTMENT_SCOPES: Mapping[str, frozenset[str]] = _department_scopes()
+"""What each department may do. A token never carries a scope its department lacks."""

@@ -1,0 +1,83 @@
+"""What every department's /v1 routes share: the router, finding a record, idempotent creates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
+
+from shared.auth import Principal
+from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated, error_responses
+from shared.idempotency import run_idempotent, validate_key
+from shared.service import Runtime
+
+M = TypeVar("M")
+
+ALWAYS = (Unauthenticated, Forbidden, InvalidInput)
+"""What any /v1 route may answer: no or bad token, a scope it lacks, input it refuses."""
+
+
+def v1_router(*tags: str) -> APIRouter:
+    """A department's /v1 routes; every one declares 401, 403 and 422 in the OpenAPI document."""
+    return APIRouter(prefix="/v1", tags=list(tags), responses=error_responses(*ALWAYS))
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="The same key and body answer the first answer again and create nothing new",
+    ),
+]
+
+
+def create_idempotently(
+    runtime: Runtime,
+    principal: Principal,
+    *,
+    key: str | None,
+    route: str,
+    body: Any,
+    operation: Callable[[Session], tuple[int, Any]],
+) -> JSONResponse:
+    """Run a creating `operation` in one unit of work, once per `Idempotency-Key`."""
+    status_code, answer = run_idempotent(
+        runtime.db,
+        runtime.spec.tables,
+        dept=principal.dept,
+        key=validate_key(key),
+        route=route,
+        body=body,
+        operation=operation,
+    )
+    return JSONResponse(answer, status_code=status_code)
+
+
+def load_one(
+    session: Session,
+    model: type[M],
+    *criteria: ColumnElement[bool],
+    not_found: str,
+    for_update: bool = False,
+    options: Sequence[ExecutableOption] = (),
+) -> M:
+    """The one `model` row meeting `criteria`, read afresh (and locked with `for_update`), or
+    a 404 saying `not_found`."""
+    query = (
+        select(model)
+        .where(*criteria)
+        .options(*options)
+        # A row changed earlier in this unit of work is read afresh, collections included.
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        query = query.with_for_update()
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise NotFound(not_found)
+    return found

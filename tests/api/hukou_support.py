@@ -1,0 +1,173 @@
+"""Helpers for the hukou service's API tests: the fixtures, bodies, calls, errors and events.
+
+A test class takes the fixtures by inheriting `HukouApiTests`; `tests/api/conftest.py` gives
+the `hukou` client and the valid `application()` body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services.hukou.app import build
+from services.hukou.models import TABLES
+from shared.settings import Settings
+from tests import support
+from tests.api.conftest import application
+from tests.conftest import TokenFactory
+
+APPLICATIONS = "/v1/settlement-applications"
+APPROVED_TYPE = "cn.gov.shaoguan.hukou.settlement.approved"
+APPROVED_TOPIC = "hukou.settlement.approved"
+DEPARTMENTS = ("housing", "medical_insurance", "pension", "education", "residence_permit")
+TRIAL = "shaoguan-2017-trial"
+WUJIANG, ZHENJIANG, QUJIANG = "440203", "440204", "440205"
+
+Headers = dict[str, str]
+
+
+class HukouApiTests:
+    """The fixtures every hukou API test class takes, by inheriting them."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """No relay or consumer threads: stopping them costs half a second a test.
+
+        The tests that watch the relay publish use `hukou_with_relay` instead of `hukou`.
+        """
+        return settings.model_copy(update={"start_workers": False})
+
+    @pytest.fixture
+    def hukou_with_relay(self, settings: Settings) -> Iterator[TestClient]:
+        """The hukou service with its outbox relay running, as in production."""
+        with TestClient(build(settings.model_copy(update={"start_workers": True}))) as client:
+            yield client
+
+    @pytest.fixture
+    def officer(self, auth: TokenFactory) -> Headers:
+        """A public security token with every scope the department holds."""
+        return auth("public_security")
+
+
+# --- bodies --------------------------------------------------------------------------------------
+
+
+def ineligible_body(**overrides: Any) -> dict[str, Any]:
+    """Eleven months insured under 二.2, which needs twelve: decided, and refused."""
+    return application(
+        channel="insured_one_year",
+        social_insurance={
+            "pension_months": 11,
+            "medical_months": 11,
+            "insured_region_code": WUJIANG,
+            "employer_paid": True,
+        },
+        **overrides,
+    )
+
+
+def undetermined_body(**overrides: Any) -> dict[str, Any]:
+    """A stable-residence application that leaves out the insurance facts 二.1 needs."""
+    body = application(**overrides)
+    del body["social_insurance"]
+    return body
+
+
+def wrong_check_character(id_number: str) -> str:
+    return id_number[:17] + ("1" if id_number[17] != "1" else "2")
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+
+def submit(client: TestClient, headers: Headers, body: dict[str, Any]) -> httpx.Response:
+    return client.post(APPLICATIONS, json=body, headers=headers)
+
+
+def submitted(client: TestClient, headers: Headers, body: dict[str, Any]) -> dict[str, Any]:
+    """Submit and insist on the 201; the application resource."""
+    response = submit(client, headers, body)
+    assert response.status_code == 201, response.text
+    resource: dict[str, Any] = response.json()
+    return resource
+
+
+def approve(client: TestClient, headers: Headers, application_id: str, **kw: Any) -> httpx.Response:
+    return client.post(f"{APPLICATIONS}/{application_id}/approve", headers=headers, **kw)
+
+
+def reject(
+    client: TestClient, headers: Headers, application_id: str, body: Any = None
+) -> httpx.Response:
+    body = {"reason": "documents forged"} if body is None else body
+    return client.post(f"{APPLICATIONS}/{application_id}/reject", headers=headers, json=body)
+
+
+def fetch(client: TestClient, headers: Headers, application_id: str) -> dict[str, Any]:
+    response = client.get(f"{APPLICATIONS}/{application_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    resource: dict[str, Any] = response.json()
+    return resource
+
+
+def listed(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any]:
+    response = client.get(APPLICATIONS, headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page
+
+
+def ids(page: dict[str, Any]) -> set[str]:
+    return {item["id"] for item in page["items"]}
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The contract's error body (`tests.support.error_of`), and it comes as JSON."""
+    error = support.error_of(response, status, code)
+    assert response.headers["content-type"].startswith("application/json")
+    return error
+
+
+def invalid(response: httpx.Response) -> list[dict[str, Any]]:
+    """A 422 `invalid_input` whose every detail names a field and a reason (`tests.support`),
+    as JSON; the details."""
+    details = support.invalid(response)
+    assert response.headers["content-type"].startswith("application/json")
+    return details
+
+
+# --- what was written ---------------------------------------------------------------------------
+
+
+def assert_nothing_written(client: TestClient, headers: Headers) -> None:
+    assert listed(client, headers)["total"] == 0
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+def approved_events(settings: Settings) -> list[dict[str, Any]]:
+    """The CloudEvents on the approval topic of the embedded log, as they travel (JSON)."""
+    return support.events_on(settings, APPROVED_TOPIC)
+
+
+def outbox_rows(client: TestClient) -> list[Any]:
+    outbox = TABLES.outbox
+    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
+        return list(
+            session.execute(select(outbox.c.topic, outbox.c.key, outbox.c.published_at)).all()
+        )
+
+
+def this_year() -> int:
+    # Targets count approvals by the (UTC) day they were approved.
+    return datetime.now(UTC).year

@@ -1,0 +1,104 @@
+"""Who may use education's routes: a token for every route, education's own scopes to change,
+the readers public security and audit; and what the OpenAPI document says of them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.settings import Settings
+from tests.api.education_support import WUJIANG, EducationApiTests, completion_path, token
+
+ENDPOINTS = [
+    ("GET", "/v1/settlements/some-settlement"),
+    ("GET", "/v1/student-transfers"),
+    ("GET", "/v1/student-transfers/some-transfer"),
+    ("POST", "/v1/student-transfers/some-transfer/completion"),
+    ("GET", f"/v1/planning/{WUJIANG}?year=2019"),
+]
+
+
+class TestAuthorisation(EducationApiTests):
+    @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+    def test_without_a_token_every_endpoint_is_401(
+        self, education: TestClient, method: str, path: str
+    ) -> None:
+        response = education.request(method, path)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+    def test_a_bad_token_is_401(self, education: TestClient) -> None:
+        response = education.get(
+            "/v1/student-transfers", headers={"Authorization": "Bearer not-a-token"}
+        )
+        assert response.status_code == 401
+
+    @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+    @pytest.mark.parametrize("dept", ["housing", "human_resources", "finance"])
+    def test_other_departments_are_403(
+        self,
+        education: TestClient,
+        service_settings: Settings,
+        method: str,
+        path: str,
+        dept: str,
+    ) -> None:
+        response = education.request(method, path, headers=token(service_settings, dept))
+        assert response.status_code == 403
+        assert "education:" in response.json()["error"]["message"]
+
+    @pytest.mark.parametrize("dept", ["public_security", "audit", "education"])
+    def test_public_security_audit_and_education_read(
+        self, education: TestClient, service_settings: Settings, family: dict[str, Any], dept: str
+    ) -> None:
+        headers = token(service_settings, dept)
+        for path in (
+            f"/v1/settlements/{family['settlement_id']}",
+            "/v1/student-transfers",
+            f"/v1/planning/{WUJIANG}?year=2019",
+        ):
+            assert education.get(path, headers=headers).status_code == 200, (dept, path)
+
+    @pytest.mark.parametrize(
+        ("dept", "scopes"),
+        [
+            pytest.param("public_security", (), id="public_security"),
+            pytest.param("audit", (), id="audit"),
+            pytest.param("education", ("education:read",), id="education-read-alone"),
+        ],
+    )
+    def test_readers_may_not_complete_a_transfer(
+        self,
+        education: TestClient,
+        service_settings: Settings,
+        family: dict[str, Any],
+        dept: str,
+        scopes: tuple[str, ...],
+    ) -> None:
+        response = education.post(
+            completion_path(family["transfers"][0]),
+            headers=token(service_settings, dept, *scopes),
+        )
+        assert response.status_code == 403
+
+
+class TestOpenApi(EducationApiTests):
+    def test_the_openapi_document_lists_every_route(self, education: TestClient) -> None:
+        paths = json.loads(education.get("/openapi.json").text)["paths"]
+        assert {
+            "/v1/settlements/{settlement_id}",
+            "/v1/student-transfers",
+            "/v1/student-transfers/{transfer_id}",
+            "/v1/student-transfers/{transfer_id}/completion",
+            "/v1/planning/{region_code}",
+        } <= set(paths)
+
+    def test_every_route_documents_401_403_and_422(self, education: TestClient) -> None:
+        paths = education.get("/openapi.json").json()["paths"]
+        for path, operations in paths.items():
+            for method, operation in operations.items():
+                if path.startswith("/v1/"):
+                    assert {"401", "403", "422"} <= set(operation["responses"]), (method, path)

@@ -1,0 +1,238 @@
+"""Education acts on `hukou.settlement.approved` (三(八)): a placement per child, a notice to
+the family, student-status transfers, and a `processed` report; once per settlement, whatever
+the event log delivers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.events.consumer import ERROR_HEADER
+from shared.events.embedded import EmbeddedBus
+from shared.settlement import approved_event
+from tests.api.education_support import (
+    DECIDED,
+    FAMILY,
+    QUJIANG,
+    SHIXING,
+    WENGYUAN,
+    WUJIANG,
+    ZHENJIANG,
+    EducationApiTests,
+    Headers,
+    Person,
+    Settle,
+    acted_on,
+    approved,
+    by_index,
+    caught_up,
+    dead_letters,
+    hukou_event,
+    message,
+    processed,
+    publish,
+    settlement,
+    settlement_response,
+)
+
+
+class TestActingOnASettlement(EducationApiTests):
+    def test_before_education_has_acted_the_settlement_is_404(
+        self, education: TestClient, clerk: Headers
+    ) -> None:
+        response = settlement_response(education, "not-yet-settled", clerk)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+    def test_the_answer_names_the_settlement_county_school_year_and_clause(
+        self, family: dict[str, Any]
+    ) -> None:
+        assert family["destination_region_code"] == WUJIANG
+        assert family["destination_region_name"] == "韶关市武江区"
+        assert family["decision_date"] == DECIDED.isoformat()
+        assert (family["school_year"], family["school_year_start"]) == ("2019-2020", "2019-09-01")
+        assert family["clause"] == "三(八)"
+        assert family["information_needed"] == []
+
+    def test_one_entry_per_child_by_age_and_none_for_the_adults(
+        self, family: dict[str, Any]
+    ) -> None:
+        placements = by_index(family)
+        assert sorted(placements) == [2, 3, 4, 5]  # not the applicant (0) nor the spouse (1)
+        stages = {
+            i: (p["outcome"], p["stage"], p["age_at_school_year_start"])
+            for i, p in placements.items()
+        }
+        assert stages == {
+            2: ("placed", "primary", 7),
+            3: ("placed", "junior_middle", 13),
+            4: ("placed", "preschool", 4),
+            5: ("no_placement", None, 1),
+        }
+
+    def test_each_placement_is_in_the_county_on_local_terms_under_three_eight(
+        self, family: dict[str, Any]
+    ) -> None:
+        for placement in family["placements"]:
+            assert placement["county"] == WUJIANG
+            assert placement["clause"] == "三(八)"
+            assert placement["birth_date"] == FAMILY[placement["member_index"]].birth.isoformat()
+        primary = by_index(family)[2]
+        assert "同城同待遇" in primary["reason"]
+
+    def test_the_child_under_three_is_told_when_preschool_starts(
+        self, family: dict[str, Any]
+    ) -> None:
+        baby = by_index(family)[5]
+        assert "under 3" in baby["reason"]
+        assert "2021-09-01" in baby["reason"]  # born 2018-06-01: 3 on 2021-09-01
+        assert baby["notice"] is None
+
+    def test_each_placed_child_has_a_recorded_notice_with_a_sent_time(
+        self, family: dict[str, Any]
+    ) -> None:
+        for index in (2, 3, 4):
+            notice = by_index(family)[index]["notice"]
+            assert notice["sent_at"]
+            assert "韶关市武江区" in notice["text"]
+            assert "户口簿" in notice["text"]
+            assert "not by this platform" in notice["delivery"]
+        assert "小学" in by_index(family)[2]["notice"]["text"]
+        assert "初中" in by_index(family)[3]["notice"]["text"]
+
+    def test_school_age_children_get_requested_student_status_transfers(
+        self, family: dict[str, Any]
+    ) -> None:
+        transfers = {t["member_index"]: t for t in family["transfers"]}
+        assert sorted(transfers) == [2, 3]  # primary and junior middle; preschool has none
+        for transfer in transfers.values():
+            assert transfer["status"] == "requested"
+            assert (transfer["from_region_code"], transfer["to_region_code"]) == (
+                "441402",
+                WUJIANG,
+            )
+            assert transfer["clause"] == "三(八)"
+
+    def test_the_decision_names_the_parameter_versions_it_used(
+        self, family: dict[str, Any]
+    ) -> None:
+        used = {p["name"]: p for p in family["parameters_used"]}
+        assert used["school_year_start"]["value"] == "09-01"
+        assert used["primary_entry_age"]["value"] == 6
+        assert "Compulsory Education Law" in used["primary_entry_age"]["source"]
+
+    def test_a_done_processed_event_reports_counts_without_personal_data(
+        self, education: TestClient, bus: EmbeddedBus, family: dict[str, Any]
+    ) -> None:
+        caught_up(education, bus)
+        (report,) = processed(bus, family["settlement_id"])
+        assert report["outcome"] == "done"
+        assert report["service"] == "education"
+        assert "3 placed" in report["summary"]
+        assert "张" not in report["summary"]
+        assert "441402" not in report["summary"]
+
+    def test_a_family_without_children_is_recorded_with_no_placements(self, settle: Settle) -> None:
+        body = settle(QUJIANG, people=FAMILY[:2])
+        assert (body["placements"], body["transfers"]) == ([], [])
+
+    def test_a_minor_applicant_is_asked_about_not_guessed(self, settle: Settle) -> None:
+        body = settle(QUJIANG, people=(Person("王五", "applicant", date(2002, 3, 1)),))
+        (placement,) = body["placements"]
+        assert placement["outcome"] == "information_needed"
+        assert body["information_needed"] == [
+            "whether the applicant attends school, and at which stage"
+        ]
+
+
+class TestDelivery(EducationApiTests):
+    def test_the_same_event_twice_makes_one_record_and_one_processed_event(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        data = settlement(county=ZHENJIANG)
+        event = approved_event(data)
+        bus.publish([message(event, data.settlement_id), message(event, data.settlement_id)])
+        body = acted_on(education, data.settlement_id, clerk)
+        caught_up(education, bus)
+        assert len(body["placements"]) == 4
+        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["done"]
+
+    def test_a_second_event_for_the_same_settlement_changes_nothing(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        data = settlement(county=ZHENJIANG)
+        publish(bus, data)
+        first = acted_on(education, data.settlement_id, clerk)
+        publish(bus, data)  # a new event id: the inbox does not know it, the act does
+        caught_up(education, bus)
+        again = settlement_response(education, data.settlement_id, clerk).json()
+        assert again == first
+        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["done", "done"]
+
+    def test_an_event_of_an_unknown_type_is_skipped_and_the_next_is_handled(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        unknown = hukou_event(
+            "amended-1",
+            {"settlement_id": "amended-1"},
+            type_="cn.gov.shaoguan.hukou.settlement.amended",
+        )
+        bus.publish([message(unknown, "amended-1")])
+        data = settlement(county=SHIXING)
+        publish(bus, data)
+        acted_on(education, data.settlement_id, clerk)
+        caught_up(education, bus)
+        assert processed(bus, "amended-1") == []
+        assert dead_letters(bus, "amended-1") == []
+
+    def test_a_newer_minor_data_version_with_unknown_fields_is_handled(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        data = settlement(county=SHIXING)
+        fields = data.model_dump(mode="json")
+        fields["school_preferences"] = {"near": "home"}
+        fields["members"][2]["school_name"] = "梅江区实验小学"
+        bus.publish([message(approved(data, fields, dataversion="1.9"), data.settlement_id)])
+        body = acted_on(education, data.settlement_id, clerk)
+        assert by_index(body)[2]["stage"] == "primary"
+
+    def test_a_next_major_data_version_is_skipped_not_guessed(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        data = settlement(county=SHIXING)
+        bus.publish([message(approved(data, dataversion="2.0"), data.settlement_id)])
+        caught_up(education, bus)
+        response = settlement_response(education, data.settlement_id, clerk)
+        assert response.status_code == 404
+        assert processed(bus, data.settlement_id) == []
+
+    def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        data = settlement(county=WENGYUAN)
+        fields = data.model_dump(mode="json")
+        fields["members"][2]["relation"] = "cousin"  # no such relation in the contract
+        event = approved(data, fields)
+        bus.publish([message(event, data.settlement_id)])
+        caught_up(education, bus)
+        (letter,) = dead_letters(bus, data.settlement_id)
+        assert letter["event"]["id"] == event.get_id()
+        assert b"relation" in letter["headers"][ERROR_HEADER]
+        (report,) = processed(bus, data.settlement_id)
+        assert report["outcome"] == "failed"
+        response = settlement_response(education, data.settlement_id, clerk)
+        assert response.status_code == 404
+
+    def test_a_member_born_after_the_decision_poisons_the_event_and_writes_nothing(
+        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+    ) -> None:
+        people = (*FAMILY[:2], Person("张未", "child", DECIDED + timedelta(days=1)))
+        data = settlement(county=WENGYUAN, people=people)
+        publish(bus, data)
+        caught_up(education, bus)
+        assert len(dead_letters(bus, data.settlement_id)) == 1
+        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["failed"]
+        response = settlement_response(education, data.settlement_id, clerk)
+        assert response.status_code == 404

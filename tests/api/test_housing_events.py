@@ -1,0 +1,318 @@
+"""Housing acts on `hukou.settlement.approved` read from the event log, and reports on it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.housing.app import build
+from shared.events.bus import Record
+from shared.events.consumer import ERROR_HEADER
+from shared.events.envelope import event_type, new_event
+from shared.settings import Settings
+from shared.settlement import SETTLEMENT_APPROVED, HousingFacts, approved_event
+from tests.api.housing_support import (
+    APPROVED_TOPIC,
+    DEAD_LETTER_TOPIC,
+    PROCESSED_TOPIC,
+    WUJIANG,
+    Headers,
+    HousingApiTests,
+    assessment_of,
+    assessments_of,
+    committed,
+    error_of,
+    events_on,
+    get_settlement,
+    ok,
+    outbox_drained,
+    publish,
+    quick_settings,
+    read_topic,
+    reasons,
+    settlement,
+    wait_for,
+)
+
+
+@pytest.fixture(scope="module")
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return quick_settings(tmp_path_factory.mktemp("housing-live"), workers=True)
+
+
+@pytest.fixture(scope="module")
+def live(live_settings: Settings) -> Iterator[TestClient]:
+    """The service as it runs: the consumer reads the event log, the relay publishes.
+
+    One for the module (stopping the workers costs half a second): each test looks only at
+    its own settlements' records and events.
+    """
+    with TestClient(build(live_settings)) as client:
+        yield client
+
+
+def appear(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """Wait until housing has acted on the settlement; its body."""
+    wait_for(
+        lambda: get_settlement(client, headers, settlement_id).status_code == 200,
+        what=f"housing to act on {settlement_id}",
+    )
+    return ok(get_settlement(client, headers, settlement_id))
+
+
+def reports_for(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    """The `housing.settlement.processed` events about one settlement, in order."""
+    events = events_on(settings, PROCESSED_TOPIC)
+    return [e for e in events if e["data"]["settlement_id"] == settlement_id]
+
+
+def dead_letters_for(settings: Settings, settlement_id: str) -> list[Record]:
+    return [r for r in read_topic(settings, DEAD_LETTER_TOPIC) if r.key == settlement_id]
+
+
+def all_handled(settings: Settings) -> bool:
+    """The consumer has committed everything on the approval topic."""
+    return committed(settings) == len(read_topic(settings, APPROVED_TOPIC))
+
+
+class TestSettlementApproved(HousingApiTests):
+    def test_a_renting_family_is_assessed_for_the_rental_subsidy_with_its_reasons(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        publish(live_settings, (approved_event(family), family.settlement_id))
+
+        body = appear(live, clerk, family.settlement_id)
+
+        assert body["settlement_id"] == family.settlement_id
+        assert (body["region_code"], body["region_name"], body["household_size"]) == (
+            WUJIANG,
+            "武江区",
+            3,
+        )
+        assessment = body["assessment"]
+        assert assessment["outcome"] == "rental_subsidy"
+        assert assessment["clause"] == "三(五)"
+        assert assessment["eligible"] is True
+        assert assessment["forms"] == ["rental_subsidy", "public_rental_housing"]
+        assert assessment["monthly_rental_subsidy"] == 2100.0
+        assert assessment["information_needed"] == []
+        assert reasons(assessment)["income_within_limit"] == (
+            "1400.00 yuan per person per month (4200.00 yuan for 3 persons) is at or below the "
+            "limit of 1500 (local parameter income_limit_per_capita citywide, set by housing, "
+            "from 2018-01-01; source: test fixture)"
+        )
+        assert "0.00 m2 per person" in reasons(assessment)["area_below_limit"]
+        assert "rents on the market" in reasons(assessment)["form_by_tenure"]
+        assert "2100.00 yuan per month" in reasons(assessment)["rental_subsidy_amount"]
+        assert {c["clause"] for c in assessment["checks"]} == {"三(五)"}
+        assert [p["name"] for p in assessment["parameters_used"]] == [
+            "income_limit_per_capita",
+            "area_limit_per_capita",
+            "rental_subsidy_amount_per_capita",
+        ]
+        assert assessment["parameters_used"][0] == {
+            "name": "income_limit_per_capita",
+            "value": 1500,
+            "unit": "yuan/person/month",
+            "region_code": None,
+            "valid_from": "2018-01-01",
+            "valid_to": None,
+            "source": "test fixture",
+            "department": "housing",
+        }
+        assert assessment["facts"] == {
+            "monthly_household_income": 4200,
+            "current_area_m2": 0,
+            "household_size": 3,
+            "destination_region_code": WUJIANG,
+            "tenure": "rented",
+            "decision_date": "2019-06-01",
+        }
+        assert assessment["rules_version"] == "shaoguan-2017-trial"
+        assert body["applications"] == []
+
+    def test_no_name_or_identity_number_is_kept_or_shown(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        publish(live_settings, (approved_event(family), family.settlement_id))
+
+        shown = json.dumps(appear(live, clerk, family.settlement_id), ensure_ascii=False)
+        wait_for(lambda: len(reports_for(live_settings, family.settlement_id)) == 1)
+
+        summary = reports_for(live_settings, family.settlement_id)[0]["data"]["summary"]
+        for person in family.members:
+            assert person.id_number not in shown and person.id_number not in summary
+            assert person.name not in shown and person.name not in summary
+
+    def test_before_housing_has_acted_the_settlement_is_404(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        error = error_of(get_settlement(housing, clerk, "not-yet-settled"), 404, "not_found")
+
+        assert "not-yet-settled" in error["message"]
+
+    def test_the_same_event_twice_is_one_assessment_and_one_processed_done(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        event = approved_event(family)
+        publish(live_settings, (event, family.settlement_id), (event, family.settlement_id))
+
+        wait_for(lambda: all_handled(live_settings), what="both deliveries handled")
+        wait_for(lambda: outbox_drained(live), what="the relay")
+
+        assert assessments_of(live, family.settlement_id) == 1
+        reports = reports_for(live_settings, family.settlement_id)
+        assert len(reports) == 1
+        assert reports[0]["type"] == "cn.gov.shaoguan.housing.settlement.processed"
+        assert reports[0]["subject"] == family.settlement_id
+        assert reports[0]["data"] == {
+            "settlement_id": family.settlement_id,
+            "service": "housing",
+            "outcome": "done",
+            "summary": "housing security rental_subsidy (三(五)) for a household of 3 in 440203",
+        }
+
+    def test_the_same_settlement_under_another_event_id_keeps_the_first_assessment(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        richer = family.model_copy(
+            update={"housing": HousingFacts(monthly_household_income=9000, current_area_m2=0)}
+        )
+        publish(
+            live_settings,
+            (approved_event(family), family.settlement_id),
+            (approved_event(richer), family.settlement_id),
+        )
+
+        wait_for(lambda: all_handled(live_settings), what="both events handled")
+
+        assert assessments_of(live, family.settlement_id) == 1
+        assert assessment_of(live, clerk, family.settlement_id)["outcome"] == "rental_subsidy"
+
+    def test_an_event_of_an_unknown_type_is_skipped(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        unknown = new_event(
+            type_=event_type("hukou", "settlement.amended"),
+            source="/luohu/hukou",
+            subject=family.settlement_id,
+            data={"settlement_id": family.settlement_id},
+        )
+        unknown_on_our_topic = new_event(
+            type_=event_type("hukou", "settlement.approved.v2"),
+            source="/luohu/hukou",
+            subject=family.settlement_id,
+            data={"anything": True},
+        )
+        publish(
+            live_settings,
+            (unknown, family.settlement_id),
+            (unknown_on_our_topic, family.settlement_id),
+            (approved_event(family), family.settlement_id),
+        )
+
+        appear(live, clerk, family.settlement_id)
+        wait_for(lambda: outbox_drained(live), what="the relay")
+
+        assert dead_letters_for(live_settings, family.settlement_id) == []
+        assert [e["data"]["outcome"] for e in reports_for(live_settings, family.settlement_id)] == [
+            "done"
+        ]
+
+    def test_a_newer_minor_data_version_with_unknown_fields_is_read(
+        self, live: TestClient, live_settings: Settings, clerk: Headers
+    ) -> None:
+        family = settlement()
+        data = family.model_dump(mode="json")
+        data["housing"]["verified_by"] = "civil_affairs"
+        data["members"][0]["ethnicity"] = "汉"
+        data["household_register_number"] = "000123"
+        event = new_event(
+            type_=SETTLEMENT_APPROVED,
+            source="/luohu/hukou",
+            subject=family.settlement_id,
+            data=data,
+            extensions={"dataversion": "1.9"},
+        )
+        publish(live_settings, (event, family.settlement_id))
+
+        assert appear(live, clerk, family.settlement_id)["assessment"]["outcome"] == (
+            "rental_subsidy"
+        )
+        assert dead_letters_for(live_settings, family.settlement_id) == []
+
+    @pytest.mark.parametrize(
+        ("poison", "words"),
+        [
+            ({"members": 1, "relation": "cousin"}, b"relation"),
+            ({"destination_region_code": "110105"}, b"not a county of Shaoguan"),
+        ],
+    )
+    def test_a_poisoned_event_is_dead_lettered_reported_failed_and_the_next_is_handled(
+        self,
+        live: TestClient,
+        live_settings: Settings,
+        clerk: Headers,
+        poison: dict[str, Any],
+        words: bytes,
+    ) -> None:
+        poisoned = settlement()
+        data = poisoned.model_dump(mode="json")
+        if "relation" in poison:
+            data["members"][poison["members"]]["relation"] = poison["relation"]
+        else:
+            data.update(poison)
+        bad = new_event(
+            type_=SETTLEMENT_APPROVED,
+            source="/luohu/hukou",
+            subject=poisoned.settlement_id,
+            data=data,
+        )
+        good = settlement()
+        publish(
+            live_settings,
+            (bad, poisoned.settlement_id),
+            (approved_event(good), good.settlement_id),
+        )
+
+        appear(live, clerk, good.settlement_id)
+        wait_for(lambda: len(reports_for(live_settings, poisoned.settlement_id)) == 1)
+
+        letters = dead_letters_for(live_settings, poisoned.settlement_id)
+        assert len(letters) == 1
+        assert words in letters[0].headers[ERROR_HEADER]
+        report = reports_for(live_settings, poisoned.settlement_id)[0]["data"]
+        assert report["outcome"] == "failed"
+        assert report["summary"].startswith("could not be processed")
+        error_of(get_settlement(live, clerk, poisoned.settlement_id), 404, "not_found")
+
+    def test_an_assessment_that_fails_is_dead_lettered_and_nothing_is_half_written(
+        self,
+        live: TestClient,
+        live_settings: Settings,
+        clerk: Headers,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        def broken(*args: Any, **kwargs: Any) -> str:
+            raise RuntimeError("the assessment broke")
+
+        monkeypatch.setattr("services.housing.operations.assess_household", broken)
+        family = settlement()
+        publish(live_settings, (approved_event(family), family.settlement_id))
+
+        wait_for(lambda: len(reports_for(live_settings, family.settlement_id)) == 1)
+
+        assert len(dead_letters_for(live_settings, family.settlement_id)) == 1
+        report = reports_for(live_settings, family.settlement_id)[0]["data"]
+        assert report["outcome"] == "failed"
+        assert "the assessment broke" in report["summary"]
+        assert assessments_of(live, family.settlement_id) == 0

@@ -1,0 +1,309 @@
+"""The hukou API: approving (the fan-out begins, settlement.approved is published) and rejecting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.settings import Settings
+from tests.api.conftest import application
+from tests.api.hukou_support import (
+    APPROVED_TOPIC,
+    APPROVED_TYPE,
+    DEPARTMENTS,
+    TRIAL,
+    WUJIANG,
+    Headers,
+    HukouApiTests,
+    approve,
+    approved_events,
+    error_of,
+    fetch,
+    ineligible_body,
+    invalid,
+    outbox_rows,
+    reject,
+    submitted,
+    undetermined_body,
+)
+from tests.support import eventually, read_topic, reason_for
+
+
+class TestApprove(HukouApiTests):
+    def test_approving_an_eligible_application_makes_it_approved_with_every_department_pending(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, application())
+
+        response = approve(hukou, officer, created["id"])
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "approved"
+        assert response.json()["approved_at"]
+        assert response.json()["fanout"] == dict.fromkeys(DEPARTMENTS, "pending")
+        stored = fetch(hukou, officer, created["id"])
+        assert stored["status"] == "approved"
+        assert stored["fanout"] == dict.fromkeys(DEPARTMENTS, "pending")
+
+    def test_approving_an_ineligible_application_is_409_with_the_failing_checks(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, ineligible_body())
+
+        error = error_of(approve(hukou, officer, created["id"]), 409, "conflict")
+
+        assert "ineligible" in error["message"]
+        assert [d["rule"] for d in error["details"]] == ["insured_one_year.insured_months"]
+        assert error["details"][0]["outcome"] == "failed"
+        assert error["details"][0]["clause"] == "二.2"
+        assert fetch(hukou, officer, created["id"])["status"] == "ineligible"
+
+    def test_approving_an_undetermined_application_is_409_naming_what_is_missing(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, undetermined_body())
+
+        error = error_of(approve(hukou, officer, created["id"]), 409, "conflict")
+
+        (detail,) = error["details"]
+        assert detail["outcome"] == "undetermined"
+        assert detail["missing"] == [
+            "social_insurance.pension_months",
+            "social_insurance.medical_months",
+        ]
+        assert fetch(hukou, officer, created["id"])["status"] == "submitted"
+
+    def test_approving_twice_is_409(self, hukou: TestClient, officer: Headers) -> None:
+        created = submitted(hukou, officer, application())
+        assert approve(hukou, officer, created["id"]).status_code == 200
+
+        error = error_of(approve(hukou, officer, created["id"]), 409, "conflict")
+
+        assert "approved" in error["message"]
+
+    def test_approving_a_rejected_application_is_409(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, application())
+        assert reject(hukou, officer, created["id"]).status_code == 200
+
+        error_of(approve(hukou, officer, created["id"]), 409, "conflict")
+
+    def test_approving_an_unknown_application_is_404(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        error_of(approve(hukou, officer, "no-such-application"), 404, "not_found")
+
+    @pytest.mark.parametrize(
+        "kind", ["surrender_homestead", "surrender_land_contract", "surrender_collective_income"]
+    )
+    def test_a_condition_to_give_up_rural_rights_is_refused_citing_three_four(
+        self, hukou: TestClient, officer: Headers, kind: str
+    ) -> None:
+        created = submitted(hukou, officer, application())
+
+        response = approve(hukou, officer, created["id"], json={"conditions": [{"kind": kind}]})
+
+        details = invalid(response)
+        assert "三(四)" in details[0]["reason"]
+        assert kind in details[0]["reason"]
+        stored = fetch(hukou, officer, created["id"])
+        assert stored["status"] == "eligible"
+        assert stored["fanout"] == dict.fromkeys(DEPARTMENTS, "not_started")
+
+    def test_a_refused_condition_names_its_field(self, hukou: TestClient, officer: Headers) -> None:
+        created = submitted(hukou, officer, application())
+
+        response = approve(
+            hukou, officer, created["id"], json={"conditions": [{"kind": "surrender_homestead"}]}
+        )
+
+        assert [d["field"] for d in invalid(response)] == ["conditions[0].kind"]
+
+    def test_a_note_and_an_ordinary_condition_are_recorded(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, application())
+
+        response = approve(
+            hukou,
+            officer,
+            created["id"],
+            json={
+                "note": "documents checked",
+                "conditions": [{"kind": "other", "description": "bring the lease"}],
+            },
+        )
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "approved"
+
+    def test_approval_publishes_exactly_one_settlement_approved_cloudevent(
+        self, hukou_with_relay: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        client = hukou_with_relay
+        body = application()
+        body["household"][0].update(hukou_region_code="110105", hukou_type="urban")
+        created = submitted(client, officer, body)
+        assert approve(client, officer, created["id"]).status_code == 200
+
+        eventually(lambda: len(approved_events(settings)) >= 1)
+        time.sleep(0.2)  # ten relay intervals: a second copy would show by now
+
+        (event,) = approved_events(settings)
+        assert event["specversion"] == "1.0"
+        assert event["type"] == APPROVED_TYPE
+        assert event["subject"] == created["id"]
+        assert event["id"] and event["source"] and event["time"]
+        data = event["data"]
+        assert data["settlement_id"] == created["id"]
+        assert data["rules_version"] == TRIAL
+        assert data["channel"] == "stable_residence"
+        assert data["destination_region_code"] == WUJIANG
+        assert data["destination_address"] == body["residence"]["address"]
+        assert data["decided_at"]
+        assert data["members"] == [
+            {
+                "id_number": person["id_number"],
+                "name": person["name"],
+                "birth_date": person["birth_date"],
+                "sex": person["sex"],
+                "relation": person["relation"],
+                "previous_region_code": person["hukou_region_code"],
+                "previous_hukou_type": person["hukou_type"],
+            }
+            for person in (created["applicant"], *created["household"])
+        ]
+        assert data["members"][1]["previous_region_code"] == "110105"
+        assert data["members"][1]["previous_hukou_type"] == "urban"
+        assert data["social_insurance"]["pension_months"] == 14
+        assert "surrender_required" not in (data["rural_rights"] or {})
+
+    def test_the_event_is_keyed_by_the_settlement_id(
+        self, hukou_with_relay: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        created = submitted(hukou_with_relay, officer, application())
+        approve(hukou_with_relay, officer, created["id"])
+        eventually(lambda: len(approved_events(settings)) == 1)
+
+        (record,) = read_topic(settings, APPROVED_TOPIC)
+
+        assert record.key == created["id"]
+
+    def test_the_outbox_row_is_committed_with_the_status_change(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, application())
+        assert outbox_rows(hukou) == []
+
+        approve(hukou, officer, created["id"])
+
+        (row,) = outbox_rows(hukou)
+        assert row.topic == APPROVED_TOPIC
+        assert row.key == created["id"]
+        assert fetch(hukou, officer, created["id"])["status"] == "approved"
+
+    @pytest.mark.parametrize(
+        ("fails", "fault"),
+        [
+            pytest.param(
+                "services.hukou.approvals.add_to_outbox",
+                "the outbox cannot be written",
+                id="an_approval_that_cannot_write_its_event_changes_nothing",
+            ),
+            pytest.param(
+                "services.hukou.operations.record_audit",
+                "the audit log cannot be written",
+                id="a_failure_after_the_event_is_written_takes_the_event_back",
+            ),
+        ],
+    )
+    def test_an_approval_that_fails_midway_changes_nothing_and_publishes_nothing(
+        self,
+        hukou_with_relay: TestClient,
+        officer: Headers,
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+        fails: str,
+        fault: str,
+    ) -> None:
+        client = hukou_with_relay
+        created = submitted(client, officer, application())
+
+        def unavailable(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError(fault)
+
+        monkeypatch.setattr(fails, unavailable)
+        with pytest.raises(RuntimeError, match=fault):
+            approve(client, officer, created["id"])
+        monkeypatch.undo()
+
+        stored = fetch(client, officer, created["id"])
+        assert stored["status"] == "eligible"
+        assert stored["approved_at"] is None
+        assert stored["fanout"] == dict.fromkeys(DEPARTMENTS, "not_started")
+        assert outbox_rows(client) == []
+        time.sleep(0.2)
+        assert approved_events(settings) == []
+        # ... and the approval goes through once the fault is gone.
+        assert approve(client, officer, created["id"]).status_code == 200
+        eventually(lambda: len(approved_events(settings)) == 1)
+
+
+# --- reject --------------------------------------------------------------------------------------
+
+
+class TestReject(HukouApiTests):
+    @pytest.mark.parametrize("make_body", [application, ineligible_body, undetermined_body])
+    def test_rejecting_with_a_reason_stores_it(
+        self, hukou: TestClient, officer: Headers, make_body: Callable[[], dict[str, Any]]
+    ) -> None:
+        created = submitted(hukou, officer, make_body())
+
+        response = reject(hukou, officer, created["id"], {"reason": "the lease is forged"})
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "rejected"
+        assert response.json()["rejected_at"]
+        stored = fetch(hukou, officer, created["id"])
+        assert stored["status"] == "rejected"
+        assert stored["rejection_reason"] == "the lease is forged"
+
+    def test_rejecting_an_approved_application_is_409(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, application())
+        approve(hukou, officer, created["id"])
+
+        error = error_of(reject(hukou, officer, created["id"]), 409, "conflict")
+
+        assert "approved" in error["message"]
+        assert fetch(hukou, officer, created["id"])["status"] == "approved"
+
+    def test_rejecting_twice_is_409(self, hukou: TestClient, officer: Headers) -> None:
+        created = submitted(hukou, officer, application())
+        reject(hukou, officer, created["id"], {"reason": "first"})
+
+        error_of(reject(hukou, officer, created["id"], {"reason": "second"}), 409, "conflict")
+
+        assert fetch(hukou, officer, created["id"])["rejection_reason"] == "first"
+
+    @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+    def test_rejecting_without_a_reason_is_422(
+        self, hukou: TestClient, officer: Headers, body: dict[str, Any]
+    ) -> None:
+        created = submitted(hukou, officer, application())
+
+        details = invalid(reject(hukou, officer, created["id"], body))
+
+        assert reason_for(details, "reason")
+        assert fetch(hukou, officer, created["id"])["status"] == "eligible"
+
+    def test_rejecting_an_unknown_application_is_404(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        error_of(reject(hukou, officer, "no-such-application"), 404, "not_found")

@@ -1,0 +1,123 @@
+"""Pension acts on each approved settlement once, however the log delivers it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from shared.events.envelope import new_event
+from shared.settings import Settings
+from shared.settlement import SETTLEMENT_APPROVED, approved_event
+from tests.api.pension_support import (
+    DEAD_LETTER_TOPIC,
+    Headers,
+    PensionApiTests,
+    acted_on,
+    decided,
+    drain,
+    eventually,
+    family,
+    member_of,
+    not_acted_on,
+    person,
+    processed,
+    publish,
+    publish_payload,
+    publish_settlement,
+    reported,
+    settlement,
+    topic,
+)
+
+
+class TestDelivery(PensionApiTests):
+    def test_the_same_event_twice_makes_one_record_and_one_report(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        data = settlement()
+        event = approved_event(data)
+        publish(settings, event, event, key=data.settlement_id)
+
+        first = acted_on(client, officer, data.settlement_id)
+        drain(client, settings, officer)
+
+        assert acted_on(client, officer, data.settlement_id) == first
+        assert [r["outcome"] for r in processed(settings, data.settlement_id)] == ["done"]
+
+    def test_a_second_event_for_the_same_settlement_changes_nothing(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        data = settlement()
+        first = decided(client, settings, officer, data)
+
+        publish_settlement(settings, data)  # a new event id: the inbox cannot catch it
+        second_report = reported(settings, data.settlement_id, count=2)[1]
+
+        assert "already recorded" in second_report["summary"]
+        assert acted_on(client, officer, data.settlement_id) == first
+
+    def test_an_event_of_an_unknown_type_is_skipped(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        subject = str(uuid.uuid4())
+        unknown = new_event(
+            type_="cn.gov.shaoguan.hukou.settlement.reconsidered",
+            source="/luohu/hukou",
+            subject=subject,
+            data={"settlement_id": subject},
+        )
+        publish(settings, unknown, key=subject)
+
+        drain(client, settings, officer)
+
+        assert not_acted_on(client, officer, subject)
+        assert processed(settings, subject) == []
+
+    def test_a_newer_minor_version_with_extra_fields_is_handled(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        data = settlement()
+        payload = data.model_dump(mode="json")
+        payload["pension_bureau_hint"] = "a field pension does not know yet"
+        payload["members"][0]["nickname"] = "小张"
+        publish_payload(settings, data, payload, dataversion="1.9")
+
+        body = acted_on(client, officer, data.settlement_id)
+
+        assert member_of(body, 0)["status"] == "continued"
+        assert [r["outcome"] for r in reported(settings, data.settlement_id)] == ["done"]
+
+    def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        data = settlement()
+        payload = data.model_dump(mode="json")
+        payload["members"][1]["relation"] = "cousin"  # no relation that settles
+        event = publish_payload(settings, data, payload)
+
+        (report,) = reported(settings, data.settlement_id)
+        dead = eventually(
+            lambda: (
+                [e for e in topic(settings, DEAD_LETTER_TOPIC) if e["id"] == event.get_id()] or None
+            )
+        )
+
+        assert report["outcome"] == "failed"
+        assert dead[0]["_key"] == data.settlement_id
+        assert dead[0]["type"] == SETTLEMENT_APPROVED
+        assert not_acted_on(client, officer, data.settlement_id)
+
+    def test_a_member_born_after_the_decision_is_dead_lettered(
+        self, client: TestClient, settings: Settings, officer: Headers
+    ) -> None:
+        members = [*family(), person("child", date(2020, 1, 1))]
+        data = settlement(members=members)
+        publish_settlement(settings, data)
+
+        (report,) = reported(settings, data.settlement_id)
+
+        assert report["outcome"] == "failed"
+        assert "precedes" in report["summary"]
+        assert not_acted_on(client, officer, data.settlement_id)

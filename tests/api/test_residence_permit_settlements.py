@@ -1,0 +1,184 @@
+"""An approved settlement closes the settled members' permits, and the service reports it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services.residence_permit.models import TABLES
+from shared.settings import Settings
+from tests.api.residence_permit_support import (  # the fixtures are found by name
+    APPROVED_TOPIC,
+    STILL_RESIDENT,
+    acted_on,
+    announce,
+    application,
+    apply,
+    caught_up,
+    check,
+    dead_letters,
+    endorse,
+    fetch,
+    field_reasons,
+    issued,
+    issued_on,
+    lone_settlement,
+    officer_fixture,  # noqa: F401
+    processed,
+    residence_history,
+    service_fixture,  # noqa: F401
+    settings_fixture,  # noqa: F401
+    settlement,
+    settlement_record,
+    unpublished,
+    wait_for,
+    years_ago,
+)
+from tests.support import Headers, error_of, ok, person_id
+
+
+class TestSettlement:
+    def family(self, client: TestClient, headers: Headers) -> tuple[dict[str, Any], ...]:
+        """An applicant with a valid permit, a spouse whose permit lapsed, a child with none."""
+        applicant = issued(client, headers, application())
+        spouse = issued(client, headers, issued_on(years_ago(1, days=3)))
+        child = person_id(years_ago(8))
+        return applicant, spouse, {"id_number": child}
+
+    def test_before_acting_on_a_settlement_it_is_404(
+        self, service: TestClient, officer: Headers
+    ) -> None:
+        error_of(settlement_record(service, officer, "unknown"), 404, "not_found")
+
+    def test_the_settled_familys_permits_are_closed_and_processed_is_reported(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        applicant, spouse, child = self.family(service, officer)
+        approved = settlement(
+            [
+                (applicant["id_number"], "applicant", date(1990, 5, 1)),
+                (spouse["id_number"], "spouse", date(1990, 5, 1)),
+                (child["id_number"], "child", years_ago(8)),
+            ]
+        )
+        sid = approved.settlement_id
+        announce(settings, approved)
+        result = acted_on(service, officer, sid)
+
+        assert result["settlement_id"] == sid and result["clause"] == "三(九)"
+        assert result["information_needed"] == [] and result["parameters"] == []
+        closed = {c["permit_id"]: c for c in result["closed_permits"]}
+        assert set(closed) == {applicant["id"], spouse["id"]}
+        assert closed[applicant["id"]]["status_before"] == "valid"
+        assert closed[spouse["id"]]["status_before"] == "lapsed"
+        assert all("*" in c["id_number"] for c in result["closed_permits"])  # masked
+        assert [d["decision"] for d in result["decisions"]] == [
+            "permit_closed",
+            "permit_closed",
+            "no_open_permit",
+        ]
+        assert result["summary"].startswith("2 residence permit(s) closed")
+
+        reread = fetch(service, officer, applicant["id"])
+        assert reread["status"] == "closed" and reread["closed_reason"] == "settled"
+        assert reread["closed_by_settlement_id"] == sid
+
+        [event] = wait_for(lambda: processed(settings, sid))
+        assert event["type"] == "cn.gov.shaoguan.residence_permit.settlement.processed"
+        assert event["data"]["outcome"] == "done"
+        assert event["data"]["summary"] == result["summary"]
+        assert applicant["id_number"] not in str(event)
+
+        answer = ok(check(service, officer, applicant["id_number"], "driving_licence"), 200)
+        assert answer["allowed"] is False and answer["permit_status"] == "closed"
+        assert "registered resident" in answer["reason"]
+        child_answer = ok(check(service, officer, child["id_number"], "driving_licence"), 200)
+        assert "registered resident" in child_answer["reason"]
+
+        error_of(endorse(service, officer, applicant["id"], STILL_RESIDENT), 409, "conflict")
+        again = apply(service, officer, application(id_number=applicant["id_number"]))
+        assert "settled in Shaoguan" in field_reasons(again)["hukou_region_code"]
+        history = ok(residence_history(service, officer, applicant["id_number"]), 200)
+        assert history["settled"][0]["settlement_id"] == sid
+
+    def test_the_same_event_twice_closes_once_and_reports_once(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        permit = issued(service, officer, application())
+        approved = settlement([(permit["id_number"], "applicant", date(1990, 5, 1))])
+        sid = approved.settlement_id
+        announce(settings, approved, times=2)
+        acted_on(service, officer, sid)
+        wait_for(lambda: caught_up(settings))
+        wait_for(lambda: not unpublished(service))
+        assert len(acted_on(service, officer, sid)["closed_permits"]) == 1
+        with service.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
+            audits = session.execute(
+                select(TABLES.audit_log.c.id).where(
+                    TABLES.audit_log.c.action == "permit.closed",
+                    TABLES.audit_log.c.entity_id == permit["id"],
+                )
+            ).all()
+        assert len(audits) == 1
+        [event] = processed(settings, sid)
+        assert event["data"]["outcome"] == "done"
+
+    def test_a_settlement_with_no_permit_to_close_is_done_with_zero(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        approved = lone_settlement()
+        announce(settings, approved)
+        result = acted_on(service, officer, approved.settlement_id)
+        assert result["closed_permits"] == [] and result["summary"].startswith("0 ")
+        [event] = wait_for(lambda: processed(settings, approved.settlement_id))
+        assert event["data"]["outcome"] == "done"
+
+    def test_an_unknown_type_is_skipped_and_a_newer_minor_version_is_handled(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        unknown = lone_settlement()
+        announce(
+            settings,
+            unknown,
+            type_="cn.gov.shaoguan.hukou.settlement.renamed",
+            topic=APPROVED_TOPIC,
+        )
+        newer = lone_settlement()
+        data = {**newer.model_dump(mode="json"), "something_new": {"added": "in 1.9"}}
+        announce(settings, newer, data=data, dataversion="1.9")
+        acted_on(service, officer, newer.settlement_id)
+        wait_for(lambda: caught_up(settings))
+        error_of(settlement_record(service, officer, unknown.settlement_id), 404, "not_found")
+        assert dead_letters(settings, unknown.settlement_id) == []
+        assert dead_letters(settings, newer.settlement_id) == []
+
+    def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        approved = lone_settlement()
+        data = approved.model_dump(mode="json")
+        data["members"][0]["relation"] = "cousin"  # no such member of a settling household
+        sid = approved.settlement_id
+        announce(settings, approved, data=data)
+        [letter] = wait_for(lambda: dead_letters(settings, sid))
+        assert letter["data"]["settlement_id"] == sid
+        [event] = wait_for(lambda: processed(settings, sid))
+        assert event["data"]["outcome"] == "failed"
+        error_of(settlement_record(service, officer, sid), 404, "not_found")
+
+    def test_a_settlement_outside_the_city_fails_and_the_next_event_is_still_handled(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        approved = lone_settlement(decided_at=datetime(2024, 1, 1, tzinfo=UTC))
+        data = approved.model_dump(mode="json")
+        data["destination_region_code"] = "440300"  # Shenzhen: not this city's settlement
+        announce(settings, approved, data=data)
+        healthy = lone_settlement()
+        announce(settings, healthy)
+        acted_on(service, officer, healthy.settlement_id)
+        [event] = wait_for(lambda: processed(settings, approved.settlement_id))
+        assert event["data"]["outcome"] == "failed"
+        assert "not a Shaoguan county" in event["data"]["summary"]

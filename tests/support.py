@@ -1,0 +1,201 @@
+"""What tests of every service share: answers in the contract's shape, the embedded event log,
+settlements as hukou publishes them, and waiting for the background workers."""
+
+from __future__ import annotations
+
+import collections
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from shared.events.bus import Record
+from shared.events.embedded import EmbeddedBus
+from shared.events.envelope import CloudEvent, new_event, to_message
+from shared.identity import make_id_number
+from shared.registry import SETTLEMENT_APPROVED
+from shared.settings import Settings
+from shared.settlement import SettledMember, SettlementApproved, approved_event
+
+T = TypeVar("T")
+Headers = dict[str, str]
+
+WUJIANG = "440203"  # 武江区, the usual destination
+MEIZHOU = "441402"  # 梅江区, a previous registration outside Shaoguan
+
+
+# Meizhou's counties, from the one fixtures name least: where a birth day's 499 numbers per
+# sex run out in one county, the next county's begin; every number a test run makes differs.
+_REGIONS = ("441481", "441427", "441426", "441424", "441423", "441422", "441403", "441402")
+_issued: collections.Counter[tuple[str, date, bool]] = collections.Counter()
+
+
+def person_id(birth: date, region: str | None = None, *, female: bool = False) -> str:
+    """A valid identity number, different from every other this process has made."""
+    for candidate in (region,) if region else _REGIONS:
+        index = _issued[(candidate, birth, female)]
+        if index < 499:
+            _issued[(candidate, birth, female)] += 1
+            sequence = 2 * index + (2 if female else 1)  # odd: male, even: female
+            return make_id_number(candidate, birth, sequence)
+    raise RuntimeError(f"no identity numbers left for {birth} in {region or _REGIONS}")
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    """The body of an answer that must have `status`."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The contract's error body, `{"error": {"code", "message", "details"}}`: its error."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    error: dict[str, Any] = body["error"]
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], list)
+    return error
+
+
+def invalid(response: httpx.Response) -> list[dict[str, Any]]:
+    """A 422 `invalid_input` whose every detail names a field and a reason: the details."""
+    details: list[dict[str, Any]] = error_of(response, 422, "invalid_input")["details"]
+    assert details
+    for detail in details:
+        assert isinstance(detail["field"], str) and detail["field"]
+        assert isinstance(detail["reason"], str) and detail["reason"]
+    return details
+
+
+def reason_for(details: list[dict[str, Any]], field: str) -> str:
+    """The reason the details give for `field` (which they must name)."""
+    found = [d["reason"] for d in details if d["field"] == field]
+    assert found, f"no detail names {field!r}: {details}"
+    return str(found[0])
+
+
+# --- settings and waiting ------------------------------------------------------------------------
+
+
+def quick_settings(folder: Path, *, workers: bool = True) -> Settings:
+    """The embedded engines under `folder`, with the fast relay and retries tests want."""
+    return Settings(
+        environment="test",
+        data_dir=folder,
+        relay_interval_seconds=0.02,
+        consumer_retry_backoff_seconds=0.01,
+        consumer_max_attempts=3,
+        start_workers=workers,
+    )
+
+
+def eventually(check: Callable[[], T | None], *, within: float = 10.0, what: str = "it") -> T:
+    """Poll `check` until it gives something other than None or False: the consumers and the
+    relay work in the background."""
+    deadline = time.monotonic() + within
+    while True:
+        found = check()
+        if found is not None and found is not False:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        time.sleep(0.02)
+
+
+# --- the embedded event log ----------------------------------------------------------------------
+
+
+def publish(settings: Settings, *events: CloudEvent) -> None:
+    """Append events to the embedded log, each keyed by its subject, as a relay would."""
+    bus = EmbeddedBus(settings.event_log_path)
+    try:
+        bus.publish([to_message(event, key=str(event.get_subject())) for event in events])
+    finally:
+        bus.close()
+
+
+def read_topic(settings: Settings, topic: str) -> list[Record]:
+    bus = EmbeddedBus(settings.event_log_path)
+    try:
+        return bus.read(topic)
+    finally:
+        bus.close()
+
+
+def events_on(settings: Settings, topic: str) -> list[dict[str, Any]]:
+    """Every event on `topic`, as the JSON envelopes they travel in."""
+    return [json.loads(record.value) for record in read_topic(settings, topic)]
+
+
+def reports(settings: Settings, service: str, settlement_id: str) -> list[dict[str, Any]]:
+    """The `data` of every `<service>.settlement.processed` on one settlement."""
+    topic = f"{service}.settlement.processed"
+    found = [event["data"] for event in events_on(settings, topic)]
+    return [data for data in found if data["settlement_id"] == settlement_id]
+
+
+# --- settlements as hukou publishes them ---------------------------------------------------------
+
+
+def member(
+    birth: date, relation: str, *, female: bool = False, region: str = MEIZHOU, **overrides: Any
+) -> SettledMember:
+    """A settled person with a fresh identity number, registered before at `region`."""
+    values: dict[str, Any] = {
+        "id_number": person_id(birth, female=female),
+        "name": "张" + relation,
+        "birth_date": birth,
+        "sex": "female" if female else "male",
+        "relation": relation,
+        "previous_region_code": region,
+        "previous_hukou_type": "rural",
+    }
+    values.update(overrides)
+    return SettledMember(**values)
+
+
+def settlement(**overrides: Any) -> SettlementApproved:
+    """An approved settlement of a family of three to 武江区, decided on 2019-06-01."""
+    values: dict[str, Any] = {
+        "settlement_id": str(uuid.uuid4()),
+        "decided_at": datetime(2019, 6, 3, 2, 0, tzinfo=UTC),
+        "decision_date": date(2019, 6, 1),
+        "rules_version": "shaoguan-2017-trial",
+        "channel": "stable_residence",
+        "destination_region_code": WUJIANG,
+        "destination_address": "武江区沿江路 1 号",
+        "members": [
+            member(date(1988, 5, 1), "applicant"),
+            member(date(1990, 2, 2), "spouse", female=True),
+            member(date(2012, 3, 3), "child"),
+        ],
+    }
+    values.update(overrides)
+    return SettlementApproved(**values)
+
+
+def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEvent:
+    """Publish `data` as hukou's `settlement.approved`; the event."""
+    event = approved_event(data)
+    publish(settings, event)
+    return event
+
+
+def hukou_event(
+    subject: str, data: dict[str, Any], *, type_: str = SETTLEMENT_APPROVED, **extensions: str
+) -> CloudEvent:
+    """An event from hukou with `data` as given: one a test has altered, or of another type."""
+    return new_event(
+        type_=type_, source="/luohu/hukou", subject=subject, data=data, extensions=extensions
+    )

@@ -1,0 +1,50 @@
+"""What education's rule tests share: the counties, a decision date, members of a given age."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from services.education.rules import (
+    NATIONAL_PARAMETERS,
+    Family,
+    Member,
+    Placement,
+    place_children,
+)
+from shared.parameters import ParameterSet
+
+WUJIANG, XINFENG = "440203", "440233"
+MEIJIANG = "441402"  # a previous registration outside Shaoguan
+NAMES = {WUJIANG: "韶关市武江区", XINFENG: "韶关市新丰县", MEIJIANG: "广东省梅州市梅江区"}
+NATIONAL = ParameterSet(NATIONAL_PARAMETERS)
+# A decision in the 2019-2020 school year, which starts on 2019-09-01.
+DECIDED = date(2019, 10, 15)
+START = date(2019, 9, 1)
+
+
+def born_aged(years: int, *, days: int = 0, on: date = START) -> date:
+    """The birth date of someone who turns `years` on `on` shifted by `days` (+: later)."""
+    return on.replace(year=on.year - years) + timedelta(days=days)
+
+
+def member(
+    birth: date, relation: str = "child", *, index: int = 2, previous: str = MEIJIANG
+) -> Member:
+    return Member(
+        index=index, name="张小", relation=relation, birth_date=birth, previous_region_code=previous
+    )
+
+
+def decide(
+    *members: Member,
+    decided: date = DECIDED,
+    county: str = WUJIANG,
+    parameters: ParameterSet = NATIONAL,
+) -> tuple[Placement, ...]:
+    family = Family(destination_region_code=county, decision_date=decided, members=members)
+    return place_children(family, parameters, region_names=NAMES).placements
+
+
+def only(*members: Member, **kwargs: object) -> Placement:
+    (placement,) = decide(*members, **kwargs)  # type: ignore[arg-type]
+    return placement

@@ -1,0 +1,113 @@
+"""Education's parameters: national stage ages in code, a county's configured deferral, and
+the school year start no configuration may move."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from services.education.config import PARAMETERS
+from services.education.rules import (
+    NATIONAL_PARAMETERS,
+    PRIMARY_ENTRY_AGE,
+    SENIOR_HIGH_ENTRY_AGE,
+    Family,
+    Undetermined,
+    place_children,
+    stage_bands,
+)
+from shared.parameters import Parameter, ParameterSet
+from tests.unit.education.support import (
+    DECIDED,
+    NAMES,
+    START,
+    WUJIANG,
+    XINFENG,
+    born_aged,
+    member,
+    only,
+)
+
+
+def local(name: str, value: int, *, county: str | None, valid_from: date) -> Parameter:
+    return Parameter(
+        name=name,
+        value=value,
+        unit="years",
+        region_code=county,
+        valid_from=valid_from,
+        source="test fixture",
+        department="education",
+    )
+
+
+def with_national(*configured: Parameter) -> ParameterSet:
+    return ParameterSet((*NATIONAL_PARAMETERS, *configured))
+
+
+DEFERRAL = local(PRIMARY_ENTRY_AGE, 7, county=XINFENG, valid_from=START)
+DEFERRED = with_national(DEFERRAL)
+
+
+def configured(monkeypatch: pytest.MonkeyPatch, *parameters: Parameter) -> ParameterSet:
+    """Education's parameters as the service loads them with `parameters` configured (from a
+    copy of its source, so the set the process keeps is not touched)."""
+    given = json.dumps([p.model_dump(mode="json") for p in parameters])
+    monkeypatch.setenv(PARAMETERS.variable, given)
+    return replace(PARAMETERS).load()
+
+
+class TestParameters:
+    def test_a_county_deferring_primary_entry_to_seven_keeps_a_six_year_old_in_preschool(
+        self,
+    ) -> None:
+        six = member(born_aged(6))
+        assert only(six, county=XINFENG, parameters=DEFERRED).stage == "preschool"
+        assert only(six, county=WUJIANG, parameters=DEFERRED).stage == "primary"
+
+    def test_the_deferral_is_recorded_as_the_version_used(self) -> None:
+        family = Family(XINFENG, DECIDED, (member(born_aged(6)),))
+        decision = place_children(family, DEFERRED, region_names=NAMES)
+        used = {p["name"]: p for p in decision.parameters_used}
+        assert used[PRIMARY_ENTRY_AGE]["value"] == 7
+        assert used[PRIMARY_ENTRY_AGE]["source"] == "test fixture"
+
+    def test_a_local_value_not_yet_in_force_is_not_used(self) -> None:
+        later = with_national(
+            local(PRIMARY_ENTRY_AGE, 7, county=XINFENG, valid_from=date(2020, 1, 1))
+        )
+        assert only(member(born_aged(6)), county=XINFENG, parameters=later).stage == "primary"
+
+    def test_configured_parameters_join_the_national_ones(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        parameters = configured(monkeypatch, DEFERRAL)
+        assert parameters.in_force(PRIMARY_ENTRY_AGE, START, XINFENG) == DEFERRAL
+        assert parameters.in_force(PRIMARY_ENTRY_AGE, START, WUJIANG) in NATIONAL_PARAMETERS
+
+    def test_the_school_year_start_cannot_be_configured(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        start = Parameter(
+            name="school_year_start",
+            value="08-31",
+            valid_from=START,
+            source="test fixture",
+            department="education",
+        )
+        with pytest.raises(ValueError, match="cannot be configured"):
+            configured(monkeypatch, start)
+
+    def test_without_the_stage_ages_each_child_needs_information_naming_them(self) -> None:
+        placement = only(member(born_aged(7)), parameters=ParameterSet())
+        assert placement.outcome == "information_needed"
+        assert any("primary_entry_age" in m for m in placement.missing)
+
+    def test_stage_ages_that_do_not_rise_are_not_applied(self) -> None:
+        muddled = with_national(local(SENIOR_HIGH_ENTRY_AGE, 11, county=None, valid_from=START))
+        bands = stage_bands(muddled, START, WUJIANG)
+        assert isinstance(bands, Undetermined)
+        assert "do not rise" in bands.reason

@@ -1,0 +1,308 @@
+"""Unit tests of the settlement channels of clause 二, one class per clause (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services.hukou.domain import (
+    Student,
+    Talent,
+    TalentCategory,
+)
+from services.hukou.rules import (
+    check_collective_household,
+    check_insured_one_year,
+    check_rural_student,
+    check_stable_residence,
+    check_talent,
+    decide_eligibility,
+)
+from shared.rules import Check
+from shared.settlement import Tenure
+from tests.unit.hukou.support import (
+    DESTINATION,
+    ORIGIN,
+    OTHER_COUNTY,
+    facts,
+    only,
+    person,
+    with_insurance,
+    with_residence,
+)
+
+
+class TestStableResidence:
+    """二.1: a legal, stable residence (owned or rented) and social and medical insurance."""
+
+    def residence_check(self, **changes: Any) -> Check:
+        residence = with_residence(**changes)
+        return only(
+            check_stable_residence(facts(residence=residence)), "stable_residence.residence"
+        )
+
+    def insurance_check(self, **changes: Any) -> Check:
+        insurance = with_insurance(**changes)
+        checks = check_stable_residence(facts(social_insurance=insurance))
+        return only(checks, "stable_residence.insurance")
+
+    def test_a_rented_home_counts_as_a_stable_residence(self) -> None:
+        check = self.residence_check(tenure="rented")
+        assert check.outcome == "passed"
+        assert check.clause == "二.1"
+        assert "含租赁" in check.reason
+
+    def test_an_owned_home_counts_as_a_stable_residence(self) -> None:
+        assert self.residence_check(tenure="owned").outcome == "passed"
+
+    @pytest.mark.parametrize("tenure", ["employer_collective", "community_collective"])
+    def test_a_collective_household_is_not_a_stable_residence_and_points_to_2_6(
+        self, tenure: Tenure
+    ) -> None:
+        check = self.residence_check(tenure=tenure)
+        assert check.outcome == "failed"
+        assert "二.6" in check.reason
+        assert "collective_household" in check.reason
+
+    def test_a_residence_in_another_county_fails(self) -> None:
+        check = self.residence_check(region_code=OTHER_COUNTY)
+        assert check.outcome == "failed"
+        assert OTHER_COUNTY in check.reason and DESTINATION in check.reason
+
+    def test_without_the_dwelling_county_the_destination_is_taken_as_the_residence(self) -> None:
+        check = self.residence_check(region_code=None)
+        assert check.outcome == "passed"
+        assert "taken as the place of residence" in check.reason
+
+    def test_a_residence_starting_after_the_decision_date_fails(self) -> None:
+        assert self.residence_check(since=date(2019, 6, 2)).outcome == "failed"
+
+    def test_a_missing_residence_is_undetermined_and_named(self) -> None:
+        check = only(check_stable_residence(facts(residence=None)), "stable_residence.residence")
+        assert check.outcome == "undetermined"
+        assert check.missing == ("residence",)
+
+    def test_any_months_of_both_insurances_are_enough(self) -> None:
+        check = self.insurance_check(pension_months=1, medical_months=1)
+        assert check.outcome == "passed"
+        assert "no minimum duration" in check.reason
+
+    @pytest.mark.parametrize("field", ["pension_months", "medical_months"])
+    def test_zero_months_of_an_insurance_fails(self, field: str) -> None:
+        check = self.insurance_check(**{field: 0})
+        assert check.outcome == "failed"
+        assert "0 months" in check.reason
+
+    @pytest.mark.parametrize("field", ["pension_months", "medical_months"])
+    def test_unstated_months_of_an_insurance_are_undetermined_and_named(self, field: str) -> None:
+        check = self.insurance_check(**{field: None})
+        assert check.outcome == "undetermined"
+        assert check.missing == (f"social_insurance.{field}",)
+
+    def test_no_insurance_section_names_both_insurances(self) -> None:
+        check = only(
+            check_stable_residence(facts(social_insurance=None)), "stable_residence.insurance"
+        )
+        assert check.outcome == "undetermined"
+        assert check.missing == (
+            "social_insurance.pension_months",
+            "social_insurance.medical_months",
+        )
+
+
+class TestInsuredOneYear:
+    """二.2: urban social insurance for one year or more, at the place insured or of residence."""
+
+    def months_check(self, months: int | None) -> Check:
+        insurance = with_insurance(pension_months=months)
+        checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
+        return only(checks, "insured_one_year.insured_months")
+
+    def place_check(self, *, insured: str | None, lives: str | None) -> Check:
+        changed = facts(
+            "insured_one_year",
+            social_insurance=with_insurance(insured_region_code=insured),
+            residence=with_residence(region_code=lives),
+        )
+        return only(check_insured_one_year(changed), "insured_one_year.settlement_place")
+
+    def test_twelve_months_insured_is_enough(self) -> None:
+        check = self.months_check(12)
+        assert check.outcome == "passed"
+        assert "minimum_insured_months = 12, source: policy 二.2" in check.reason
+
+    def test_eleven_months_insured_is_not_enough(self) -> None:
+        check = self.months_check(11)
+        assert check.outcome == "failed"
+        assert "11 months" in check.reason and "12" in check.reason
+
+    def test_unstated_insured_months_are_undetermined_and_named(self) -> None:
+        check = self.months_check(None)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("social_insurance.pension_months",)
+
+    def test_settling_at_the_place_insured_passes(self) -> None:
+        check = self.place_check(insured=DESTINATION, lives=OTHER_COUNTY)
+        assert check.outcome == "passed"
+        assert "insured" in check.reason
+
+    def test_settling_at_the_place_of_residence_passes(self) -> None:
+        check = self.place_check(insured=OTHER_COUNTY, lives=DESTINATION)
+        assert check.outcome == "passed"
+        assert "lives" in check.reason
+
+    def test_settling_neither_where_insured_nor_where_living_fails(self) -> None:
+        check = self.place_check(insured=OTHER_COUNTY, lives="440205")
+        assert check.outcome == "failed"
+        assert check.missing == ()
+
+    def test_an_unknown_residence_county_is_undetermined_and_named(self) -> None:
+        check = self.place_check(insured=OTHER_COUNTY, lives=None)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("residence.region_code",)
+
+    def test_no_residence_at_all_names_the_residence_county(self) -> None:
+        changed = facts(
+            "insured_one_year",
+            social_insurance=with_insurance(insured_region_code=OTHER_COUNTY),
+            residence=None,
+        )
+        check = only(check_insured_one_year(changed), "insured_one_year.settlement_place")
+        assert check.missing == ("residence.region_code",)
+
+    def test_unknown_insured_place_and_residence_name_both(self) -> None:
+        check = self.place_check(insured=None, lives=None)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("social_insurance.insured_region_code", "residence.region_code")
+
+    def test_without_the_months_parameter_in_force_the_rule_is_undetermined(self) -> None:
+        later = facts("insured_one_year", decision_date=date(2021, 6, 1))
+        check = only(check_insured_one_year(later), "insured_one_year.insured_months")
+        assert check.outcome == "undetermined"
+        assert "minimum_insured_months" in check.reason and "2020-10-22" in check.reason
+
+
+class TestTalent:
+    """二.4: the four talent categories settle without further conditions."""
+
+    @pytest.mark.parametrize(
+        "category",
+        ["college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"],
+    )
+    def test_every_talent_category_settles_without_further_conditions(
+        self, category: TalentCategory
+    ) -> None:
+        (check,) = check_talent(facts("talent", talent=Talent(category=category)))
+        assert (check.rule, check.clause, check.outcome) == ("talent.category", "二.4", "passed")
+        assert "no further conditions" in check.reason
+
+    def test_a_missing_talent_section_is_undetermined_and_named(self) -> None:
+        (check,) = check_talent(facts("talent", talent=None))
+        assert check.outcome == "undetermined"
+        assert check.missing == ("talent",)
+
+    def test_the_talent_channel_needs_neither_residence_nor_insurance(self) -> None:
+        decision = decide_eligibility(facts("talent", residence=None, social_insurance=None))
+        assert decision.outcome == "eligible"
+        assert {c.clause for c in decision.checks} == {"五", "二.4", "二.3", "三(四)"}
+
+
+class TestRuralStudent:
+    """二.5: rural students move to the college, and after graduation home or to work."""
+
+    def destination(self, student: Student, destination: str = DESTINATION) -> Check:
+        changed = facts("rural_student", student=student, destination_region_code=destination)
+        return only(check_rural_student(changed), "rural_student.destination")
+
+    def test_an_admitted_student_moves_to_the_college_county(self) -> None:
+        check = self.destination(Student(stage="admitted", college_region_code=DESTINATION))
+        assert check.outcome == "passed"
+        assert "本人意愿" in check.reason
+
+    def test_an_admitted_student_may_not_move_to_another_county(self) -> None:
+        check = self.destination(Student(stage="admitted", college_region_code=OTHER_COUNTY))
+        assert check.outcome == "failed"
+
+    def test_an_urban_registered_student_is_not_in_this_channel(self) -> None:
+        urban = facts("rural_student", applicant=person(hukou_type="urban"))
+        check = only(check_rural_student(urban), "rural_student.rural_registration")
+        assert check.outcome == "failed"
+        assert "rural-registered" in check.reason
+
+    def test_a_rural_registered_student_is_in_this_channel(self) -> None:
+        check = only(
+            check_rural_student(facts("rural_student")), "rural_student.rural_registration"
+        )
+        assert check.outcome == "passed"
+
+    def test_a_graduate_moves_back_to_the_place_of_origin(self) -> None:
+        graduated = Student(stage="graduated", college_region_code=OTHER_COUNTY)
+        assert self.destination(graduated, destination=ORIGIN).outcome == "passed"
+
+    def test_a_graduate_moves_to_the_county_of_employment(self) -> None:
+        graduated = Student(
+            stage="graduated", college_region_code=OTHER_COUNTY, employment_region_code=DESTINATION
+        )
+        assert self.destination(graduated).outcome == "passed"
+
+    def test_a_graduate_may_not_move_elsewhere(self) -> None:
+        graduated = Student(
+            stage="graduated", college_region_code=DESTINATION, employment_region_code="440205"
+        )
+        check = self.destination(graduated)
+        assert check.outcome == "failed"
+        assert "440205" in check.reason and ORIGIN in check.reason
+
+    def test_a_graduate_with_unknown_employment_elsewhere_is_undetermined(self) -> None:
+        graduated = Student(stage="graduated", college_region_code=DESTINATION)
+        check = self.destination(graduated)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("student.employment_region_code",)
+
+    def test_a_missing_student_section_is_undetermined_and_named(self) -> None:
+        check = only(
+            check_rural_student(facts("rural_student", student=None)), "rural_student.destination"
+        )
+        assert check.outcome == "undetermined"
+        assert check.missing == ("student",)
+
+
+class TestCollectiveHousehold:
+    """二.6: a person without a dwelling of their own registers in a collective household."""
+
+    def check(self, **changes: Any) -> Check:
+        residence = with_residence(**changes)
+        (check,) = check_collective_household(facts("collective_household", residence=residence))
+        return check
+
+    @pytest.mark.parametrize("tenure", ["employer_collective", "community_collective"])
+    def test_an_employer_or_community_collective_household_passes(self, tenure: Tenure) -> None:
+        check = self.check(tenure=tenure)
+        assert (check.rule, check.clause, check.outcome) == (
+            "collective_household.registration",
+            "二.6",
+            "passed",
+        )
+
+    def test_an_owned_home_fails_and_points_to_2_1(self) -> None:
+        check = self.check(tenure="owned")
+        assert check.outcome == "failed"
+        assert "二.1" in check.reason
+
+    def test_a_rented_home_fails_and_explains_it_counts_under_2_1(self) -> None:
+        check = self.check(tenure="rented")
+        assert check.outcome == "failed"
+        assert "employer" in check.reason and "community" in check.reason
+        assert "二.1" in check.reason
+
+    def test_a_collective_household_in_another_county_fails(self) -> None:
+        assert (
+            self.check(tenure="employer_collective", region_code=OTHER_COUNTY).outcome == "failed"
+        )
+
+    def test_a_missing_residence_is_undetermined_and_named(self) -> None:
+        (check,) = check_collective_household(facts("collective_household", residence=None))
+        assert check.outcome == "undetermined"
+        assert check.missing == ("residence",)

@@ -1,0 +1,102 @@
+"""Facts and parameters for pension's rule tests: a family from Meizhou settling in Wujiang."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from services.pension.rules import (
+    ApplicantInsurance,
+    Continuation,
+    Member,
+    SettlementFacts,
+    decide_continuations,
+)
+from services.pension.rules.base import Sex
+from shared.parameters import Parameter, ParameterSet
+
+DECIDED = date(2019, 6, 1)
+WUJIANG, ZHENJIANG = "440203", "440204"
+MEIZHOU = "441402"  # outside Shaoguan
+PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
+
+
+def member(
+    index: int, relation: str, born: date, sex: Sex = "male", region: str = MEIZHOU
+) -> Member:
+    return Member(
+        index=index, relation=relation, birth_date=born, sex=sex, previous_region_code=region
+    )
+
+
+def applicant(born: date = date(1988, 5, 1), sex: Sex = "male") -> Member:
+    return member(0, "applicant", born, sex)
+
+
+def wife(region: str = MEIZHOU) -> Member:
+    """The applicant's wife, 29 on the decision date; the application states no employment."""
+    return member(1, "spouse", date(1990, 2, 2), "female", region)
+
+
+def grandfather(index: int = 1) -> Member:
+    """The applicant's father, 69 on the decision date: past every pension age."""
+    return member(index, "parent", date(1950, 3, 1))
+
+
+def facts(
+    *members: Member,
+    employer_paid: bool | None = True,
+    pension_months: int | None = 14,
+    insured_region_code: str | None = WUJIANG,
+    income: Decimal | None = Decimal("4200"),
+    on: date = DECIDED,
+    region: str = WUJIANG,
+) -> SettlementFacts:
+    return SettlementFacts(
+        decision_date=on,
+        destination_region_code=region,
+        members=members or (applicant(),),
+        applicant_insurance=ApplicantInsurance(
+            employer_paid=employer_paid,
+            pension_months=pension_months,
+            insured_region_code=insured_region_code,
+        ),
+        monthly_household_income=income,
+    )
+
+
+def parameter(name: str, value: Any, region: str | None = WUJIANG, **dates: date) -> Parameter:
+    return Parameter(
+        name=name,
+        value=value,
+        unit="yuan per person per month" if name == "minimum_living_standard" else None,
+        region_code=region,
+        valid_from=dates.get("valid_from", date(2019, 1, 1)),
+        valid_to=dates.get("valid_to"),
+        source="test fixture",
+        department="civil_affairs",
+    )
+
+
+def standard(value: Any, region: str | None = WUJIANG, **dates: date) -> ParameterSet:
+    return ParameterSet((parameter("minimum_living_standard", value, region, **dates),))
+
+
+def presumed(scheme: str = "urban_rural_resident") -> ParameterSet:
+    """Wujiang presumes `scheme` for adults whose employment the application does not state."""
+    return ParameterSet((parameter(PRESUMED_SCHEME, scheme),))
+
+
+NONE = ParameterSet()
+
+
+def only(settlement: SettlementFacts, parameters: ParameterSet = NONE) -> Continuation:
+    (continuation,) = decide_continuations(settlement, parameters)
+    return continuation
+
+
+def of(settlement: SettlementFacts, index: int, parameters: ParameterSet = NONE) -> Continuation:
+    found = [c for c in decide_continuations(settlement, parameters) if c.member_index == index]
+    assert len(found) == 1
+    return found[0]

@@ -1,0 +1,96 @@
+"""The registry is the one list of services: each service's package agrees with its entry."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from shared.events.envelope import topic_of
+from shared.registry import (
+    DEPARTMENT_SCOPES,
+    DOWNSTREAM_SERVICES,
+    SERVICE_PORTS,
+    SERVICES,
+    SETTLEMENT_APPROVED,
+    ServiceEntry,
+    processed_type,
+    topics,
+)
+
+
+def test_the_ports_are_the_contracts() -> None:
+    assert dict(SERVICE_PORTS) == {
+        "hukou": 8001,
+        "housing": 8002,
+        "medical_insurance": 8003,
+        "pension": 8004,
+        "education": 8005,
+        "residence_permit": 8006,
+    }
+    assert len(set(SERVICE_PORTS.values())) == len(SERVICE_PORTS)
+
+
+def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
+    follow_through = {"housing:read", "medical:read", "pension:read", "education:read"}
+    settlement = {"settlement:read", "settlement:write", "settlement:approve", "target:write"}
+    assert {dept: set(scopes) for dept, scopes in DEPARTMENT_SCOPES.items()} == {
+        "public_security": settlement
+        | {"report:read", "permit:read", "permit:write"}
+        | follow_through,
+        "housing": {"housing:read", "housing:write"},
+        "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"},
+        "education": {"education:read", "education:write"},
+        "civil_affairs": {"pension:read"},
+        "finance": {"report:read"},
+        "natural_resources": {"report:read"},
+        "statistics": {"report:read"},
+        "agriculture": {"report:read"},
+        # 四(四): audit reads everything and changes nothing
+        "audit": {"settlement:read", "report:read", "permit:read", "audit:read"} | follow_through,
+    }
+
+
+def test_audit_holds_no_scope_that_changes_anything() -> None:
+    assert all(scope.endswith(":read") for scope in DEPARTMENT_SCOPES["audit"])
+
+
+def test_hukou_waits_for_every_department_that_follows_settlements() -> None:
+    assert DOWNSTREAM_SERVICES == (
+        "housing",
+        "medical_insurance",
+        "pension",
+        "education",
+        "residence_permit",
+    )
+
+
+@pytest.mark.parametrize("entry", SERVICES, ids=lambda entry: entry.name)
+def test_each_service_consumes_exactly_what_its_entry_says(entry: ServiceEntry) -> None:
+    spec = importlib.import_module(f"services.{entry.name}.app").SPEC
+    assert spec.name == entry.name
+    handled = {type_ for subscription in spec.subscriptions for type_ in subscription.handlers}
+    assert handled == set(entry.consumes)
+    read = {topic for subscription in spec.subscriptions for topic in subscription.topics}
+    assert read == {topic_of(type_) for type_ in entry.consumes}
+
+
+def test_the_departments_report_back_and_hukou_reads_every_report() -> None:
+    hukou = next(entry for entry in SERVICES if entry.name == "hukou")
+    assert hukou.produces == (SETTLEMENT_APPROVED,)
+    assert set(hukou.consumes) == {processed_type(name) for name in DOWNSTREAM_SERVICES}
+    for entry in SERVICES:
+        if entry.follows_settlements:
+            assert entry.consumes == (SETTLEMENT_APPROVED,)
+            assert entry.produces == (processed_type(entry.name),)
+
+
+def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:
+    assert topics() == (
+        "hukou.settlement.approved",
+        "housing.settlement.processed",
+        "medical_insurance.settlement.processed",
+        "pension.settlement.processed",
+        "education.settlement.processed",
+        "residence_permit.settlement.processed",
+    )
