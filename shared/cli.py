@@ -7,6 +7,8 @@ import importlib.util
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import httpx
@@ -14,6 +16,7 @@ import typer
 
 from shared import migrations
 from shared.auth import issue_token
+from shared.events.bus import Bus
 from shared.identity import mask_identity_numbers
 from shared.launcher import built_services, port_of, run_platform
 from shared.registry import DEPARTMENT_SCOPES, SERVICE_PORTS, SERVICES
@@ -239,17 +242,25 @@ def events_tail(
         bus.close()
 
 
-@deadletters_app.command("list")
-def deadletters_list(service: str) -> None:
-    """Show the dead letters of SERVICE that have not been replayed."""
-    from shared.events.deadletters import pending_dead_letters
+@contextmanager
+def _configured_bus() -> Iterator[Bus]:
+    """The bus the environment configures, closed afterwards."""
     from shared.events.engines import open_bus
 
     bus = open_bus(Settings())
     try:
-        letters = pending_dead_letters(bus, service)
+        yield bus
     finally:
         bus.close()
+
+
+@deadletters_app.command("list")
+def deadletters_list(service: str) -> None:
+    """Show the dead letters of SERVICE that have not been replayed."""
+    from shared.events.deadletters import pending_dead_letters
+
+    with _configured_bus() as bus:
+        letters = pending_dead_letters(bus, service)
     for letter in letters:
         typer.echo(
             mask_identity_numbers(
@@ -264,13 +275,9 @@ def deadletters_list(service: str) -> None:
 def deadletters_replay(service: str) -> None:
     """Send SERVICE's dead letters to their topic again, once the cause is fixed."""
     from shared.events.deadletters import replay_dead_letters
-    from shared.events.engines import open_bus
 
-    bus = open_bus(Settings())
-    try:
+    with _configured_bus() as bus:
         count = replay_dead_letters(bus, service)
-    finally:
-        bus.close()
     typer.echo(f"replayed {count} dead letter(s) for {service}")
 
 

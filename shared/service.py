@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import logging
 import threading
@@ -39,29 +40,33 @@ log = logging.getLogger(__name__)
 class ServiceSpec:
     """What makes one department's service: the same few parts for every department.
 
-    The service's registry entry gives its title; its migrations are the scripts in the
-    `migrations/` folder beside its package; `parameters`, when it has any, are loaded when
-    its app is built, so a wrong one stops the start rather than failing every decision.
+    The service's registry entry gives its title, its package's docstring the description its
+    API documents, and the `migrations/` folder beside the package its migrations.
+    `parameters`, when it has any, are loaded when its app is built, so a wrong one stops the
+    start rather than failing every decision.
     """
 
     name: str
-    description: str
     tables: PlatformTables
     routers: Sequence[APIRouter]
     subscriptions: Sequence[Subscription] = ()
     parameters: ParameterSource | None = None
-    title: str = ""
-    migrations_dir: Path = Path()
 
-    def __post_init__(self) -> None:
-        if not self.title:
-            entry = SERVICES_BY_NAME[self.name]
-            object.__setattr__(self, "title", f"Luohu · {entry.name} ({entry.department})")
-        if self.migrations_dir == Path():
-            package = importlib.util.find_spec(f"services.{self.name}")
-            if package is None or package.origin is None:
-                raise LookupError(f"no package services.{self.name}")
-            object.__setattr__(self, "migrations_dir", Path(package.origin).parent / "migrations")
+    @property
+    def title(self) -> str:
+        entry = SERVICES_BY_NAME[self.name]
+        return f"Luohu · {entry.name} ({entry.department})"
+
+    @property
+    def description(self) -> str:
+        return importlib.import_module(f"services.{self.name}").__doc__ or ""
+
+    @property
+    def migrations_dir(self) -> Path:
+        package = importlib.util.find_spec(f"services.{self.name}")
+        if package is None or package.origin is None:
+            raise LookupError(f"no package services.{self.name}")
+        return Path(package.origin).parent / "migrations"
 
     def build(self, settings: Settings | None = None) -> FastAPI:
         """The service's app on `settings` (default: the environment's)."""

@@ -51,28 +51,34 @@ class Residence(_EventData):
     region_code: str | None = None
 
 
+# Facts are taken as they are sent, never coerced: "4200" or true is no amount, "yes" no answer.
+Months = Annotated[int, Field(ge=0, strict=True)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+Answer = Annotated[bool, Field(strict=True)]
+
+
 class SocialInsurance(_EventData):
     """The applicant's insurance as the application states it; None is "not stated"."""
 
-    pension_months: int | None = None
-    medical_months: int | None = None
+    pension_months: Months | None = None
+    medical_months: Months | None = None
     insured_region_code: str | None = None
-    employer_paid: bool | None = None
+    employer_paid: Answer | None = None
 
 
 class HousingFacts(_EventData):
     """The household's housing facts, for housing security (三(五))."""
 
-    monthly_household_income: Annotated[float, Field(ge=0)] | None = None
-    current_area_m2: Annotated[float, Field(ge=0)] | None = None
+    monthly_household_income: Amount | None = None
+    current_area_m2: Amount | None = None
 
 
 class RuralRights(_EventData):
     """The rural rights the household keeps whatever it decides (三(四))."""
 
-    land_contract: bool | None = None
-    homestead: bool | None = None
-    collective_income: bool | None = None
+    land_contract: Answer | None = None
+    homestead: Answer | None = None
+    collective_income: Answer | None = None
 
 
 class SettlementApproved(_EventData):

@@ -59,6 +59,7 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
 def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     """The contract's error body, `{"error": {"code", "message", "details"}}`: its error."""
     assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert set(body) == {"error"}
     error: dict[str, Any] = body["error"]

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.education import operations, schemas
-from services.education.config import PARAMETERS
-from shared import regions
+from services.education.rules import PARAMETERS
 from shared.auth import Principal, require
-from shared.errors import Conflict, InvalidInput, NotFound, error_responses
-from shared.fields import shaoguan_county_reason
-from shared.pagination import LAST_PAGE, Page, PageRequest
+from shared.errors import Conflict, NotFound, error_responses
+from shared.fields import ShaoguanCounty
+from shared.pagination import Page, Paging
 from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 router = v1_router()
 
@@ -25,31 +25,20 @@ CanWrite = Annotated[Principal, Depends(require("education:write"))]
 SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 
-
-def _page_request(
-    page: Annotated[int, Query(ge=1, le=LAST_PAGE, description="counted from 1")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> PageRequest:
-    return PageRequest(page=page, page_size=page_size)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-# Until the kernel's `Paging` works: under `from __future__ import annotations` its `paging()`
-# leaves `le=max_size` a name FastAPI cannot resolve, so a `page_size` answers 500.
-Paging = Annotated[PageRequest, Depends(_page_request)]
-
-
-def _shaoguan_county(field: str, value: str) -> str:
-    if not regions.is_shaoguan_county(value):
-        raise InvalidInput(
-            f"{field} is not a county of Shaoguan",
-            details=[{"field": field, "reason": shaoguan_county_reason(value)}],
-        )
-    return value
+def _read(
+    runtime: Runtime, query: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """What `query` answers from one read-only unit of work."""
+    with runtime.db.read_only() as session:
+        return query(session, *args, **kwargs)
 
 
 @router.get(
     "/settlements/{settlement_id}",
-    response_model=schemas.SettlementOut,
     tags=["settlements"],
     summary="What education decided for a settlement: a placement per child (三(八))",
     responses=error_responses(NotFound),
@@ -57,13 +46,11 @@ def _shaoguan_county(field: str, value: str) -> str:
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.SettlementOut:
-    with runtime.db.read_only() as session:
-        return operations.load_settlement(session, settlement_id)
+    return _read(runtime, operations.load_settlement, settlement_id)
 
 
 @router.get(
     "/student-transfers",
-    response_model=Page[schemas.TransferOut],
     tags=["student transfers"],
     summary="Student-status transfers (学籍转接), filtered and paged (newest first)",
 )
@@ -72,27 +59,23 @@ def list_student_transfers(
     runtime: RuntimeDep,
     paging: Paging,
     status: schemas.TransferStatus | None = None,
-    region_code: Annotated[str | None, Query(description="the receiving county")] = None,
+    region_code: Annotated[ShaoguanCounty | None, Query(description="the receiving county")] = None,
 ) -> Page[schemas.TransferOut]:
-    if region_code is not None:
-        _shaoguan_county("region_code", region_code)
-    with runtime.db.read_only() as session:
-        return operations.list_transfers(
-            session, status=status, region_code=region_code, request=paging
-        )
+    return _read(
+        runtime, operations.list_transfers, status=status, region_code=region_code, request=paging
+    )
 
 
 @router.get(
     "/student-transfers/{transfer_id}",
-    response_model=schemas.TransferOut,
     tags=["student transfers"],
+    summary="A student-status transfer (学籍转接) education requested, and its completion",
     responses=error_responses(NotFound),
 )
 def get_student_transfer(
     transfer_id: TransferId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.TransferOut:
-    with runtime.db.read_only() as session:
-        return operations.load_transfer(session, transfer_id)
+    return _read(runtime, operations.load_transfer, transfer_id)
 
 
 @router.post(
@@ -127,12 +110,11 @@ def complete_student_transfer(
 
 @router.get(
     "/planning/{region_code}",
-    response_model=schemas.PlanningOut,
     tags=["planning"],
     summary="Places settled families need in a county by stage, this school year and next",
 )
 def get_planning(
-    region_code: str,
+    region_code: ShaoguanCounty,
     principal: CanRead,
     runtime: RuntimeDep,
     year: Annotated[
@@ -144,9 +126,10 @@ def get_planning(
         ),
     ],
 ) -> schemas.PlanningOut:
-    _shaoguan_county("region_code", region_code)
-    parameters = PARAMETERS.current()
-    with runtime.db.read_only() as session:
-        return operations.plan_county_places(
-            session, region_code=region_code, year=year, parameters=parameters
-        )
+    return _read(
+        runtime,
+        operations.plan_county_places,
+        region_code=region_code,
+        year=year,
+        parameters=PARAMETERS.current(),
+    )

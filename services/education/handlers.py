@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.education import operations
-from services.education.config import PARAMETERS
 from services.education.models import TABLES
+from services.education.rules import PARAMETERS
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, settlement_subscription
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.education import schemas
@@ -23,6 +22,7 @@ from services.education.rules import (
     school_year_start,
     stage_bands,
 )
+from services.education.schemas import place_name
 from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
@@ -31,14 +31,6 @@ from shared.pagination import Page, PageRequest, fetch_page, page_of
 from shared.parameters import ParameterSet
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
-
-
-def place_name(code: str) -> str:
-    """A region as a notice names it: "韶关市武江区", "广东省梅州市梅江区", or the bare code."""
-    if regions.is_shaoguan_county(code):
-        return f"韶关市{regions.SHAOGUAN_COUNTIES[code]}"
-    described = regions.describe(code)
-    return described.split(" ", 1)[1] if " " in described else code
 
 
 def _names(codes: Iterable[str]) -> dict[str, str]:
@@ -141,28 +133,7 @@ def place_settled_children(
 
 
 def _transfer_out(transfer: StudentTransfer) -> schemas.TransferOut:
-    return schemas.TransferOut(
-        id=transfer.id,
-        settlement_id=transfer.settlement_id,
-        member_index=transfer.member_index,
-        name=transfer.name,
-        id_number=transfer.id_number,
-        birth_date=transfer.birth_date,
-        stage=transfer.stage,
-        from_region_code=transfer.from_region_code,
-        from_region_name=place_name(transfer.from_region_code),
-        to_region_code=transfer.to_region_code,
-        to_region_name=place_name(transfer.to_region_code),
-        status=transfer.status,
-        clause=transfer.clause,
-        reason=transfer.reason,
-        requested_at=transfer.requested_at,
-        completed_on=transfer.completed_on,
-        completed_at=transfer.completed_at,
-        completed_by=transfer.completed_by,
-        receiving_school=transfer.receiving_school,
-        note=transfer.note,
-    )
+    return schemas.TransferOut.model_validate(transfer, from_attributes=True)
 
 
 def _placement_out(placement: Placement) -> schemas.PlacementOut:
@@ -219,8 +190,7 @@ def list_transfers(
     session: Session, *, status: str | None, region_code: str | None, request: PageRequest
 ) -> Page[schemas.TransferOut]:
     """Transfers into a county (region_code: the receiving county), newest first."""
-    # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].
-    query: Select[Any] = select(StudentTransfer)
+    query = select(StudentTransfer)
     if status is not None:
         query = query.where(StudentTransfer.status == status)
     if region_code is not None:
@@ -334,12 +304,7 @@ def plan_county_places(
         f"{this_start.isoformat()} and on {next_start.isoformat()}; a child under the "
         "preschool age or an adult is counted in no stage.",
         children_counted=plan.children_counted,
-        stages=[
-            schemas.StageNeedOut(
-                stage=s.stage, this_year=s.this_year, next_year=s.next_year, change=s.change
-            )
-            for s in plan.stages
-        ],
+        stages=[schemas.StageNeedOut.model_validate(s, from_attributes=True) for s in plan.stages],
         compulsory=compulsory,
         entering_preschool_next_year=plan.entering_preschool_next_year,
         leaving_senior_high_next_year=plan.leaving_senior_high_next_year,

@@ -1,16 +1,26 @@
-"""Education's request and response bodies, with validation a case worker can read."""
+"""Education's request and response bodies, with validation a case worker can read, and the
+names they give places."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.education.rules import Outcome, Stage
+from shared import regions
 from shared.fields import PastDate, Strict
 
 TransferStatus = Literal["requested", "completed"]
+
+
+def place_name(code: str) -> str:
+    """A region as a notice names it: "韶关市武江区", "广东省梅州市梅江区", or the bare code."""
+    if regions.is_shaoguan_county(code):
+        return f"韶关市{regions.SHAOGUAN_COUNTIES[code]}"
+    described = regions.describe(code)
+    return described.split(" ", 1)[1] if " " in described else code
 
 
 class CompletionIn(Strict):
@@ -52,6 +62,10 @@ class PlacementOut(BaseModel):
 
 
 class TransferOut(BaseModel):
+    """A student-status transfer as recorded (read from its row), naming both counties."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     settlement_id: str
     member_index: int
@@ -60,9 +74,7 @@ class TransferOut(BaseModel):
     birth_date: date
     stage: Stage
     from_region_code: str
-    from_region_name: str
     to_region_code: str
-    to_region_name: str
     status: TransferStatus
     clause: str
     reason: str
@@ -72,6 +84,16 @@ class TransferOut(BaseModel):
     completed_by: str | None = None
     receiving_school: str | None = None
     note: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def from_region_name(self) -> str:
+        return place_name(self.from_region_code)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def to_region_name(self) -> str:
+        return place_name(self.to_region_code)
 
 
 class SettlementOut(BaseModel):
@@ -94,6 +116,10 @@ class SettlementOut(BaseModel):
 
 
 class StageNeedOut(BaseModel):
+    """A stage's places this school year and next (read from the plan's `StageNeed`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     stage: Stage
     this_year: int
     next_year: int

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.housing import operations, schemas, views
+from services.housing.models import HousingApplication
 from shared import regions
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import shaoguan_county_reason
-from shared.pagination import LAST_PAGE, PageRequest
+from shared.pagination import PageRequest, paging
 from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.service import Runtime, RuntimeDep
 
 router = v1_router("housing security")
 
@@ -23,26 +26,38 @@ CanRead = Annotated[Principal, Depends(require("housing:read"))]
 CanWrite = Annotated[Principal, Depends(require("housing:write"))]
 SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 ApplicationId = Annotated[str, Path(min_length=1, max_length=64)]
+# The waiting list pages as it always has: 100 a page, at most 500 (not 50 and 200).
+WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size=500))]
 
 
-def _waiting_page(
-    page: Annotated[int, Query(ge=1, le=LAST_PAGE, description="counted from 1")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> PageRequest:
-    """The waiting list pages as it always has: 100 a page, at most 500 (not 50 and 200).
+def _answer_application(
+    runtime: Runtime,
+    principal: Principal,
+    *,
+    key: str | None,
+    route: str,
+    body: BaseModel,
+    status: int,
+    act: Callable[[Session], HousingApplication],
+) -> JSONResponse:
+    """Both POSTs: `act` on an application in one unit of work, once per `Idempotency-Key`,
+    and answer the application as it then stands."""
 
-    Stands in for `paging(default_size=100, max_size=500)`, whose page_size annotation names a
-    local variable FastAPI cannot resolve under `from __future__ import annotations`.
-    """
-    return PageRequest(page=page, page_size=page_size)
+    def operation(session: Session) -> tuple[int, Any]:
+        return status, schemas.dump(views.application_out(session, act(session)))
 
-
-WaitingPaging = Annotated[PageRequest, Depends(_waiting_page)]
+    return create_idempotently(
+        runtime,
+        principal,
+        key=key,
+        route=route,
+        body=body.model_dump(mode="json"),
+        operation=operation,
+    )
 
 
 @router.get(
     "/settlements/{settlement_id}",
-    response_model=schemas.SettlementOut,
     summary="What housing decided for a settled household (三(五)), and its applications",
     responses=error_responses(NotFound),
 )
@@ -68,25 +83,21 @@ def apply_for_housing(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def apply(session: Session) -> tuple[int, Any]:
-        application = operations.apply_for_housing(
-            session, settlement_id, request.form, actor=principal.actor
-        )
-        return 201, schemas.dump(views.application_out(session, application))
-
-    return create_idempotently(
+    return _answer_application(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/settlements/{settlement_id}/housing-applications",
-        body=request.model_dump(mode="json"),
-        operation=apply,
+        body=request,
+        status=201,
+        act=lambda session: operations.apply_for_housing(
+            session, settlement_id, request.form, actor=principal.actor
+        ),
     )
 
 
 @router.get(
     "/housing-applications/{application_id}",
-    response_model=schemas.ApplicationOut,
     summary="A housing application, its place on the waiting list and its outcome",
     responses=error_responses(NotFound),
 )
@@ -111,25 +122,21 @@ def record_housing_outcome(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def record(session: Session) -> tuple[int, Any]:
-        application = operations.record_outcome(
-            session, application_id, outcome, actor=principal.actor
-        )
-        return 200, schemas.dump(views.application_out(session, application))
-
-    return create_idempotently(
+    return _answer_application(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/housing-applications/{application_id}/outcome",
-        body=outcome.model_dump(mode="json"),
-        operation=record,
+        body=outcome,
+        status=200,
+        act=lambda session: operations.record_outcome(
+            session, application_id, outcome, actor=principal.actor
+        ),
     )
 
 
 @router.get(
     "/waiting-lists/{region_code}",
-    response_model=schemas.WaitingListOut,
     summary="A county's public rental housing waiting list, in order (no personal data)",
 )
 def get_waiting_list(

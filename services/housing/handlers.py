@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.housing import operations
-from services.housing.config import PARAMETERS
 from services.housing.models import TABLES
+from services.housing.rules import PARAMETERS
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, settlement_subscription
 

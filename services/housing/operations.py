@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +17,6 @@ from shared.errors import Conflict, InvalidInput
 from shared.parameters import ParameterSet
 from shared.regions import SHAOGUAN_COUNTIES
 from shared.routes import load_one
-from shared.rules import Check
 from shared.settlement import SettlementApproved
 
 PENDING = "pending"
@@ -77,7 +75,7 @@ def assess_household(
         forms=list(decided.forms),
         monthly_rental_subsidy_fen=_fen(decided.monthly_rental_subsidy),
         information_needed=list(decided.information_needed),
-        checks=[_check_record(c) for c in decided.checks],
+        checks=[schemas.CheckOut.model_validate(c).model_dump() for c in decided.checks],
         parameters_used=[p.model_dump(mode="json") for p in decided.parameters_used],
         facts={
             "monthly_household_income": housing.monthly_household_income if housing else None,
@@ -92,17 +90,6 @@ def assess_household(
     session.add(assessment)
     session.flush()
     return summary_of(assessment)
-
-
-def _check_record(check: Check) -> dict[str, Any]:
-    return {
-        "rule": check.rule,
-        "clause": check.clause,
-        "passed": check.passed,
-        "outcome": check.outcome,
-        "reason": check.reason,
-        "missing": list(check.missing),
-    }
 
 
 def load_assessment(

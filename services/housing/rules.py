@@ -17,6 +17,11 @@ decimals (the fen, 0.01 m2) and that figure is compared; a household that rents 
 gets the rental subsidy by default and may ask for public rental housing in kind instead; any
 other eligible household (its own small dwelling, a collective dormitory) goes on the county's
 public rental housing waiting list.
+
+`PARAMETERS` declares these three (and what a valid one is): `LUOHU_HOUSING_PARAMETERS` holds a
+JSON list of them, or the path of a JSON file, read once at start. No value ships with the code:
+until the housing department records its limits (with their source) every household is assessed
+`information_needed`, naming them.
 """
 
 from __future__ import annotations
@@ -24,10 +29,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from shared.parameters import Parameter, ParameterSet
+from shared.parameters import Parameter, ParameterSet, ParameterSource
 from shared.rules import (
     Check,
     failed,
@@ -66,6 +71,24 @@ OTHER_TENURES = ("owned", "employer_collective", "community_collective")
 _CENT = Decimal("0.01")
 
 
+def _problems(parameter: Parameter) -> list[str]:
+    """Housing's own checks; the name, the county and the period are checked for every service."""
+    name = parameter.name
+    expected = PARAMETER_UNITS[name]
+    problems = []
+    value = parameter.value
+    if isinstance(value, bool | str) or value <= 0:
+        problems.append(f"{name} must be a number above zero, not {value!r}")
+    if parameter.unit is not None and parameter.unit != expected:
+        # A per-household amount loaded as per person would be wrong by the household's size.
+        problems.append(f"{name} is in {expected}, not {parameter.unit}")
+    return problems
+
+
+PARAMETERS = ParameterSource(service="housing", known=tuple(PARAMETER_UNITS), check=_problems)
+"""Loaded by `app.build()`, so a wrong value stops the service at start, not a decision."""
+
+
 @dataclass(frozen=True)
 class HousingFacts:
     """What the assessment looks at: the settlement's housing facts, nothing personal."""
@@ -76,8 +99,6 @@ class HousingFacts:
     monthly_household_income: Decimal | None
     current_area_m2: Decimal | None
     tenure: str | None
-    # Facts the settlement gave that are not a finite non-negative number (said so in the reason).
-    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,15 +120,10 @@ class HousingAssessment:
     clause: str = CLAUSE
 
 
-def read_amount(value: object) -> Decimal | None:
-    """A non-negative finite number as a Decimal, or None (booleans and text are not amounts)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
+def _exactly(amount: float | None) -> Decimal | None:
+    """An amount as written (4199.5, not its binary float). The event refuses one that is
+    negative or not finite, so every amount that reaches the rules is one to compare."""
+    return None if amount is None else Decimal(str(amount))
 
 
 def read_facts(
@@ -119,20 +135,13 @@ def read_facts(
     residence: Residence | None,
 ) -> HousingFacts:
     """The facts from a settlement's `housing` and `residence` sections, as the event gave them."""
-    given = {
-        INCOME_FACT: housing.monthly_household_income if housing else None,
-        AREA_FACT: housing.current_area_m2 if housing else None,
-    }
-    amounts = {fact: read_amount(raw) for fact, raw in given.items()}
     return HousingFacts(
         region_code=region_code,
         decision_date=decision_date,
         household_size=household_size,
-        monthly_household_income=amounts[INCOME_FACT],
-        current_area_m2=amounts[AREA_FACT],
+        monthly_household_income=_exactly(housing.monthly_household_income if housing else None),
+        current_area_m2=_exactly(housing.current_area_m2 if housing else None),
         tenure=residence.tenure if residence else None,
-        # The event's schema admits an infinite amount, which is not one to compare.
-        unreadable=tuple(f for f, raw in given.items() if raw is not None and amounts[f] is None),
     )
 
 
@@ -174,12 +183,6 @@ def _not_in_force(name: str, facts: HousingFacts, parameters: ParameterSet) -> s
     )
 
 
-def _missing_fact(fact: str, facts: HousingFacts, what: str) -> str:
-    if fact in facts.unreadable:
-        return f"{what} ({fact}) was given but is not a non-negative number"
-    return f"{what} ({fact}) was not given"
-
-
 @dataclass(frozen=True)
 class Limit:
     """A per-capita limit of eligibility, said in its parameter's unit (yuan/person/month)."""
@@ -209,7 +212,7 @@ def limit_check(
         problems.append("the settlement names no household members, so nothing is per person")
     if total is None:
         missing.append(limit.fact)
-        problems.append(_missing_fact(limit.fact, facts, limit.what))
+        problems.append(f"{limit.what} ({limit.fact}) was not given")
     if in_force is None:
         missing.append(parameter_field(limit.name))
         problems.append(_not_in_force(limit.name, facts, parameters))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.housing.rules import Form, Outcome
 from shared.fields import Strict
@@ -72,6 +72,10 @@ class OutcomeIn(Strict):
 
 
 class CheckOut(BaseModel):
+    """One check as stored with its assessment and shown: a rule's `Check`, read as it is."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     rule: str
     clause: str
     passed: bool

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.hukou import approvals, operations, schemas, targets, views
 from services.hukou.config import HukouSettings
-from services.hukou.domain import Channel, PermitHistory
+from services.hukou.domain import PermitHistory
+from services.hukou.models import SettlementApplication
 from services.hukou.permits import fetch_permit_history
 from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
-from shared.fields import IdNumber, ShaoguanCounty
+from shared.fields import ShaoguanCounty
 from shared.pagination import Paging, page_of
 from shared.routes import IdempotencyKey, create_idempotently, v1_router
 from shared.service import Runtime, RuntimeDep
@@ -68,7 +70,7 @@ def submit_settlement_application(
         raise InvalidInput("a person appears twice in the application", details=repeated)
     evidence = permit_history(config, runtime, request)  # I/O before the transaction opens
 
-    def submit(session: Any) -> tuple[int, Any]:
+    def submit(session: Session) -> tuple[int, Any]:
         application = operations.submit_application(
             session,
             request,
@@ -92,28 +94,14 @@ def submit_settlement_application(
 
 @router.get(
     "/settlement-applications",
-    response_model=schemas.ApplicationPage,
     summary="List applications, filtered and paged (newest first)",
 )
 def list_settlement_applications(
     principal: CanRead,
     runtime: RuntimeDep,
     paging: Paging,
-    status: schemas.ApplicationStatus | None = None,
-    destination_region_code: ShaoguanCounty | None = None,
-    channel: Channel | None = None,
-    submitted_from: date | None = Query(None, description="received on or after"),
-    submitted_to: date | None = Query(None, description="received on or before"),
-    id_number: IdNumber | None = Query(None, description="applications naming this person"),
+    filters: Annotated[schemas.ApplicationFilter, Query()],
 ) -> schemas.ApplicationPage:
-    filters = views.ApplicationFilter(
-        status=status,
-        destination_region_code=destination_region_code,
-        channel=channel,
-        submitted_from=submitted_from,
-        submitted_to=submitted_to,
-        id_number=id_number,
-    )
     with runtime.db.read_only() as session:
         found, total = views.list_applications(session, filters, paging)
         return page_of([views.application_out(a) for a in found], total, paging)
@@ -121,7 +109,6 @@ def list_settlement_applications(
 
 @router.get(
     "/settlement-applications/{application_id}",
-    response_model=schemas.SettlementApplicationOut,
     responses=error_responses(NotFound),
 )
 def get_settlement_application(
@@ -131,9 +118,16 @@ def get_settlement_application(
         return views.application_out(views.load_application(session, application_id))
 
 
+def changed(
+    runtime: Runtime, change: Callable[[Session], SettlementApplication]
+) -> schemas.SettlementApplicationOut:
+    """Run `change` in one unit of work; the application it leaves, as the contract shows it."""
+    with runtime.db.unit_of_work() as session:
+        return views.application_out(change(session))
+
+
 @router.post(
     "/settlement-applications/{application_id}/approve",
-    response_model=schemas.SettlementApplicationOut,
     summary="Approve an eligible application; publishes settlement.approved",
     responses=error_responses(NotFound, Conflict),
 )
@@ -143,16 +137,16 @@ def approve_settlement_application(
     runtime: RuntimeDep,
     approval: Annotated[schemas.ApprovalIn | None, Body()] = None,
 ) -> schemas.SettlementApplicationOut:
-    with runtime.db.unit_of_work() as session:
-        application = approvals.approve_application(
+    return changed(
+        runtime,
+        lambda session: approvals.approve_application(
             session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
-        )
-        return views.application_out(application)
+        ),
+    )
 
 
 @router.post(
     "/settlement-applications/{application_id}/reassess",
-    response_model=schemas.SettlementApplicationOut,
     summary="Decide an application awaiting information again, with the sections supplied",
     responses=error_responses(NotFound, Conflict),
 )
@@ -166,12 +160,10 @@ def reassess_settlement_application(
     supplied = supplied or schemas.InformationIn()
     with runtime.db.read_only() as session:
         stored = views.load_application(session, application_id).request
-    merged = schemas.SettlementApplicationIn.model_validate(
-        {**stored, **supplied.model_dump(mode="json", exclude_unset=True)}
-    )
-    evidence = permit_history(config, runtime, merged)
-    with runtime.db.unit_of_work() as session:
-        application = operations.reassess_application(
+    evidence = permit_history(config, runtime, supplied.supplementing(stored))
+    return changed(
+        runtime,
+        lambda session: operations.reassess_application(
             session,
             application_id,
             supplied,
@@ -179,13 +171,12 @@ def reassess_settlement_application(
             versions=config.rules_versions(),
             parameters=config.parameters(),
             permit_history=evidence,
-        )
-        return views.application_out(application)
+        ),
+    )
 
 
 @router.post(
     "/settlement-applications/{application_id}/reject",
-    response_model=schemas.SettlementApplicationOut,
     responses=error_responses(NotFound, Conflict),
 )
 def reject_settlement_application(
@@ -194,16 +185,16 @@ def reject_settlement_application(
     principal: CanApprove,
     runtime: RuntimeDep,
 ) -> schemas.SettlementApplicationOut:
-    with runtime.db.unit_of_work() as session:
-        application = operations.reject_application(
+    return changed(
+        runtime,
+        lambda session: operations.reject_application(
             session, application_id, rejection.reason, actor=principal.actor
-        )
-        return views.application_out(application)
+        ),
+    )
 
 
 @router.put(
     "/settlement-targets/{year}/{region_code}",
-    response_model=list[schemas.TargetOut],
     tags=["settlement targets"],
     summary="Set a county's yearly target of people settled (一.1, 二.7): it steers, never refuses",
 )
@@ -223,7 +214,6 @@ def set_settlement_target(
 
 @router.get(
     "/settlement-targets/{year}",
-    response_model=list[schemas.TargetOut],
     tags=["settlement targets"],
     summary="Each county's target beside the people approved to settle there that year",
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -165,17 +166,7 @@ def submit_application(
         eligibility=eligibility_record(decision),
         request=request.model_dump(mode="json"),
         members=[
-            HouseholdMember(
-                application_id=application_id,
-                position=position,
-                id_number=person.id_number,
-                name=person.name,
-                relation=person.relation,
-                birth_date=person.birth_date,
-                sex=person.sex,
-                hukou_region_code=person.hukou_region_code,
-                hukou_type=person.hukou_type,
-            )
+            HouseholdMember(application_id=application_id, position=position, **asdict(person))
             for position, person in enumerate(people)
         ],
         fanout=[],
@@ -232,6 +223,25 @@ def _refuse_people_already_held(session: Session, people: Sequence[Person]) -> N
     )
 
 
+def _release_people(session: Session, application_id: str) -> None:
+    """The application no longer holds its people: they may apply again."""
+    session.execute(delete(OpenClaim).where(OpenClaim.application_id == application_id))
+
+
+def _recorded(
+    session: Session,
+    application: SettlementApplication,
+    *,
+    actor: str,
+    action: str,
+    detail: dict[str, Any],
+) -> SettlementApplication:
+    """Audit what was done to the application; the application as it now stands, read afresh."""
+    audit(session, application.id, actor=actor, action=action, detail=detail)
+    session.flush()
+    return load_application(session, application.id)
+
+
 def reassess_application(
     session: Session,
     application_id: str,
@@ -249,9 +259,7 @@ def reassess_application(
             f"only an application awaiting information can be reassessed; this one is "
             f"{application.status}"
         )
-    request = schemas.SettlementApplicationIn.model_validate(
-        {**application.request, **supplied.model_dump(mode="json", exclude_unset=True)}
-    )
+    request = supplied.supplementing(application.request)
     facts = facts_from(request, application.received_on, permit_history)
     decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
     application.status = _STATUS_OF_OUTCOME[decision.outcome]
@@ -260,16 +268,14 @@ def reassess_application(
     application.eligibility = eligibility_record(decision)
     application.request = request.model_dump(mode="json")
     if application.status not in HOLDING_STATUSES:
-        session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
-    audit(
+        _release_people(session, application.id)
+    return _recorded(
         session,
-        application.id,
+        application,
         actor=actor,
         action="settlement.reassessed",
         detail={"status": application.status, "supplied": sorted(supplied.model_fields_set)},
     )
-    session.flush()
-    return load_application(session, application.id)
 
 
 def reject_application(
@@ -282,16 +288,10 @@ def reject_application(
     application.rejected_at = utcnow()
     application.rejected_by = actor
     application.rejection_reason = reason
-    session.execute(delete(OpenClaim).where(OpenClaim.application_id == application.id))
-    audit(
-        session,
-        application.id,
-        actor=actor,
-        action="settlement.rejected",
-        detail={"reason": reason},
+    _release_people(session, application.id)
+    return _recorded(
+        session, application, actor=actor, action="settlement.rejected", detail={"reason": reason}
     )
-    session.flush()
-    return load_application(session, application.id)
 
 
 def record_department_outcome(

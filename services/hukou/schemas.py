@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.hukou.domain import Channel, StudentStage, TalentCategory
 from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
@@ -156,6 +156,11 @@ class InformationIn(Strict):
     student: StudentIn | None = None
     housing: HousingIn | None = None
 
+    def supplementing(self, stored: dict[str, Any]) -> SettlementApplicationIn:
+        """The stored application (its JSON) with each section supplied in place of its own."""
+        supplied = self.model_dump(mode="json", exclude_unset=True)
+        return SettlementApplicationIn.model_validate({**stored, **supplied})
+
 
 class ConditionIn(Strict):
     kind: Literal[
@@ -206,6 +211,8 @@ class EligibilityOut(BaseModel):
 
 
 class PersonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id_number: str
     name: str
     relation: str
@@ -221,6 +228,18 @@ FanoutValue = Literal["not_started", "pending", "done", "failed"]
 ApplicationStatus = Literal[
     "submitted", "eligible", "ineligible", "approved", "rejected", "settled"
 ]
+
+
+class ApplicationFilter(BaseModel):
+    """The list's query: every filter given must hold (the paging comes beside it, so other
+    query parameters are not refused here)."""
+
+    status: ApplicationStatus | None = None
+    destination_region_code: ShaoguanCounty | None = None
+    channel: Channel | None = None
+    submitted_from: date | None = Field(None, description="received on or after")
+    submitted_to: date | None = Field(None, description="received on or before")
+    id_number: IdNumber | None = Field(None, description="applications naming this person")
 
 
 class SettlementApplicationOut(BaseModel):

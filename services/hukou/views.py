@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
@@ -22,18 +20,8 @@ WHOLE_APPLICATION = (
 )
 
 
-@dataclass(frozen=True)
-class ApplicationFilter:
-    status: str | None = None
-    destination_region_code: str | None = None
-    channel: str | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-    id_number: str | None = None
-
-
 def list_applications(
-    session: Session, filters: ApplicationFilter, request: PageRequest
+    session: Session, filters: schemas.ApplicationFilter, request: PageRequest
 ) -> tuple[list[SettlementApplication], int]:
     """One page of the applications the filters let through, newest first, and their number."""
     # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].
@@ -78,29 +66,24 @@ def load_application(
     )
 
 
+def columns_of(row: object) -> dict[str, Any]:
+    """A row's columns by name: what an answer shows of a record as it was stored."""
+    return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
+
+
 def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:
     """The application as the contract shows it: its people, decision and fan-out."""
-    members = [
-        schemas.PersonOut.model_validate(member, from_attributes=True)
-        for member in application.members
-    ]
+    applicant, *household = application.members
     reported = {f.service: f for f in application.fanout}
-    return schemas.SettlementApplicationOut(
-        id=application.id,
-        status=application.status,
-        channel=application.channel,
-        destination_region_code=application.destination_region_code,
-        received_on=application.received_on,
-        submitted_at=application.submitted_at,
-        approved_at=application.approved_at,
-        rejected_at=application.rejected_at,
-        rejection_reason=application.rejection_reason,
-        settled_at=application.settled_at,
-        applicant=members[0],
-        household=members[1:],
-        eligibility=schemas.EligibilityOut.model_validate(application.eligibility),
-        fanout={
-            s: reported[s].status if s in reported else "not_started" for s in DOWNSTREAM_SERVICES
-        },
-        fanout_summaries={s: f.summary for s, f in reported.items() if f.summary},
+    return schemas.SettlementApplicationOut.model_validate(
+        {
+            **columns_of(application),  # eligibility is stored in the shape it is answered in
+            "applicant": applicant,
+            "household": household,
+            "fanout": {
+                s: reported[s].status if s in reported else "not_started"
+                for s in DOWNSTREAM_SERVICES
+            },
+            "fanout_summaries": {s: f.summary for s, f in reported.items() if f.summary},
+        }
     )

@@ -10,12 +10,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.medical_insurance import operations, schemas
-from services.medical_insurance.config import PARAMETERS
-from services.medical_insurance.rules import EntryStatus
+from services.medical_insurance.rules import PARAMETERS, EntryStatus
 from shared.auth import Principal, require
 from shared.clock import today
 from shared.errors import Conflict, NotFound, error_responses
-from shared.pagination import Page, Paging, page_of
+from shared.pagination import Page, Paging
 from shared.routes import IdempotencyKey, create_idempotently, v1_router
 from shared.service import RuntimeDep
 
@@ -31,7 +30,6 @@ Today = Annotated[date, Depends(today)]
 
 @router.get(
     "/settlements/{settlement_id}",
-    response_model=schemas.SettlementOut,
     summary="Each settled member's medical insurance entry: transfer, continuation, enrollment",
     responses=error_responses(NotFound),
 )
@@ -44,7 +42,6 @@ def get_settlement(
 
 @router.put(
     "/settlements/{settlement_id}/members/{member_index}/insurance",
-    response_model=schemas.EntryOut,
     summary="Supply what the application did not say of a member's insurance; decides the entry",
     responses=error_responses(NotFound, Conflict),
 )
@@ -100,7 +97,6 @@ def confirm_transfer(
 
 @router.get(
     "/transfers",
-    response_model=Page[schemas.EntryOut],
     summary="Transfers, the longest overdue first; `overdue=true` lists those past the deadline",
 )
 def list_transfers(
@@ -114,19 +110,14 @@ def list_transfers(
     status: EntryStatus | None = None,
 ) -> Page[schemas.EntryOut]:
     with runtime.db.read_only() as session:
-        entries, total = operations.list_transfers(
+        return operations.transfers_page(
             session, overdue=overdue, status=status, today=on, page=paging
         )
-        return page_of([operations.entry_out(e, today=on) for e in entries], total, paging)
 
 
-@router.get(
-    "/transfers/{transfer_id}",
-    response_model=schemas.EntryOut,
-    responses=error_responses(NotFound),
-)
+@router.get("/transfers/{transfer_id}", responses=error_responses(NotFound))
 def get_transfer(
     transfer_id: TransferId, principal: CanRead, runtime: RuntimeDep, on: Today
 ) -> schemas.EntryOut:
     with runtime.db.read_only() as session:
-        return operations.entry_out(operations.load_transfer(session, transfer_id), today=on)
+        return operations.transfer_out(session, transfer_id, today=on)

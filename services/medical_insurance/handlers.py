@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.medical_insurance import operations
-from services.medical_insurance.config import PARAMETERS
 from services.medical_insurance.models import TABLES
+from services.medical_insurance.rules import PARAMETERS
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, settlement_subscription
 

@@ -18,7 +18,7 @@ from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.identity import mask_id_number
-from shared.pagination import PageRequest, fetch_page
+from shared.pagination import Page, PageRequest, fetch_page, page_of
 from shared.parameters import ParameterSet
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
@@ -288,9 +288,13 @@ def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
     return schemas.EntryOut.model_validate({**stored, **derived})
 
 
-def list_transfers(
+def transfer_out(session: Session, transfer_id: str, *, today: date) -> schemas.EntryOut:
+    return entry_out(load_transfer(session, transfer_id), today=today)
+
+
+def transfers_page(
     session: Session, *, overdue: bool | None, status: str | None, today: date, page: PageRequest
-) -> tuple[list[MemberEntry], int]:
+) -> Page[schemas.EntryOut]:
     """Transfers, the longest overdue first; `overdue` is judged against `today`."""
     conditions = [MemberEntry.kind == "transfer"]
     if status is not None:
@@ -313,4 +317,5 @@ def list_transfers(
             MemberEntry.member_index,
         )
     )
-    return fetch_page(session, query, page)
+    entries, total = fetch_page(session, query, page)
+    return page_of([entry_out(entry, today=today) for entry in entries], total, page)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import QueryableAttribute, Session, selectinload
+from sqlalchemy.orm import Session
 
 from services.pension import operations, schemas
-from services.pension.models import PensionContinuation, PensionSettlement
+from services.pension.models import PensionContinuation
 from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
 from shared.routes import IdempotencyKey, create_idempotently, load_one, v1_router
@@ -34,22 +34,8 @@ SettlementId = Annotated[
 ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
 
 
-def _settlement(
-    session: Session, settlement_id: str, *with_: QueryableAttribute[Any]
-) -> PensionSettlement:
-    """The settlement pension acted on, with the decisions asked for, or a 404."""
-    return load_one(
-        session,
-        PensionSettlement,
-        PensionSettlement.settlement_id == settlement_id,
-        not_found=f"pension has not acted on settlement {settlement_id} (yet)",
-        options=[selectinload(relation) for relation in with_],
-    )
-
-
 @router.get(
     "/settlements/{settlement_id}",
-    response_model=schemas.SettlementPensionOut,
     summary="What pension decided on a settlement (三(七)): continuations and the 低保 assessment",
     responses=error_responses(NotFound),
 )
@@ -57,18 +43,11 @@ def get_settlement(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.SettlementPensionOut:
     with runtime.db.read_only() as session:
-        settlement = _settlement(
-            session,
-            settlement_id,
-            PensionSettlement.continuations,
-            PensionSettlement.minimum_living,
-        )
-        return operations.settlement_out(settlement)
+        return operations.settlement_out(operations.load_settlement(session, settlement_id))
 
 
 @router.get(
     "/settlements/{settlement_id}/minimum-living",
-    response_model=schemas.MinimumLivingOut,
     summary="The household's minimum living guarantee (最低生活保障), for civil affairs",
     responses=error_responses(NotFound),
 )
@@ -76,13 +55,12 @@ def get_minimum_living(
     settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
 ) -> schemas.MinimumLivingOut:
     with runtime.db.read_only() as session:
-        settlement = _settlement(session, settlement_id, PensionSettlement.minimum_living)
+        settlement = operations.load_settlement(session, settlement_id)
         return operations.minimum_living_out(settlement.minimum_living)
 
 
 @router.get(
     "/continuations/{continuation_id}",
-    response_model=schemas.ContinuationOut,
     summary="One adult's pension continuation",
     responses=error_responses(NotFound),
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.pension import operations
-from services.pension.config import PARAMETERS
 from services.pension.models import TABLES
+from services.pension.rules import PARAMETERS
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, settlement_subscription
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import Counter
 from dataclasses import fields
@@ -10,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.pension import rules, schemas
 from services.pension.models import (
@@ -19,12 +18,7 @@ from services.pension.models import (
     PensionContinuation,
     PensionSettlement,
 )
-from services.pension.rules import (
-    ApplicantInsurance,
-    Member,
-    SettlementFacts,
-    decide_settlement,
-)
+from services.pension.rules import Member, SettlementFacts, decide_settlement
 from shared.audit import record_audit
 from shared.clock import local_date
 from shared.db import utcnow
@@ -47,12 +41,8 @@ def facts_from(settlement: SettlementApproved) -> SettlementFacts:
     applicants = [m for m in settlement.members if m.relation == "applicant"]
     if len(applicants) != 1:
         raise ValueError(f"the settlement names {len(applicants)} applicants; exactly one settles")
-    insurance = settlement.social_insurance or SocialInsurance()
-    if insurance.pension_months is not None and insurance.pension_months < 0:
-        raise ValueError("social_insurance.pension_months is negative")
+    # Negative months and non-finite income never get this far: the event model refuses them.
     income = settlement.housing.monthly_household_income if settlement.housing else None
-    if income is not None and not math.isfinite(income):
-        raise ValueError("housing.monthly_household_income is not a finite amount of yuan")
     return SettlementFacts(
         decision_date=settlement.decision_date,
         destination_region_code=settlement.destination_region_code,
@@ -60,11 +50,7 @@ def facts_from(settlement: SettlementApproved) -> SettlementFacts:
             Member(index=index, **member.model_dump(include=MEMBER_FACTS))
             for index, member in enumerate(settlement.members)
         ),
-        applicant_insurance=ApplicantInsurance(
-            employer_paid=insurance.employer_paid,
-            pension_months=insurance.pension_months,
-            insured_region_code=insurance.insured_region_code,
-        ),
+        applicant_insurance=settlement.social_insurance or SocialInsurance(),
         # The event carries a JSON number; the rules compare exact decimals of its digits.
         monthly_household_income=None if income is None else Decimal(str(income)),
     )
@@ -130,6 +116,20 @@ def _stored(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)  # compared as exact decimals; stored as the figure shown
     return value
+
+
+def load_settlement(session: Session, settlement_id: str) -> PensionSettlement:
+    """The settlement pension acted on, with its continuations and 低保 assessment, or a 404."""
+    return load_one(
+        session,
+        PensionSettlement,
+        PensionSettlement.settlement_id == settlement_id,
+        not_found=f"pension has not acted on settlement {settlement_id} (yet)",
+        options=[
+            selectinload(PensionSettlement.continuations),
+            selectinload(PensionSettlement.minimum_living),
+        ],
+    )
 
 
 def confirm_months(

@@ -143,14 +143,10 @@ def issue_permit(
 
 
 def _refuse_a_settled_person(session: Session, id_number: str) -> None:
-    settled = session.execute(
-        select(SettledPerson)
-        .where(SettledPerson.id_number == id_number)
-        .order_by(SettledPerson.settled_on.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if settled is None:
+    settlements = settlements_of(session, id_number)
+    if not settlements:
         return
+    settled = settlements[0]  # the latest
     reason = (
         f"this person settled in Shaoguan on {settled.settled_on.isoformat()} (settlement "
         f"{settled.settlement_id}): the registration given contradicts that, and a registered "

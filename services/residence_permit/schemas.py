@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.residence_permit.rules import BASES, PermitStatus
 from shared.fields import IdNumber, Name, PastDate, RegionCode, ShaoguanCounty, Strict
+from shared.identity import mask_id_number
 from shared.pagination import Page
 
 
@@ -22,6 +23,8 @@ def _known_basis(value: str) -> str:
 
 
 Basis = Annotated[str, AfterValidator(_known_basis)]
+MaskedIdNumber = Annotated[str, AfterValidator(mask_id_number), Field(description="Masked")]
+"""An identity number as an answer about settled people shows it: its middle hidden."""
 GuardianRelation = Literal[
     "parent", "grandparent", "sibling", "spouse", "child", "other_relative", "appointed_guardian"
 ]
@@ -66,6 +69,13 @@ class EndorsementIn(Strict):
     still_resident: bool = Field(description="The holder still lives in the city (第十条)")
 
 
+class FromAttributes(BaseModel):
+    """An answer read by attribute name from a stored row or a rule's record, also when it is
+    nested in another answer."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class CheckOut(BaseModel):
     rule: str
     field: str
@@ -96,7 +106,7 @@ class GuardianOut(BaseModel):
     relation: str
 
 
-class EndorsementOut(BaseModel):
+class EndorsementOut(FromAttributes):
     id: str
     endorsed_on: date
     kind: Literal["on_time", "make_up"]
@@ -144,7 +154,7 @@ class EndorsedOut(BaseModel):
 PermitPage = Page[PermitOut]
 
 
-class EntitlementOut(BaseModel):
+class EntitlementOut(FromAttributes):
     id: str
     name: str
     name_zh: str
@@ -176,7 +186,7 @@ class EntitlementCheckOut(BaseModel):
     as_of: date
 
 
-class PeriodOut(BaseModel):
+class PeriodOut(FromAttributes):
     start: date
     end: date
     started_by: Literal["issue", "make_up_endorsement"]
@@ -198,7 +208,7 @@ class HistoryPermitOut(BaseModel):
     periods: list[PeriodOut]
 
 
-class SettledOut(BaseModel):
+class SettledOut(FromAttributes):
     settlement_id: str
     settled_on: date
 
@@ -211,16 +221,16 @@ class ResidenceHistoryOut(BaseModel):
     settled: list[SettledOut]
 
 
-class ClosedPermitOut(BaseModel):
+class ClosedPermitOut(FromAttributes):
     permit_id: str
-    id_number: str = Field(description="Masked")
+    id_number: MaskedIdNumber
     region_code: str
     status_before: Literal["valid", "lapsed"]
     closed_at: datetime
 
 
 class MemberDecisionOut(BaseModel):
-    id_number: str = Field(description="Masked")
+    id_number: MaskedIdNumber
     relation: str
     decision: Literal["permit_closed", "no_open_permit"]
     clause: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ from services.residence_permit.views import stored
 from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
-from shared.identity import mask_id_number, parse_id_number
+from shared.identity import parse_id_number
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
@@ -115,14 +117,8 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
     return summary
 
 
-def closed_permit_out(closure: PermitClosure) -> schemas.ClosedPermitOut:
-    return schemas.ClosedPermitOut(
-        permit_id=closure.permit_id,
-        id_number=mask_id_number(closure.id_number),
-        region_code=closure.region_code,
-        status_before="valid" if closure.status_before == "valid" else "lapsed",
-        closed_at=closure.closed_at,
-    )
+def _closed(closures: Iterable[PermitClosure]) -> list[schemas.ClosedPermitOut]:
+    return [schemas.ClosedPermitOut.model_validate(c, from_attributes=True) for c in closures]
 
 
 def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
@@ -146,15 +142,12 @@ def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOu
         .order_by(SettledPerson.position)
     ).scalars()
     decisions = [
-        schemas.MemberDecisionOut(
-            id_number=mask_id_number(person.id_number),
-            relation=person.relation,
-            decision="permit_closed" if person.decision == "permit_closed" else "no_open_permit",
-            clause=rules.CLAUSE,
-            reason=person.reason,
-            closed_permits=[
-                closed_permit_out(c) for c in closures if c.id_number == person.id_number
-            ],
+        schemas.MemberDecisionOut.model_validate(
+            {
+                **stored(person),
+                "clause": rules.CLAUSE,
+                "closed_permits": _closed(c for c in closures if c.id_number == person.id_number),
+            }
         )
         for person in people
     ]
@@ -162,7 +155,7 @@ def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOu
         {
             **stored(record),
             "clause": rules.CLAUSE,
-            "closed_permits": [closed_permit_out(c) for c in closures],
+            "closed_permits": _closed(closures),
             "decisions": decisions,
         }
     )

@@ -19,7 +19,9 @@ def endorsement_out(endorsement: Endorsement) -> schemas.EndorsementOut:
 
 
 def stored(row: object) -> dict[str, Any]:
-    """A row's columns by name: what an answer shows of a record as it was stored."""
+    """A row's columns by name: what an answer shows of a record as it was stored, to which
+    the answer adds what is computed (the status today, names, related rows); the computed
+    fields are why such an answer is not `model_validate(row, from_attributes=True)`."""
     return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
 
 
@@ -32,7 +34,7 @@ def permit_out(permit: ResidencePermit, today: date) -> schemas.PermitOut:
             "as_of": today,
             "region_name": regions.describe(permit.region_code),
             "residence_counted_from": permit.period_start,
-            "endorsements": [endorsement_out(e) for e in permit.endorsements],
+            "endorsements": permit.endorsements,
         }
     )
 
@@ -98,9 +100,7 @@ def residence_history(
                     "permit_id": permit.id,
                     "status": status_of(permit, today),
                     "region_name": regions.describe(permit.region_code),
-                    "periods": [
-                        schemas.PeriodOut.model_validate(p, from_attributes=True) for p in periods
-                    ],
+                    "periods": periods,
                 }
             )
         )
@@ -109,8 +109,5 @@ def residence_history(
         as_of=today,
         earliest_resident_since=min((p.resident_since for p in permits), default=None),
         permits=listed,
-        settled=[
-            schemas.SettledOut.model_validate(s, from_attributes=True)
-            for s in settlements_of(session, id_number)
-        ],
+        settled=settlements_of(session, id_number),
     )

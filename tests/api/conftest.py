@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.hukou.app import build
 from shared.settings import Settings
-from tests.support import person_id
+from tests.support import MEIZHOU, WUJIANG, person_id
 
 
 @pytest.fixture
@@ -26,17 +26,17 @@ def application(**overrides: Any) -> dict[str, Any]:
         "applicant": {
             "id_number": person_id(date(1988, 5, 1)),
             "name": "张三",
-            "hukou_region_code": "441402",
+            "hukou_region_code": MEIZHOU,
             "hukou_type": "rural",
         },
         "channel": "stable_residence",
-        "destination_region_code": "440203",
+        "destination_region_code": WUJIANG,
         "received_on": "2019-06-01",
         "residence": {"address": "武江区沿江路 1 号", "tenure": "rented", "since": "2018-01-01"},
         "social_insurance": {
             "pension_months": 14,
             "medical_months": 14,
-            "insured_region_code": "440203",
+            "insured_region_code": WUJIANG,
             "employer_paid": True,
         },
         "household": [

@@ -1,21 +1,18 @@
-"""Helpers for the education API tests: the service, settled families, publishing, waiting.
+"""What education's API tests share beyond `tests.support`: the service, a family with
+children of every stage, education's answers, and waiting for the workers.
 
-One service (relay and consumer running) serves each test module, which takes the fixtures by
-importing them from here (pytest finds a fixture by its name in the module); each test uses
-settlements, and where it counts, counties of its own.
+One service (relay and consumer running) serves each test class, which inherits the fixtures of
+`EducationApiTests`; each test uses settlements, and where it counts, counties of its own.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -25,34 +22,27 @@ from sqlalchemy import func, select
 from services.education.app import build
 from services.education.models import TABLES
 from shared.auth import issue_token
-from shared.events.bus import Message
 from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, new_event, to_message
-from shared.identity import make_id_number
+from shared.events.envelope import CloudEvent, to_message
 from shared.settings import Settings
-from shared.settlement import (
-    APPROVED_TOPIC,
-    SETTLEMENT_APPROVED,
-    SettledMember,
-    SettlementApproved,
-    approved_event,
+from shared.settlement import APPROVED_TOPIC, SettlementApproved
+from tests.support import (
+    MEIZHOU,
+    WUJIANG,
+    Headers,
+    eventually,
+    member,
+    publish_settlement,
+    quick_settings,
+    read_topic,
+    reports,
 )
+from tests.support import settlement as approved_settlement
 
-Headers = dict[str, str]
-T = TypeVar("T")
-
-MEIJIANG = "441402"  # the family's previous registration, outside Shaoguan
-WUJIANG, ZHENJIANG, QUJIANG = "440203", "440204", "440205"
+ZHENJIANG, QUJIANG = "440204", "440205"
 SHIXING, RENHUA, WENGYUAN = "440222", "440224", "440229"  # RENHUA: transfer lists only
 RUYUAN, NANXIONG = "440232", "440282"  # NANXIONG: the planning test only
-PROCESSED_TOPIC = "education.settlement.processed"
 DEAD_LETTERS = "deadletter.education"
-
-_sequence = itertools.count(1)
-
-
-def id_number(birth: date) -> str:
-    return make_id_number(MEIJIANG, birth, next(_sequence) % 1000)
 
 
 def token(settings: Settings, dept: str, *scopes: str) -> Headers:
@@ -64,7 +54,7 @@ class Person:
     name: str
     relation: str
     birth: date
-    previous: str = MEIJIANG
+    previous: str = MEIZHOU
 
 
 # A family deciding in the 2019-2020 school year (starts 2019-09-01).
@@ -80,85 +70,30 @@ FAMILY = (
 
 
 def settlement(
-    *,
-    county: str,
-    people: tuple[Person, ...] = FAMILY,
-    decided: date = DECIDED,
-    settlement_id: str | None = None,
+    *, county: str, people: tuple[Person, ...] = FAMILY, decided: date = DECIDED
 ) -> SettlementApproved:
-    return SettlementApproved(
-        settlement_id=settlement_id or str(uuid.uuid4()),
+    """The shared test settlement, of `people` (fresh identity numbers) to `county` on `decided`."""
+    return approved_settlement(
         decided_at=datetime(decided.year, decided.month, decided.day, 9, tzinfo=UTC),
         decision_date=decided,
-        rules_version="shaoguan-2017-trial",
-        channel="stable_residence",
         destination_region_code=county,
-        destination_address="沿江路 1 号",
-        members=[
-            SettledMember(
-                id_number=id_number(p.birth),
-                name=p.name,
-                birth_date=p.birth,
-                sex="male",
-                relation=p.relation,
-                previous_region_code=p.previous,
-                previous_hukou_type="rural",
-            )
-            for p in people
-        ],
+        members=[member(p.birth, p.relation, name=p.name, region=p.previous) for p in people],
     )
 
 
-def hukou_event(
-    subject: str, data: dict[str, Any], *, type_: str = SETTLEMENT_APPROVED, **extensions: str
-) -> CloudEvent:
-    """An event as hukou writes it: of `type_` (approved unless said), about `subject`."""
-    return new_event(
-        type_=type_,
-        source="/luohu/hukou",
-        subject=subject,
-        data=data,
-        extensions=extensions or None,
-    )
-
-
-def approved(
-    data: SettlementApproved, fields: dict[str, Any] | None = None, **extensions: str
-) -> CloudEvent:
-    """A `settlement.approved` event about `data`, carrying `fields` (as changed by a test)
-    instead of the settlement's own where given."""
-    given = fields if fields is not None else data.model_dump(mode="json")
-    return hukou_event(data.settlement_id, given, **extensions)
-
-
-def message(event: CloudEvent, key: str, *, topic: str = APPROVED_TOPIC) -> Message:
-    """The event as hukou's relay puts it on the bus (on `topic`, whatever its type)."""
-    built = to_message(event, key=key)
-    return Message(topic=topic, key=built.key, value=built.value, headers=built.headers)
-
-
-def publish(bus: EmbeddedBus, data: SettlementApproved) -> CloudEvent:
-    event = approved_event(data)
-    bus.publish([message(event, data.settlement_id)])
-    return event
-
-
-def eventually(check: Callable[[], T | None], *, within: float = 10.0, what: str = "it") -> T:
-    deadline = time.monotonic() + within
-    while True:
-        found = check()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
+    """Put `event` on the approved topic whatever its type (`tests.support.publish` sends each
+    event to its own type's topic), keyed by its subject."""
+    message = to_message(event, key=str(event.get_subject()))
+    with closing(EmbeddedBus(settings.event_log_path)) as bus:
+        bus.publish([replace(message, topic=APPROVED_TOPIC)])
 
 
 def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:
     """Poll GET /v1/settlements/{id} until education has acted (200)."""
 
     def check() -> dict[str, Any] | None:
-        response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+        response = settlement_response(client, settlement_id, headers)
         if response.status_code == 200:
             body: dict[str, Any] = response.json()
             return body
@@ -168,34 +103,35 @@ def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[s
     return eventually(check, what=f"settlement {settlement_id}")
 
 
-def caught_up(client: TestClient, bus: EmbeddedBus) -> None:
+def caught_up(client: TestClient, settings: Settings) -> None:
     """Wait until the consumer has committed everything on the approved topic and the relay
     has published every outbox row, so nothing more is on its way."""
 
-    def check() -> bool | None:
-        end = bus.end_offsets([APPROVED_TOPIC])[APPROVED_TOPIC]
-        if bus.committed("education", APPROVED_TOPIC) < end:
-            return None
+    def check() -> bool:
+        with closing(EmbeddedBus(settings.event_log_path)) as bus:
+            end = bus.end_offsets([APPROVED_TOPIC])[APPROVED_TOPIC]
+            if bus.committed("education", APPROVED_TOPIC) < end:
+                return False
         outbox = TABLES.outbox
         with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
             unsent = session.execute(
                 select(func.count()).where(outbox.c.published_at.is_(None))
             ).scalar_one()
-        return True if unsent == 0 else None
+        return int(unsent) == 0
 
     eventually(check, what="the consumer and relay to catch up")
 
 
-def processed(bus: EmbeddedBus, settlement_id: str) -> list[dict[str, Any]]:
-    """The data of every `education.settlement.processed` event about `settlement_id`."""
-    events = [json.loads(record.value) for record in bus.read(PROCESSED_TOPIC, limit=100_000)]
-    return [e["data"] for e in events if e["data"]["settlement_id"] == settlement_id]
+def outcomes(settings: Settings, settlement_id: str) -> list[str]:
+    """The outcome of each `education.settlement.processed` on the settlement, in order."""
+    return [report["outcome"] for report in reports(settings, "education", settlement_id)]
 
 
-def dead_letters(bus: EmbeddedBus, settlement_id: str) -> list[dict[str, Any]]:
+def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    """Every event on education's dead-letter topic about `settlement_id`, with its headers."""
     return [
         {"event": json.loads(record.value), "headers": record.headers}
-        for record in bus.read(DEAD_LETTERS, limit=100_000)
+        for record in read_topic(settings, DEAD_LETTERS)
         if record.key == settlement_id
     ]
 
@@ -213,7 +149,9 @@ def completion_path(transfer: dict[str, Any]) -> str:
 
 
 def settlement_response(client: TestClient, settlement_id: str, headers: Headers) -> httpx.Response:
-    return client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    """GET /v1/settlements/{id}: education's answer on a settlement, a 404 until it has acted."""
+    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    return response
 
 
 # --- fixtures -----------------------------------------------------------------------------------
@@ -232,14 +170,7 @@ class EducationApiTests:
     @pytest.fixture(scope="class")
     @classmethod
     def service_settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-        folder: Path = tmp_path_factory.mktemp("education")
-        return Settings(
-            environment="test",
-            data_dir=folder / "var",
-            relay_interval_seconds=0.02,
-            consumer_retry_backoff_seconds=0.01,
-            consumer_max_attempts=3,
-        )
+        return quick_settings(tmp_path_factory.mktemp("education") / "var")
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -249,23 +180,16 @@ class EducationApiTests:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def bus(cls, service_settings: Settings, education: TestClient) -> Iterator[EmbeddedBus]:
-        log = EmbeddedBus(service_settings.event_log_path)
-        yield log
-        log.close()
-
-    @pytest.fixture(scope="class")
-    @classmethod
     def clerk(cls, service_settings: Settings) -> Headers:
         """An education token: education:read and education:write."""
         return token(service_settings, "education")
 
     @pytest.fixture(scope="class")
     @classmethod
-    def settle(cls, education: TestClient, bus: EmbeddedBus, clerk: Headers) -> Settle:
+    def settle(cls, education: TestClient, service_settings: Settings, clerk: Headers) -> Settle:
         def settled(county: str, **kwargs: Any) -> dict[str, Any]:
             data = settlement(county=county, **kwargs)
-            publish(bus, data)
+            publish_settlement(service_settings, data)
             return acted_on(education, data.settlement_id, clerk)
 
         return settled

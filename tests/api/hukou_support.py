@@ -1,13 +1,13 @@
-"""Helpers for the hukou service's API tests: the fixtures, bodies, calls, errors and events.
+"""Helpers for the hukou service's API tests: the fixtures, bodies, calls and events.
 
 A test class takes the fixtures by inheriting `HukouApiTests`; `tests/api/conftest.py` gives
-the `hukou` client and the valid `application()` body.
+the `hukou` client and the valid `application()` body; `tests.support` reads the answers and
+errors every service shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,19 +17,18 @@ from sqlalchemy import select
 
 from services.hukou.app import build
 from services.hukou.models import TABLES
+from shared import clock
 from shared.settings import Settings
-from tests import support
 from tests.api.conftest import application
 from tests.conftest import TokenFactory
+from tests.support import WUJIANG, Headers, events_on, ok
 
 APPLICATIONS = "/v1/settlement-applications"
 APPROVED_TYPE = "cn.gov.shaoguan.hukou.settlement.approved"
 APPROVED_TOPIC = "hukou.settlement.approved"
 DEPARTMENTS = ("housing", "medical_insurance", "pension", "education", "residence_permit")
 TRIAL = "shaoguan-2017-trial"
-WUJIANG, ZHENJIANG, QUJIANG = "440203", "440204", "440205"
-
-Headers = dict[str, str]
+ZHENJIANG, QUJIANG = "440204", "440205"  # beside tests.support's WUJIANG, 440203
 
 
 class HukouApiTests:
@@ -92,10 +91,7 @@ def submit(client: TestClient, headers: Headers, body: dict[str, Any]) -> httpx.
 
 def submitted(client: TestClient, headers: Headers, body: dict[str, Any]) -> dict[str, Any]:
     """Submit and insist on the 201; the application resource."""
-    response = submit(client, headers, body)
-    assert response.status_code == 201, response.text
-    resource: dict[str, Any] = response.json()
-    return resource
+    return ok(submit(client, headers, body), 201)
 
 
 def approve(client: TestClient, headers: Headers, application_id: str, **kw: Any) -> httpx.Response:
@@ -110,39 +106,15 @@ def reject(
 
 
 def fetch(client: TestClient, headers: Headers, application_id: str) -> dict[str, Any]:
-    response = client.get(f"{APPLICATIONS}/{application_id}", headers=headers)
-    assert response.status_code == 200, response.text
-    resource: dict[str, Any] = response.json()
-    return resource
+    return ok(client.get(f"{APPLICATIONS}/{application_id}", headers=headers))
 
 
 def listed(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any]:
-    response = client.get(APPLICATIONS, headers=headers, params=params)
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    return page
+    return ok(client.get(APPLICATIONS, headers=headers, params=params))
 
 
 def ids(page: dict[str, Any]) -> set[str]:
     return {item["id"] for item in page["items"]}
-
-
-# --- errors --------------------------------------------------------------------------------------
-
-
-def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The contract's error body (`tests.support.error_of`), and it comes as JSON."""
-    error = support.error_of(response, status, code)
-    assert response.headers["content-type"].startswith("application/json")
-    return error
-
-
-def invalid(response: httpx.Response) -> list[dict[str, Any]]:
-    """A 422 `invalid_input` whose every detail names a field and a reason (`tests.support`),
-    as JSON; the details."""
-    details = support.invalid(response)
-    assert response.headers["content-type"].startswith("application/json")
-    return details
 
 
 # --- what was written ---------------------------------------------------------------------------
@@ -157,7 +129,7 @@ def assert_nothing_written(client: TestClient, headers: Headers) -> None:
 
 def approved_events(settings: Settings) -> list[dict[str, Any]]:
     """The CloudEvents on the approval topic of the embedded log, as they travel (JSON)."""
-    return support.events_on(settings, APPROVED_TOPIC)
+    return events_on(settings, APPROVED_TOPIC)
 
 
 def outbox_rows(client: TestClient) -> list[Any]:
@@ -169,5 +141,5 @@ def outbox_rows(client: TestClient) -> list[Any]:
 
 
 def this_year() -> int:
-    # Targets count approvals by the (UTC) day they were approved.
-    return datetime.now(UTC).year
+    # Targets count approvals by the year of Shaoguan's calendar they were approved in.
+    return clock.today().year

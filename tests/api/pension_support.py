@@ -1,32 +1,41 @@
-"""Helpers for the pension API tests: the service, settlements to publish, the log, polling."""
+"""Helpers for the pension API tests: the service, its settlements, its reports, its routes."""
 
 from __future__ import annotations
 
 import json
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from services.pension.app import build
-from shared.auth import issue_token
-from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, new_event, to_message
-from shared.registry import SETTLEMENT_APPROVED
+from shared.events.bus import Record
+from shared.events.envelope import CloudEvent
 from shared.settings import Settings
-from shared.settlement import SettlementApproved, approved_event
-from tests.conftest import person_id
+from shared.settlement import SettledMember, SettlementApproved
+from tests import support
+from tests.conftest import TokenFactory
+from tests.support import (
+    MEIZHOU,
+    WUJIANG,
+    Headers,
+    eventually,
+    hukou_event,
+    invalid,
+    member,
+    publish,
+    publish_settlement,
+    quick_settings,
+    read_topic,
+    reports,
+)
 
-WUJIANG, ZHENJIANG, QUJIANG = "440203", "440204", "440205"
-MEIZHOU = "441402"  # outside Shaoguan
-DECIDED = date(2019, 6, 1)
-PROCESSED_TOPIC = "pension.settlement.processed"
+ZHENJIANG, QUJIANG = "440204", "440205"
 DEAD_LETTER_TOPIC = "deadletter.pension"
+WAIT = 15.0  # seconds: the consumer and the relay run behind, on a busy machine
 
 # Wujiang has a standard and no presumed scheme; Zhenjiang presumes the residents' scheme for
 # adults whose employment is not stated; Qujiang has no standard at all.
@@ -59,14 +68,6 @@ PARAMETERS: list[dict[str, Any]] = [
     },
 ]
 
-Headers = dict[str, str]
-T = TypeVar("T")
-
-
-def headers(settings: Settings, dept: str, *scopes: str) -> Headers:
-    token = issue_token(settings, dept=dept, scopes=scopes or None)
-    return {"Authorization": f"Bearer {token}"}
-
 
 class PensionApiTests:
     """The fixtures every pension API test class takes, by inheriting them: one service for
@@ -75,35 +76,26 @@ class PensionApiTests:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def service_settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-        return Settings(
-            environment="test",
-            data_dir=tmp_path_factory.mktemp("pension") / "var",
-            relay_interval_seconds=0.02,
-            consumer_retry_backoff_seconds=0.01,
-            consumer_max_attempts=3,
-        )
+    def settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        """The class's service settings (`auth` signs its tokens with them)."""
+        return quick_settings(tmp_path_factory.mktemp("pension") / "var")
 
     @pytest.fixture(scope="class")
     @classmethod
-    def client(cls, service_settings: Settings) -> Iterator[TestClient]:
+    def client(cls, settings: Settings) -> Iterator[TestClient]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("LUOHU_PENSION_PARAMETERS", json.dumps(PARAMETERS))
-            with TestClient(build(service_settings)) as service:
+            with TestClient(build(settings)) as service:
                 yield service
 
     @pytest.fixture
-    def settings(self, service_settings: Settings) -> Settings:
-        return service_settings
-
-    @pytest.fixture
-    def officer(self, settings: Settings) -> Headers:
+    def officer(self, auth: TokenFactory) -> Headers:
         """Human resources, the department that runs pension: reads and writes."""
-        return headers(settings, "human_resources")
+        return auth("human_resources")
 
     @pytest.fixture
-    def civil_affairs(self, settings: Settings) -> Headers:
-        return headers(settings, "civil_affairs")
+    def civil_affairs(self, auth: TokenFactory) -> Headers:
+        return auth("civil_affairs")
 
     @pytest.fixture
     def continuation(
@@ -114,125 +106,62 @@ class PensionApiTests:
         return awaiting(client, settings, officer)
 
 
-def person(
-    relation: str,
-    born: date,
-    *,
-    female: bool = False,
-    region: str = MEIZHOU,
-    hukou_type: str = "rural",
-) -> dict[str, Any]:
-    return {
-        "id_number": person_id(born, region, female=female),
-        "name": "测试",
-        "birth_date": born.isoformat(),
-        "sex": "female" if female else "male",
-        "relation": relation,
-        "previous_region_code": region,
-        "previous_hukou_type": hukou_type,
-    }
-
-
-def family() -> list[dict[str, Any]]:
+def family() -> list[SettledMember]:
     """An applicant, his wife, their child and his father, from Meizhou."""
     return [
-        person("applicant", date(1988, 5, 1)),
-        person("spouse", date(1990, 2, 2), female=True),
-        person("child", date(2012, 3, 3)),
-        person("parent", date(1950, 3, 1)),
+        member(date(1988, 5, 1), "applicant"),
+        member(date(1990, 2, 2), "spouse", female=True),
+        member(date(2012, 3, 3), "child"),
+        member(date(1950, 3, 1), "parent"),
     ]
 
 
-def settlement(
-    *,
-    members: list[dict[str, Any]] | None = None,
-    region: str = WUJIANG,
-    decision_date: date = DECIDED,
-    social_insurance: dict[str, Any] | None = None,
-    housing: dict[str, Any] | None = None,
-) -> SettlementApproved:
-    return SettlementApproved.model_validate(
-        {
-            "settlement_id": str(uuid.uuid4()),
-            "decided_at": datetime(2019, 6, 2, 8, 0, tzinfo=UTC),
-            "decision_date": decision_date,
-            "rules_version": "shaoguan-2017-trial",
-            "channel": "stable_residence",
-            "destination_region_code": region,
-            "destination_address": "沿江路 1 号",
-            "members": members or family(),
-            "social_insurance": social_insurance
-            if social_insurance is not None
-            else {
-                "pension_months": 14,
-                "medical_months": 14,
-                "insured_region_code": WUJIANG,
-                "employer_paid": True,
-            },
-            "housing": housing if housing is not None else {"monthly_household_income": 4200},
-        }
-    )
-
-
-def publish(settings: Settings, *events: CloudEvent, key: str) -> None:
-    bus = EmbeddedBus(settings.event_log_path)
-    try:
-        bus.publish([to_message(event, key=key) for event in events])
-    finally:
-        bus.close()
-
-
-def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEvent:
-    event = approved_event(data)
-    publish(settings, event, key=data.settlement_id)
-    return event
+def settlement(*, region: str = WUJIANG, **overrides: Any) -> SettlementApproved:
+    """The shared settlement, for `family()` settling in `region`: the applicant insured 14
+    months in Wujiang by an employer, the household earning 4200 yuan a month."""
+    values: dict[str, Any] = {
+        "destination_region_code": region,
+        "members": family(),
+        "social_insurance": {
+            "pension_months": 14,
+            "medical_months": 14,
+            "insured_region_code": WUJIANG,
+            "employer_paid": True,
+        },
+        "housing": {"monthly_household_income": 4200},
+        **overrides,
+    }
+    return support.settlement(**values)
 
 
 def publish_payload(
     settings: Settings, data: SettlementApproved, payload: dict[str, Any], **extensions: str
 ) -> CloudEvent:
     """Publish `settlement.approved` for `data` carrying `payload`, as a producer may send it."""
-    event = new_event(
-        type_=SETTLEMENT_APPROVED,
-        source="/luohu/hukou",
-        subject=data.settlement_id,
-        data=payload,
-        extensions=extensions or None,
-    )
-    publish(settings, event, key=data.settlement_id)
+    event = hukou_event(data.settlement_id, payload, **extensions)
+    publish(settings, event)
     return event
 
 
-def topic(settings: Settings, name: str) -> list[dict[str, Any]]:
-    """Every CloudEvent on a topic of the embedded log, as JSON, with the record's key."""
-    bus = EmbeddedBus(settings.event_log_path)
-    try:
-        return [
-            {**json.loads(record.value), "_key": record.key}
-            for record in bus.read(name, limit=100_000)
-        ]
-    finally:
-        bus.close()
+def poisoned(payload: dict[str, Any], where: str, value: object) -> dict[str, Any]:
+    """`payload` with `value` at `where`, a dotted path such as `members.1.relation`."""
+    *path, last = where.split(".")
+    target: Any = payload
+    for step in path:
+        target = target[int(step) if step.isdigit() else step]
+    target[int(last) if last.isdigit() else last] = value
+    return payload
 
 
-def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
-    return [
-        event["data"]
-        for event in topic(settings, PROCESSED_TOPIC)
-        if event["data"]["settlement_id"] == settlement_id
+def dead_lettered(settings: Settings, event: CloudEvent) -> Record | None:
+    """The record `event` became on pension's dead-letter topic, once it is there: the record,
+    not only the event, because its key must still be the settlement."""
+    found = [
+        record
+        for record in read_topic(settings, DEAD_LETTER_TOPIC)
+        if json.loads(record.value)["id"] == event.get_id()
     ]
-
-
-def eventually(probe: Callable[[], T | None], *, timeout: float = 15.0) -> T:
-    """Poll until `probe` answers something, within a deadline: the consumer runs behind."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the pension service")
-        time.sleep(0.05)
+    return found[0] if found else None
 
 
 def acted_on(client: TestClient, reader: Headers, settlement_id: str) -> dict[str, Any]:
@@ -246,7 +175,7 @@ def acted_on(client: TestClient, reader: Headers, settlement_id: str) -> dict[st
         body: dict[str, Any] = response.json()
         return body
 
-    return eventually(probe)
+    return eventually(probe, within=WAIT, what=f"pension to act on {settlement_id}")
 
 
 def decided(
@@ -262,17 +191,24 @@ def not_acted_on(client: TestClient, reader: Headers, settlement_id: str) -> boo
     return client.get(f"/v1/settlements/{settlement_id}", headers=reader).status_code == 404
 
 
+def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
+    """Pension's `processed` reports on one settlement, as they stand now."""
+    return reports(settings, "pension", settlement_id)
+
+
 def reported(settings: Settings, settlement_id: str, count: int = 1) -> list[dict[str, Any]]:
     """The `processed` reports for a settlement, once `count` of them are on the log."""
     return eventually(
-        lambda: found if len(found := processed(settings, settlement_id)) >= count else None
+        lambda: found if len(found := processed(settings, settlement_id)) >= count else None,
+        within=WAIT,
+        what=f"{count} pension report(s) on {settlement_id}",
     )
 
 
 def drain(client: TestClient, settings: Settings, reader: Headers) -> None:
     """Publish a marker settlement and wait for its report: everything before it is handled
     (one partition, so in order) and its reports relayed (the outbox relays in order)."""
-    marker = settlement(members=[person("applicant", date(1980, 1, 1))])
+    marker = settlement(members=[member(date(1980, 1, 1), "applicant")])
     decided(client, settings, reader, marker)
     reported(settings, marker.settlement_id)
 
@@ -311,5 +247,5 @@ def awaiting(client: TestClient, settings: Settings, officer: Headers) -> dict[s
 
 
 def fields(response: httpx.Response) -> set[str]:
-    assert response.status_code == 422, response.text
-    return {detail["field"] for detail in response.json()["error"]["details"]}
+    """The fields a 422 `invalid_input` names."""
+    return {detail["field"] for detail in invalid(response)}

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
-from tests.api.education_support import WUJIANG, EducationApiTests, completion_path, token
+from tests.api.education_support import EducationApiTests, completion_path, token
+from tests.support import WUJIANG, error_of
 
 ENDPOINTS = [
     ("GET", "/v1/settlements/some-settlement"),
@@ -26,9 +27,7 @@ class TestAuthorisation(EducationApiTests):
     def test_without_a_token_every_endpoint_is_401(
         self, education: TestClient, method: str, path: str
     ) -> None:
-        response = education.request(method, path)
-        assert response.status_code == 401
-        assert response.json()["error"]["code"] == "unauthenticated"
+        error_of(education.request(method, path), 401, "unauthenticated")
 
     def test_a_bad_token_is_401(self, education: TestClient) -> None:
         response = education.get(
@@ -47,8 +46,7 @@ class TestAuthorisation(EducationApiTests):
         dept: str,
     ) -> None:
         response = education.request(method, path, headers=token(service_settings, dept))
-        assert response.status_code == 403
-        assert "education:" in response.json()["error"]["message"]
+        assert "education:" in error_of(response, 403, "forbidden")["message"]
 
     @pytest.mark.parametrize("dept", ["public_security", "audit", "education"])
     def test_public_security_audit_and_education_read(

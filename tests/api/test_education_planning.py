@@ -7,7 +7,8 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from tests.api.education_support import NANXIONG, EducationApiTests, Headers, Person, Settle
+from tests.api.education_support import NANXIONG, EducationApiTests, Person, Settle
+from tests.support import Headers, ok
 
 
 class TestPlanning(EducationApiTests):
@@ -22,9 +23,7 @@ class TestPlanning(EducationApiTests):
         )
         settle(NANXIONG, people=second)
         settle(NANXIONG, decided=date(2020, 9, 15))  # a later year
-        response = education.get(f"/v1/planning/{NANXIONG}?year=2019", headers=clerk)
-        assert response.status_code == 200, response.text
-        plan = response.json()
+        plan = ok(education.get(f"/v1/planning/{NANXIONG}?year=2019", headers=clerk))
         assert (plan["school_year"], plan["next_school_year"]) == ("2019-2020", "2020-2021")
         assert plan["clause"] == "三(八)"
         assert plan["region_name"] == "韶关市南雄市"

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shared.events.consumer import ERROR_HEADER
-from shared.events.embedded import EmbeddedBus
+from shared.settings import Settings
 from shared.settlement import approved_event
 from tests.api.education_support import (
     DECIDED,
@@ -18,23 +18,27 @@ from tests.api.education_support import (
     QUJIANG,
     SHIXING,
     WENGYUAN,
-    WUJIANG,
     ZHENJIANG,
     EducationApiTests,
-    Headers,
     Person,
     Settle,
     acted_on,
-    approved,
     by_index,
     caught_up,
     dead_letters,
-    hukou_event,
-    message,
-    processed,
-    publish,
+    on_the_approved_topic,
+    outcomes,
     settlement,
     settlement_response,
+)
+from tests.support import (
+    WUJIANG,
+    Headers,
+    error_of,
+    hukou_event,
+    publish,
+    publish_settlement,
+    reports,
 )
 
 
@@ -42,9 +46,7 @@ class TestActingOnASettlement(EducationApiTests):
     def test_before_education_has_acted_the_settlement_is_404(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        response = settlement_response(education, "not-yet-settled", clerk)
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
+        error_of(settlement_response(education, "not-yet-settled", clerk), 404, "not_found")
 
     def test_the_answer_names_the_settlement_county_school_year_and_clause(
         self, family: dict[str, Any]
@@ -124,10 +126,10 @@ class TestActingOnASettlement(EducationApiTests):
         assert "Compulsory Education Law" in used["primary_entry_age"]["source"]
 
     def test_a_done_processed_event_reports_counts_without_personal_data(
-        self, education: TestClient, bus: EmbeddedBus, family: dict[str, Any]
+        self, education: TestClient, service_settings: Settings, family: dict[str, Any]
     ) -> None:
-        caught_up(education, bus)
-        (report,) = processed(bus, family["settlement_id"])
+        caught_up(education, service_settings)
+        (report,) = reports(service_settings, "education", family["settlement_id"])
         assert report["outcome"] == "done"
         assert report["service"] == "education"
         assert "3 placed" in report["summary"]
@@ -149,90 +151,92 @@ class TestActingOnASettlement(EducationApiTests):
 
 class TestDelivery(EducationApiTests):
     def test_the_same_event_twice_makes_one_record_and_one_processed_event(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
         event = approved_event(data)
-        bus.publish([message(event, data.settlement_id), message(event, data.settlement_id)])
+        publish(service_settings, event, event)
         body = acted_on(education, data.settlement_id, clerk)
-        caught_up(education, bus)
+        caught_up(education, service_settings)
         assert len(body["placements"]) == 4
-        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["done"]
+        assert outcomes(service_settings, data.settlement_id) == ["done"]
 
     def test_a_second_event_for_the_same_settlement_changes_nothing(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        publish(bus, data)
+        publish_settlement(service_settings, data)
         first = acted_on(education, data.settlement_id, clerk)
-        publish(bus, data)  # a new event id: the inbox does not know it, the act does
-        caught_up(education, bus)
+        # A new event id: the inbox does not know it, the act does.
+        publish_settlement(service_settings, data)
+        caught_up(education, service_settings)
         again = settlement_response(education, data.settlement_id, clerk).json()
         assert again == first
-        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["done", "done"]
+        assert outcomes(service_settings, data.settlement_id) == ["done", "done"]
 
     def test_an_event_of_an_unknown_type_is_skipped_and_the_next_is_handled(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         unknown = hukou_event(
             "amended-1",
             {"settlement_id": "amended-1"},
             type_="cn.gov.shaoguan.hukou.settlement.amended",
         )
-        bus.publish([message(unknown, "amended-1")])
+        on_the_approved_topic(service_settings, unknown)
         data = settlement(county=SHIXING)
-        publish(bus, data)
+        publish_settlement(service_settings, data)
         acted_on(education, data.settlement_id, clerk)
-        caught_up(education, bus)
-        assert processed(bus, "amended-1") == []
-        assert dead_letters(bus, "amended-1") == []
+        caught_up(education, service_settings)
+        assert reports(service_settings, "education", "amended-1") == []
+        assert dead_letters(service_settings, "amended-1") == []
 
     def test_a_newer_minor_data_version_with_unknown_fields_is_handled(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=SHIXING)
         fields = data.model_dump(mode="json")
         fields["school_preferences"] = {"near": "home"}
         fields["members"][2]["school_name"] = "梅江区实验小学"
-        bus.publish([message(approved(data, fields, dataversion="1.9"), data.settlement_id)])
+        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="1.9"))
         body = acted_on(education, data.settlement_id, clerk)
         assert by_index(body)[2]["stage"] == "primary"
 
     def test_a_next_major_data_version_is_skipped_not_guessed(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=SHIXING)
-        bus.publish([message(approved(data, dataversion="2.0"), data.settlement_id)])
-        caught_up(education, bus)
+        fields = data.model_dump(mode="json")
+        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.0"))
+        caught_up(education, service_settings)
         response = settlement_response(education, data.settlement_id, clerk)
         assert response.status_code == 404
-        assert processed(bus, data.settlement_id) == []
+        assert reports(service_settings, "education", data.settlement_id) == []
 
     def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=WENGYUAN)
         fields = data.model_dump(mode="json")
         fields["members"][2]["relation"] = "cousin"  # no such relation in the contract
-        event = approved(data, fields)
-        bus.publish([message(event, data.settlement_id)])
-        caught_up(education, bus)
-        (letter,) = dead_letters(bus, data.settlement_id)
+        event = hukou_event(data.settlement_id, fields)
+        publish(service_settings, event)
+        caught_up(education, service_settings)
+        (letter,) = dead_letters(service_settings, data.settlement_id)
         assert letter["event"]["id"] == event.get_id()
         assert b"relation" in letter["headers"][ERROR_HEADER]
-        (report,) = processed(bus, data.settlement_id)
+        (report,) = reports(service_settings, "education", data.settlement_id)
         assert report["outcome"] == "failed"
         response = settlement_response(education, data.settlement_id, clerk)
         assert response.status_code == 404
 
     def test_a_member_born_after_the_decision_poisons_the_event_and_writes_nothing(
-        self, education: TestClient, bus: EmbeddedBus, clerk: Headers
+        self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         people = (*FAMILY[:2], Person("张未", "child", DECIDED + timedelta(days=1)))
         data = settlement(county=WENGYUAN, people=people)
-        publish(bus, data)
-        caught_up(education, bus)
-        assert len(dead_letters(bus, data.settlement_id)) == 1
-        assert [p["outcome"] for p in processed(bus, data.settlement_id)] == ["failed"]
+        publish_settlement(service_settings, data)
+        caught_up(education, service_settings)
+        assert len(dead_letters(service_settings, data.settlement_id)) == 1
+        assert outcomes(service_settings, data.settlement_id) == ["failed"]
         response = settlement_response(education, data.settlement_id, clerk)
         assert response.status_code == 404

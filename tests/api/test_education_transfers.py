@@ -10,21 +10,19 @@ import time_machine
 from fastapi.testclient import TestClient
 
 from shared import clock
-from shared.events.embedded import EmbeddedBus
 from shared.settings import Settings
 from tests.api.education_support import (
     RENHUA,
     RUYUAN,
     EducationApiTests,
-    Headers,
     Settle,
     acted_on,
     completion_path,
-    publish,
     settlement,
     token,
     transfer_path,
 )
+from tests.support import Headers, error_of, ok, publish_settlement
 
 UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)  # 01:00 on 2 June in Shaoguan
 
@@ -52,20 +50,19 @@ class TestStudentTransfers(EducationApiTests):
             headers=clerk,
             json={"receiving_school": "乳源县第一小学", "note": "已转入"},
         )
-        assert response.status_code == 200, response.text
-        done = response.json()
+        done = ok(response)
         assert done["status"] == "completed"
         assert done["completed_on"] == clock.today().isoformat()  # today in Shaoguan
         assert done["completed_by"] == "dept:education"
         assert done["receiving_school"] == "乳源县第一小学"
 
     def test_the_day_of_the_request_and_of_completion_are_shaoguans_not_utcs(
-        self, education: TestClient, service_settings: Settings, bus: EmbeddedBus
+        self, education: TestClient, service_settings: Settings
     ) -> None:
         with time_machine.travel(UTC_AFTERNOON, tick=True):
             clerk = token(service_settings, "education")  # a token of that day
             data = settlement(county=RUYUAN)
-            publish(bus, data)
+            publish_settlement(service_settings, data)
             transfer = acted_on(education, data.settlement_id, clerk)["transfers"][0]
             on_utcs_day = education.post(
                 completion_path(transfer), headers=clerk, json={"completed_on": "2019-06-01"}
@@ -82,8 +79,7 @@ class TestStudentTransfers(EducationApiTests):
     ) -> None:
         assert education.post(completion_path(transfer), headers=clerk).status_code == 200
         again = education.post(completion_path(transfer), headers=clerk)
-        assert again.status_code == 409
-        assert "already completed" in again.json()["error"]["message"]
+        assert "already completed" in error_of(again, 409, "conflict")["message"]
 
     def test_the_same_idempotency_key_returns_the_first_answer(
         self, education: TestClient, clerk: Headers, transfer: dict[str, Any]
@@ -101,8 +97,7 @@ class TestStudentTransfers(EducationApiTests):
         first = education.post(completion_path(transfer), headers=headers, json={})
         assert first.status_code == 200
         other = education.post(completion_path(transfer), headers=headers, json={"note": "x"})
-        assert other.status_code == 409
-        assert other.json()["error"]["details"][0]["field"] == "Idempotency-Key"
+        assert error_of(other, 409, "conflict")["details"][0]["field"] == "Idempotency-Key"
 
     def test_the_list_filters_by_status_and_receiving_county_and_pages(
         self, education: TestClient, clerk: Headers, settle: Settle
@@ -113,10 +108,7 @@ class TestStudentTransfers(EducationApiTests):
         assert education.post(completion_path(done), headers=clerk).is_success
 
         def listed(**params: Any) -> dict[str, Any]:
-            response = education.get("/v1/student-transfers", headers=clerk, params=params)
-            assert response.status_code == 200, response.text
-            body: dict[str, Any] = response.json()
-            return body
+            return ok(education.get("/v1/student-transfers", headers=clerk, params=params))
 
         assert listed(region_code=RENHUA)["total"] == 4
         requested = listed(region_code=RENHUA, status="requested")

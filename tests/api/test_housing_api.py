@@ -13,21 +13,18 @@ from fastapi.testclient import TestClient
 
 from services.housing.models import Base
 from tests.api.housing_support import (
-    WUJIANG,
-    Headers,
     HousingApiTests,
     application,
     applied,
     apply,
     decide,
-    error_of,
     get_settlement,
-    ok,
     owner,
     renter,
     waiting,
 )
 from tests.conftest import TokenFactory
+from tests.support import WUJIANG, Headers, error_of, ok
 
 ROUTES = [
     ("GET", "/v1/settlements/s"),

@@ -8,22 +8,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.housing_support import (
-    WUJIANG,
-    Headers,
     HousingApiTests,
     application,
     applied,
     apply,
     decide,
-    error_of,
     get_settlement,
-    invalid,
-    ok,
     owner,
-    reason_for,
     renter,
     waiting,
 )
+from tests.support import WUJIANG, Headers, error_of, invalid, ok, reason_for
 
 
 class TestApply(HousingApiTests):

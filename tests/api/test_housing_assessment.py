@@ -14,7 +14,6 @@ from tests.api.housing_support import (
     AREA_LIMIT,
     INCOME_LIMIT,
     ZHENJIANG,
-    Headers,
     HousingApiTests,
     assessed,
     configure,
@@ -22,6 +21,7 @@ from tests.api.housing_support import (
     reasons,
     settlement,
 )
+from tests.support import Headers
 
 
 class TestAssessment(HousingApiTests):

@@ -10,20 +10,16 @@ from fastapi.testclient import TestClient
 from tests.api.housing_support import (
     AREA_LIMIT,
     INCOME_LIMIT,
-    Headers,
     HousingApiTests,
     application,
     applied,
     configure,
     decide,
-    error_of,
-    invalid,
-    ok,
     owner,
-    reason_for,
     renter,
     waiting,
 )
+from tests.support import Headers, error_of, invalid, ok, reason_for
 
 
 class TestOutcome(HousingApiTests):

@@ -8,20 +8,16 @@ from fastapi.testclient import TestClient
 from shared import clock
 from tests.api.housing_support import (
     QUJIANG,
-    WUJIANG,
     ZHENJIANG,
-    Headers,
     HousingApiTests,
     application,
     applied,
     decide,
-    invalid,
-    ok,
     owner,
-    reason_for,
     renter,
     waiting,
 )
+from tests.support import WUJIANG, Headers, invalid, ok, reason_for
 
 
 class TestWaitingList(HousingApiTests):

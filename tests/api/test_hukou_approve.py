@@ -16,21 +16,17 @@ from tests.api.hukou_support import (
     APPROVED_TYPE,
     DEPARTMENTS,
     TRIAL,
-    WUJIANG,
-    Headers,
     HukouApiTests,
     approve,
     approved_events,
-    error_of,
     fetch,
     ineligible_body,
-    invalid,
     outbox_rows,
     reject,
     submitted,
     undetermined_body,
 )
-from tests.support import eventually, read_topic, reason_for
+from tests.support import WUJIANG, Headers, error_of, eventually, invalid, read_topic, reason_for
 
 
 class TestApprove(HukouApiTests):

@@ -14,12 +14,9 @@ from shared.settings import Settings
 from tests.api.conftest import application
 from tests.api.hukou_support import (
     APPLICATIONS,
-    WUJIANG,
-    Headers,
     HukouApiTests,
     approve,
     assert_nothing_written,
-    error_of,
     fetch,
     ids,
     listed,
@@ -29,6 +26,7 @@ from tests.api.hukou_support import (
     this_year,
 )
 from tests.conftest import TokenFactory
+from tests.support import WUJIANG, Headers, error_of
 
 
 def crafted_token(settings: Settings, *, secret: str | None = None, **claims: Any) -> Headers:

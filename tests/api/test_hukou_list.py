@@ -11,23 +11,19 @@ from tests.api.conftest import application
 from tests.api.hukou_support import (
     APPLICATIONS,
     QUJIANG,
-    WUJIANG,
     ZHENJIANG,
-    Headers,
     HukouApiTests,
     approve,
     assert_nothing_written,
-    error_of,
     ids,
     ineligible_body,
-    invalid,
     listed,
     submit,
     submitted,
     undetermined_body,
     wrong_check_character,
 )
-from tests.support import person_id, reason_for
+from tests.support import WUJIANG, Headers, error_of, invalid, person_id, reason_for
 
 
 class TestList(HukouApiTests):
@@ -147,40 +143,42 @@ class TestList(HukouApiTests):
 
 
 class TestIdempotency(HukouApiTests):
+    @pytest.fixture
+    def keyed(self, officer: Headers) -> Headers:
+        """The officer's headers with an Idempotency-Key, as an intake system sends them."""
+        return {**officer, "Idempotency-Key": "intake-2019-0001"}
+
     def test_the_same_key_and_body_answer_the_first_answer_and_create_nothing_new(
-        self, hukou: TestClient, officer: Headers
+        self, hukou: TestClient, officer: Headers, keyed: Headers
     ) -> None:
         body = application()
-        headers = {**officer, "Idempotency-Key": "intake-2019-0001"}
 
-        first = submit(hukou, headers, body)
-        second = submit(hukou, headers, body)
+        first = submit(hukou, keyed, body)
+        second = submit(hukou, keyed, body)
 
         assert first.status_code == second.status_code == 201
         assert second.json() == first.json()
         assert listed(hukou, officer)["total"] == 1
 
     def test_a_replay_is_not_refused_as_a_second_application_of_its_people(
-        self, hukou: TestClient, officer: Headers
+        self, hukou: TestClient, officer: Headers, keyed: Headers
     ) -> None:
         body = application()
-        headers = {**officer, "Idempotency-Key": "intake-2019-0002"}
-        first = submitted(hukou, headers, body)
+        first = submitted(hukou, keyed, body)
         approve(hukou, officer, first["id"])
 
-        replayed = submit(hukou, headers, body)
+        replayed = submit(hukou, keyed, body)
 
         assert replayed.status_code == 201
         assert replayed.json()["id"] == first["id"]
         assert listed(hukou, officer)["total"] == 1
 
     def test_the_same_key_with_another_body_is_409(
-        self, hukou: TestClient, officer: Headers
+        self, hukou: TestClient, officer: Headers, keyed: Headers
     ) -> None:
-        headers = {**officer, "Idempotency-Key": "intake-2019-0003"}
-        first = submitted(hukou, headers, application())
+        first = submitted(hukou, keyed, application())
 
-        error = error_of(submit(hukou, headers, application()), 409, "conflict")
+        error = error_of(submit(hukou, keyed, application()), 409, "conflict")
 
         assert error["details"][0]["field"] == "Idempotency-Key"
         assert ids(listed(hukou, officer)) == {first["id"]}
@@ -195,12 +193,11 @@ class TestIdempotency(HukouApiTests):
         assert listed(hukou, officer)["total"] == 2
 
     def test_a_refused_request_does_not_use_up_its_key(
-        self, hukou: TestClient, officer: Headers
+        self, hukou: TestClient, keyed: Headers
     ) -> None:
-        headers = {**officer, "Idempotency-Key": "intake-2019-0004"}
-        invalid(submit(hukou, headers, application(destination_region_code="440300")))
+        invalid(submit(hukou, keyed, application(destination_region_code="440300")))
 
-        assert submitted(hukou, headers, application())["status"] == "eligible"
+        assert submitted(hukou, keyed, application())["status"] == "eligible"
 
     def test_an_overlong_key_is_422(self, hukou: TestClient, officer: Headers) -> None:
         headers = {**officer, "Idempotency-Key": "k" * 201}

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from tests.api.hukou_support import (
     APPLICATIONS,
-    Headers,
     HukouApiTests,
 )
+from tests.support import Headers
 
 
 class TestOperations(HukouApiTests):

@@ -10,20 +10,16 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import application
 from tests.api.hukou_support import (
-    WUJIANG,
     ZHENJIANG,
-    Headers,
     HukouApiTests,
     approve,
-    error_of,
     ineligible_body,
-    invalid,
     reject,
     submitted,
     this_year,
 )
 from tests.conftest import TokenFactory
-from tests.support import reason_for
+from tests.support import WUJIANG, Headers, error_of, invalid, reason_for
 
 
 def set_target(

@@ -17,28 +17,31 @@ from tests.api.medical_insurance_support import (
     CONFIRMED,
     DEADLINE,
     DECISION_DAY,
-    MEIJIANG,
     NOT_INSURED,
     PARAMETERS_ENV,
-    WUJIANG,
-    Headers,
+    SERVICE,
     MedicalInsuranceApiTests,
     confirm,
     entries_of,
-    error_of,
     family,
-    hukou_event,
     parameters_json,
-    processed,
-    publish,
-    publish_settlement,
     record,
     settlement_when_ready,
     supply,
-    topic_values,
-    wait_until,
 )
 from tests.conftest import TokenFactory
+from tests.support import (
+    MEIZHOU,
+    WUJIANG,
+    Headers,
+    error_of,
+    events_on,
+    eventually,
+    hukou_event,
+    publish,
+    publish_settlement,
+    reports,
+)
 
 # --- acting on hukou.settlement.approved --------------------------------------------------------
 
@@ -66,7 +69,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             "awaiting_origin",
             "employee",
         )
-        assert (applicant["from_region_code"], applicant["months_declared"]) == (MEIJIANG, 30)
+        assert (applicant["from_region_code"], applicant["months_declared"]) == (MEIZHOU, 30)
         assert applicant["coverage_start"] == DECISION_DAY.isoformat()
         assert applicant["confirmation_deadline"] == DEADLINE.isoformat()
         assert applicant["overdue"] is True  # 2019's deadline passed long ago
@@ -94,7 +97,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             assert entry["id_number_masked"] != member.id_number
             assert entry["id_number_masked"][:4] == member.id_number[:4]
             assert "name" not in entry
-        [report] = processed(settings, data.settlement_id)
+        [report] = reports(settings, SERVICE, data.settlement_id)
         assert report["outcome"] == "done"
         assert "4 member(s)" in report["summary"]
         assert data.members[0].id_number not in json.dumps(report)
@@ -129,12 +132,12 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         event = approved_event(data)
         publish(settings, event, event)
         settlement_when_ready(service, data.settlement_id, officer)
-        wait_until(lambda: len(processed(settings, data.settlement_id)) >= 1)
+        eventually(lambda: len(reports(settings, SERVICE, data.settlement_id)) >= 1)
         time.sleep(0.5)  # long enough for a second report to show, were there one
 
         assert len(entries_of(service, data.settlement_id, officer)) == len(data.members)
-        reports = processed(settings, data.settlement_id)
-        assert [r["outcome"] for r in reports] == ["done"]
+        answers = reports(settings, SERVICE, data.settlement_id)
+        assert [r["outcome"] for r in answers] == ["done"]
 
     def test_the_settlement_republished_under_a_new_event_id_changes_nothing(
         self, quiet: TestClient, officer: Headers, settled: SettlementApproved
@@ -161,8 +164,8 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
 
         body = settlement_when_ready(service, data.settlement_id, officer)
         assert len(body["entries"]) == 4
-        assert processed(settings, "amended-1") == []
-        assert topic_values(settings, dead_letter_topic("medical_insurance")) == []
+        assert reports(settings, SERVICE, "amended-1") == []
+        assert events_on(settings, dead_letter_topic(SERVICE)) == []
 
     def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
         self, service: TestClient, settings: Settings, officer: Headers
@@ -174,10 +177,10 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         event = hukou_event(data.settlement_id, poisoned)
         publish(settings, event)
 
-        wait_until(lambda: bool(processed(settings, data.settlement_id)))
-        [report] = processed(settings, data.settlement_id)
+        eventually(lambda: bool(reports(settings, SERVICE, data.settlement_id)))
+        [report] = reports(settings, SERVICE, data.settlement_id)
         assert report["outcome"] == "failed"
-        [letter] = topic_values(settings, dead_letter_topic("medical_insurance"))
+        [letter] = events_on(settings, dead_letter_topic(SERVICE))
         assert letter["id"] == event.get_id()
         error_of(
             service.get(f"/v1/settlements/{data.settlement_id}", headers=officer),

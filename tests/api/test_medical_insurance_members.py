@@ -10,21 +10,18 @@ from fastapi.testclient import TestClient
 
 from shared.settlement import SettlementApproved
 from tests.api.medical_insurance_support import (
-    MEIJIANG,
     NOT_INSURED,
     SHIXING,
-    Headers,
     MedicalInsuranceApiTests,
     entries_of,
-    error_of,
-    reason_for,
     supply,
 )
+from tests.support import MEIZHOU, Headers, error_of, invalid, reason_for
 
 # Insured in 梅江区's employees' scheme, a case each bad body below changes one field of.
 INSURED = {
     "insured": True,
-    "region_code": MEIJIANG,
+    "region_code": MEIZHOU,
     "scheme": "employee",
     "months": 3,
     "employed_with_employer_paying": True,
@@ -92,7 +89,7 @@ class TestSupplyMemberInsurance(MedicalInsuranceApiTests):
             (NOT_STATED, "region_code", "required"),
             (NOT_STATED, "scheme", "required"),
             (NOT_STATED, "months", "required"),
-            ({**NOT_INSURED, "region_code": MEIJIANG}, "region_code", "left out"),
+            ({**NOT_INSURED, "region_code": MEIZHOU}, "region_code", "left out"),
             ({**NOT_INSURED, "months": 3}, "months", "left out"),
             ({"insured": False}, "employed_with_employer_paying", "required"),
             ({"employed_with_employer_paying": False}, "insured", "required"),
@@ -112,7 +109,7 @@ class TestSupplyMemberInsurance(MedicalInsuranceApiTests):
         words: str,
     ) -> None:
         response = supply(quiet, settled.settlement_id, 3, officer, body)
-        assert words in reason_for(response, field)
+        assert words in reason_for(invalid(response), field)
         entry = entries_of(quiet, settled.settlement_id, officer)[3]
         assert entry["status"] == "information_needed"
 
@@ -120,6 +117,6 @@ class TestSupplyMemberInsurance(MedicalInsuranceApiTests):
         self, quiet: TestClient, officer: Headers
     ) -> None:
         response = supply(quiet, "s", -1, officer, NOT_INSURED)
-        assert "greater than or equal to 0" in reason_for(response, "member_index")
+        assert "greater than or equal to 0" in reason_for(invalid(response), "member_index")
         response = quiet.get(f"/v1/settlements/{'x' * 65}", headers=officer)
-        assert "at most 64" in reason_for(response, "settlement_id")
+        assert "at most 64" in reason_for(invalid(response), "settlement_id")

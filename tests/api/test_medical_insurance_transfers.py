@@ -15,15 +15,13 @@ from shared.settlement import SettlementApproved
 from tests.api.medical_insurance_support import (
     CONFIRMED,
     DEADLINE,
-    Headers,
     MedicalInsuranceApiTests,
     confirm,
     entries_of,
-    error_of,
     family,
-    reason_for,
     record,
 )
+from tests.support import Headers, error_of, invalid, reason_for
 
 # --- the origin's confirmation ----------------------------------------------------------------
 
@@ -91,7 +89,7 @@ class TestConfirmation(MedicalInsuranceApiTests):
         field: str,
         words: str,
     ) -> None:
-        assert words in reason_for(confirm(quiet, awaiting, officer, body), field)
+        assert words in reason_for(invalid(confirm(quiet, awaiting, officer, body)), field)
         assert quiet.get(f"/v1/transfers/{awaiting}", headers=officer).json()["status"] == (
             "awaiting_origin"
         )
@@ -100,7 +98,7 @@ class TestConfirmation(MedicalInsuranceApiTests):
         self, quiet: TestClient, officer: Headers, awaiting: str
     ) -> None:
         headers = {**officer, "Idempotency-Key": "k" * 201}
-        reason_for(confirm(quiet, awaiting, headers, CONFIRMED), "Idempotency-Key")
+        reason_for(invalid(confirm(quiet, awaiting, headers, CONFIRMED)), "Idempotency-Key")
 
 
 # --- overdue transfers --------------------------------------------------------------------------
@@ -151,4 +149,4 @@ class TestOverdue(MedicalInsuranceApiTests):
     def test_bad_filters_are_422_naming_the_parameter(
         self, quiet: TestClient, officer: Headers, query: str, field: str
     ) -> None:
-        reason_for(quiet.get(f"/v1/transfers?{query}", headers=officer), field)
+        reason_for(invalid(quiet.get(f"/v1/transfers?{query}", headers=officer)), field)

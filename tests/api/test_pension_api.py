@@ -9,15 +9,15 @@ from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.api.pension_support import (
-    Headers,
     PensionApiTests,
     confirm,
     confirmation_url,
     decided,
     fields,
-    headers,
     settlement,
 )
+from tests.conftest import TokenFactory
+from tests.support import Headers
 
 # --- authorisation -------------------------------------------------------------------------
 
@@ -31,9 +31,9 @@ class TestAuthorisation(PensionApiTests):
         "dept", ["human_resources", "civil_affairs", "public_security", "audit"]
     )
     def test_departments_holding_pension_read_may_read(
-        self, client: TestClient, settings: Settings, done: dict[str, Any], dept: str
+        self, client: TestClient, auth: TokenFactory, done: dict[str, Any], dept: str
     ) -> None:
-        reader = headers(settings, dept)
+        reader = auth(dept)
         sid = done["settlement_id"]
 
         assert client.get(f"/v1/settlements/{sid}", headers=reader).status_code == 200
@@ -43,11 +43,9 @@ class TestAuthorisation(PensionApiTests):
 
     @pytest.mark.parametrize("dept", ["housing", "education", "finance"])
     def test_other_departments_are_refused_with_403(
-        self, client: TestClient, settings: Settings, done: dict[str, Any], dept: str
+        self, client: TestClient, auth: TokenFactory, done: dict[str, Any], dept: str
     ) -> None:
-        response = client.get(
-            f"/v1/settlements/{done['settlement_id']}", headers=headers(settings, dept)
-        )
+        response = client.get(f"/v1/settlements/{done['settlement_id']}", headers=auth(dept))
 
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "forbidden"
@@ -57,11 +55,11 @@ class TestAuthorisation(PensionApiTests):
         [("civil_affairs",), ("audit",), ("public_security",), ("human_resources", "pension:read")],
     )
     def test_only_pension_write_may_confirm(
-        self, client: TestClient, settings: Settings, done: dict[str, Any], reader: tuple[str, ...]
+        self, client: TestClient, auth: TokenFactory, done: dict[str, Any], reader: tuple[str, ...]
     ) -> None:
         applicant = done["continuations"][0]
 
-        response = confirm(client, applicant["id"], headers(settings, *reader))
+        response = confirm(client, applicant["id"], auth(*reader))
 
         assert response.status_code == 403
 
@@ -78,19 +76,20 @@ class TestAuthorisation(PensionApiTests):
             assert {"401", "403", "422"} <= set(route["responses"])
 
     @pytest.mark.parametrize(
-        "auth", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic eDp5"}]
+        "credentials",
+        [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic eDp5"}],
     )
     def test_no_or_a_bad_token_is_a_401(
-        self, client: TestClient, done: dict[str, Any], auth: Headers
+        self, client: TestClient, done: dict[str, Any], credentials: Headers
     ) -> None:
         sid = done["settlement_id"]
         applicant = done["continuations"][0]
 
         for response in (
-            client.get(f"/v1/settlements/{sid}", headers=auth),
-            client.get(f"/v1/settlements/{sid}/minimum-living", headers=auth),
-            client.get(f"/v1/continuations/{applicant['id']}", headers=auth),
-            confirm(client, applicant["id"], auth),
+            client.get(f"/v1/settlements/{sid}", headers=credentials),
+            client.get(f"/v1/settlements/{sid}/minimum-living", headers=credentials),
+            client.get(f"/v1/continuations/{applicant['id']}", headers=credentials),
+            confirm(client, applicant["id"], credentials),
         ):
             assert response.status_code == 401
             assert response.json()["error"]["code"] == "unauthenticated"

@@ -9,8 +9,6 @@ from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.api.pension_support import (
-    MEIZHOU,
-    Headers,
     PensionApiTests,
     confirm,
     confirmation_url,
@@ -18,6 +16,7 @@ from tests.api.pension_support import (
     member_of,
     settlement,
 )
+from tests.support import MEIZHOU, Headers
 
 
 class TestConfirmation(PensionApiTests):

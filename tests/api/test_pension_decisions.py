@@ -10,19 +10,18 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
+from tests import support
 from tests.api.pension_support import (
     QUJIANG,
     ZHENJIANG,
-    Headers,
     PensionApiTests,
     acted_on,
     decided,
     member_of,
-    person,
-    publish_settlement,
     reported,
     settlement,
 )
+from tests.support import Headers, publish_settlement
 
 
 class TestDecisions(PensionApiTests):
@@ -84,7 +83,10 @@ class TestDecisions(PensionApiTests):
         self, client: TestClient, settings: Settings, civil_affairs: Headers
     ) -> None:
         data = settlement(
-            members=[person("applicant", date(1985, 1, 1)), person("child", date(2015, 1, 1))],
+            members=[
+                support.member(date(1985, 1, 1), "applicant"),
+                support.member(date(2015, 1, 1), "child"),
+            ],
             housing={"monthly_household_income": 1000},
         )
         decided(client, settings, civil_affairs, data)

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
-from shared.events.envelope import new_event
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SETTLEMENT_APPROVED, approved_event
+from shared.settlement import approved_event
 from tests.api.pension_support import (
-    DEAD_LETTER_TOPIC,
-    Headers,
+    WAIT,
     PensionApiTests,
     acted_on,
+    dead_lettered,
     decided,
     drain,
-    eventually,
     family,
     member_of,
     not_acted_on,
-    person,
+    poisoned,
     processed,
-    publish,
     publish_payload,
-    publish_settlement,
     reported,
     settlement,
-    topic,
 )
+from tests.support import Headers, eventually, hukou_event, member, publish, publish_settlement
 
 
 class TestDelivery(PensionApiTests):
@@ -38,7 +37,7 @@ class TestDelivery(PensionApiTests):
     ) -> None:
         data = settlement()
         event = approved_event(data)
-        publish(settings, event, event, key=data.settlement_id)
+        publish(settings, event, event)
 
         first = acted_on(client, officer, data.settlement_id)
         drain(client, settings, officer)
@@ -62,13 +61,12 @@ class TestDelivery(PensionApiTests):
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
         subject = str(uuid.uuid4())
-        unknown = new_event(
+        unknown = hukou_event(
+            subject,
+            {"settlement_id": subject},
             type_="cn.gov.shaoguan.hukou.settlement.reconsidered",
-            source="/luohu/hukou",
-            subject=subject,
-            data={"settlement_id": subject},
         )
-        publish(settings, unknown, key=subject)
+        publish(settings, unknown)
 
         drain(client, settings, officer)
 
@@ -89,30 +87,41 @@ class TestDelivery(PensionApiTests):
         assert member_of(body, 0)["status"] == "continued"
         assert [r["outcome"] for r in reported(settings, data.settlement_id)] == ["done"]
 
+    @pytest.mark.parametrize(
+        ("where", "value"),
+        [
+            ("members.1.relation", "cousin"),  # no relation that settles
+            # Refused by the shared event model, before pension's rules see them.
+            ("social_insurance.pension_months", -1),
+            ("housing.monthly_household_income", float("inf")),  # travels as `Infinity`
+            ("housing.monthly_household_income", float("nan")),  # travels as `NaN`
+        ],
+    )
     def test_a_poisoned_event_is_dead_lettered_and_reported_failed(
-        self, client: TestClient, settings: Settings, officer: Headers
+        self,
+        client: TestClient,
+        settings: Settings,
+        officer: Headers,
+        where: str,
+        value: object,
     ) -> None:
         data = settlement()
-        payload = data.model_dump(mode="json")
-        payload["members"][1]["relation"] = "cousin"  # no relation that settles
+        payload = poisoned(data.model_dump(mode="json"), where, value)
         event = publish_payload(settings, data, payload)
 
         (report,) = reported(settings, data.settlement_id)
-        dead = eventually(
-            lambda: (
-                [e for e in topic(settings, DEAD_LETTER_TOPIC) if e["id"] == event.get_id()] or None
-            )
-        )
+        dead = eventually(lambda: dead_lettered(settings, event), within=WAIT)
 
         assert report["outcome"] == "failed"
-        assert dead[0]["_key"] == data.settlement_id
-        assert dead[0]["type"] == SETTLEMENT_APPROVED
+        assert where in report["summary"]
+        assert dead.key == data.settlement_id
+        assert json.loads(dead.value)["type"] == SETTLEMENT_APPROVED
         assert not_acted_on(client, officer, data.settlement_id)
 
     def test_a_member_born_after_the_decision_is_dead_lettered(
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
-        members = [*family(), person("child", date(2020, 1, 1))]
+        members = [*family(), member(date(2020, 1, 1), "child")]
         data = settlement(members=members)
         publish_settlement(settings, data)
 

@@ -151,3 +151,40 @@ def test_two_consumers_of_one_group_never_both_apply_an_event(database_url: str)
         assert rows == 1
     finally:
         db.dispose()
+
+
+def test_one_key_sent_twice_at_once_creates_once_and_both_get_the_first_answer(
+    hukou_db: Database,
+) -> None:
+    body = application()
+    request = schemas.SettlementApplicationIn.model_validate(body)
+
+    def submit_with_key() -> tuple[int, Any]:
+        def operation(session: Any) -> tuple[int, Any]:
+            created = operations.submit_application(
+                session,
+                request,
+                actor="test",
+                versions=RULES_VERSIONS,
+                parameters=PARAMETERS,
+                today=date(2019, 6, 1),
+            )
+            return 201, {"id": created.id}
+
+        return run_idempotent(
+            hukou_db,
+            TABLES,
+            dept="public_security",
+            key="one-key",
+            route="submit",
+            body=body,
+            operation=operation,
+        )
+
+    first, second = race(submit_with_key, submit_with_key)
+    assert first == second, (first, second)  # the loser answers the winner's answer
+    assert first[0] == 201
+    with hukou_db.read_only() as session:
+        count = session.execute(select(func.count()).select_from(SettlementApplication)).scalar()
+        keys = session.execute(select(func.count()).select_from(TABLES.idempotency_keys)).scalar()
+    assert (count, keys) == (1, 1)

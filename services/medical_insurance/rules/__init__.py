@@ -18,7 +18,9 @@ Choices this module makes, and why:
   employed) the city's own fund moves them across schemes at once.
 
 The package: `domain` (plain data and parameter names), `facts` (what is known of a member's
-insurance), `entries` (the decision per member), `transfers` (the origin's answer, deadlines).
+insurance), `entries` (the decision per member), `transfers` (the origin's answer, deadlines),
+`parameters` (which parameters the rules know and what a valid one is; the service reads them
+once, when it is built, and hands the set to every decision).
 """
 
 from services.medical_insurance.rules.domain import (
@@ -46,6 +48,7 @@ from services.medical_insurance.rules.entries import (
     decide_member,
 )
 from services.medical_insurance.rules.facts import insurance_from_application, presume_insurance
+from services.medical_insurance.rules.parameters import PARAMETERS
 from services.medical_insurance.rules.transfers import (
     confirm_transfer,
     is_overdue,
@@ -56,6 +59,7 @@ from services.medical_insurance.rules.transfers import (
 __all__ = [
     "CLAUSE",
     "ORIGIN_CONFIRMATION_DAYS",
+    "PARAMETERS",
     "PRESUME_RURAL_MEMBERS_INSURED",
     "SCHEME_NAMES",
     "CityScheme",

@@ -1,4 +1,5 @@
-"""Pension's decisions under 三(七): pure functions over plain data, each citing its clause."""
+"""Pension's decisions under 三(七): pure functions over plain data, each citing its clause,
+and the local parameters they know (`PARAMETERS`, read once at start)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from services.pension.rules.base import (
     MINIMUM_LIVING_STANDARD,
     PARAMETER_NAMES,
     SCHEMES,
-    ApplicantInsurance,
     Continuation,
     Member,
     MinimumLivingAssessment,
@@ -16,25 +16,26 @@ from services.pension.rules.base import (
     SettlementFacts,
 )
 from services.pension.rules.continuation import decide_continuations
-from services.pension.rules.minimum_living import amount, assess_minimum_living
+from services.pension.rules.minimum_living import assess_minimum_living
+from services.pension.rules.parameters import PARAMETERS, pension_problems
 from shared.parameters import ParameterSet
 
 __all__ = [
     "CLAUSE",
     "DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS",
     "MINIMUM_LIVING_STANDARD",
+    "PARAMETERS",
     "PARAMETER_NAMES",
     "SCHEMES",
-    "ApplicantInsurance",
     "Continuation",
     "Member",
     "MinimumLivingAssessment",
     "SettlementDecision",
     "SettlementFacts",
-    "amount",
     "assess_minimum_living",
     "decide_continuations",
     "decide_settlement",
+    "pension_problems",
 ]
 
 

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from shared.settlement import SocialInsurance
+
 CLAUSE = "三(七)"
 
 Sex = Literal["male", "female"]
@@ -40,22 +42,14 @@ class Member:
 
 
 @dataclass(frozen=True)
-class ApplicantInsurance:
-    """What the application says of the applicant's insurance; None is "not stated", not zero."""
-
-    employer_paid: bool | None = None
-    pension_months: int | None = None
-    insured_region_code: str | None = None
-
-
-@dataclass(frozen=True)
 class SettlementFacts:
     """One approved settlement, as far as pension and the minimum living guarantee need it."""
 
     decision_date: date
     destination_region_code: str
     members: tuple[Member, ...]
-    applicant_insurance: ApplicantInsurance
+    # As the event states it (None is "not stated", not zero); its medical months go unread.
+    applicant_insurance: SocialInsurance
     monthly_household_income: Decimal | None
 
 

@@ -25,6 +25,7 @@ from services.residence_permit.rules.entitlements import (
 from services.residence_permit.rules.national import (
     CLAUSE,
     NATIONAL_PARAMETERS,
+    PARAMETERS,
     national_parameters,
 )
 from services.residence_permit.rules.settlement import (
@@ -54,6 +55,7 @@ __all__ = [
     "CLAUSE",
     "ENTITLEMENTS",
     "NATIONAL_PARAMETERS",
+    "PARAMETERS",
     "Answer",
     "Application",
     "ApplicationDecision",

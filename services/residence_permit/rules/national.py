@@ -1,8 +1,10 @@
 """The national values the permit rules use (居住证暂行条例, Civil Code), dated and cited.
 
-Every number here is national law; none is a local choice. An operator may record a later
-version of any of them (`LUOHU_RESIDENCE_PERMIT_PARAMETERS`): the version that took effect
-last wins on a given day. Calendar arithmetic is the platform's (`shared.dates`).
+Every number here is national law; none is a local choice, so the service knows no local
+parameter. A value recorded in `LUOHU_RESIDENCE_PERMIT_PARAMETERS` (with its source and
+department) is a later version of one of them, e.g. an amendment of the regulations: it applies
+from its own `valid_from`, the version that took effect last wins on a given day, and decisions
+record which version they used. Calendar arithmetic is the platform's (`shared.dates`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from shared.national import AGE_OF_MAJORITY
-from shared.parameters import Parameter, ParameterSet, national
+from shared.parameters import Parameter, ParameterSet, ParameterSource, national
 
 CLAUSE = "三(九)"
 """The policy's clause for residence permits: every decision of this service cites it."""
@@ -51,6 +53,10 @@ NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
         ENDORSEMENT_WINDOW_MONTHS, 1, "months", f"{ART_10}: 居住每满1年之日前1个月内办理签注"
     ),
 )
+
+
+PARAMETERS = ParameterSource(service="residence_permit", national=NATIONAL_PARAMETERS)
+"""The parameters the permit rules know: the national values, and the later versions recorded."""
 
 
 def national_parameters(*recorded: Parameter) -> ParameterSet:

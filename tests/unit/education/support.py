@@ -12,10 +12,10 @@ from services.education.rules import (
     place_children,
 )
 from shared.parameters import ParameterSet
+from tests.support import MEIZHOU, WUJIANG
 
-WUJIANG, XINFENG = "440203", "440233"
-MEIJIANG = "441402"  # a previous registration outside Shaoguan
-NAMES = {WUJIANG: "韶关市武江区", XINFENG: "韶关市新丰县", MEIJIANG: "广东省梅州市梅江区"}
+XINFENG = "440233"
+NAMES = {WUJIANG: "韶关市武江区", XINFENG: "韶关市新丰县", MEIZHOU: "广东省梅州市梅江区"}
 NATIONAL = ParameterSet(NATIONAL_PARAMETERS)
 # A decision in the 2019-2020 school year, which starts on 2019-09-01.
 DECIDED = date(2019, 10, 15)
@@ -28,7 +28,7 @@ def born_aged(years: int, *, days: int = 0, on: date = START) -> date:
 
 
 def member(
-    birth: date, relation: str = "child", *, index: int = 2, previous: str = MEIJIANG
+    birth: date, relation: str = "child", *, index: int = 2, previous: str = MEIZHOU
 ) -> Member:
     return Member(
         index=index, name="张小", relation=relation, birth_date=birth, previous_region_code=previous

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from services.education.config import PARAMETERS
 from services.education.rules import (
     NATIONAL_PARAMETERS,
+    PARAMETERS,
     PRIMARY_ENTRY_AGE,
     SENIOR_HIGH_ENTRY_AGE,
     Family,
@@ -20,11 +20,11 @@ from services.education.rules import (
     stage_bands,
 )
 from shared.parameters import Parameter, ParameterSet
+from tests.support import WUJIANG
 from tests.unit.education.support import (
     DECIDED,
     NAMES,
     START,
-    WUJIANG,
     XINFENG,
     born_aged,
     member,

@@ -8,12 +8,11 @@ from datetime import date
 import pytest
 
 from services.education.rules import CLAUSE, PRIMARY_ENTRY_AGE, Family, place_children
+from tests.support import MEIZHOU, WUJIANG
 from tests.unit.education.support import (
     DECIDED,
-    MEIJIANG,
     NAMES,
     NATIONAL,
-    WUJIANG,
     XINFENG,
     born_aged,
     member,
@@ -68,7 +67,7 @@ class TestStudentTransfers:
     ) -> None:
         transfer = only(member(born_aged(age))).transfer
         assert transfer is not None
-        assert (transfer.from_region_code, transfer.to_region_code) == (MEIJIANG, WUJIANG)
+        assert (transfer.from_region_code, transfer.to_region_code) == (MEIZHOU, WUJIANG)
         assert transfer.clause == "三(八)"
 
     def test_preschool_children_have_no_student_status_to_transfer(self) -> None:

@@ -11,7 +11,8 @@ from services.education.rules import (
     stage_bands,
 )
 from shared.parameters import ParameterSet
-from tests.unit.education.support import NATIONAL, START, WUJIANG, born_aged
+from tests.support import WUJIANG
+from tests.unit.education.support import NATIONAL, START, born_aged
 
 
 def bands() -> StageBands:

@@ -17,9 +17,10 @@ from services.hukou.domain import (
     Talent,
 )
 from shared.rules import Check
+from tests.support import WUJIANG
 
 DECISION_DAY = date(2019, 6, 1)
-DESTINATION = "440203"  # 武江区
+DESTINATION = WUJIANG  # 武江区
 OTHER_COUNTY = "440204"  # 浈江区
 ORIGIN = "440281"  # 乐昌市: the applicant's rural registration
 CHANNELS = (

@@ -41,13 +41,23 @@ class TestHousehold:
         assert all(c.outcome == "passed" and c.clause == "二.3" for c in checks)
         assert members(checks) == []
 
-    def test_a_spouse_settles_with_the_applicant(self) -> None:
-        (member,) = members(self.checks(person("spouse")))
-        assert member.outcome == "passed"
-
-    def test_a_parent_settles_with_the_applicant(self) -> None:
-        (member,) = members(self.checks(person("parent", born=date(1960, 5, 5))))
-        assert member.outcome == "passed"
+    @pytest.mark.parametrize(
+        ("relation", "born", "outcome"),
+        [
+            pytest.param("spouse", date(1990, 1, 1), "passed", id="a_spouse_passes"),
+            pytest.param("parent", date(1960, 5, 5), "passed", id="a_parent_passes"),
+            pytest.param("applicant", date(1990, 1, 1), "failed", id="a_second_applicant_fails"),
+            pytest.param(
+                "child",
+                date(2019, 6, 2),
+                "failed",
+                id="a_member_born_after_the_decision_date_fails",
+            ),
+        ],
+    )
+    def test_who_settles_with_the_applicant(self, relation: str, born: date, outcome: str) -> None:
+        (member,) = members(self.checks(person(relation, born=born)))
+        assert member.outcome == outcome
 
     def test_a_child_aged_17_years_and_364_days_is_a_minor(self) -> None:
         (member,) = members(self.checks(person("child", born=date(2001, 6, 2))))
@@ -69,14 +79,6 @@ class TestHousehold:
         (member,) = members(self.checks(person("sibling")))
         assert member.outcome == "failed"
         assert "sibling" in member.reason
-
-    def test_a_second_applicant_in_the_household_fails(self) -> None:
-        (member,) = members(self.checks(person("applicant")))
-        assert member.outcome == "failed"
-
-    def test_a_member_born_after_the_decision_date_fails(self) -> None:
-        (member,) = members(self.checks(person("child", born=date(2019, 6, 2))))
-        assert member.outcome == "failed"
 
     def test_two_spouses_fail(self) -> None:
         check = only(self.checks(person("spouse"), person("spouse")), "household.single_spouse")

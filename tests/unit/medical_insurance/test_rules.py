@@ -27,11 +27,10 @@ from services.medical_insurance.rules import (
 from shared.national import MINIMUM_WORKING_AGE
 from shared.parameters import Parameter, ParameterSet
 from shared.settlement import SocialInsurance
+from tests.support import MEIZHOU, WUJIANG
 
 DECISION_DAY = date(2019, 6, 1)
-DESTINATION = "440203"  # 武江区
 SHIXING = "440222"  # 始兴县: a Shaoguan county
-MEIJIANG = "441402"  # 梅州市梅江区: outside Shaoguan
 
 
 def parameter(name: str, value: Any, **overrides: Any) -> Parameter:
@@ -43,7 +42,7 @@ def parameter(name: str, value: Any, **overrides: Any) -> Parameter:
 def settlement(*parameters: Parameter, on: date = DECISION_DAY) -> Settlement:
     return Settlement(
         decision_date=on,
-        destination_region_code=DESTINATION,
+        destination_region_code=WUJIANG,
         parameters=ParameterSet((*parameters, MINIMUM_WORKING_AGE)),
     )
 
@@ -57,7 +56,7 @@ def member(
     relation: str = "applicant",
     *,
     born: date = date(1988, 5, 1),
-    region: str = MEIJIANG,
+    region: str = MEIZHOU,
     hukou_type: str = "rural",
     index: int = 0,
 ) -> Member:
@@ -70,7 +69,7 @@ def member(
     )
 
 
-def insured(region: str = MEIJIANG, months: int | None = 30, **more: Any) -> SocialInsurance:
+def insured(region: str = MEIZHOU, months: int | None = 30, **more: Any) -> SocialInsurance:
     return SocialInsurance(medical_months=months, insured_region_code=region, **more)
 
 
@@ -93,20 +92,21 @@ confirmed = partial(
 
 
 class TestSchemeByEmployment:
-    def test_employer_paying_joins_the_urban_employees_scheme(self) -> None:
-        entry = applicant_entry(insured(employer_paid=True))
+    @pytest.mark.parametrize(
+        ("employer_paid", "to_scheme", "from_scheme"),
+        [
+            (True, "employee", "employee"),  # the urban employees' scheme
+            (False, "urban_rural_resident", None),  # the residents' scheme
+        ],
+    )
+    def test_whether_the_employer_pays_decides_the_scheme_joined(
+        self, employer_paid: bool, to_scheme: str, from_scheme: str | None
+    ) -> None:
+        entry = applicant_entry(insured(employer_paid=employer_paid))
         assert (entry.kind, entry.to_scheme, entry.from_scheme) == (
             "transfer",
-            "employee",
-            "employee",
-        )
-
-    def test_not_employer_paid_joins_the_residents_scheme(self) -> None:
-        entry = applicant_entry(insured(employer_paid=False))
-        assert (entry.kind, entry.to_scheme, entry.from_scheme) == (
-            "transfer",
-            "urban_rural_resident",
-            None,
+            to_scheme,
+            from_scheme,
         )
 
     def test_unknown_employment_is_information_needed_naming_employer_paid(self) -> None:
@@ -114,7 +114,7 @@ class TestSchemeByEmployment:
         assert entry.kind == entry.status == "information_needed"
         assert entry.missing == ("social_insurance.employer_paid",)
         assert entry.to_scheme is None
-        assert entry.from_region_code == MEIJIANG  # what is known is kept
+        assert entry.from_region_code == MEIZHOU  # what is known is kept
 
     def test_a_child_under_sixteen_joins_the_residents_scheme_without_employment_facts(
         self,
@@ -134,7 +134,7 @@ class TestOrigin:
     def test_origin_outside_shaoguan_awaits_the_origins_confirmation(self) -> None:
         entry = applicant_entry(insured(employer_paid=True))
         assert entry.status == "awaiting_origin"
-        assert entry.from_region_code == MEIJIANG
+        assert entry.from_region_code == MEIZHOU
         assert entry.months_declared == 30
         assert entry.months_carried_over is None  # until the origin confirms
         assert entry.coverage_start == DECISION_DAY
@@ -160,14 +160,14 @@ class TestOrigin:
         )
 
     def test_presumed_member_registered_outside_shaoguan_awaits_the_origin(self) -> None:
-        spouse = member("spouse", region=MEIJIANG, index=1)
+        spouse = member("spouse", region=MEIZHOU, index=1)
         entry = decide_member(spouse, insured(employer_paid=True), CONFIGURED)
         assert (entry.kind, entry.status, entry.basis) == (
             "transfer",
             "awaiting_origin",
             "presumption",
         )
-        assert (entry.from_region_code, entry.from_scheme) == (MEIJIANG, "urban_rural_resident")
+        assert (entry.from_region_code, entry.from_scheme) == (MEIZHOU, "urban_rural_resident")
         assert entry.to_scheme == "urban_rural_resident"  # the applicant's facts are not theirs
         assert entry.months_declared is None
 
@@ -252,7 +252,7 @@ class TestPresumption:
         )
 
     def test_the_destination_countys_own_value_wins_over_the_citywide(self) -> None:
-        county_no = parameter(PRESUME_RURAL_MEMBERS_INSURED, False, region_code=DESTINATION)
+        county_no = parameter(PRESUME_RURAL_MEMBERS_INSURED, False, region_code=WUJIANG)
         entry = decide_member(
             member("spouse", index=1), None, settlement(DAYS_60, PRESUME, county_no)
         )

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from services.pension.rules import (
-    ApplicantInsurance,
     Continuation,
     Member,
     SettlementFacts,
@@ -15,6 +14,7 @@ from services.pension.rules import (
 )
 from services.pension.rules.base import Sex
 from shared.parameters import Parameter, ParameterSet
+from shared.settlement import SocialInsurance
 
 DECIDED = date(2019, 6, 1)
 WUJIANG, ZHENJIANG = "440203", "440204"
@@ -57,7 +57,7 @@ def facts(
         decision_date=on,
         destination_region_code=region,
         members=members or (applicant(),),
-        applicant_insurance=ApplicantInsurance(
+        applicant_insurance=SocialInsurance(
             employer_paid=employer_paid,
             pension_months=pension_months,
             insured_region_code=insured_region_code,

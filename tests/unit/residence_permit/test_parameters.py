@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from services.residence_permit.app import build
-from services.residence_permit.config import PARAMETERS
+from services.residence_permit.rules import PARAMETERS
 
 AMENDMENT = {
     "name": "minimum_residence_months",

@@ -1,4 +1,4 @@
-"""Medical insurance's own settings: the local parameters human resources sets (三(六)).
+"""The parameters medical insurance's rules know, and what a valid one is (三(六)).
 
 `LUOHU_MEDICAL_INSURANCE_PARAMETERS` holds a JSON list of local parameters, or a file path.
 Known names: `origin_confirmation_days` (days after the decision date for the origin to confirm
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from services.medical_insurance.rules import (
+from services.medical_insurance.rules.domain import (
     ORIGIN_CONFIRMATION_DAYS,
     PRESUME_RURAL_MEMBERS_INSURED,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.housing.config import PARAMETERS
+from services.housing.rules import PARAMETERS
 from shared.parameters import ParameterSet
 
 

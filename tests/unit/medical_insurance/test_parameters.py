@@ -1,4 +1,4 @@
-"""Unit tests of the medical insurance settings: local parameters are checked when loaded."""
+"""Unit tests of the medical insurance parameters: local parameters are checked when loaded."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.medical_insurance.config import PARAMETERS
+from services.medical_insurance.rules import PARAMETERS
 from shared.national import MINIMUM_WORKING_AGE
 from shared.parameters import ParameterSet
 

@@ -1,4 +1,4 @@
-"""Pension's local parameters: dated values the city sets (none ship in code), read once.
+"""Pension's local parameters: which the rules know, what a valid one is, read once at start.
 
 `LUOHU_PENSION_PARAMETERS` is a JSON list of parameters, or the path of a JSON file:
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from services.pension.rules import (
+from services.pension.rules.base import (
     DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS,
     MINIMUM_LIVING_STANDARD,
     PARAMETER_NAMES,
     SCHEMES,
-    amount,
 )
+from services.pension.rules.minimum_living import amount
 from shared.parameters import Parameter, ParameterSource
 
 

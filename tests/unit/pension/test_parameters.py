@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.pension.app import build
-from services.pension.config import PARAMETERS
-from services.pension.operations import facts_from
+from services.pension.rules import PARAMETERS
 from shared.parameters import ParameterSet
-from shared.settlement import SettlementApproved
 
 
 def loaded(variable: str | None) -> ParameterSet:
@@ -112,58 +109,3 @@ def test_the_parameters_are_read_once_not_on_every_event(
     monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=700)]))
 
     assert source.current().parameters[0].value == 600
-
-
-def _settlement(**data: Any) -> SettlementApproved:
-    member = {
-        "id_number": "440203198805010011",
-        "name": "x",
-        "birth_date": "1988-05-01",
-        "sex": "male",
-        "relation": "applicant",
-        "previous_region_code": "441402",
-        "previous_hukou_type": "rural",
-    }
-    body = {
-        "settlement_id": "s-1",
-        "decided_at": "2019-06-02T08:00:00+00:00",
-        "decision_date": "2019-06-01",
-        "rules_version": "shaoguan-2017-trial",
-        "channel": "stable_residence",
-        "destination_region_code": "440203",
-        "members": [member],
-        **data,
-    }
-    return SettlementApproved.model_validate(body)
-
-
-class TestFactsFromTheEvent:
-    def test_the_insurance_and_income_are_read_and_unknown_fields_ignored(self) -> None:
-        facts = facts_from(
-            _settlement(
-                social_insurance={"employer_paid": False, "pension_months": 7, "extra": 1},
-                housing={"monthly_household_income": 1234.5, "current_area_m2": 0},
-            )
-        )
-
-        assert facts.applicant_insurance.employer_paid is False
-        assert facts.applicant_insurance.pension_months == 7
-        assert str(facts.monthly_household_income) == "1234.5"
-        assert facts.decision_date == date(2019, 6, 1)
-
-    def test_absent_sections_are_unknown_not_zero(self) -> None:
-        facts = facts_from(_settlement())
-
-        assert facts.applicant_insurance.pension_months is None
-        assert facts.monthly_household_income is None
-
-    def test_a_settlement_without_exactly_one_applicant_is_refused(self) -> None:
-        settlement = _settlement()
-        twice = settlement.model_copy(update={"members": settlement.members * 2})
-
-        with pytest.raises(ValueError, match="2 applicants"):
-            facts_from(twice)
-
-    def test_a_negative_income_is_refused(self) -> None:
-        with pytest.raises(ValueError):
-            facts_from(_settlement(housing={"monthly_household_income": -1}))
