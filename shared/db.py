@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine.url import make_url
@@ -225,3 +226,9 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self._read_engine.dispose()
+
+
+def columns_of(row: object) -> dict[str, Any]:
+    """A mapped row's columns by name: what an answer shows of a record as stored, beside what
+    it computes (a status today, names, related rows)."""
+    return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
@@ -14,7 +15,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated, error_responses
 from shared.idempotency import run_idempotent, validate_key
-from shared.service import Runtime
+from shared.service import Runtime, RuntimeDep
 
 M = TypeVar("M")
 
@@ -42,20 +43,32 @@ def create_idempotently(
     *,
     key: str | None,
     route: str,
-    body: Any,
-    operation: Callable[[Session], tuple[int, Any]],
+    request: BaseModel | None,
+    answer: Callable[[Session], BaseModel],
+    status_code: int = 201,
 ) -> JSONResponse:
-    """Run a creating `operation` in one unit of work, once per `Idempotency-Key`."""
-    status_code, answer = run_idempotent(
+    """Run `answer` (the change, and what to answer about it) in one unit of work, once per
+    `Idempotency-Key`: the same key and `request` again get the first answer, created nothing."""
+    stored_status, body = run_idempotent(
         runtime.db,
         runtime.spec.tables,
         dept=principal.dept,
         key=validate_key(key),
         route=route,
-        body=body,
-        operation=operation,
+        body=request.model_dump(mode="json") if request is not None else None,
+        operation=lambda session: (status_code, answer(session).model_dump(mode="json")),
     )
-    return JSONResponse(answer, status_code=status_code)
+    return JSONResponse(body, status_code=stored_status)
+
+
+def read_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """A session for one request's reads; anything written in it is rolled back."""
+    with runtime.db.read_only() as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(read_session)]
+"""The dependency a reading route takes: it owns the session, the route only reads."""
 
 
 def load_one(

@@ -8,19 +8,23 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from shared.auth import issue_token
 from shared.events.bus import Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.identity import make_id_number
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SettledMember, SettlementApproved, approved_event
+from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
 
 T = TypeVar("T")
 Headers = dict[str, str]
@@ -112,6 +116,36 @@ def eventually(check: Callable[[], T | None], *, within: float = 10.0, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         time.sleep(0.02)
+
+
+def token(settings: Settings, dept: str, *scopes: str) -> Headers:
+    """The Authorization header of a token for `dept` (narrowed to `scopes` when given)."""
+    issued = issue_token(settings, dept=dept, scopes=scopes or None)
+    return {"Authorization": f"Bearer {issued}"}
+
+
+def unsent(client: TestClient) -> int:
+    """How many events the service behind `client` has in its outbox, not yet published."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    outbox = runtime.spec.tables.outbox
+    with runtime.db.read_only() as session:
+        count = session.execute(select(func.count()).where(outbox.c.published_at.is_(None)))
+        return int(count.scalar_one())
+
+
+def consumed(settings: Settings, group: str, topic: str = APPROVED_TOPIC) -> bool:
+    """Whether `group` has committed everything on `topic` of the embedded log."""
+    with closing(EmbeddedBus(settings.event_log_path)) as bus:
+        return bus.committed(group, topic) == bus.end_offsets([topic])[topic]
+
+
+def caught_up(client: TestClient, settings: Settings, group: str) -> None:
+    """Wait until the service has consumed every approval and published every event it made,
+    so nothing more is on its way."""
+    eventually(
+        lambda: consumed(settings, group) and unsent(client) == 0,
+        what=f"{group} to consume and publish everything",
+    )
 
 
 # --- the embedded event log ----------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+from typing import Annotated
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.education import operations, schemas
 from services.education.rules import PARAMETERS
@@ -15,8 +13,8 @@ from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Page, Paging
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import Runtime, RuntimeDep
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
+from shared.service import RuntimeDep
 
 router = v1_router()
 
@@ -24,17 +22,6 @@ CanRead = Annotated[Principal, Depends(require("education:read"))]
 CanWrite = Annotated[Principal, Depends(require("education:write"))]
 SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def _read(
-    runtime: Runtime, query: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
-    """What `query` answers from one read-only unit of work."""
-    with runtime.db.read_only() as session:
-        return query(session, *args, **kwargs)
 
 
 @router.get(
@@ -44,9 +31,9 @@ def _read(
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementOut:
-    return _read(runtime, operations.load_settlement, settlement_id)
+    return operations.load_settlement(session, settlement_id)
 
 
 @router.get(
@@ -56,13 +43,13 @@ def get_settlement(
 )
 def list_student_transfers(
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     paging: Paging,
     status: schemas.TransferStatus | None = None,
     region_code: Annotated[ShaoguanCounty | None, Query(description="the receiving county")] = None,
 ) -> Page[schemas.TransferOut]:
-    return _read(
-        runtime, operations.list_transfers, status=status, region_code=region_code, request=paging
+    return operations.list_transfers(
+        session, status=status, region_code=region_code, request=paging
     )
 
 
@@ -73,9 +60,9 @@ def list_student_transfers(
     responses=error_responses(NotFound),
 )
 def get_student_transfer(
-    transfer_id: TransferId, principal: CanRead, runtime: RuntimeDep
+    transfer_id: TransferId, principal: CanRead, session: ReadSession
 ) -> schemas.TransferOut:
-    return _read(runtime, operations.load_transfer, transfer_id)
+    return operations.load_transfer(session, transfer_id)
 
 
 @router.post(
@@ -93,18 +80,17 @@ def complete_student_transfer(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     given = completion or schemas.CompletionIn()
-
-    def complete(session: Session) -> tuple[int, Any]:
-        transfer = operations.complete_transfer(session, transfer_id, given, actor=principal.actor)
-        return 200, schemas.dump(transfer)
-
     return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/student-transfers/{transfer_id}/completion",
-        body=given.model_dump(mode="json"),
-        operation=complete,
+        request=given,
+        answer=lambda session: operations.complete_transfer(
+            session, transfer_id, given, actor=principal.actor
+        ),
+        # A completion changes a recorded transfer, it creates nothing: 200, as it always was.
+        status_code=200,
     )
 
 
@@ -116,7 +102,7 @@ def complete_student_transfer(
 def get_planning(
     region_code: ShaoguanCounty,
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     year: Annotated[
         int,
         Query(
@@ -126,10 +112,6 @@ def get_planning(
         ),
     ],
 ) -> schemas.PlanningOut:
-    return _read(
-        runtime,
-        operations.plan_county_places,
-        region_code=region_code,
-        year=year,
-        parameters=PARAMETERS.current(),
+    return operations.plan_county_places(
+        session, region_code=region_code, year=year, parameters=PARAMETERS.current()
     )

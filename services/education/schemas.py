@@ -150,7 +150,3 @@ class PlanningOut(BaseModel):
     leaving_senior_high_next_year: int
     information_needed: list[str] = []
     parameters_used: list[dict[str, Any]]
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from services.housing import operations, schemas, views
-from services.housing.models import HousingApplication
 from shared import regions
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import shaoguan_county_reason
 from shared.pagination import PageRequest, paging
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import Runtime, RuntimeDep
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
+from shared.service import RuntimeDep
 
 router = v1_router("housing security")
 
@@ -30,43 +26,16 @@ ApplicationId = Annotated[str, Path(min_length=1, max_length=64)]
 WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size=500))]
 
 
-def _answer_application(
-    runtime: Runtime,
-    principal: Principal,
-    *,
-    key: str | None,
-    route: str,
-    body: BaseModel,
-    status: int,
-    act: Callable[[Session], HousingApplication],
-) -> JSONResponse:
-    """Both POSTs: `act` on an application in one unit of work, once per `Idempotency-Key`,
-    and answer the application as it then stands."""
-
-    def operation(session: Session) -> tuple[int, Any]:
-        return status, schemas.dump(views.application_out(session, act(session)))
-
-    return create_idempotently(
-        runtime,
-        principal,
-        key=key,
-        route=route,
-        body=body.model_dump(mode="json"),
-        operation=operation,
-    )
-
-
 @router.get(
     "/settlements/{settlement_id}",
     summary="What housing decided for a settled household (三(五)), and its applications",
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementOut:
-    with runtime.db.read_only() as session:
-        assessment = operations.load_assessment(session, settlement_id)
-        return views.settlement_out(session, assessment)
+    assessment = operations.load_assessment(session, settlement_id)
+    return views.settlement_out(session, assessment)
 
 
 @router.post(
@@ -83,15 +52,17 @@ def apply_for_housing(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return _answer_application(
+    return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/settlements/{settlement_id}/housing-applications",
-        body=request,
-        status=201,
-        act=lambda session: operations.apply_for_housing(
-            session, settlement_id, request.form, actor=principal.actor
+        request=request,
+        answer=lambda session: views.application_out(
+            session,
+            operations.apply_for_housing(
+                session, settlement_id, request.form, actor=principal.actor
+            ),
         ),
     )
 
@@ -102,11 +73,10 @@ def apply_for_housing(
     responses=error_responses(NotFound),
 )
 def get_housing_application(
-    application_id: ApplicationId, principal: CanRead, runtime: RuntimeDep
+    application_id: ApplicationId, principal: CanRead, session: ReadSession
 ) -> schemas.ApplicationOut:
-    with runtime.db.read_only() as session:
-        application = operations.load_application(session, application_id)
-        return views.application_out(session, application)
+    application = operations.load_application(session, application_id)
+    return views.application_out(session, application)
 
 
 @router.post(
@@ -122,16 +92,17 @@ def record_housing_outcome(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return _answer_application(
+    return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/housing-applications/{application_id}/outcome",
-        body=outcome,
-        status=200,
-        act=lambda session: operations.record_outcome(
-            session, application_id, outcome, actor=principal.actor
+        request=outcome,
+        answer=lambda session: views.application_out(
+            session,
+            operations.record_outcome(session, application_id, outcome, actor=principal.actor),
         ),
+        status_code=200,
     )
 
 
@@ -140,12 +111,11 @@ def record_housing_outcome(
     summary="A county's public rental housing waiting list, in order (no personal data)",
 )
 def get_waiting_list(
-    region_code: str, principal: CanRead, runtime: RuntimeDep, page: WaitingPaging
+    region_code: str, principal: CanRead, session: ReadSession, page: WaitingPaging
 ) -> schemas.WaitingListOut:
     if not regions.is_shaoguan_county(region_code):
         raise InvalidInput(
             "region_code is not a county of Shaoguan",
             details=[{"field": "region_code", "reason": shaoguan_county_reason(region_code)}],
         )
-    with runtime.db.read_only() as session:
-        return views.waiting_list(session, region_code, page)
+    return views.waiting_list(session, region_code, page)

@@ -175,7 +175,3 @@ class WaitingListOut(Page[WaitingEntryOut]):
 
     region_code: str
     region_name: str
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")

@@ -12,6 +12,7 @@ from services.housing.models import HousingApplication, HousingAssessment
 from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
 from services.housing.rules import CLAUSE
 from shared.clock import local_date
+from shared.db import columns_of
 from shared.pagination import PageRequest, fetch_page
 from shared.regions import SHAOGUAN_COUNTIES
 
@@ -86,17 +87,25 @@ def application_out(session: Session, application: HousingApplication) -> schema
             reason=application.refusal_reason,
             decided_at=application.decided_at,
         )
-    return schemas.ApplicationOut(
-        id=application.id,
-        settlement_id=application.settlement_id,
-        form=application.form,
-        status=application.status,
-        clause=CLAUSE,
-        region_code=application.region_code,
-        household_size=application.household_size,
-        applied_at=application.applied_at,
-        waiting_list=place,
-        outcome=decided,
+    return schemas.ApplicationOut.model_validate(
+        {
+            **columns_of(application),
+            "clause": CLAUSE,
+            "waiting_list": place,
+            "outcome": decided,
+        }
+    )
+
+
+def assessment_out(assessment: HousingAssessment) -> schemas.AssessmentOut:
+    # The checks, the parameters used and the facts are stored in the shape they are answered in.
+    return schemas.AssessmentOut.model_validate(
+        {
+            **columns_of(assessment),
+            "clause": CLAUSE,
+            "eligible": _eligible(assessment.outcome),
+            "monthly_rental_subsidy": _yuan(assessment.monthly_rental_subsidy_fen),
+        }
     )
 
 
@@ -106,21 +115,7 @@ def settlement_out(session: Session, assessment: HousingAssessment) -> schemas.S
         region_code=assessment.region_code,
         region_name=SHAOGUAN_COUNTIES.get(assessment.region_code),
         household_size=assessment.household_size,
-        assessment=schemas.AssessmentOut(
-            outcome=assessment.outcome,
-            clause=CLAUSE,
-            eligible=_eligible(assessment.outcome),
-            forms=assessment.forms,
-            monthly_rental_subsidy=_yuan(assessment.monthly_rental_subsidy_fen),
-            information_needed=assessment.information_needed,
-            checks=[schemas.CheckOut.model_validate(c) for c in assessment.checks],
-            parameters_used=[
-                schemas.ParameterUsedOut.model_validate(p) for p in assessment.parameters_used
-            ],
-            facts=schemas.FactsOut.model_validate(assessment.facts),
-            rules_version=assessment.rules_version,
-            assessed_at=assessment.assessed_at,
-        ),
+        assessment=assessment_out(assessment),
         applications=[application_out(session, a) for a in assessment.applications],
     )
 

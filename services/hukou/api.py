@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
@@ -20,7 +20,7 @@ from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Paging, page_of
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
 from shared.service import Runtime, RuntimeDep
 
 router = v1_router("settlement applications")
@@ -69,26 +69,23 @@ def submit_settlement_application(
     if repeated:
         raise InvalidInput("a person appears twice in the application", details=repeated)
     evidence = permit_history(config, runtime, request)  # I/O before the transaction opens
-
-    def submit(session: Session) -> tuple[int, Any]:
-        application = operations.submit_application(
-            session,
-            request,
-            actor=principal.actor,
-            versions=config.rules_versions(),
-            parameters=config.parameters(),
-            today=clock.today(),
-            permit_history=evidence,
-        )
-        return 201, schemas.dump(views.application_out(application))
-
     return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route="POST /v1/settlement-applications",
-        body=request.model_dump(mode="json"),
-        operation=submit,
+        request=request,
+        answer=lambda session: views.application_out(
+            operations.submit_application(
+                session,
+                request,
+                actor=principal.actor,
+                versions=config.rules_versions(),
+                parameters=config.parameters(),
+                today=clock.today(),
+                permit_history=evidence,
+            )
+        ),
     )
 
 
@@ -98,13 +95,12 @@ def submit_settlement_application(
 )
 def list_settlement_applications(
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     paging: Paging,
     filters: Annotated[schemas.ApplicationFilter, Query()],
 ) -> schemas.ApplicationPage:
-    with runtime.db.read_only() as session:
-        found, total = views.list_applications(session, filters, paging)
-        return page_of([views.application_out(a) for a in found], total, paging)
+    found, total = views.list_applications(session, filters, paging)
+    return page_of([views.application_out(a) for a in found], total, paging)
 
 
 @router.get(
@@ -112,10 +108,9 @@ def list_settlement_applications(
     responses=error_responses(NotFound),
 )
 def get_settlement_application(
-    application_id: str, principal: CanRead, runtime: RuntimeDep
+    application_id: str, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementApplicationOut:
-    with runtime.db.read_only() as session:
-        return views.application_out(views.load_application(session, application_id))
+    return views.application_out(views.load_application(session, application_id))
 
 
 def changed(
@@ -218,7 +213,6 @@ def set_settlement_target(
     summary="Each county's target beside the people approved to settle there that year",
 )
 def get_settlement_targets(
-    year: int, principal: CanReadTargets, runtime: RuntimeDep
+    year: int, principal: CanReadTargets, session: ReadSession
 ) -> list[schemas.TargetOut]:
-    with runtime.db.read_only() as session:
-        return targets.targets_for_year(session, year)
+    return targets.targets_for_year(session, year)

@@ -107,7 +107,8 @@ def facts_from(
 
 def eligibility_record(decision: Decision) -> dict[str, Any]:
     """The decision as it is stored and answered (`EligibilityOut`), every check with its reason."""
-    return schemas.dump(schemas.EligibilityOut.model_validate(decision, from_attributes=True))
+    answer = schemas.EligibilityOut.model_validate(decision, from_attributes=True)
+    return answer.model_dump(mode="json")
 
 
 def audit(

@@ -277,7 +277,3 @@ class TargetOut(BaseModel):
     approved_applications: int
     note: str | None = None
     advisory: str
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
 from services.hukou.models import HouseholdMember, SettlementApplication
+from shared.db import columns_of
 from shared.pagination import PageRequest, fetch_page
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.routes import load_one
@@ -64,11 +65,6 @@ def load_application(
         for_update=for_update,
         options=WHOLE_APPLICATION,
     )
-
-
-def columns_of(row: object) -> dict[str, Any]:
-    """A row's columns by name: what an answer shows of a record as it was stored."""
-    return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
 
 
 def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
@@ -15,7 +15,7 @@ from shared.auth import Principal, require
 from shared.clock import today
 from shared.errors import Conflict, NotFound, error_responses
 from shared.pagination import Page, Paging
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
 from shared.service import RuntimeDep
 
 router = v1_router("medical insurance (三(六))")
@@ -34,10 +34,9 @@ Today = Annotated[date, Depends(today)]
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep, on: Today
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession, on: Today
 ) -> schemas.SettlementOut:
-    with runtime.db.read_only() as session:
-        return operations.settlement_out(session, settlement_id, today=on)
+    return operations.settlement_out(session, settlement_id, today=on)
 
 
 @router.put(
@@ -79,19 +78,20 @@ def confirm_transfer(
     on: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def record(session: Session) -> tuple[int, Any]:
+    def recorded(session: Session) -> schemas.EntryOut:
         entry = operations.record_origin_answer(
             session, transfer_id=transfer_id, answer=answer, actor=principal.actor
         )
-        return 200, operations.entry_out(entry, today=on).model_dump(mode="json")
+        return operations.entry_out(entry, today=on)
 
     return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/transfers/{transfer_id}/confirmation",
-        body=answer.model_dump(mode="json"),
-        operation=record,
+        request=answer,
+        answer=recorded,
+        status_code=200,
     )
 
 
@@ -101,7 +101,7 @@ def confirm_transfer(
 )
 def list_transfers(
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     on: Today,
     paging: Paging,
     overdue: Annotated[
@@ -109,15 +109,11 @@ def list_transfers(
     ] = None,
     status: EntryStatus | None = None,
 ) -> Page[schemas.EntryOut]:
-    with runtime.db.read_only() as session:
-        return operations.transfers_page(
-            session, overdue=overdue, status=status, today=on, page=paging
-        )
+    return operations.transfers_page(session, overdue=overdue, status=status, today=on, page=paging)
 
 
 @router.get("/transfers/{transfer_id}", responses=error_responses(NotFound))
 def get_transfer(
-    transfer_id: TransferId, principal: CanRead, runtime: RuntimeDep, on: Today
+    transfer_id: TransferId, principal: CanRead, session: ReadSession, on: Today
 ) -> schemas.EntryOut:
-    with runtime.db.read_only() as session:
-        return operations.transfer_out(session, transfer_id, today=on)
+    return operations.transfer_out(session, transfer_id, today=on)

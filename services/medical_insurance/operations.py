@@ -15,7 +15,7 @@ from services.medical_insurance import rules, schemas
 from services.medical_insurance.models import TABLES, MemberEntry, SettlementRecord
 from shared import regions
 from shared.audit import record_audit
-from shared.db import utcnow
+from shared.db import columns_of, utcnow
 from shared.errors import Conflict
 from shared.identity import mask_id_number
 from shared.pagination import Page, PageRequest, fetch_page, page_of
@@ -258,7 +258,7 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
         for reference in entry.parameters:
             used.setdefault(json.dumps(reference, sort_keys=True), reference)
     return schemas.SettlementOut(
-        **{name: getattr(record, name) for name in _SETTLEMENT_KEPT},
+        **columns_of(record),
         clause=rules.CLAUSE,
         entries=entries,
         information_needed=[
@@ -272,7 +272,7 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
 
 def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
     """The entry as read: the identity number masked, the origin described, `overdue` as of
-    `today`; every other field is the column of the same name."""
+    `today`; every other field is the column of the same name (the rest are not shown)."""
     derived: dict[str, Any] = {
         "entry_id": entry.id,
         "transfer_id": entry.id if entry.kind == "transfer" else None,
@@ -282,10 +282,7 @@ def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
         ),
         "overdue": rules.is_overdue(entry.status, entry.confirmation_deadline, today),
     }
-    stored = {
-        name: getattr(entry, name) for name in schemas.EntryOut.model_fields if name not in derived
-    }
-    return schemas.EntryOut.model_validate({**stored, **derived})
+    return schemas.EntryOut.model_validate({**columns_of(entry), **derived})
 
 
 def transfer_out(session: Session, transfer_id: str, *, today: date) -> schemas.EntryOut:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from services.pension import operations, schemas
 from services.pension.models import PensionContinuation
 from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
-from shared.routes import IdempotencyKey, create_idempotently, load_one, v1_router
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, load_one, v1_router
 from shared.service import RuntimeDep
 
 router = v1_router("pension")
@@ -40,10 +39,9 @@ ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementPensionOut:
-    with runtime.db.read_only() as session:
-        return operations.settlement_out(operations.load_settlement(session, settlement_id))
+    return operations.settlement_out(operations.load_settlement(session, settlement_id))
 
 
 @router.get(
@@ -52,11 +50,10 @@ def get_settlement(
     responses=error_responses(NotFound),
 )
 def get_minimum_living(
-    settlement_id: SettlementId, principal: CanRead, runtime: RuntimeDep
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession
 ) -> schemas.MinimumLivingOut:
-    with runtime.db.read_only() as session:
-        settlement = operations.load_settlement(session, settlement_id)
-        return operations.minimum_living_out(settlement.minimum_living)
+    settlement = operations.load_settlement(session, settlement_id)
+    return operations.minimum_living_out(settlement.minimum_living)
 
 
 @router.get(
@@ -65,16 +62,15 @@ def get_minimum_living(
     responses=error_responses(NotFound),
 )
 def get_continuation(
-    continuation_id: ContinuationId, principal: CanRead, runtime: RuntimeDep
+    continuation_id: ContinuationId, principal: CanRead, session: ReadSession
 ) -> schemas.ContinuationOut:
-    with runtime.db.read_only() as session:
-        continuation = load_one(
-            session,
-            PensionContinuation,
-            PensionContinuation.id == str(continuation_id),
-            not_found=f"no pension continuation {continuation_id}",
-        )
-        return operations.continuation_out(continuation)
+    continuation = load_one(
+        session,
+        PensionContinuation,
+        PensionContinuation.id == str(continuation_id),
+        not_found=f"no pension continuation {continuation_id}",
+    )
+    return operations.continuation_out(continuation)
 
 
 @router.post(
@@ -90,17 +86,17 @@ def confirm_continuation(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def confirm(session: Session) -> tuple[int, Any]:
-        row = operations.confirm_months(
-            session, str(continuation_id), confirmation, actor=principal.actor
-        )
-        return 200, operations.continuation_out(row).model_dump(mode="json")
-
     return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/continuations/{continuation_id}/confirmation",
-        body=confirmation.model_dump(mode="json"),
-        operation=confirm,
+        request=confirmation,
+        answer=lambda session: operations.continuation_out(
+            operations.confirm_months(
+                session, str(continuation_id), confirmation, actor=principal.actor
+            )
+        ),
+        # A confirmation changes a recorded continuation, it creates nothing: 200, as it was.
+        status_code=200,
     )

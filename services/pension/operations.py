@@ -6,9 +6,8 @@ import uuid
 from collections import Counter
 from dataclasses import fields
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session, selectinload
 
 from services.pension import rules, schemas
@@ -21,14 +20,12 @@ from services.pension.models import (
 from services.pension.rules import Member, SettlementFacts, decide_settlement
 from shared.audit import record_audit
 from shared.clock import local_date
-from shared.db import utcnow
+from shared.db import columns_of, utcnow
 from shared.errors import Conflict
 from shared.identity import mask_id_number
 from shared.parameters import ParameterSet
 from shared.routes import load_one
 from shared.settlement import SettlementApproved, SocialInsurance
-
-Answer = TypeVar("Answer", bound=BaseModel)
 
 MEMBER_FACTS = {field.name for field in fields(Member)} - {"index"}
 """What pension reads of a settled member (no name, no identity number: the rules need none)."""
@@ -177,16 +174,6 @@ def confirm_months(
     return row
 
 
-def _answer(model: type[Answer], row: object, **worked_out: Any) -> Answer:
-    """An answer from a stored row: each field the row holds, then those worked out from it."""
-    stored = {
-        name: getattr(row, name)
-        for name in model.model_fields
-        if name not in worked_out and hasattr(row, name)
-    }
-    return model.model_validate({**stored, **worked_out})
-
-
 def continuation_out(row: PensionContinuation) -> schemas.ContinuationOut:
     confirmation = None
     if row.confirmed_at is not None and row.months_carried_over is not None:
@@ -197,26 +184,29 @@ def continuation_out(row: PensionContinuation) -> schemas.ContinuationOut:
             confirmed_at=row.confirmed_at,
             confirmed_by=row.confirmed_by or "",
         )
-    return _answer(
-        schemas.ContinuationOut,
-        row,
-        id_number_masked=mask_id_number(row.id_number),
-        confirmation=confirmation,
+    # The row's columns, then what is worked out from them (the answer has no `id_number`).
+    return schemas.ContinuationOut.model_validate(
+        {
+            **columns_of(row),
+            "id_number_masked": mask_id_number(row.id_number),
+            "confirmation": confirmation,
+        }
     )
 
 
 def minimum_living_out(row: MinimumLivingAssessment) -> schemas.MinimumLivingOut:
-    return _answer(schemas.MinimumLivingOut, row)
+    return schemas.MinimumLivingOut.model_validate(columns_of(row))
 
 
 def settlement_out(row: PensionSettlement) -> schemas.SettlementPensionOut:
     continuations = [continuation_out(c) for c in row.continuations]
     minimum_living = minimum_living_out(row.minimum_living)
     missing = [m for c in continuations for m in c.missing] + minimum_living.missing
-    return _answer(
-        schemas.SettlementPensionOut,
-        row,
-        continuations=continuations,
-        minimum_living=minimum_living,
-        information_needed=list(dict.fromkeys(missing)),
+    return schemas.SettlementPensionOut.model_validate(
+        {
+            **columns_of(row),
+            "continuations": continuations,
+            "minimum_living": minimum_living,
+            "information_needed": list(dict.fromkeys(missing)),
+        }
     )

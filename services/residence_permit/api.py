@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.residence_permit import operations, rules, schemas, views
-from services.residence_permit.models import ResidencePermit
 from services.residence_permit.rules import PARAMETERS
 from services.residence_permit.settlements import settlement_out
 from shared import clock
@@ -20,49 +16,16 @@ from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import IdNumber, ShaoguanCounty
 from shared.pagination import Paging, page_of
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import Runtime, RuntimeDep
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
+from shared.service import RuntimeDep
 
 router = v1_router("residence permits")
-Shown = TypeVar("Shown")
 
 CanWrite = Annotated[Principal, Depends(require("permit:write"))]
 CanRead = Annotated[Principal, Depends(require("permit:read"))]
 IdNumberQuery = Annotated[
     IdNumber, Query(description="18-character identity number (masked in the access log)")
 ]
-
-
-def _show_permit(
-    runtime: Runtime, permit_id: str, show: Callable[[ResidencePermit, date], Shown]
-) -> Shown:
-    """One permit as `show` renders it today: a 404 when there is none."""
-    with runtime.db.read_only() as session:
-        return show(operations.load_permit(session, permit_id), clock.today())
-
-
-def _created(
-    runtime: Runtime,
-    principal: Principal,
-    *,
-    key: str | None,
-    route: str,
-    request: BaseModel,
-    create: Callable[[Session, date], BaseModel],
-) -> JSONResponse:
-    """The 201 of `create(session, today)`, run once per `Idempotency-Key` in one unit of work."""
-
-    def operation(session: Session) -> tuple[int, Any]:
-        return 201, schemas.dump(create(session, clock.today()))
-
-    return create_idempotently(
-        runtime,
-        principal,
-        key=key,
-        route=route,
-        body=request.model_dump(mode="json"),
-        operation=operation,
-    )
 
 
 @router.post(
@@ -78,19 +41,20 @@ def apply_for_residence_permit(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def issue(session: Session, today: date) -> schemas.PermitOut:
+    def issue(session: Session) -> schemas.PermitOut:
+        today = clock.today()
         permit = operations.issue_permit(
             session, request, actor=principal.actor, today=today, parameters=PARAMETERS.current()
         )
         return views.permit_out(permit, today)
 
-    return _created(
+    return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route="POST /v1/residence-permits",
         request=request,
-        create=issue,
+        answer=issue,
     )
 
 
@@ -100,7 +64,7 @@ def apply_for_residence_permit(
 )
 def list_residence_permits(
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     paging: Paging,
     id_number: Annotated[IdNumber | None, Query(description="masked in the access log")] = None,
     region_code: ShaoguanCounty | None = None,
@@ -108,16 +72,15 @@ def list_residence_permits(
 ) -> schemas.PermitPage:
     filters = operations.PermitFilter(id_number=id_number, region_code=region_code, status=status)
     today = clock.today()
-    with runtime.db.read_only() as session:
-        permits, total = operations.list_permits(session, filters, today=today, page=paging)
-        return page_of([views.permit_out(p, today) for p in permits], total, paging)
+    permits, total = operations.list_permits(session, filters, today=today, page=paging)
+    return page_of([views.permit_out(p, today) for p in permits], total, paging)
 
 
 @router.get("/residence-permits/{permit_id}", responses=error_responses(NotFound))
 def get_residence_permit(
-    permit_id: str, principal: CanRead, runtime: RuntimeDep
+    permit_id: str, principal: CanRead, session: ReadSession
 ) -> schemas.PermitOut:
-    return _show_permit(runtime, permit_id, views.permit_out)
+    return views.permit_out(operations.load_permit(session, permit_id), clock.today())
 
 
 @router.post(
@@ -134,7 +97,8 @@ def endorse_residence_permit(
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    def endorse(session: Session, today: date) -> schemas.EndorsedOut:
+    def endorse(session: Session) -> schemas.EndorsedOut:
+        today = clock.today()
         permit, endorsement = operations.endorse_permit(
             session,
             permit_id,
@@ -147,13 +111,13 @@ def endorse_residence_permit(
             endorsement=views.endorsement_out(endorsement), permit=views.permit_out(permit, today)
         )
 
-    return _created(
+    return create_idempotently(
         runtime,
         principal,
         key=idempotency_key,
         route=f"POST /v1/residence-permits/{permit_id}/endorsements",
         request=request,
-        create=endorse,
+        answer=endorse,
     )
 
 
@@ -164,9 +128,9 @@ def endorse_residence_permit(
     responses=error_responses(NotFound),
 )
 def list_permit_entitlements(
-    permit_id: str, principal: CanRead, runtime: RuntimeDep
+    permit_id: str, principal: CanRead, session: ReadSession
 ) -> schemas.PermitEntitlementsOut:
-    return _show_permit(runtime, permit_id, views.entitlements_out)
+    return views.entitlements_out(operations.load_permit(session, permit_id), clock.today())
 
 
 @router.get(
@@ -185,7 +149,7 @@ def list_entitlements(principal: CanRead) -> list[schemas.EntitlementOut]:
 )
 def check_entitlement(
     principal: CanRead,
-    runtime: RuntimeDep,
+    session: ReadSession,
     id_number: IdNumberQuery,
     service: Annotated[str, Query(description="an entitlement id: GET /v1/entitlements")],
 ) -> schemas.EntitlementCheckOut:
@@ -197,9 +161,8 @@ def check_entitlement(
             details=[{"field": "service", "reason": f"not an entitlement; one of: {known}"}],
         )
     today = clock.today()
-    with runtime.db.read_only() as session:
-        answer = operations.check_entitlement(session, id_number, entitlement, today=today)
-        return views.answer_out(answer, today)
+    answer = operations.check_entitlement(session, id_number, entitlement, today=today)
+    return views.answer_out(answer, today)
 
 
 @router.get(
@@ -208,10 +171,9 @@ def check_entitlement(
     summary="A person's permits with residence start, county and unbroken periods (for hukou)",
 )
 def get_residence_history(
-    principal: CanRead, runtime: RuntimeDep, id_number: IdNumberQuery
+    principal: CanRead, session: ReadSession, id_number: IdNumberQuery
 ) -> schemas.ResidenceHistoryOut:
-    with runtime.db.read_only() as session:
-        return views.residence_history(session, id_number, today=clock.today())
+    return views.residence_history(session, id_number, today=clock.today())
 
 
 @router.get(
@@ -221,7 +183,6 @@ def get_residence_history(
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: str, principal: CanRead, runtime: RuntimeDep
+    settlement_id: str, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementOut:
-    with runtime.db.read_only() as session:
-        return settlement_out(session, settlement_id)
+    return settlement_out(session, settlement_id)

@@ -17,10 +17,9 @@ from services.residence_permit.models import (
     SettlementRecord,
 )
 from services.residence_permit.operations import load_permit
-from services.residence_permit.views import stored
 from shared import clock, regions
 from shared.audit import record_audit
-from shared.db import utcnow
+from shared.db import columns_of, utcnow
 from shared.identity import parse_id_number
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
@@ -144,7 +143,7 @@ def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOu
     decisions = [
         schemas.MemberDecisionOut.model_validate(
             {
-                **stored(person),
+                **columns_of(person),
                 "clause": rules.CLAUSE,
                 "closed_permits": _closed(c for c in closures if c.id_number == person.id_number),
             }
@@ -153,7 +152,7 @@ def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOu
     ]
     return schemas.SettlementOut.model_validate(
         {
-            **stored(record),
+            **columns_of(record),
             "clause": rules.CLAUSE,
             "closed_permits": _closed(closures),
             "decisions": decisions,

@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from services.residence_permit import rules, schemas
 from services.residence_permit.models import Endorsement, ResidencePermit
 from services.residence_permit.operations import permits_of, settlements_of, standing, status_of
 from shared import regions
+from shared.db import columns_of
 
 
 def endorsement_out(endorsement: Endorsement) -> schemas.EndorsementOut:
     return schemas.EndorsementOut.model_validate(endorsement, from_attributes=True)
 
 
-def stored(row: object) -> dict[str, Any]:
-    """A row's columns by name: what an answer shows of a record as it was stored, to which
-    the answer adds what is computed (the status today, names, related rows); the computed
-    fields are why such an answer is not `model_validate(row, from_attributes=True)`."""
-    return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
-
-
 def permit_out(permit: ResidencePermit, today: date) -> schemas.PermitOut:
-    # The stored decision is validated as stored: the checks, the parameter references.
+    # Not `model_validate(permit, from_attributes=True)`: the answer adds what is computed (the
+    # status today, names, related rows). The stored decision is validated as stored: the
+    # checks, the parameter references.
     return schemas.PermitOut.model_validate(
         {
-            **stored(permit),
+            **columns_of(permit),
             "status": status_of(permit, today),
             "as_of": today,
             "region_name": regions.describe(permit.region_code),
@@ -96,7 +90,7 @@ def residence_history(
         listed.append(
             schemas.HistoryPermitOut.model_validate(
                 {
-                    **stored(permit),
+                    **columns_of(permit),
                     "permit_id": permit.id,
                     "status": status_of(permit, today),
                     "region_name": regions.describe(permit.region_code),

@@ -17,11 +17,8 @@ from typing import Any, Protocol
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from services.education.app import build
-from services.education.models import TABLES
-from shared.auth import issue_token
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message
 from shared.settings import Settings
@@ -36,6 +33,7 @@ from tests.support import (
     quick_settings,
     read_topic,
     reports,
+    token,
 )
 from tests.support import settlement as approved_settlement
 
@@ -43,10 +41,6 @@ ZHENJIANG, QUJIANG = "440204", "440205"
 SHIXING, RENHUA, WENGYUAN = "440222", "440224", "440229"  # RENHUA: transfer lists only
 RUYUAN, NANXIONG = "440232", "440282"  # NANXIONG: the planning test only
 DEAD_LETTERS = "deadletter.education"
-
-
-def token(settings: Settings, dept: str, *scopes: str) -> Headers:
-    return {"Authorization": f"Bearer {issue_token(settings, dept=dept, scopes=scopes or None)}"}
 
 
 @dataclass(frozen=True)
@@ -101,25 +95,6 @@ def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[s
         return None
 
     return eventually(check, what=f"settlement {settlement_id}")
-
-
-def caught_up(client: TestClient, settings: Settings) -> None:
-    """Wait until the consumer has committed everything on the approved topic and the relay
-    has published every outbox row, so nothing more is on its way."""
-
-    def check() -> bool:
-        with closing(EmbeddedBus(settings.event_log_path)) as bus:
-            end = bus.end_offsets([APPROVED_TOPIC])[APPROVED_TOPIC]
-            if bus.committed("education", APPROVED_TOPIC) < end:
-                return False
-        outbox = TABLES.outbox
-        with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
-            unsent = session.execute(
-                select(func.count()).where(outbox.c.published_at.is_(None))
-            ).scalar_one()
-        return int(unsent) == 0
-
-    eventually(check, what="the consumer and relay to catch up")
 
 
 def outcomes(settings: Settings, settlement_id: str) -> list[str]:

@@ -18,11 +18,10 @@ from sqlalchemy import func, select
 from services.housing import rules
 from services.housing.app import build
 from services.housing.handlers import SUBSCRIPTION
-from services.housing.models import TABLES, HousingAssessment
-from shared.events.embedded import EmbeddedBus
+from services.housing.models import HousingAssessment
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettlementApproved, approved_event
+from shared.settlement import SettlementApproved, approved_event
 from tests import support
 from tests.conftest import TokenFactory
 from tests.support import WUJIANG, Headers, ok, quick_settings
@@ -185,24 +184,6 @@ def reasons(assessment: dict[str, Any]) -> dict[str, str]:
 
 
 # --- what housing has done ------------------------------------------------------------------------
-
-
-def committed(settings: Settings, topic: str = APPROVED_TOPIC) -> int:
-    """How far housing's consumer has committed on `topic`."""
-    bus = EmbeddedBus(settings.event_log_path)
-    try:
-        return bus.committed("housing", topic)
-    finally:
-        bus.close()
-
-
-def outbox_drained(client: TestClient) -> bool:
-    outbox = TABLES.outbox
-    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
-        unsent = session.execute(
-            select(func.count()).where(outbox.c.published_at.is_(None))
-        ).scalar_one()
-    return int(unsent) == 0
 
 
 def assessments_of(client: TestClient, settlement_id: str) -> int:

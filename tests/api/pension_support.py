@@ -205,14 +205,6 @@ def reported(settings: Settings, settlement_id: str, count: int = 1) -> list[dic
     )
 
 
-def drain(client: TestClient, settings: Settings, reader: Headers) -> None:
-    """Publish a marker settlement and wait for its report: everything before it is handled
-    (one partition, so in order) and its reports relayed (the outbox relays in order)."""
-    marker = settlement(members=[member(date(1980, 1, 1), "applicant")])
-    decided(client, settings, reader, marker)
-    reported(settings, marker.settlement_id)
-
-
 def member_of(body: dict[str, Any], index: int) -> dict[str, Any]:
     found = [c for c in body["continuations"] if c["member_index"] == index]
     assert len(found) == 1, body["continuations"]

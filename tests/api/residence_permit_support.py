@@ -16,10 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from services.residence_permit.app import build
-from services.residence_permit.models import TABLES
 from shared import clock
 from shared.dates import anniversary
 from shared.events.embedded import EmbeddedBus
@@ -27,7 +25,6 @@ from shared.events.envelope import to_message
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
-from tests.conftest import TokenFactory
 from tests.support import (
     WUJIANG,
     Headers,
@@ -39,12 +36,12 @@ from tests.support import (
     ok,
     person_id,
     quick_settings,
+    token,
 )
 from tests.support import settlement as approved_settlement
 
 PERMITS = "/v1/residence-permits"
 HISTORY = "/v1/residence-history"
-APPROVED_TOPIC = "hukou.settlement.approved"
 PROCESSED_TOPIC = "residence_permit.settlement.processed"
 DEAD_LETTERS = "deadletter.residence_permit"
 ZHENJIANG, NANXIONG, LECHANG = "440204", "440282", "440281"
@@ -77,13 +74,13 @@ def settings_fixture(service: TestClient) -> Settings:
 
 
 @pytest.fixture(name="officer")
-def officer_fixture(auth: TokenFactory) -> Headers:
-    return auth("public_security")
+def officer_fixture(settings: Settings) -> Headers:
+    return token(settings, "public_security")
 
 
 @pytest.fixture(name="auditor")
-def auditor_fixture(auth: TokenFactory) -> Headers:
-    return auth("audit")
+def auditor_fixture(settings: Settings) -> Headers:
+    return token(settings, "audit")
 
 
 # --- people and applications ----------------------------------------------------------------------
@@ -242,19 +239,6 @@ def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[s
 
     found: dict[str, Any] = wait_for(answer)
     return found
-
-
-def caught_up(settings: Settings) -> bool:
-    """Whether the consumer has committed everything on the approval topic."""
-    with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        end = bus.end_offsets([APPROVED_TOPIC])[APPROVED_TOPIC]
-        return bus.committed("residence_permit", APPROVED_TOPIC) == end
-
-
-def unpublished(client: TestClient) -> list[Any]:
-    outbox = TABLES.outbox
-    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
-        return list(session.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))))
 
 
 def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
-from tests.api.education_support import EducationApiTests, completion_path, token
-from tests.support import WUJIANG, error_of
+from tests.api.education_support import EducationApiTests, completion_path
+from tests.support import WUJIANG, error_of, token
 
 ENDPOINTS = [
     ("GET", "/v1/settlements/some-settlement"),

@@ -24,7 +24,6 @@ from tests.api.education_support import (
     Settle,
     acted_on,
     by_index,
-    caught_up,
     dead_letters,
     on_the_approved_topic,
     outcomes,
@@ -34,6 +33,7 @@ from tests.api.education_support import (
 from tests.support import (
     WUJIANG,
     Headers,
+    caught_up,
     error_of,
     hukou_event,
     publish,
@@ -128,7 +128,7 @@ class TestActingOnASettlement(EducationApiTests):
     def test_a_done_processed_event_reports_counts_without_personal_data(
         self, education: TestClient, service_settings: Settings, family: dict[str, Any]
     ) -> None:
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         (report,) = reports(service_settings, "education", family["settlement_id"])
         assert report["outcome"] == "done"
         assert report["service"] == "education"
@@ -157,7 +157,7 @@ class TestDelivery(EducationApiTests):
         event = approved_event(data)
         publish(service_settings, event, event)
         body = acted_on(education, data.settlement_id, clerk)
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         assert len(body["placements"]) == 4
         assert outcomes(service_settings, data.settlement_id) == ["done"]
 
@@ -169,7 +169,7 @@ class TestDelivery(EducationApiTests):
         first = acted_on(education, data.settlement_id, clerk)
         # A new event id: the inbox does not know it, the act does.
         publish_settlement(service_settings, data)
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         again = settlement_response(education, data.settlement_id, clerk).json()
         assert again == first
         assert outcomes(service_settings, data.settlement_id) == ["done", "done"]
@@ -186,7 +186,7 @@ class TestDelivery(EducationApiTests):
         data = settlement(county=SHIXING)
         publish_settlement(service_settings, data)
         acted_on(education, data.settlement_id, clerk)
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         assert reports(service_settings, "education", "amended-1") == []
         assert dead_letters(service_settings, "amended-1") == []
 
@@ -207,7 +207,7 @@ class TestDelivery(EducationApiTests):
         data = settlement(county=SHIXING)
         fields = data.model_dump(mode="json")
         publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.0"))
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         response = settlement_response(education, data.settlement_id, clerk)
         assert response.status_code == 404
         assert reports(service_settings, "education", data.settlement_id) == []
@@ -220,7 +220,7 @@ class TestDelivery(EducationApiTests):
         fields["members"][2]["relation"] = "cousin"  # no such relation in the contract
         event = hukou_event(data.settlement_id, fields)
         publish(service_settings, event)
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         (letter,) = dead_letters(service_settings, data.settlement_id)
         assert letter["event"]["id"] == event.get_id()
         assert b"relation" in letter["headers"][ERROR_HEADER]
@@ -235,7 +235,7 @@ class TestDelivery(EducationApiTests):
         people = (*FAMILY[:2], Person("张未", "child", DECIDED + timedelta(days=1)))
         data = settlement(county=WENGYUAN, people=people)
         publish_settlement(service_settings, data)
-        caught_up(education, service_settings)
+        caught_up(education, service_settings, "education")
         assert len(dead_letters(service_settings, data.settlement_id)) == 1
         assert outcomes(service_settings, data.settlement_id) == ["failed"]
         response = settlement_response(education, data.settlement_id, clerk)

@@ -19,10 +19,9 @@ from tests.api.education_support import (
     acted_on,
     completion_path,
     settlement,
-    token,
     transfer_path,
 )
-from tests.support import Headers, error_of, ok, publish_settlement
+from tests.support import Headers, error_of, ok, publish_settlement, token
 
 UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)  # 01:00 on 2 June in Shaoguan
 

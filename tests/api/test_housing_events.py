@@ -14,21 +14,21 @@ from shared.events.bus import Record
 from shared.events.consumer import ERROR_HEADER
 from shared.events.envelope import event_type
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, HousingFacts, approved_event
+from shared.settlement import HousingFacts, approved_event
 from tests.api.housing_support import (
     DEAD_LETTER_TOPIC,
     HousingApiTests,
     assessment_of,
     assessments_of,
-    committed,
     get_settlement,
-    outbox_drained,
     reasons,
     settlement,
 )
 from tests.support import (
     WUJIANG,
     Headers,
+    caught_up,
+    consumed,
     error_of,
     events_on,
     eventually,
@@ -39,6 +39,7 @@ from tests.support import (
     quick_settings,
     read_topic,
     reports,
+    unsent,
 )
 
 
@@ -72,11 +73,6 @@ def dead_letters_for(settings: Settings, settlement_id: str) -> list[Record]:
 
 
 _INCOME = ("housing", "monthly_household_income")
-
-
-def all_handled(settings: Settings) -> bool:
-    """The consumer has committed everything on the approval topic."""
-    return committed(settings) == len(read_topic(settings, APPROVED_TOPIC))
 
 
 class TestSettlementApproved(HousingApiTests):
@@ -164,8 +160,7 @@ class TestSettlementApproved(HousingApiTests):
         event = approved_event(family)
         publish(live_settings, event, event)
 
-        eventually(lambda: all_handled(live_settings), what="both deliveries handled")
-        eventually(lambda: outbox_drained(live), what="the relay")
+        caught_up(live, live_settings, "housing")
 
         assert assessments_of(live, family.settlement_id) == 1
         processed = [
@@ -192,7 +187,7 @@ class TestSettlementApproved(HousingApiTests):
         )
         publish(live_settings, approved_event(family), approved_event(richer))
 
-        eventually(lambda: all_handled(live_settings), what="both events handled")
+        eventually(lambda: consumed(live_settings, "housing"), what="both events handled")
 
         assert assessments_of(live, family.settlement_id) == 1
         assert assessment_of(live, clerk, family.settlement_id)["outcome"] == "rental_subsidy"
@@ -214,7 +209,7 @@ class TestSettlementApproved(HousingApiTests):
         publish(live_settings, unknown, unknown_on_our_topic, approved_event(family))
 
         appear(live, clerk, family.settlement_id)
-        eventually(lambda: outbox_drained(live), what="the relay")
+        eventually(lambda: unsent(live) == 0, what="the relay")
 
         assert dead_letters_for(live_settings, family.settlement_id) == []
         assert [r["outcome"] for r in reports(live_settings, "housing", family.settlement_id)] == [

@@ -4,7 +4,6 @@ parameters, and who may do what. Members' facts and transfers have files of thei
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,6 +33,7 @@ from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
+    caught_up,
     error_of,
     events_on,
     eventually,
@@ -132,8 +132,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         event = approved_event(data)
         publish(settings, event, event)
         settlement_when_ready(service, data.settlement_id, officer)
-        eventually(lambda: len(reports(settings, SERVICE, data.settlement_id)) >= 1)
-        time.sleep(0.5)  # long enough for a second report to show, were there one
+        caught_up(service, settings, SERVICE)  # a second report, were there one, is out by now
 
         assert len(entries_of(service, data.settlement_id, officer)) == len(data.members)
         answers = reports(settings, SERVICE, data.settlement_id)

@@ -18,7 +18,6 @@ from tests.api.pension_support import (
     acted_on,
     dead_lettered,
     decided,
-    drain,
     family,
     member_of,
     not_acted_on,
@@ -28,7 +27,15 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.support import Headers, eventually, hukou_event, member, publish, publish_settlement
+from tests.support import (
+    Headers,
+    caught_up,
+    eventually,
+    hukou_event,
+    member,
+    publish,
+    publish_settlement,
+)
 
 
 class TestDelivery(PensionApiTests):
@@ -40,7 +47,7 @@ class TestDelivery(PensionApiTests):
         publish(settings, event, event)
 
         first = acted_on(client, officer, data.settlement_id)
-        drain(client, settings, officer)
+        caught_up(client, settings, "pension")
 
         assert acted_on(client, officer, data.settlement_id) == first
         assert [r["outcome"] for r in processed(settings, data.settlement_id)] == ["done"]
@@ -68,7 +75,7 @@ class TestDelivery(PensionApiTests):
         )
         publish(settings, unknown)
 
-        drain(client, settings, officer)
+        caught_up(client, settings, "pension")
 
         assert not_acted_on(client, officer, subject)
         assert processed(settings, subject) == []

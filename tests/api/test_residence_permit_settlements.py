@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from services.residence_permit.models import TABLES
 from shared.settings import Settings
+from shared.settlement import APPROVED_TOPIC
 from tests.api.residence_permit_support import (  # the fixtures are found by name
-    APPROVED_TOPIC,
     STILL_RESIDENT,
     acted_on,
     announce,
     application,
     apply,
-    caught_up,
     check,
     dead_letters,
     endorse,
@@ -33,11 +32,10 @@ from tests.api.residence_permit_support import (  # the fixtures are found by na
     settings_fixture,  # noqa: F401
     settlement,
     settlement_record,
-    unpublished,
     wait_for,
     years_ago,
 )
-from tests.support import Headers, error_of, ok, person_id
+from tests.support import Headers, caught_up, consumed, error_of, ok, person_id
 
 
 class TestSettlement:
@@ -112,8 +110,7 @@ class TestSettlement:
         sid = approved.settlement_id
         announce(settings, approved, times=2)
         acted_on(service, officer, sid)
-        wait_for(lambda: caught_up(settings))
-        wait_for(lambda: not unpublished(service))
+        caught_up(service, settings, "residence_permit")
         assert len(acted_on(service, officer, sid)["closed_permits"]) == 1
         with service.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
             audits = session.execute(
@@ -150,7 +147,7 @@ class TestSettlement:
         data = {**newer.model_dump(mode="json"), "something_new": {"added": "in 1.9"}}
         announce(settings, newer, data=data, dataversion="1.9")
         acted_on(service, officer, newer.settlement_id)
-        wait_for(lambda: caught_up(settings))
+        wait_for(lambda: consumed(settings, "residence_permit"))
         error_of(settlement_record(service, officer, unknown.settlement_id), 404, "not_found")
         assert dead_letters(settings, unknown.settlement_id) == []
         assert dead_letters(settings, newer.settlement_id) == []
