@@ -12,10 +12,10 @@ import time
 import uuid
 import weakref
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared import clock
 from shared.db import enable_wal
 from shared.events.bus import BusUnavailable, Message, Record
 
@@ -51,7 +51,7 @@ class _ThreadConnection(threading.local):
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.now().isoformat(timespec="microseconds")
 
 
 def _encode(message: Message) -> tuple[str | None, bytes, str]:

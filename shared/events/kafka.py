@@ -6,8 +6,9 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
@@ -26,6 +27,52 @@ SEND_TIMEOUT_SECONDS = 30.0
 class CommitRefused(RuntimeError):
     """The group moved on (a rebalance gave the partitions to another member): the records
     will be handed out again to their new owner, whose inbox makes them no-ops."""
+
+
+def create_missing_topics(
+    admin: KafkaAdminClient,
+    configs: Mapping[str, Mapping[str, str]],
+    *,
+    partitions: int,
+    replication_factor: int,
+) -> list[str]:
+    """Create those of the topics (each with its topic configs) that do not exist yet, and wait
+    until they can be used; the names created."""
+    existing = set(admin.list_topics())
+    new = [
+        NewTopic(
+            name,
+            num_partitions=partitions,
+            replication_factor=replication_factor,
+            topic_configs=dict(config),
+        )
+        for name, config in configs.items()
+        if name not in existing
+    ]
+    if new:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
+            admin.create_topics(new)
+        await_leaders(admin, [topic.name for topic in new])
+    return [topic.name for topic in new]
+
+
+def await_leaders(admin: KafkaAdminClient, topics: list[str], timeout: float = 15.0) -> None:
+    """Wait until every partition of the topics has a leader. The broker answers a creation
+    before its metadata shows the topic; a consumer group that joins in between is assigned no
+    partitions and would not look again for minutes (metadata.max.age.ms)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described = admin.describe_topics(topics)
+        if all(
+            t["error_code"] == 0
+            and t["partitions"]
+            and all(p["leader_id"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise BusUnavailable(f"kafka: topics {topics} have no leaders yet")
+        time.sleep(0.05)
 
 
 @dataclass(eq=False)
@@ -84,18 +131,12 @@ class KafkaBus:
         if not missing:
             return
         try:
-            admin = self._get_admin()
-            existing = set(admin.list_topics())
-            new = [
-                NewTopic(
-                    t, num_partitions=self.partitions, replication_factor=self.replication_factor
-                )
-                for t in missing
-                if t not in existing
-            ]
-            if new:
-                with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
-                    admin.create_topics(new)
+            create_missing_topics(
+                self._get_admin(),
+                {topic: {} for topic in missing},
+                partitions=self.partitions,
+                replication_factor=self.replication_factor,
+            )
         except KafkaError as exc:
             raise BusUnavailable(f"kafka: cannot create topics: {exc}") from exc
         self._topics.update(missing)

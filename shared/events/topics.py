@@ -8,13 +8,12 @@ down to catch up, dead letters until someone replays them.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.admin import KafkaAdminClient
 
 from shared.events.consumer import dead_letter_topic
+from shared.events.kafka import create_missing_topics
 from shared.registry import SERVICES, topics
 
 KEEP_FOREVER = -1
@@ -43,23 +42,14 @@ def create_topics(
     """Create the topics that do not exist yet (prefixed with `namespace`); the names created."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="luohu-topics")
     try:
-        existing = set(admin.list_topics())
-        new = [
-            NewTopic(
-                namespace + topic,
-                num_partitions=partitions,
-                replication_factor=replication_factor,
-                topic_configs={
-                    "min.insync.replicas": str(min_insync_replicas),
-                    "retention.ms": str(retention),
-                },
-            )
+        in_sync = str(min_insync_replicas)
+        configs = {
+            namespace + topic: {"min.insync.replicas": in_sync, "retention.ms": str(retention)}
             for topic, retention in retention_ms.items()
-            if namespace + topic not in existing
-        ]
-        if new:
-            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
-                admin.create_topics(new)
-        return [topic.name for topic in new]
+        }
+        created: list[str] = create_missing_topics(
+            admin, configs, partitions=partitions, replication_factor=replication_factor
+        )
+        return created
     finally:
         admin.close()
