@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -163,7 +162,6 @@ class ParameterSource:
     fixed: Collection[str] = ()
     check: ParameterCheck | None = None
     _loaded: ParameterSet | None = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def variable(self) -> str:
@@ -178,10 +176,9 @@ class ParameterSource:
         problems = [problem for p in configured for problem in self.problems(p)]
         if problems:
             raise ValueError(f"{self.variable} is not valid: " + "; ".join(problems))
-        loaded = ParameterSet(self.national + configured)
-        with self._lock:
-            self._loaded = loaded
-        return loaded
+        # One assignment: a thread reading `current()` meanwhile sees the old set or the new.
+        self._loaded = ParameterSet(self.national + configured)
+        return self._loaded
 
     def current(self) -> ParameterSet:
         """The parameters this process runs with (loaded at its start)."""

@@ -33,13 +33,15 @@ class ServiceEntry:
     """The scopes its routes check; its own department holds all of them."""
     follows_settlements: bool = False
     """Acts on every approved settlement and reports back (hukou's fan-out tracks it)."""
+    approves_settlements: bool = False
+    """Publishes the approvals and tracks every department's report on them (public security)."""
 
     @property
     def consumes(self) -> tuple[str, ...]:
         """The event types it acts on."""
         if self.follows_settlements:
             return (SETTLEMENT_APPROVED,)
-        if self.name == "hukou":
+        if self.approves_settlements:
             return tuple(processed_type(s.name) for s in downstream())
         return ()
 
@@ -48,7 +50,7 @@ class ServiceEntry:
         """The event types it publishes."""
         if self.follows_settlements:
             return (processed_type(self.name),)
-        if self.name == "hukou":
+        if self.approves_settlements:
             return (SETTLEMENT_APPROVED,)
         return ()
 
@@ -70,6 +72,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
             "target:write",
             "report:read",
         ),
+        approves_settlements=True,
     ),
     ServiceEntry(
         "housing",

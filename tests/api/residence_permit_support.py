@@ -53,34 +53,32 @@ ORIGIN = "441402"  # 梅江区, Meizhou: where the migrants are registered
 # --- the service ---------------------------------------------------------------------------------
 
 
-# Each fixture has a name of its own in Python, so that the test module importing it (the
-# fixtures are found by the name given) does not shadow it with the parameter that takes it.
+class ResidencePermitApiTests:
+    """The fixtures every residence permit API test class takes, by inheriting them, as the
+    other services' tests do: one service for the class, with its outbox relay and settlement
+    consumer, on a folder of its own (starting one costs a quarter of a second, so the class's
+    tests share it and keep to people and counties of their own)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def service(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+        folder = tmp_path_factory.mktemp("residence_permit")
+        with TestClient(build(quick_settings(folder))) as client:
+            yield client
 
-@pytest.fixture(scope="module", name="service")
-def service_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """One service for a test module, with its outbox relay and settlement consumer, on a
-    folder of its own: starting one costs a quarter of a second, so the module's tests share
-    it and keep to people and counties of their own."""
-    with TestClient(build(quick_settings(tmp_path_factory.mktemp("residence_permit")))) as client:
-        yield client
+    @pytest.fixture
+    def settings(self, service: TestClient) -> Settings:
+        """The class service's settings: `auth` signs tokens for them, events go on their log."""
+        settings: Settings = service.app.state.runtime.settings  # type: ignore[attr-defined]
+        return settings
 
+    @pytest.fixture
+    def officer(self, settings: Settings) -> Headers:
+        return token(settings, "public_security")
 
-@pytest.fixture(name="settings")
-def settings_fixture(service: TestClient) -> Settings:
-    """The module service's settings: `auth` signs tokens for them, events go on their log."""
-    settings: Settings = service.app.state.runtime.settings  # type: ignore[attr-defined]
-    return settings
-
-
-@pytest.fixture(name="officer")
-def officer_fixture(settings: Settings) -> Headers:
-    return token(settings, "public_security")
-
-
-@pytest.fixture(name="auditor")
-def auditor_fixture(settings: Settings) -> Headers:
-    return token(settings, "audit")
+    @pytest.fixture
+    def auditor(self, settings: Settings) -> Headers:
+        return token(settings, "audit")
 
 
 # --- people and applications ----------------------------------------------------------------------

@@ -11,24 +11,21 @@ from fastapi.testclient import TestClient
 
 from shared.dates import add_months
 from shared.identity import check_character
-from tests.api.residence_permit_support import (  # the fixtures are found by name
+from tests.api.residence_permit_support import (
     ART_2,
     PERMITS,
     STILL_RESIDENT,
     WUJIANG,
     ZHENJIANG,
+    ResidencePermitApiTests,
     application,
     apply,
-    auditor_fixture,  # noqa: F401
     endorse,
     fetch,
     field_reasons,
     issued,
     issued_on,
     listed,
-    officer_fixture,  # noqa: F401
-    service_fixture,  # noqa: F401
-    settings_fixture,  # noqa: F401
     today,
     years_ago,
 )
@@ -36,7 +33,7 @@ from tests.conftest import TokenFactory
 from tests.support import Headers, error_of, ok, person_id
 
 
-class TestApply:
+class TestApply(ResidencePermitApiTests):
     def test_half_a_year_of_residence_and_a_basis_issue_a_permit_for_a_year(
         self, service: TestClient, officer: Headers
     ) -> None:
@@ -180,7 +177,7 @@ class TestApply:
         assert listed(service, officer, id_number=body["id_number"])["total"] == 0
 
 
-class TestOnePermitPerPerson:
+class TestOnePermitPerPerson(ResidencePermitApiTests):
     def test_a_second_application_while_one_is_valid_is_409_naming_it(
         self, service: TestClient, officer: Headers
     ) -> None:
@@ -204,7 +201,7 @@ class TestOnePermitPerPerson:
         assert closed["superseded_by"] == new["id"]
 
 
-class TestIdempotency:
+class TestIdempotency(ResidencePermitApiTests):
     def test_the_same_key_and_body_answer_the_first_answer_and_create_nothing(
         self, service: TestClient, officer: Headers
     ) -> None:
@@ -248,7 +245,7 @@ ROUTES = [
 ]
 
 
-class TestAuthorisation:
+class TestAuthorisation(ResidencePermitApiTests):
     @pytest.mark.parametrize(("method", "path"), ROUTES)
     def test_without_a_token_every_route_is_401(
         self, service: TestClient, method: str, path: str

@@ -8,24 +8,22 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.residence_permit_support import (  # the fixtures are found by name
+from tests.api.residence_permit_support import (
     STILL_RESIDENT,
+    ResidencePermitApiTests,
     application,
     endorse,
     endorsed_today,
     field_reasons,
     issued,
     issued_on,
-    officer_fixture,  # noqa: F401
-    service_fixture,  # noqa: F401
-    settings_fixture,  # noqa: F401
     today,
     years_ago,
 )
 from tests.support import Headers, error_of
 
 
-class TestEndorse:
+class TestEndorse(ResidencePermitApiTests):
     def test_an_endorsement_in_the_month_before_the_year_is_full_extends_it(
         self, service: TestClient, officer: Headers
     ) -> None:

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.residence_permit_support import (  # the fixtures are found by name
+from tests.api.residence_permit_support import (
     LECHANG,
     NANXIONG,
     PERMITS,
     WUJIANG,
+    ResidencePermitApiTests,
     application,
-    auditor_fixture,  # noqa: F401
     check,
     endorsed_today,
     entitlements_of,
@@ -22,10 +22,7 @@ from tests.api.residence_permit_support import (  # the fixtures are found by na
     issued,
     issued_on,
     listed,
-    officer_fixture,  # noqa: F401
     residence_history,
-    service_fixture,  # noqa: F401
-    settings_fixture,  # noqa: F401
     today,
     years_ago,
 )
@@ -34,7 +31,7 @@ from tests.support import Headers, ok, person_id
 # --- search and list -----------------------------------------------------------------------------
 
 
-class TestSearchAndList:
+class TestSearchAndList(ResidencePermitApiTests):
     def test_a_search_by_identity_number_finds_the_persons_permits(
         self, service: TestClient, officer: Headers
     ) -> None:
@@ -80,7 +77,7 @@ class TestSearchAndList:
 # --- entitlements --------------------------------------------------------------------------------
 
 
-class TestEntitlements:
+class TestEntitlements(ResidencePermitApiTests):
     def test_a_valid_permit_lists_every_entitlement_available_with_its_clause(
         self, service: TestClient, officer: Headers
     ) -> None:
@@ -147,7 +144,7 @@ class TestEntitlements:
 # --- residence history ---------------------------------------------------------------------------
 
 
-class TestResidenceHistory:
+class TestResidenceHistory(ResidencePermitApiTests):
     def test_the_history_gives_each_permits_start_county_and_unbroken_periods(
         self, service: TestClient, officer: Headers
     ) -> None:

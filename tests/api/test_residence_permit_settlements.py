@@ -11,8 +11,9 @@ from sqlalchemy import select
 from services.residence_permit.models import TABLES
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC
-from tests.api.residence_permit_support import (  # the fixtures are found by name
+from tests.api.residence_permit_support import (
     STILL_RESIDENT,
+    ResidencePermitApiTests,
     acted_on,
     announce,
     application,
@@ -25,11 +26,8 @@ from tests.api.residence_permit_support import (  # the fixtures are found by na
     issued,
     issued_on,
     lone_settlement,
-    officer_fixture,  # noqa: F401
     processed,
     residence_history,
-    service_fixture,  # noqa: F401
-    settings_fixture,  # noqa: F401
     settlement,
     settlement_record,
     wait_for,
@@ -38,7 +36,7 @@ from tests.api.residence_permit_support import (  # the fixtures are found by na
 from tests.support import Headers, caught_up, consumed, error_of, ok, person_id
 
 
-class TestSettlement:
+class TestSettlement(ResidencePermitApiTests):
     def family(self, client: TestClient, headers: Headers) -> tuple[dict[str, Any], ...]:
         """An applicant with a valid permit, a spouse whose permit lapsed, a child with none."""
         applicant = issued(client, headers, application())
