@@ -199,6 +199,18 @@ class KafkaBus:
                 self._admin = None
 
 
+def _await_partitions(consumer: KafkaConsumer, topics: list[str], timeout: float = 15.0) -> None:
+    """Wait until the consumer's own metadata knows every partition of its topics. A member
+    that joins its group first leads the assignment with what it knows: a topic it has no
+    metadata for yet gets it no partitions, and the group can sit empty-handed (seen with a
+    topic created a moment before)."""
+    deadline = time.monotonic() + timeout
+    while not all(consumer.partitions_for_topic(topic) for topic in topics):
+        if time.monotonic() > deadline:
+            raise BusUnavailable(f"kafka: no partitions known for {topics}")
+        time.sleep(0.05)
+
+
 class KafkaGroupMember:
     """One member of a Kafka consumer group; offsets are committed only by `commit`."""
 
@@ -209,7 +221,6 @@ class KafkaGroupMember:
         self.member_id = uuid.uuid4().hex
         try:
             self._consumer: KafkaConsumer | None = KafkaConsumer(
-                *(bus.namespace + t for t in topics),
                 bootstrap_servers=bus.bootstrap_servers,
                 client_id=f"{bus.client_id}-{group}-{self.member_id[:8]}",
                 group_id=bus.namespace + group,
@@ -220,6 +231,9 @@ class KafkaGroupMember:
                 max_poll_interval_ms=bus.max_poll_interval_ms,
                 request_timeout_ms=max(30_000, bus.session_timeout_ms + 5_000),
             )
+            named = [bus.namespace + t for t in topics]
+            _await_partitions(self._consumer, named)
+            self._consumer.subscribe(named)
         except KafkaError as exc:
             raise BusUnavailable(f"kafka: cannot join group {group}: {exc}") from exc
 
