@@ -141,3 +141,54 @@ def drop_platform_tables() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
     for table in ("outbox", "inbox", "idempotency_keys", "audit_log"):
         op.drop_table(table)
+
+
+def create_follow_through_tables() -> None:
+    """The follow-through tables (`shared.follow_through`) as of their first version, for the
+    migration of every department that acts on approved settlements. Frozen like the above."""
+    op.create_table(
+        "follow_through",
+        sa.Column("settlement_id", sa.String(length=64), nullable=False),
+        sa.Column("approved", sa.JSON(), nullable=False),
+        sa.Column("supplied", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("parameters_digest", sa.String(length=64), nullable=True),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("settlement_id", name=op.f("pk_follow_through")),
+    )
+    op.create_table(
+        "open_items",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("settlement_id", sa.String(length=64), nullable=False),
+        sa.Column("member_index", sa.Integer(), nullable=True),
+        sa.Column("field", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("opened_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("opened_in", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["settlement_id"],
+            ["follow_through.settlement_id"],
+            name=op.f("fk_open_items_settlement_id_follow_through"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_open_items")),
+    )
+    with op.batch_alter_table("open_items", schema=None) as batch_op:
+        batch_op.create_index("ix_open_items_kind_open", ["kind", "closed_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_open_items_settlement_id"), ["settlement_id"], unique=False
+        )
+
+
+def drop_follow_through_tables() -> None:
+    """Undo `create_follow_through_tables`."""
+    with op.batch_alter_table("open_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_open_items_settlement_id"))
+        batch_op.drop_index("ix_open_items_kind_open")
+    op.drop_table("open_items")
+    op.drop_table("follow_through")

@@ -6,13 +6,16 @@ deadline), the number is a local parameter: set by a named department, dated, ci
 one county, with its source recorded, so a decision that used it can say so. The code never
 ships a local value presented as policy.
 
-Each service reads its local parameters once, at start, from `LUOHU_<SERVICE>_PARAMETERS` (a
-JSON list, or the path of a JSON file holding one) through its `ParameterSource`.
+Each service reads its local parameters at start from `LUOHU_<SERVICE>_PARAMETERS` (a JSON
+list, or the path of a JSON file holding one) through its `ParameterSource`; a file is read
+again when it changes (`refresh`), so a department records a new value without a restart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -24,8 +27,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared import regions
 
+log = logging.getLogger(__name__)
+
 NATIONAL = "national"
 """The `department` of a value national law sets: no city department may change it."""
+
+PARAMETERS_DIR = "LUOHU_PARAMETERS_DIR"
+"""A folder of `<service>.json` parameter files, for the services without their own variable."""
+
+FOLLOW_THROUGH_DAYS = "follow_through_days"
+"""Every department's own deadline (CONTRACT.md, "Follow-through"): an open item is due this
+many days after it was opened. The measures set none, so it is always a local parameter."""
 
 
 class Dated(BaseModel):
@@ -162,15 +174,28 @@ class ParameterSource:
     fixed: Collection[str] = ()
     check: ParameterCheck | None = None
     _loaded: ParameterSet | None = field(default=None, init=False, repr=False)
+    _stamp: str | None = field(default=None, init=False, repr=False)
 
     @property
     def variable(self) -> str:
         return f"LUOHU_{self.service.upper()}_PARAMETERS"
 
+    def configured(self) -> str | None:
+        """Where the parameters are: the service's own variable, else `<service>.json` in the
+        folder `LUOHU_PARAMETERS_DIR` names (one folder for a whole platform), else nowhere."""
+        own = os.environ.get(self.variable, "").strip()
+        if own:
+            return own
+        folder = os.environ.get(PARAMETERS_DIR, "").strip()
+        if folder and (Path(folder) / f"{self.service}.json").is_file():
+            return str(Path(folder) / f"{self.service}.json")
+        return None
+
     def load(self) -> ParameterSet:
         """Read and check the configured parameters now, and keep them."""
+        self._stamp = self._file_stamp()
         try:
-            configured = parse_parameters(os.environ.get(self.variable))
+            configured = parse_parameters(self.configured())
         except (OSError, ValueError, ValidationError) as exc:
             raise ValueError(f"{self.variable} cannot be read: {exc}") from exc
         problems = [problem for p in configured for problem in self.problems(p)]
@@ -181,27 +206,74 @@ class ParameterSource:
         return self._loaded
 
     def current(self) -> ParameterSet:
-        """The parameters this process runs with (loaded at its start)."""
+        """The parameters this process runs with (loaded at its start, or since refreshed)."""
         loaded = self._loaded
         return loaded if loaded is not None else self.load()
+
+    def refresh(self) -> bool:
+        """Read the parameter file again if it changed; whether the set changed.
+
+        A running service keeps its last good set when the new file is wrong (it logs why):
+        a slip in an edit must not stop the decisions already running.
+        """
+        if self._loaded is None or self._file_stamp() == self._stamp:
+            return False
+        before = self._loaded
+        try:
+            after = self.load()
+        except ValueError as exc:
+            log.error("%s was changed but is not used: %s", self.variable, exc)
+            return False
+        return after != before
+
+    def _file_stamp(self) -> str | None:
+        """A digest of the configured file's content (a file of parameters is small, and a
+        digest misses no change a coarse modification time would); None for JSON given in
+        the variable itself, which only a restart changes."""
+        source = self.configured()
+        if source is None or source.startswith("["):
+            return None
+        try:
+            return hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        except OSError:
+            return None
 
     def problems(self, parameter: Parameter) -> list[str]:
         """What is wrong with one configured parameter, in words an operator can act on."""
         name = parameter.name
         if name in self.fixed:
             return [f"{name} is national law and cannot be configured"]
+        if name == FOLLOW_THROUGH_DAYS:
+            return _scope_problems(parameter) + _days_problems(parameter)
         if self.known and name not in self.known:
             return [f"{name!r} is not a {self.service} parameter (known: {', '.join(self.known)})"]
-        problems = []
-        if parameter.region_code is not None and not regions.is_shaoguan_county(
-            parameter.region_code
-        ):
-            problems.append(
-                f"{name} names region {parameter.region_code}, which is not a county of Shaoguan "
-                "(leave region_code out for a citywide value)"
-            )
-        if parameter.valid_to is not None and parameter.valid_to < parameter.valid_from:
-            problems.append(f"{name} ends ({parameter.valid_to}) before it begins")
+        problems = _scope_problems(parameter)
         if self.check is not None:
             problems.extend(self.check(parameter))
         return problems
+
+
+def _scope_problems(parameter: Parameter) -> list[str]:
+    """What every configured parameter must be: for a county of Shaoguan, a real period."""
+    name = parameter.name
+    problems = []
+    if parameter.region_code is not None and not regions.is_shaoguan_county(parameter.region_code):
+        problems.append(
+            f"{name} names region {parameter.region_code}, which is not a county of Shaoguan "
+            "(leave region_code out for a citywide value)"
+        )
+    if parameter.valid_to is not None and parameter.valid_to < parameter.valid_from:
+        problems.append(f"{name} ends ({parameter.valid_to}) before it begins")
+    return problems
+
+
+def _days_problems(parameter: Parameter) -> list[str]:
+    value = parameter.value
+    problems = []
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.append(
+            f"{parameter.name} must be a whole number of days, at least 1, not {value!r}"
+        )
+    if parameter.unit not in (None, "days"):
+        problems.append(f"{parameter.name} is in days, not {parameter.unit}")
+    return problems

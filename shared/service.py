@@ -27,6 +27,7 @@ from shared.events.bus import Bus
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
+from shared.follow_through.kernel import FollowThrough, redecide_waiting
 from shared.observability import configure_logging, metrics
 from shared.parameters import ParameterSource
 from shared.registry import SERVICES_BY_NAME
@@ -43,7 +44,9 @@ class ServiceSpec:
     The service's registry entry gives its title, its package's docstring the description its
     API documents, and the `migrations/` folder beside the package its migrations.
     `parameters`, when it has any, are loaded when its app is built, so a wrong one stops the
-    start rather than failing every decision.
+    start rather than failing every decision. A department that acts on approved settlements
+    gives its `follow_through`: the service then consumes the approvals, serves the information
+    route, and decides again whatever waits on a parameter when its parameters change.
     """
 
     name: str
@@ -51,6 +54,12 @@ class ServiceSpec:
     routers: Sequence[APIRouter]
     subscriptions: Sequence[Subscription] = ()
     parameters: ParameterSource | None = None
+    follow_through: FollowThrough | None = None
+
+    @property
+    def all_subscriptions(self) -> list[Subscription]:
+        extra = [self.follow_through.subscription()] if self.follow_through else []
+        return [*self.subscriptions, *extra]
 
     @property
     def title(self) -> str:
@@ -96,7 +105,12 @@ class Runtime:
             f"{self.spec.name}-relay",
             lambda: relay.run_until(self.stop, interval=self.settings.relay_interval_seconds),
         )
-        for subscription in self.spec.subscriptions:
+        follow_through = self.spec.follow_through
+        if follow_through is not None and follow_through.parameters is not None:
+            self._spawn(
+                f"{self.spec.name}-parameters", partial(self._watch_parameters, follow_through)
+            )
+        for subscription in self.spec.all_subscriptions:
             consumer = EventConsumer(
                 subscription=subscription,
                 db=self.db,
@@ -107,6 +121,22 @@ class Runtime:
                 batch_size=self.settings.consumer_batch_size,
             )
             self._spawn(f"{subscription.group}-consumer", partial(consumer.run_until, self.stop))
+
+    def _watch_parameters(self, follow_through: FollowThrough) -> None:
+        """At start, then whenever the parameter file changes: decide again what waits on it."""
+        parameters = follow_through.parameters
+        assert parameters is not None
+        changed = True  # at start: a value configured while the service was down counts too
+        while not self.stop.is_set():
+            if changed:
+                try:
+                    decided = redecide_waiting(self.db, follow_through)
+                    if decided:
+                        log.info("parameters changed: %d settlements decided again", decided)
+                except Exception:
+                    log.exception("could not decide again the settlements waiting on parameters")
+            self.stop.wait(self.settings.parameters_poll_seconds)
+            changed = parameters.refresh()
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -161,6 +191,11 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.include_router(_operations_router(spec))
     for router in spec.routers:
         app.include_router(router)
+    if spec.follow_through is not None:
+        # Imported here: the route module builds on this one (its routes reach the Runtime).
+        from shared.follow_through.routes import information_router
+
+        app.include_router(information_router(spec.follow_through))
     return app
 
 

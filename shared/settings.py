@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2
+    parameters_poll_seconds: float = 5.0  # how often a parameter file is looked at for changes
     run_migrations_on_start: bool = True
     start_workers: bool = True
     log_level: str = "INFO"

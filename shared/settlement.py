@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -25,6 +25,7 @@ HukouType = Literal["rural", "urban"]
 Relation = Literal["applicant", "spouse", "child", "parent"]
 Tenure = Literal["owned", "rented", "employer_collective", "community_collective"]
 Outcome = Literal["done", "failed"]
+Status = Literal["done", "action_needed", "failed"]
 
 
 class _EventData(BaseModel):
@@ -45,9 +46,9 @@ class SettledMember(_EventData):
 class Residence(_EventData):
     """Where the household lives: the application's `residence`."""
 
-    address: str
     tenure: Tenure
-    since: date
+    address: str | None = None
+    since: date | None = None
     region_code: str | None = None
 
 
@@ -112,13 +113,41 @@ def approved_event(data: SettlementApproved) -> CloudEvent:
     )
 
 
+class ReportedItem(_EventData):
+    """An open item as a report carries it (CONTRACT.md, "Follow-through")."""
+
+    id: str
+    member_index: int | None
+    field: str
+    kind: Literal["information", "parameter", "confirmation"]
+    reason: str
+    opened_at: datetime
+    due_on: date | None
+
+
 class SettlementProcessed(_EventData):
-    """The data of `cn.gov.shaoguan.<service>.settlement.processed`: one department's report."""
+    """The data of `cn.gov.shaoguan.<service>.settlement.processed`: one department's report.
+
+    `outcome` says whether the department could act on the event at all (`failed`: it was
+    dead-lettered); `status` whether it has finished (`done`) or still has `open_items`.
+    `version` counts the department's decisions on the settlement, so the latest report wins
+    whatever order reports are read in. A report from before follow-through carries only
+    `outcome`: its status is read from it.
+    """
 
     settlement_id: str
     service: str
     outcome: Outcome
     summary: str
+    status: Status | None = None
+    open_items: list[ReportedItem] = []
+    version: int | None = None
+
+    @property
+    def current_status(self) -> Status:
+        if self.status is not None:
+            return self.status
+        return "failed" if self.outcome == "failed" else "done"
 
     @classmethod
     def from_event(cls, event: CloudEvent) -> SettlementProcessed:
@@ -133,10 +162,19 @@ def report_processed(
     settlement_id: str,
     outcome: Outcome,
     summary: str,
+    status: Status | None = None,
+    open_items: Sequence[BaseModel] = (),
+    version: int | None = None,
 ) -> None:
     """Tell the coordinator how this department's part went, in the caller's transaction."""
     report = SettlementProcessed(
-        settlement_id=settlement_id, service=service, outcome=outcome, summary=summary
+        settlement_id=settlement_id,
+        service=service,
+        outcome=outcome,
+        summary=summary,
+        status=status,
+        open_items=[ReportedItem.model_validate(item.model_dump()) for item in open_items],
+        version=version,
     )
     event = new_event(
         type_=processed_type(service),

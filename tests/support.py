@@ -101,6 +101,7 @@ def quick_settings(folder: Path, *, workers: bool = True) -> Settings:
         relay_interval_seconds=0.02,
         consumer_retry_backoff_seconds=0.01,
         consumer_max_attempts=3,
+        parameters_poll_seconds=0.05,
         start_workers=workers,
     )
 
@@ -131,6 +132,39 @@ def unsent(client: TestClient) -> int:
     with runtime.db.read_only() as session:
         count = session.execute(select(func.count()).where(outbox.c.published_at.is_(None)))
         return int(count.scalar_one())
+
+
+def outbox_reports(client: TestClient, settlement_id: str) -> list[dict[str, Any]]:
+    """The `data` of every `settlement.processed` the service wrote on one settlement, in the
+    order written, published or not (a service without workers keeps them in its outbox)."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    outbox = runtime.spec.tables.outbox
+    with runtime.db.read_only() as session:
+        rows = session.execute(
+            select(outbox.c.value).where(outbox.c.key == settlement_id).order_by(outbox.c.id)
+        ).scalars()
+        events = [json.loads(value) for value in rows]
+    return [e["data"] for e in events if e["type"].endswith(".settlement.processed")]
+
+
+def supply(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    facts: dict[str, Any],
+    *,
+    member_index: int | None = None,
+    key: str | None = None,
+) -> httpx.Response:
+    """`POST /v1/settlements/{id}/information`: supply facts an open item asks for."""
+    body: dict[str, Any] = {"facts": facts}
+    if member_index is not None:
+        body["member_index"] = member_index
+    extra = {"Idempotency-Key": key} if key else {}
+    response: httpx.Response = client.post(
+        f"/v1/settlements/{settlement_id}/information", headers={**headers, **extra}, json=body
+    )
+    return response
 
 
 def consumed(settings: Settings, group: str, topic: str = APPROVED_TOPIC) -> bool:

@@ -1,24 +1,32 @@
-"""Events housing consumes: an approved settlement has its household's housing assessed."""
+"""Housing's follow-through: an approved settlement has its household's housing assessed,
+again whenever a fact or a parameter it waits on arrives (三(五))."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.housing import operations
-from services.housing.models import TABLES
-from services.housing.rules import PARAMETERS
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import SettlementApproved, settlement_subscription
+from services.housing import operations, schemas, views
+from services.housing.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.housing.rules import AREA_FACT, INCOME_FACT, PARAMETERS, TENURE_FACT
+from shared.follow_through import FactField, FollowThrough
+from shared.settlement import Amount, Tenure
 
 
-def assess_settled_household(session: Session, settlement: SettlementApproved) -> str:
-    """三(五): the household's housing security, under the parameters of its decision date."""
-    return operations.assess_household(session, settlement, parameters=PARAMETERS.current())
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    return views.settlement_out(session, operations.load_assessment(session, settlement_id))
 
 
-# hukou.settlement.approved -> assess_settled_household (audit and `processed` come with it)
-SUBSCRIPTION = settlement_subscription(
+FOLLOW_THROUGH = FollowThrough(
     service="housing",
     tables=TABLES,
-    handlers={SETTLEMENT_APPROVED: assess_settled_household},
+    records=FOLLOW_THROUGH_TABLES,
+    decide=operations.decide,
+    record=settlement_record,
+    record_model=schemas.SettlementOut,
+    facts=(
+        FactField(INCOME_FACT, Amount, False, "the household's monthly income, yuan"),
+        FactField(AREA_FACT, Amount, False, "the household's current dwelling area, m2"),
+        FactField(TENURE_FACT, Tenure, False, "how the household lives where it lives"),
+    ),
+    parameters=PARAMETERS,
 )

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+from shared.follow_through import follow_through_tables
 
 
 class Base(DeclarativeBase):
@@ -20,6 +21,7 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
 
 
 class HousingAssessment(Base):

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.housing import schemas
 from services.housing.models import TABLES, HeldApplication, HousingApplication, HousingAssessment
-from services.housing.rules import CLAUSE, assess_housing, read_facts
+from services.housing.rules import CLAUSE, PARAMETERS, HousingFacts, assess_housing, read_facts
+from services.housing.rules import HousingAssessment as Assessed
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
-from shared.parameters import ParameterSet
+from shared.follow_through import Case, Decision, gaps_of
 from shared.regions import SHAOGUAN_COUNTIES
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
@@ -25,6 +26,11 @@ PUBLIC_RENTAL_HOUSING = "public_rental_housing"
 
 def _fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def _plain(amount: Decimal | None) -> float | None:
+    """An amount as the application gave it, for the stored facts."""
+    return None if amount is None else float(amount)
 
 
 def summary_of(assessment: HousingAssessment) -> str:
@@ -38,17 +44,8 @@ def summary_of(assessment: HousingAssessment) -> str:
     return line
 
 
-def assess_household(
-    session: Session, settlement: SettlementApproved, *, parameters: ParameterSet
-) -> str:
-    """Decide the household's housing security on the settlement's decision date (三(五)).
-
-    Once per settlement: a second delivery, even under another event id, finds the first
-    assessment and answers its summary.
-    """
-    existing = session.get(HousingAssessment, settlement.settlement_id)
-    if existing is not None:
-        return summary_of(existing)
+def facts_of(settlement: SettlementApproved) -> HousingFacts:
+    """What housing decides on: the household's size and housing facts, nothing personal."""
     if settlement.destination_region_code not in SHAOGUAN_COUNTIES:
         # Hukou admits only Shaoguan's counties: anything else is a fault to see and replay,
         # not a household to assess under parameters that are not its county's.
@@ -56,40 +53,55 @@ def assess_household(
             f"destination_region_code {settlement.destination_region_code!r} is not a county "
             "of Shaoguan"
         )
-    housing = settlement.housing
-    facts = read_facts(
+    return read_facts(
         region_code=settlement.destination_region_code,
         decision_date=settlement.decision_date,
         household_size=len(settlement.members),
-        housing=housing,
+        housing=settlement.housing,
         residence=settlement.residence,
     )
-    decided = assess_housing(facts, parameters)
-    assessment = HousingAssessment(
-        settlement_id=settlement.settlement_id,
-        region_code=facts.region_code,
-        decision_date=facts.decision_date,
-        rules_version=settlement.rules_version,
-        household_size=facts.household_size,
-        outcome=decided.outcome,
-        forms=list(decided.forms),
-        monthly_rental_subsidy_fen=_fen(decided.monthly_rental_subsidy),
-        information_needed=list(decided.information_needed),
-        checks=[schemas.CheckOut.model_validate(c).model_dump() for c in decided.checks],
-        parameters_used=[p.model_dump(mode="json") for p in decided.parameters_used],
-        facts={
-            "monthly_household_income": housing.monthly_household_income if housing else None,
-            "current_area_m2": housing.current_area_m2 if housing else None,
-            "household_size": facts.household_size,
-            "destination_region_code": facts.region_code,
-            "tenure": facts.tenure,
-            "decision_date": facts.decision_date.isoformat(),
-        },
-        assessed_at=utcnow(),
+
+
+def decide(session: Session, case: Case) -> Decision:
+    """Decide the household's housing security on the settlement's decision date (三(五)), on
+    what is known now: on approval, and again each time a fact or a parameter arrives. Every
+    fact or parameter the assessment still needs is an open item of the household's."""
+    facts = facts_of(case.settlement)
+    decided = assess_housing(facts, PARAMETERS.current())
+    assessment = _record(session, case.settlement, facts, decided)
+    return Decision(summary=summary_of(assessment), gaps=tuple(gaps_of(decided.checks)))
+
+
+def _record(
+    session: Session, settlement: SettlementApproved, facts: HousingFacts, decided: Assessed
+) -> HousingAssessment:
+    """The assessment, one row per settlement decided afresh (the follow-through and the audit
+    log keep each version); the household's applications stay as they are."""
+    assessment = session.get(HousingAssessment, settlement.settlement_id) or HousingAssessment(
+        settlement_id=settlement.settlement_id
     )
+    assessment.region_code = facts.region_code
+    assessment.decision_date = facts.decision_date
+    assessment.rules_version = settlement.rules_version
+    assessment.household_size = facts.household_size
+    assessment.outcome = decided.outcome
+    assessment.forms = list(decided.forms)
+    assessment.monthly_rental_subsidy_fen = _fen(decided.monthly_rental_subsidy)
+    assessment.information_needed = list(decided.information_needed)
+    assessment.checks = [schemas.CheckOut.model_validate(c).model_dump() for c in decided.checks]
+    assessment.parameters_used = [p.model_dump(mode="json") for p in decided.parameters_used]
+    assessment.facts = {
+        "monthly_household_income": _plain(facts.monthly_household_income),
+        "current_area_m2": _plain(facts.current_area_m2),
+        "household_size": facts.household_size,
+        "destination_region_code": facts.region_code,
+        "tenure": facts.tenure,
+        "decision_date": facts.decision_date.isoformat(),
+    }
+    assessment.assessed_at = utcnow()
     session.add(assessment)
     session.flush()
-    return summary_of(assessment)
+    return assessment
 
 
 def load_assessment(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.housing.rules import Form, Outcome
 from shared.fields import Strict
+from shared.follow_through import FollowThroughOut
 from shared.pagination import Page
 from shared.rules import CheckOutcome
 
@@ -150,10 +151,10 @@ class ApplicationOut(BaseModel):
     outcome: OutcomeOut | None = None
 
 
-class SettlementOut(BaseModel):
-    """What housing did about one approved settlement (CONTRACT.md, downstream services)."""
+class SettlementOut(FollowThroughOut):
+    """What housing did about one approved settlement (CONTRACT.md, downstream services), and
+    what it still has open (CONTRACT.md, follow-through)."""
 
-    settlement_id: str
     region_code: str
     region_name: str | None
     household_size: int

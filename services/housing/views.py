@@ -8,11 +8,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from services.housing import schemas
-from services.housing.models import HousingApplication, HousingAssessment
+from services.housing.models import FOLLOW_THROUGH_TABLES, HousingApplication, HousingAssessment
 from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
 from services.housing.rules import CLAUSE
 from shared.clock import local_date
 from shared.db import columns_of
+from shared.follow_through import state_of
 from shared.pagination import PageRequest, fetch_page
 from shared.regions import SHAOGUAN_COUNTIES
 
@@ -111,7 +112,7 @@ def assessment_out(assessment: HousingAssessment) -> schemas.AssessmentOut:
 
 def settlement_out(session: Session, assessment: HousingAssessment) -> schemas.SettlementOut:
     return schemas.SettlementOut(
-        settlement_id=assessment.settlement_id,
+        **state_of(session, FOLLOW_THROUGH_TABLES, assessment.settlement_id).model_dump(),
         region_code=assessment.region_code,
         region_name=SHAOGUAN_COUNTIES.get(assessment.region_code),
         household_size=assessment.household_size,

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from services.housing import rules
 from services.housing.app import build
-from services.housing.handlers import SUBSCRIPTION
+from services.housing.handlers import FOLLOW_THROUGH
 from services.housing.models import HousingAssessment
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
@@ -120,7 +120,7 @@ def assess_directly(client: TestClient, data: SettlementApproved) -> str:
     """Run the subscription's handler in a unit of work, as the consumer would, without the bus."""
     event = approved_event(data)
     with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        for handler in SUBSCRIPTION.handlers[SETTLEMENT_APPROVED]:
+        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
             handler(session, event)
     return data.settlement_id
 

@@ -32,6 +32,7 @@ ROUTES = [
     ("GET", "/v1/housing-applications/a"),
     ("POST", "/v1/housing-applications/a/outcome"),
     ("GET", f"/v1/waiting-lists/{WUJIANG}"),
+    ("POST", "/v1/settlements/s/information"),
 ]
 
 

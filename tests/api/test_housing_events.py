@@ -175,6 +175,9 @@ class TestSettlementApproved(HousingApiTests):
             "settlement_id": family.settlement_id,
             "service": "housing",
             "outcome": "done",
+            "status": "done",
+            "open_items": [],
+            "version": 1,
             "summary": "housing security rental_subsidy (三(五)) for a household of 3 in 440203",
         }
 
@@ -284,7 +287,7 @@ class TestSettlementApproved(HousingApiTests):
         def broken(*args: Any, **kwargs: Any) -> str:
             raise RuntimeError("the assessment broke")
 
-        monkeypatch.setattr("services.housing.operations.assess_household", broken)
+        monkeypatch.setattr("services.housing.operations.assess_housing", broken)
         family = settlement()
         publish_settlement(live_settings, family)
 
@@ -294,4 +297,6 @@ class TestSettlementApproved(HousingApiTests):
         report = reports(live_settings, "housing", family.settlement_id)[0]
         assert report["outcome"] == "failed"
         assert "the assessment broke" in report["summary"]
+        assert report["status"] == "failed"
         assert assessments_of(live, family.settlement_id) == 0
+        error_of(get_settlement(live, clerk, family.settlement_id), 404, "not_found")

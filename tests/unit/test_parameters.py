@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -118,3 +119,83 @@ def test_unreadable_configuration_is_refused_naming_the_variable(
     monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", '[{"name": "x"}]')
     with pytest.raises(ValueError, match="LUOHU_HOUSING_PARAMETERS cannot be read"):
         source().load()
+
+
+def _days(value: object, unit: str | None = "days") -> dict[str, object]:
+    return {
+        "name": "follow_through_days",
+        "value": value,
+        "unit": unit,
+        "valid_from": "2018-01-01",
+        "source": "a department's own deadline (test)",
+        "department": "housing",
+    }
+
+
+def test_every_department_may_record_its_follow_through_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = ParameterSource(service="housing", known=("income_limit_per_capita",))
+    monkeypatch.setenv(source.variable, json.dumps([_days(30)]))
+
+    days = source.load().in_force("follow_through_days", date(2019, 6, 1))
+
+    assert days is not None and days.value == 30
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "words"),
+    [(0, "days", "at least 1"), (2.5, "days", "whole number"), (30, "weeks", "in days")],
+)
+def test_follow_through_days_that_are_no_deadline_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch, value: object, unit: str, words: str
+) -> None:
+    source = ParameterSource(service="housing")
+    monkeypatch.setenv(source.variable, json.dumps([_days(value, unit)]))
+
+    with pytest.raises(ValueError, match=words):
+        source.load()
+
+
+def test_a_parameter_file_is_read_again_only_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "parameters.json"
+    path.write_text(json.dumps([_days(30)]))
+    source = ParameterSource(service="housing")
+    monkeypatch.setenv(source.variable, str(path))
+    source.load()
+
+    assert source.refresh() is False
+    path.write_text(json.dumps([_days(45)]))
+    assert source.refresh() is True
+    days = source.current().in_force("follow_through_days", date(2019, 6, 1))
+    assert days is not None and days.value == 45
+
+
+def test_parameters_given_as_json_in_the_variable_need_a_restart_to_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = ParameterSource(service="housing")
+    monkeypatch.setenv(source.variable, json.dumps([_days(30)]))
+    source.load()
+    monkeypatch.setenv(source.variable, json.dumps([_days(45)]))
+
+    assert source.refresh() is False
+
+
+def test_a_folder_of_parameter_files_serves_every_service_without_its_own_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "housing.json").write_text(json.dumps([_days(30)]))
+    own = tmp_path / "own.json"
+    own.write_text(json.dumps([_days(45)]))
+    monkeypatch.setenv("LUOHU_PARAMETERS_DIR", str(tmp_path))
+    housing, pension = ParameterSource(service="housing"), ParameterSource(service="pension")
+    monkeypatch.delenv(housing.variable, raising=False)
+    monkeypatch.delenv(pension.variable, raising=False)
+
+    assert housing.configured() == str(tmp_path / "housing.json")
+    assert pension.configured() is None  # no pension.json: no local parameters
+    monkeypatch.setenv(housing.variable, str(own))
+    assert housing.configured() == str(own)  # the service's own variable comes first

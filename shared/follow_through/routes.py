@@ -1,0 +1,62 @@
+"""`POST /v1/settlements/{id}/information`: the one route every department takes facts by."""
+
+# No `from __future__ import annotations`: the route's dependency is a local Annotated alias,
+# which FastAPI must see evaluated.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from shared.auth import Principal, require
+from shared.errors import Conflict, NotFound, error_responses
+from shared.follow_through.facts import InformationIn
+from shared.follow_through.kernel import FollowThrough, supply_information
+from shared.routes import IdempotencyKey, create_idempotently, v1_router
+from shared.service import RuntimeDep
+
+
+def information_router(department: FollowThrough) -> APIRouter:
+    """The department's information route, guarded by its write scope."""
+    router = v1_router("follow-through")
+    can_write = Annotated[Principal, Depends(require(department.write_scope))]
+    known = ", ".join(f"`{fact.name}`" for fact in department.facts) or "none"
+
+    @router.post(
+        "/settlements/{settlement_id}/information",
+        response_model=department.record_model,
+        summary="Supply facts an open item asks for: the department decides again at once",
+        description=(
+            "The department checks each fact (a name it does not take or a value of the wrong "
+            "type is a 422 naming it, and nothing is written), decides again, answers its "
+            "record and publishes a new `settlement.processed`. A fact no open item asks for "
+            f"is a 409. Facts this department takes: {known}."
+        ),
+        responses=error_responses(NotFound, Conflict),
+    )
+    def supply(
+        settlement_id: Annotated[str, Path(min_length=1, max_length=64)],
+        information: InformationIn,
+        principal: can_write,
+        runtime: RuntimeDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        def decided(session: Session) -> BaseModel:
+            supply_information(
+                session, department, settlement_id, information, actor=principal.actor
+            )
+            return department.record(session, settlement_id)
+
+        return create_idempotently(
+            runtime,
+            principal,
+            key=idempotency_key,
+            route=f"POST /v1/settlements/{settlement_id}/information",
+            request=information,
+            answer=decided,
+            status_code=200,
+        )
+
+    return router

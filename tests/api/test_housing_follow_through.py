@@ -1,0 +1,267 @@
+"""Housing follows through (CONTRACT.md, "Follow-through"): every gap is an open item until
+the fact or the parameter arrives, and only then is the household `done`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.housing import rules
+from services.housing.app import build
+from services.housing.handlers import FOLLOW_THROUGH
+from shared.clock import today
+from shared.follow_through import redecide_waiting
+from shared.settings import Settings
+from tests.api.housing_support import (
+    AREA_LIMIT,
+    INCOME_LIMIT,
+    PARAMETERS,
+    SUBSIDY_AMOUNT,
+    ZHENJIANG,
+    HousingApiTests,
+    assess_directly,
+    configure,
+    get_settlement,
+    parameter,
+    renter,
+    settlement,
+)
+from tests.support import (
+    Headers,
+    error_of,
+    eventually,
+    invalid,
+    ok,
+    outbox_reports,
+    publish_settlement,
+    quick_settings,
+    reason_for,
+    supply,
+)
+
+INCOME = "housing.monthly_household_income"
+WITHOUT_INCOME = {"housing": {"current_area_m2": 0}}
+
+
+def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))
+    return found
+
+
+def statuses(client: TestClient, settlement_id: str) -> list[str]:
+    return [report["status"] for report in outbox_reports(client, settlement_id)]
+
+
+class TestOpenItems(HousingApiTests):
+    def test_an_income_not_stated_is_open_until_supplied_then_the_household_is_done(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        settlement_id = renter(housing, **WITHOUT_INCOME)
+
+        waiting = record(housing, clerk, settlement_id)
+        assert (waiting["status"], waiting["version"]) == ("action_needed", 1)
+        [item] = waiting["open_items"]
+        assert (item["member_index"], item["field"], item["kind"]) == (None, INCOME, "information")
+        assert item["due_on"] is None  # no follow_through_days recorded
+        assert "was not given" in item["reason"]
+
+        answered = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}))
+
+        assert (answered["status"], answered["open_items"], answered["version"]) == ("done", [], 2)
+        assert answered["assessment"]["outcome"] == "rental_subsidy"
+        assert answered == record(housing, clerk, settlement_id)
+        assert statuses(housing, settlement_id) == ["action_needed", "done"]
+
+    def test_a_parameter_not_recorded_is_an_open_item_of_kind_parameter(
+        self, housing: TestClient, clerk: Headers, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        configure(monkeypatch, [AREA_LIMIT, SUBSIDY_AMOUNT])
+
+        waiting = record(housing, clerk, renter(housing))
+
+        assert waiting["status"] == "action_needed"
+        assert [(i["field"], i["kind"]) for i in waiting["open_items"]] == [
+            ("parameters.income_limit_per_capita", "parameter")
+        ]
+
+    def test_a_tenure_not_stated_leaves_the_subsidy_open_until_it_is_known(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        settlement_id = renter(housing, residence=None)
+        waiting = record(housing, clerk, settlement_id)
+        assert waiting["assessment"]["forms"] == ["public_rental_housing"]
+        assert [i["field"] for i in waiting["open_items"]] == ["residence.tenure"]
+
+        answered = ok(supply(housing, clerk, settlement_id, {"residence.tenure": "rented"}))
+
+        assert answered["status"] == "done"
+        assert answered["assessment"]["forms"] == ["rental_subsidy", "public_rental_housing"]
+
+    def test_an_item_is_due_follow_through_days_after_it_opened(
+        self, housing: TestClient, clerk: Headers, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        days = parameter("follow_through_days", 30, "days")
+        configure(monkeypatch, [*PARAMETERS, days])
+
+        [item] = record(housing, clerk, renter(housing, **WITHOUT_INCOME))["open_items"]
+
+        assert item["due_on"] == (today() + timedelta(days=30)).isoformat()
+
+
+class TestBadInformation(HousingApiTests):
+    """A refused supply names the field and why, and changes nothing."""
+
+    @pytest.mark.parametrize(
+        ("facts", "member_index", "field"),
+        [
+            ({"housing.rooms": 3}, None, "facts.housing.rooms"),
+            ({INCOME: "4200"}, None, f"facts.{INCOME}"),
+            ({INCOME: -1}, None, f"facts.{INCOME}"),
+            ({INCOME: True}, None, f"facts.{INCOME}"),
+            ({"residence.tenure": "squatting"}, None, "facts.residence.tenure"),
+            ({INCOME: 4200}, 1, "member_index"),  # the household's, not a member's
+            ({INCOME: 4200}, 7, "member_index"),  # a household of three
+        ],
+    )
+    def test_a_fact_housing_does_not_take_as_given_is_a_422_naming_it(
+        self,
+        housing: TestClient,
+        clerk: Headers,
+        facts: dict[str, Any],
+        member_index: int | None,
+        field: str,
+    ) -> None:
+        settlement_id = renter(housing, **WITHOUT_INCOME)
+        before = record(housing, clerk, settlement_id)
+
+        response = supply(housing, clerk, settlement_id, facts, member_index=member_index)
+
+        reason_for(invalid(response), field)
+        assert "4200" not in response.text  # the value is not echoed back
+        assert record(housing, clerk, settlement_id) == before
+        assert statuses(housing, settlement_id) == ["action_needed"]
+
+    def test_a_fact_no_open_item_asks_for_is_a_409(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        settlement_id = renter(housing, **WITHOUT_INCOME)
+
+        response = supply(housing, clerk, settlement_id, {"housing.current_area_m2": 12})
+
+        error_of(response, 409, "conflict")
+        assert record(housing, clerk, settlement_id)["version"] == 1
+
+    def test_a_settlement_housing_has_not_seen_is_a_404(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        error_of(supply(housing, clerk, "no-such-settlement", {INCOME: 4200}), 404, "not_found")
+
+    def test_the_same_supply_under_the_same_key_is_one_decision(
+        self, housing: TestClient, clerk: Headers
+    ) -> None:
+        settlement_id = renter(housing, **WITHOUT_INCOME)
+
+        first = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
+        again = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
+
+        assert again == first
+        assert record(housing, clerk, settlement_id)["version"] == 2
+        assert statuses(housing, settlement_id) == ["action_needed", "done"]
+        other = supply(housing, clerk, settlement_id, {INCOME: 5000}, key="income-1")
+        error_of(other, 409, "conflict")
+
+
+class TestParameterArriving(HousingApiTests):
+    """A limit recorded later decides again exactly the households waiting for it."""
+
+    @pytest.fixture
+    def parameter_file(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        """The parameters in a file, the income limit recorded only for 浈江区 so far."""
+        path = tmp_path / "housing-parameters.json"
+        path.write_text(json.dumps([{**INCOME_LIMIT, "region_code": ZHENJIANG}, AREA_LIMIT]))
+        monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", str(path))
+        rules.PARAMETERS.load()
+        return path
+
+    def test_only_the_waiting_settlements_are_decided_again_and_only_once(
+        self, fresh: TestClient, clerk: Headers, parameter_file: Path
+    ) -> None:
+        waiting = [renter(fresh), renter(fresh)]  # 武江区: no income limit yet
+        decided = assess_directly(fresh, settlement(destination_region_code=ZHENJIANG))
+        assert record(fresh, clerk, decided)["open_items"][0]["field"] == (
+            "parameters.rental_subsidy_amount_per_capita"
+        )
+        db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # nothing changed yet
+
+        parameter_file.write_text(json.dumps([*PARAMETERS, {**INCOME_LIMIT, "value": 1600}]))
+        assert rules.PARAMETERS.refresh() is True
+
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 3
+        for settlement_id in [*waiting, decided]:
+            now = record(fresh, clerk, settlement_id)
+            assert (now["status"], now["version"]) == ("done", 2)
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
+        rules.PARAMETERS.load()
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+
+    def test_a_parameter_for_another_county_decides_again_once_and_stays_open(
+        self, fresh: TestClient, clerk: Headers, parameter_file: Path
+    ) -> None:
+        settlement_id = renter(fresh)  # waits on 武江区's (or the city's) income limit
+        qujiang = {**INCOME_LIMIT, "region_code": "440205"}
+        parameter_file.write_text(json.dumps([*PARAMETERS[1:], qujiang]))
+        rules.PARAMETERS.refresh()
+        db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
+
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 1
+        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        now = record(fresh, clerk, settlement_id)
+        assert (now["status"], now["version"]) == ("action_needed", 2)
+
+    def test_a_wrong_file_keeps_the_parameters_in_use(self, parameter_file: Path) -> None:
+        before = rules.PARAMETERS.current()
+        parameter_file.write_text(json.dumps([{**INCOME_LIMIT, "value": -5}]))
+
+        assert rules.PARAMETERS.refresh() is False
+        assert rules.PARAMETERS.current() == before
+
+
+class TestWatcher(HousingApiTests):
+    @pytest.fixture
+    def watched(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[tuple[TestClient, Settings, Path]]:
+        """A running housing service whose parameters are a file without an income limit."""
+        path = tmp_path / "housing-parameters.json"
+        path.write_text(json.dumps([AREA_LIMIT, SUBSIDY_AMOUNT]))
+        monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", str(path))
+        settings = quick_settings(tmp_path, workers=True)
+        with TestClient(build(settings)) as client:
+            yield client, settings, path
+
+    def test_a_running_service_picks_up_a_recorded_limit_by_itself(
+        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
+    ) -> None:
+        client, settings, path = watched
+        family = settlement()
+        publish_settlement(settings, family)
+        eventually(
+            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
+            what="housing to act",
+        )
+        assert record(client, clerk, family.settlement_id)["status"] == "action_needed"
+
+        path.write_text(json.dumps(PARAMETERS))
+
+        eventually(
+            lambda: record(client, clerk, family.settlement_id)["status"] == "done",
+            what="the waiting household to be decided again",
+        )
+        assert record(client, clerk, family.settlement_id)["version"] == 2
