@@ -9,6 +9,7 @@ the server.
 from __future__ import annotations
 
 import importlib
+import json
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -28,9 +29,16 @@ UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)
 SHAOGUAN_DAY = date(2019, 6, 2)
 
 
+from tests.api.housing_support import PARAMETERS as HOUSING_PARAMETERS  # noqa: E402
+
+
 @pytest.fixture
-def platform(settings: Settings) -> Iterator[dict[str, TestClient]]:
-    """Every service in-process, on the clock of a summer afternoon in UTC."""
+def platform(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, TestClient]]:
+    """Every service in-process, on the clock of a summer afternoon in UTC; housing has its
+    limits, so nothing is left open and the family settles."""
+    monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", json.dumps(HOUSING_PARAMETERS))
     with (
         time_machine.travel(UTC_AFTERNOON, tick=True),
         ExitStack() as stack,
