@@ -300,19 +300,14 @@ def state_of(
     session: Session, records: FollowThroughTables, settlement_id: str
 ) -> FollowThroughOut:
     """The department's status and open items for one settlement, or a 404."""
-    cases, items = records.cases, records.open_items
+    cases = records.cases
     case_row = session.execute(select(cases).where(cases.c.settlement_id == settlement_id)).first()
     if case_row is None:
         raise NotFound(f"the department has not acted on settlement {settlement_id}")
-    open_rows = session.execute(
-        select(items)
-        .where(items.c.settlement_id == settlement_id, items.c.closed_at.is_(None))
-        .order_by(items.c.opened_at, items.c.id)
-    ).all()
     return FollowThroughOut(
         settlement_id=settlement_id,
         status=case_row.status,
-        open_items=[OpenItemOut.model_validate(row, from_attributes=True) for row in open_rows],
+        open_items=_open_items(session, records, settlement_id),
         version=case_row.version,
     )
 
@@ -383,12 +378,20 @@ def _reconcile(
                 due_on=due_on,
             )
         )
+    return _open_items(session, department.records, settlement_id)
+
+
+def _open_items(
+    session: Session, records: FollowThroughTables, settlement_id: str
+) -> list[OpenItemOut]:
+    """The settlement's open items, oldest first."""
+    items = records.open_items
     rows = session.execute(
         select(items)
         .where(items.c.settlement_id == settlement_id, items.c.closed_at.is_(None))
         .order_by(items.c.opened_at, items.c.id)
     ).all()
-    return [OpenItemOut.model_validate(row, from_attributes=True) for row in rows]
+    return [OpenItemOut.model_validate(row) for row in rows]
 
 
 def _due_on(department: FollowThrough, case: Case) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
@@ -136,7 +136,3 @@ def follow_through_tables(metadata: MetaData) -> FollowThroughTables:
         Index("ix_open_items_kind_open", "kind", "closed_at"),
     )
     return FollowThroughTables(cases, open_items)
-
-
-def item_out(row: Any) -> OpenItemOut:
-    return OpenItemOut.model_validate(row)
