@@ -113,6 +113,17 @@ def get_settlement_application(
     return views.application_out(views.load_application(session, application_id))
 
 
+@router.get(
+    "/settlement-applications/{application_id}/decisions",
+    summary="Every decision on the application, as made (the last is the current one)",
+    responses=error_responses(NotFound),
+)
+def list_decision_versions(
+    application_id: str, principal: CanRead, session: ReadSession
+) -> list[schemas.DecisionVersionOut]:
+    return views.decision_versions(session, application_id)
+
+
 def changed(
     runtime: Runtime, change: Callable[[Session], SettlementApplication]
 ) -> schemas.SettlementApplicationOut:

@@ -14,14 +14,12 @@ from shared.settlement import SettlementProcessed
 def record_department_outcome(session: Session, event: CloudEvent) -> None:
     """A department reported on a settlement (四(一)): its column of the fan-out moves."""
     report = SettlementProcessed.from_event(event)
-    operations.record_department_outcome(
-        session,
-        settlement_id=report.settlement_id,
-        service=report.service,
-        outcome=report.outcome,
-        summary=report.summary,
-        event_id=event.get_id(),
-    )
+    if event.get_type() != processed_type(report.service):
+        raise ValueError(
+            f"a report of {report.service!r} arrived as {event.get_type()!r}: a department "
+            "reports only on its own topic"
+        )
+    operations.record_department_outcome(session, report, event.get_id())
 
 
 # <department>.settlement.processed -> record_department_outcome, for every department that

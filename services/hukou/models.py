@@ -1,4 +1,5 @@
-"""Hukou's tables: applications, their household members, fan-out progress, targets."""
+"""Hukou's tables: applications, their household members, every version of their decision,
+fan-out progress, targets."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class SettlementApplication(Base):
     rejected_by: Mapped[str | None] = mapped_column(String(100))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """The current decision: the latest of `decisions` (eligibility and request are its copy)."""
     # Optimistic lock: two approvals racing cannot both commit a transition.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -47,6 +50,9 @@ class SettlementApplication(Base):
         back_populates="application", lazy="raise", order_by="HouseholdMember.position"
     )
     fanout: Mapped[list[FanoutStatus]] = relationship(lazy="raise")
+    decisions: Mapped[list[DecisionVersion]] = relationship(
+        lazy="raise", order_by="DecisionVersion.version"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
 
@@ -73,6 +79,27 @@ class HouseholdMember(Base):
     )
 
 
+class DecisionVersion(Base):
+    """One decision on an application, kept for good: what was known (the request as it then
+    stood), what was decided, by whom and when. Submission is version 1; each reassessment adds
+    the next; none is ever changed."""
+
+    __tablename__ = "decision_versions"
+
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("settlement_applications.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    rules_version: Mapped[str | None] = mapped_column(String(60))
+    eligibility: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    supplied: Mapped[list[str]] = mapped_column(JSON, default=list)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(100))
+
+
 class OpenClaim(Base):
     """A person held by an open application: the primary key makes "one open application
     per person" hold even when two submissions race on PostgreSQL."""
@@ -92,8 +119,13 @@ class FanoutStatus(Base):
         ForeignKey("settlement_applications.id"), primary_key=True
     )
     service: Mapped[str] = mapped_column(String(40), primary_key=True)
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    """pending | done | action_needed | failed (CONTRACT.md, "Follow-through")."""
     summary: Mapped[str | None] = mapped_column(Text)
+    open_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """What the department last reported still open, as its report gave it."""
+    version: Mapped[int | None] = mapped_column(Integer)
+    """The department's decision the status comes from: a later one wins, an older is stale."""
     event_id: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -27,6 +27,7 @@ from services.hukou.domain import (
 )
 from services.hukou.models import (
     TABLES,
+    DecisionVersion,
     FanoutStatus,
     HouseholdMember,
     OpenClaim,
@@ -41,6 +42,7 @@ from shared.identity import mask_id_number, parse_id_number
 from shared.observability import metrics
 from shared.parameters import Parameter
 from shared.registry import DOWNSTREAM_SERVICES
+from shared.settlement import SettlementProcessed
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +173,10 @@ def submit_application(
             for position, person in enumerate(people)
         ],
         fanout=[],
+        decision_version=1,
     )
     session.add(application)
+    session.add(_version_of(application, trigger="submitted", actor=actor, supplied=()))
     session.flush()  # the claims refer to the application, and no relationship says so
     if status in HOLDING_STATUSES:
         session.add_all(
@@ -268,6 +272,9 @@ def reassess_application(
     application.rules_version = decision.rules_version
     application.eligibility = eligibility_record(decision)
     application.request = request.model_dump(mode="json")
+    application.decision_version += 1
+    sections = sorted(supplied.model_fields_set)
+    session.add(_version_of(application, trigger="reassessed", actor=actor, supplied=sections))
     if application.status not in HOLDING_STATUSES:
         _release_people(session, application.id)
     return _recorded(
@@ -275,7 +282,29 @@ def reassess_application(
         application,
         actor=actor,
         action="settlement.reassessed",
-        detail={"status": application.status, "supplied": sorted(supplied.model_fields_set)},
+        detail={
+            "status": application.status,
+            "supplied": sections,
+            "decision_version": application.decision_version,
+        },
+    )
+
+
+def _version_of(
+    application: SettlementApplication, *, trigger: str, actor: str, supplied: Sequence[str]
+) -> DecisionVersion:
+    """The application's current decision as a version of its own, never to be changed."""
+    return DecisionVersion(
+        application_id=application.id,
+        version=application.decision_version,
+        trigger=trigger,
+        status=application.status,
+        rules_version=application.rules_version,
+        eligibility=application.eligibility,
+        request=application.request,
+        supplied=list(supplied),
+        decided_at=application.decided_at or utcnow(),
+        decided_by=actor,
     )
 
 
@@ -295,54 +324,66 @@ def reject_application(
     )
 
 
-def record_department_outcome(
-    session: Session,
-    *,
-    settlement_id: str,
-    service: str,
-    outcome: str,
-    summary: str | None,
-    event_id: str,
-) -> None:
-    """A department reported on a settlement: update its fan-out status (四(一))."""
-    if service not in DOWNSTREAM_SERVICES or outcome not in ("done", "failed"):
-        raise ValueError(f"unexpected report: service={service!r} outcome={outcome!r}")
-    status = session.get(FanoutStatus, (settlement_id, service), with_for_update=True)
-    if status is None:
-        raise NotFound(f"no approved settlement {settlement_id} awaiting {service}")
-    # A later failure never undoes a department's done; a replay that succeeds turns failed to done.
-    if status.status != "done":
-        status.status = outcome
-        status.summary = summary
-        status.event_id = event_id
-        status.updated_at = utcnow()
-        if outcome == "done":
-            approved_at = session.execute(
-                select(SettlementApplication.approved_at).where(
-                    SettlementApplication.id == settlement_id
-                )
-            ).scalar_one()
-            if approved_at is not None:
-                metrics.approval_to_done.labels(service).observe(
-                    (status.updated_at - approved_at).total_seconds()
-                )
+def record_department_outcome(session: Session, report: SettlementProcessed, event_id: str) -> None:
+    """A department reported on a settlement (四(一)): its fan-out column takes the report's
+    status and open items, unless it already holds a later decision of that department; the
+    application is settled exactly while every department is done."""
+    service = report.service
+    if service not in DOWNSTREAM_SERVICES:
+        raise ValueError(f"unexpected report from service {service!r}")
+    column = session.get(FanoutStatus, (report.settlement_id, service), with_for_update=True)
+    if column is None:
+        raise NotFound(f"no approved settlement {report.settlement_id} awaiting {service}")
+    status = report.current_status
+    if not _supersedes(report, column):
+        log.info("stale report ignored", extra={"settlement_id": report.settlement_id})
+        return
+    column.status = status
+    column.summary = report.summary
+    column.open_items = [item.model_dump(mode="json") for item in report.open_items]
+    column.version = report.version
+    column.event_id = event_id
+    column.updated_at = utcnow()
     session.flush()
-    statuses = (
-        session.execute(
-            select(FanoutStatus.status).where(FanoutStatus.application_id == settlement_id)
+    application = load_application(session, report.settlement_id, for_update=True)
+    if status == "done" and application.approved_at is not None:
+        metrics.approval_to_done.labels(service).observe(
+            (column.updated_at - application.approved_at).total_seconds()
         )
-        .scalars()
-        .all()
-    )
-    if statuses and all(s == "done" for s in statuses):
-        application = session.get(SettlementApplication, settlement_id)
-        if application is not None and application.status == "approved":
-            application.status = "settled"
-            application.settled_at = utcnow()
+    _settle_when_all_done(application)
     audit(
         session,
-        settlement_id,
+        report.settlement_id,
         actor=f"service:{service}",
         action="settlement.processed",
-        detail={"service": service, "outcome": outcome, "event_id": event_id},
+        detail={
+            "service": service,
+            "status": status,
+            "version": report.version,
+            "open_items": len(report.open_items),
+            "event_id": event_id,
+        },
     )
+
+
+def _supersedes(report: SettlementProcessed, column: FanoutStatus) -> bool:
+    """Whether a report replaces what the column holds: a later decision always does, the same
+    or an earlier one never (a redelivery, or a report read out of order). A report without a
+    version (a dead letter's failure, or a department from before follow-through) counts only
+    while the column has no decision of that department, and a failure never undoes a done."""
+    if report.version is not None:
+        return column.version is None or report.version > column.version
+    if column.version is not None:
+        return False
+    return not (column.status == "done" and report.current_status == "failed")
+
+
+def _settle_when_all_done(application: SettlementApplication) -> None:
+    """Settled while every department is done; approved again if one reopens."""
+    every_done = bool(application.fanout) and all(c.status == "done" for c in application.fanout)
+    if application.status == "approved" and every_done:
+        application.status = "settled"
+        application.settled_at = utcnow()
+    elif application.status == "settled" and not every_done:
+        application.status = "approved"
+        application.settled_at = None

@@ -11,7 +11,7 @@ from services.hukou.domain import Channel, StudentStage, TalentCategory
 from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
 from shared.identity import parse_id_number
 from shared.pagination import Page
-from shared.settlement import HukouType, Tenure
+from shared.settlement import HukouType, ReportedItem, Tenure
 
 
 class _PersonIn(Strict):
@@ -222,12 +222,30 @@ class PersonOut(BaseModel):
     hukou_type: str
 
 
-FanoutValue = Literal["not_started", "pending", "done", "failed"]
-
-
 ApplicationStatus = Literal[
     "submitted", "eligible", "ineligible", "approved", "rejected", "settled"
 ]
+
+
+FanoutValue = Literal["not_started", "pending", "done", "action_needed", "failed"]
+"""A department's part: `not_started` before approval, `pending` until it reports, then what
+it last reported (CONTRACT.md, "Follow-through")."""
+
+
+class DecisionVersionOut(BaseModel):
+    """One decision on the application, as it was made: what was known and what was decided."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    trigger: Literal["submitted", "reassessed"]
+    status: ApplicationStatus
+    rules_version: str | None
+    decided_at: datetime
+    decided_by: str
+    supplied: list[str] = Field(description="the sections supplied for this version")
+    eligibility: EligibilityOut
+    request: dict[str, Any] = Field(description="the application as this version decided it")
 
 
 class ApplicationFilter(BaseModel):
@@ -256,8 +274,12 @@ class SettlementApplicationOut(BaseModel):
     applicant: PersonOut
     household: list[PersonOut]
     eligibility: EligibilityOut
+    decision_version: int = Field(description="the current decision: see .../decisions")
     fanout: dict[str, FanoutValue]
     fanout_summaries: dict[str, str] = {}
+    fanout_open_items: dict[str, list[ReportedItem]] = Field(
+        default={}, description="what each department not yet done still has open"
+    )
 
 
 ApplicationPage = Page[SettlementApplicationOut]

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
-from services.hukou.models import HouseholdMember, SettlementApplication
+from services.hukou.models import DecisionVersion, HouseholdMember, SettlementApplication
 from shared.db import columns_of
 from shared.pagination import PageRequest, fetch_page
 from shared.registry import DOWNSTREAM_SERVICES
@@ -81,5 +81,22 @@ def application_out(application: SettlementApplication) -> schemas.SettlementApp
                 for s in DOWNSTREAM_SERVICES
             },
             "fanout_summaries": {s: f.summary for s, f in reported.items() if f.summary},
+            "fanout_open_items": {s: f.open_items for s, f in reported.items() if f.open_items},
         }
     )
+
+
+def decision_versions(session: Session, application_id: str) -> list[schemas.DecisionVersionOut]:
+    """Every decision on the application, the first first; the last is the current one."""
+    load_one(
+        session,
+        SettlementApplication,
+        SettlementApplication.id == application_id,
+        not_found=f"no settlement application {application_id}",
+    )
+    rows = session.execute(
+        select(DecisionVersion)
+        .where(DecisionVersion.application_id == application_id)
+        .order_by(DecisionVersion.version)
+    ).scalars()
+    return [schemas.DecisionVersionOut.model_validate(row) for row in rows]

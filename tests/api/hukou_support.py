@@ -18,6 +18,7 @@ from sqlalchemy import select
 from services.hukou.app import build
 from services.hukou.models import TABLES
 from shared import clock
+from shared.registry import DOWNSTREAM_SERVICES
 from shared.settings import Settings
 from tests.api.conftest import application
 from tests.conftest import TokenFactory
@@ -26,7 +27,7 @@ from tests.support import WUJIANG, Headers, events_on, ok
 APPLICATIONS = "/v1/settlement-applications"
 APPROVED_TYPE = "cn.gov.shaoguan.hukou.settlement.approved"
 APPROVED_TOPIC = "hukou.settlement.approved"
-DEPARTMENTS = ("housing", "medical_insurance", "pension", "education", "residence_permit")
+DEPARTMENTS = DOWNSTREAM_SERVICES  # every department hukou's fan-out waits for
 TRIAL = "shaoguan-2017-trial"
 ZHENJIANG, QUJIANG = "440204", "440205"  # beside tests.support's WUJIANG, 440203
 
