@@ -12,8 +12,10 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The example parameters (examples/parameters/, each marked as an example in its source) unless
+# LUOHU_PARAMETERS_DIR names the department's own; `--demo` takes one family through once ready.
 run: $(INSTALLED)
-	$(BIN)/luohu run
+	LUOHU_PARAMETERS_DIR="$${LUOHU_PARAMETERS_DIR:-examples/parameters}" $(BIN)/luohu run --demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -28,7 +30,8 @@ test: lint typecheck
 run-kafka: $(INSTALLED)
 	scripts/kafka.sh start
 	scripts/postgres.sh start
-	LUOHU_BUS=kafka $(BIN)/luohu run --postgres "$$(scripts/postgres.sh url)"
+	LUOHU_BUS=kafka LUOHU_PARAMETERS_DIR="$${LUOHU_PARAMETERS_DIR:-examples/parameters}" \
+	  $(BIN)/luohu run --demo --postgres "$$(scripts/postgres.sh url)"
 
 stop-engines:
 	-scripts/kafka.sh stop

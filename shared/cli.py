@@ -18,7 +18,7 @@ from shared import migrations
 from shared.auth import issue_token
 from shared.events.bus import Bus
 from shared.identity import mask_identity_numbers
-from shared.launcher import built_services, port_of, run_platform
+from shared.launcher import built_services, port_of, run_demo, run_platform
 from shared.registry import DEPARTMENT_SCOPES, SERVICE_PORTS, SERVICES
 from shared.settings import Settings
 
@@ -41,10 +41,23 @@ def run(
         str | None,
         typer.Option(help="A PostgreSQL server URL: each service gets its own database on it"),
     ] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Once ready, take one family through (as `luohu demo` does)")
+    ] = False,
 ) -> None:
     """Start every service as its own process on the configured engines, restart any that
     dies, and stop them all on Ctrl-C."""
-    run_platform(host, only, postgres)
+    run_platform(host, only, postgres, demo=demo)
+
+
+@app.command("demo")
+def demo_command(
+    host: Annotated[str, typer.Option(help="Address the services listen on")] = "127.0.0.1",
+) -> None:
+    """Take one family through the running platform, from submission to settled, printing
+    what each department decides, asks for and is given."""
+    if not run_demo(host):
+        raise typer.Exit(1)
 
 
 def _service_named(service: str | None) -> str:

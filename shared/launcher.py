@@ -13,6 +13,7 @@ import time
 import httpx
 import typer
 
+from shared.demo import DemoFailed, Services, walk_through
 from shared.registry import SERVICE_PORTS
 from shared.settings import Settings
 
@@ -27,7 +28,21 @@ def port_of(name: str, settings: Settings) -> int:
     return SERVICE_PORTS[name] + settings.port_offset
 
 
-def run_platform(host: str, only: list[str] | None, postgres: str | None) -> None:
+def run_demo(host: str) -> bool:
+    """`luohu demo` on the platform at `host`: whether the family ended settled."""
+    settings = Settings()
+    urls = {name: f"http://{host}:{port_of(name, settings)}" for name in SERVICE_PORTS}
+    try:
+        *_, shown = walk_through(Services(settings, urls), typer.echo)
+    except (DemoFailed, httpx.HTTPError) as exc:
+        typer.echo(f"the walk-through stopped: {exc}", err=True)
+        return False
+    return bool(shown["status"] == "settled")
+
+
+def run_platform(
+    host: str, only: list[str] | None, postgres: str | None, *, demo: bool = False
+) -> None:
     """Start every service as its own process on the configured engines, restart any that
     dies, and stop them all on SIGTERM or Ctrl-C."""
     settings = Settings()
@@ -88,6 +103,8 @@ def run_platform(host: str, only: list[str] | None, postgres: str | None) -> Non
             url = f"http://{host}:{port_of(name, settings)}"
             typer.echo(f"  {name:<18} {url}   (API docs: {url}/docs)")
         typer.echo("A token for public security:  luohu token --dept public_security")
+        if demo:
+            run_demo(host)
         typer.echo("Ctrl-C stops the platform.")
         restarts: dict[str, list[float]] = {name: [] for name in names}
         due: dict[str, float] = {}

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,22 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
             running.process.wait(timeout=30)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(running.process.pid, signal.SIGKILL)
+
+
+def start_on(platform: Platform, engine: str, name: str) -> None:
+    """Start the platform on the embedded engines or on the real Kafka broker and PostgreSQL
+    server that `make test` runs, with topics, groups and databases of its own (`name`)."""
+    if engine == "kafka":
+        from tests.contract.conftest import kafka_bootstrap, postgres_admin_url
+
+        suffix = uuid.uuid4().hex[:8]
+        platform.env["LUOHU_BUS"] = "kafka"
+        platform.env["LUOHU_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap()
+        platform.env["LUOHU_KAFKA_NAMESPACE"] = f"{name}-{suffix}."
+        server = postgres_admin_url().rsplit("/", 1)[0]
+        platform.start("--postgres", f"{server}/{name}_{suffix}")
+    else:
+        platform.start()
 
 
 def wait_for(predicate: object, *, timeout: float = 20.0, interval: float = 0.1) -> object:

@@ -19,8 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.conftest import kafka_bootstrap, postgres_admin_url
-from tests.e2e.conftest import Platform
+from tests.e2e.conftest import Platform, start_on
 from tests.e2e.test_fanout import DEPARTMENTS, LOCAL_PARAMETERS, family_of_six
 
 SETTLEMENTS = 200
@@ -33,16 +32,7 @@ def engine_platform(request: pytest.FixtureRequest, platform: Platform) -> Itera
     for variable, parameters in LOCAL_PARAMETERS.items():
         platform.env[variable] = json.dumps(parameters)
     platform.env["LUOHU_LOG_LEVEL"] = "WARNING"
-    if request.param == "kafka":
-        platform.env["LUOHU_BUS"] = "kafka"
-        platform.env["LUOHU_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap()
-        # Topics and groups of its own: no other test's events on the shared broker.
-        platform.env["LUOHU_KAFKA_NAMESPACE"] = f"faults-{uuid.uuid4().hex[:8]}."
-        prefix = f"faults_{uuid.uuid4().hex[:8]}"
-        server = postgres_admin_url().rsplit("/", 1)[0]
-        platform.start("--postgres", f"{server}/{prefix}")
-    else:
-        platform.start()
+    start_on(platform, request.param, "faults")
     yield platform
 
 

@@ -1,0 +1,196 @@
+"""`luohu demo`: one family through the running platform, the way the departments would take it.
+
+Public security submits and approves a family of three whose application leaves out facts some
+departments need; each department acts on the approval by itself and says what it still needs;
+each one's own official then supplies it through that department's information route, and the
+family ends `settled`. Every step is printed, so a newcomer sees the whole job working.
+
+The family is the README's, with identity numbers made afresh on each run (a person can be in
+one open application only). The answers supplied are example facts for trying the platform.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import httpx
+
+from shared.auth import issue_token
+from shared.identity import make_id_number
+from shared.registry import SERVICES_BY_NAME
+from shared.settings import Settings
+
+ORIGIN = "441402"  # 梅州市梅江区: the family's registration before it settles
+WUJIANG = "440203"  # 韶关市武江区: where it settles
+
+EXAMPLE_ANSWERS: Mapping[str, Any] = {
+    # What the family tells each department that asks (example facts, not anyone's real ones).
+    "housing.monthly_household_income": 2400,
+    "housing.current_area_m2": 0,
+    "social_insurance.employer_paid": False,
+}
+
+Echo = Callable[[str], None]
+
+
+def family(rng: random.Random) -> dict[str, Any]:
+    """The README's family: a couple and a school-age child, settling in 武江区 under 二.1,
+    with no housing section (housing and civil affairs ask for the household's income)."""
+
+    def person(born: date, female: bool) -> str:
+        sequence = rng.randrange(0, 499) * 2 + (0 if female else 1)
+        return make_id_number(ORIGIN, born.replace(day=rng.randint(1, 28)), sequence)
+
+    return {
+        "applicant": {
+            "id_number": person(date(1988, 5, 1), female=False),
+            "name": "张三",
+            "hukou_region_code": ORIGIN,
+            "hukou_type": "rural",
+        },
+        "channel": "stable_residence",
+        "destination_region_code": WUJIANG,
+        "received_on": "2019-06-01",
+        "residence": {"address": "武江区沿江路 1 号", "tenure": "rented", "since": "2018-01-01"},
+        "social_insurance": {
+            "pension_months": 14,
+            "medical_months": 14,
+            "insured_region_code": WUJIANG,
+            "employer_paid": True,
+        },
+        "household": [
+            {
+                "id_number": person(date(1990, 3, 1), female=True),
+                "name": "李四",
+                "relation": "spouse",
+            },
+            {
+                "id_number": person(date(2012, 3, 1), female=True),
+                "name": "张小",
+                "relation": "child",
+            },
+        ],
+    }
+
+
+class Services:
+    """The running services, each called with the token of the department that owns it."""
+
+    def __init__(self, settings: Settings, urls: Mapping[str, str]) -> None:
+        self.settings = settings
+        self.urls = urls
+        self.client = httpx.Client(timeout=10)
+
+    def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        department = SERVICES_BY_NAME[service].department
+        token = issue_token(self.settings, dept=department, lifetime=600)
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        return self.client.request(method, self.urls[service] + path, headers=headers, **kwargs)
+
+    def ok(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
+        answer = self.call(method, service, path, **kwargs)
+        if answer.status_code >= 400:
+            raise DemoFailed(f"{method} {service}{path}: {answer.status_code} {answer.text[:500]}")
+        return answer.json()
+
+
+class DemoFailed(RuntimeError):
+    pass
+
+
+def walk_through(
+    services: Services, echo: Echo, *, seed: int | None = None, patience: float = 60
+) -> list[dict[str, Any]]:
+    """Take one family from submission to settled; the application as it stood after each
+    round of reports (the first after approval, the last as it ends)."""
+    rng = random.Random(seed)
+    echo("1. 公安机关受理落户申请 (public security submits the family's application)")
+    created = services.ok("POST", "hukou", "/v1/settlement-applications", json=family(rng))
+    settlement_id = created["id"]
+    echo(f"   application {settlement_id}: {created['status']}")
+    echo("2. 审批通过 (approved): every department acts on settlement.approved by itself")
+    services.ok("POST", "hukou", f"/v1/settlement-applications/{settlement_id}/approve")
+    shown = _until_reported(services, settlement_id, patience)
+    _show(shown, echo)
+    journey = [shown]
+    step = 3
+    while shown["status"] != "settled":
+        owed = shown.get("fanout_open_items", {})
+        answerable = {
+            service: [item for item in items if item["field"] in EXAMPLE_ANSWERS]
+            for service, items in owed.items()
+        }
+        if not any(answerable.values()):
+            echo("   nothing more this walk-through can supply: see the open items above")
+            return journey
+        expected: dict[str, set[tuple[int | None, str]]] = {}
+        for service, items in answerable.items():
+            for member_index, facts in _facts_by_member(items).items():
+                whose = "the household" if member_index is None else f"member {member_index}"
+                echo(f"{step}. {service} receives from {whose}: {', '.join(facts)}")
+                step += 1
+                record = services.ok(
+                    "POST",
+                    service,
+                    f"/v1/settlements/{settlement_id}/information",
+                    json={"member_index": member_index, "facts": facts},
+                )
+                expected[service] = _open(record["open_items"])
+        shown = _until_reported(services, settlement_id, patience, expected=expected)
+        _show(shown, echo)
+        journey.append(shown)
+    echo(f"落户完成 (settled): every department is done for {settlement_id}")
+    return journey
+
+
+def _facts_by_member(items: list[dict[str, Any]]) -> dict[int | None, dict[str, Any]]:
+    grouped: dict[int | None, dict[str, Any]] = {}
+    for item in items:
+        grouped.setdefault(item["member_index"], {})[item["field"]] = EXAMPLE_ANSWERS[item["field"]]
+    return grouped
+
+
+def _open(items: list[dict[str, Any]]) -> set[tuple[int | None, str]]:
+    return {(item["member_index"], item["field"]) for item in items}
+
+
+def _until_reported(
+    services: Services,
+    settlement_id: str,
+    patience: float,
+    expected: Mapping[str, set[tuple[int | None, str]]] | None = None,
+) -> dict[str, Any]:
+    """The application once no department is pending and hukou has heard each department's
+    answer to what was supplied (`expected`: the items each then still had open)."""
+    deadline = time.monotonic() + patience
+    path = f"/v1/settlement-applications/{settlement_id}"
+    while True:
+        shown = services.ok("GET", "hukou", path)
+        reported = "pending" not in shown["fanout"].values()
+        heard = all(
+            _open(shown["fanout_open_items"].get(service, [])) == items
+            for service, items in (expected or {}).items()
+        )
+        if reported and heard:
+            return dict(shown)
+        if time.monotonic() > deadline:
+            raise DemoFailed(
+                f"the departments did not report in {patience:.0f} s: {shown['fanout']}"
+            )
+        time.sleep(0.2)
+
+
+def _show(shown: Mapping[str, Any], echo: Echo) -> None:
+    echo(f"   application: {shown['status']}")
+    for service, status in shown["fanout"].items():
+        echo(f"   {service:<18} {status}")
+        for item in shown.get("fanout_open_items", {}).get(service, []):
+            whose = (
+                "household" if item["member_index"] is None else f"member {item['member_index']}"
+            )
+            due = f", due {item['due_on']}" if item["due_on"] else ""
+            echo(f"      needs {item['field']} ({item['kind']}, {whose}{due}): {item['reason']}")

@@ -1,0 +1,50 @@
+"""End to end, on both engines: the README's family, whose application leaves facts out, goes
+`approved` -> `action_needed` in three departments -> `settled` as each department's official
+supplies what it asked for (the `luohu demo` walk-through, on the example parameters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared import demo
+from shared.registry import DOWNSTREAM_SERVICES
+from shared.settings import Settings
+from tests.e2e.conftest import Platform, start_on
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "parameters"
+ASKED = {"housing", "pension", "civil_affairs"}  # what the README's family leaves out
+
+
+@pytest.mark.parametrize("engine", ["embedded", "kafka"])
+def test_the_readme_family_is_settled_once_every_department_has_what_it_asked_for(
+    platform: Platform, engine: str
+) -> None:
+    platform.env["LUOHU_PARAMETERS_DIR"] = str(EXAMPLES)
+    start_on(platform, engine, "follow")
+    settings = Settings(_env_file=None, jwt_secret=platform.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+    running = demo.Services(settings, {s: platform.url(s) for s in ("hukou", *DOWNSTREAM_SERVICES)})
+    said: list[str] = []
+    journey = demo.walk_through(running, said.append, seed=2017)
+    first, settled = journey[0], journey[-1]
+
+    assert first["status"] == "approved", "\n".join(said)
+    waiting = {s for s, status in first["fanout"].items() if status == "action_needed"}
+    assert waiting == ASKED, "\n".join(said)
+    assert {s for s, status in first["fanout"].items() if status == "done"} == (
+        set(DOWNSTREAM_SERVICES) - ASKED
+    )
+    assert settled["status"] == "settled", "\n".join(said)
+    assert settled["fanout"] == dict.fromkeys(DOWNSTREAM_SERVICES, "done")
+    assert settled["fanout_open_items"] == {}
+
+    for service in ASKED:
+        record = running.ok("GET", service, f"/v1/settlements/{settled['id']}")
+        assert record["status"] == "done" and record["open_items"] == []
+        assert record["version"] >= 2, f"{service} decided again on what it was given"
+    assert platform.stop() == 0
+    log = platform.log()
+    people = [settled["applicant"], *settled["household"]]
+    assert not [p["id_number"] for p in people if p["id_number"] in log]
+    assert not [p["name"] for p in people if p["name"] in log]
