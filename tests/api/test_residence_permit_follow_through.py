@@ -126,6 +126,8 @@ class TestDoneAtOnce(ResidencePermitApiTests):
         assert fetch(service, officer, permit["id"]) == closed  # closed once, as it was
         assert closures_of(service, permit["id"]) == (1, 1)
         assert versions(service, settlement_id) == [("done", [], 1), ("done", [], 2)]
+        summaries = [r["summary"] for r in outbox_reports(service, settlement_id)]
+        assert summaries == [before["summary"]] * 2  # the closures made, reported again
 
 
 class TestInformation(ResidencePermitApiTests):
