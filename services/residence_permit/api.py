@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from services.residence_permit import operations, rules, schemas, views
 from services.residence_permit.rules import PARAMETERS
-from services.residence_permit.settlements import settlement_out
 from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
@@ -179,10 +178,11 @@ def get_residence_history(
 @router.get(
     "/settlements/{settlement_id}",
     tags=["settlements"],
-    summary="The permits closed because their holders settled; 404 until acted on",
+    summary="The permits closed because their holders settled, with the status and open items "
+    "first; 404 until acted on",
     responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: str, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementOut:
-    return settlement_out(session, settlement_id)
+    return views.settlement_out(session, settlement_id)

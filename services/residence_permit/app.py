@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from services.residence_permit.api import router
-from services.residence_permit.handlers import SUBSCRIPTION
+from services.residence_permit.handlers import FOLLOW_THROUGH
 from services.residence_permit.models import TABLES
 from services.residence_permit.rules import PARAMETERS
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec("residence_permit", TABLES, [router], [SUBSCRIPTION], PARAMETERS)
+SPEC = ServiceSpec(
+    "residence_permit", TABLES, [router], parameters=PARAMETERS, follow_through=FOLLOW_THROUGH
+)
 build = SPEC.build  # build(settings): the app on those settings (each test builds its own)
 app = build()

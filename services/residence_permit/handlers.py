@@ -1,15 +1,21 @@
-"""Events the residence permit service consumes: an approved settlement closes the settled
-members' permits, and `residence_permit.settlement.processed` reports it."""
+"""Residence permits' follow-through: an approved settlement closes the settled members'
+permits (三(九)), and `residence_permit.settlement.processed` reports it, `done` at once."""
 
 from __future__ import annotations
 
-from services.residence_permit.models import TABLES
-from services.residence_permit.settlements import close_permits_of_settled
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import settlement_subscription
+from services.residence_permit import schemas, settlements, views
+from services.residence_permit.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.residence_permit.rules import PARAMETERS
+from shared.follow_through import FollowThrough
 
-SUBSCRIPTION = settlement_subscription(
+FOLLOW_THROUGH = FollowThrough(
     service="residence_permit",
     tables=TABLES,
-    handlers={SETTLEMENT_APPROVED: close_permits_of_settled},
+    records=FOLLOW_THROUGH_TABLES,
+    decide=settlements.decide,
+    record=views.settlement_out,
+    record_model=schemas.SettlementOut,
+    # Closing takes no fact: the information route answers any fact with a 422 naming it.
+    facts=(),
+    parameters=PARAMETERS,
 )

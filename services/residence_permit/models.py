@@ -1,4 +1,5 @@
-"""Residence permit tables: permits, their endorsements, and the settlements acted on."""
+"""Residence permit tables: permits, their endorsements, and the settlements acted on (with the
+follow-through's own tables, `follow_through` and `open_items`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+from shared.follow_through import follow_through_tables
 
 
 class Base(DeclarativeBase):
@@ -16,6 +18,7 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
 
 
 class ResidencePermit(Base):
@@ -90,7 +93,8 @@ class OpenPermit(Base):
 
 
 class SettlementRecord(Base):
-    """An approved settlement this service has acted on: its presence means "done"."""
+    """An approved settlement whose members' permits this service has closed: written once, on
+    the first decision, and kept as it is by every later one."""
 
     __tablename__ = "settlements"
 

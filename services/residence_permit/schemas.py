@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.residence_permit.rules import BASES, PermitStatus
 from shared.fields import IdNumber, Name, PastDate, RegionCode, ShaoguanCounty, Strict
+from shared.follow_through import FollowThroughOut
 from shared.identity import mask_id_number
 from shared.pagination import Page
 
@@ -238,8 +239,11 @@ class MemberDecisionOut(BaseModel):
     closed_permits: list[ClosedPermitOut]
 
 
-class SettlementOut(BaseModel):
-    settlement_id: str
+class SettlementOut(FollowThroughOut):
+    """What residence permits did about one approved settlement (CONTRACT.md, downstream
+    services): the permits closed because their holders settled (三(九)), and what is still
+    open (CONTRACT.md, follow-through: closing waits on nothing, so nothing is)."""
+
     processed_at: datetime
     decided_at: datetime
     settled_on: date
@@ -251,4 +255,6 @@ class SettlementOut(BaseModel):
     parameters: list[ParameterOut] = Field(
         default=[], description="None: closing on settlement uses no parameter"
     )
-    information_needed: list[str] = []
+    information_needed: list[str] = Field(
+        default=[], description="None: closing waits on no fact (open_items lists what would)"
+    )

@@ -1,13 +1,16 @@
-"""Acting on an approved settlement: the settled members' permits are closed (三(九))."""
+"""Acting on an approved settlement: the settled members' permits are closed (三(九)).
+
+Closing follows through at once: it takes no fact and no parameter, so it is `done` on its
+first decision. A decision made again (a confirmation, a supply, a parameter) finds the
+closures made and makes none: a permit is closed once, with one closure record.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from services.residence_permit import rules, schemas
+from services.residence_permit import rules
 from services.residence_permit.models import (
     TABLES,
     OpenPermit,
@@ -19,24 +22,30 @@ from services.residence_permit.models import (
 from services.residence_permit.operations import load_permit
 from shared import clock, regions
 from shared.audit import record_audit
-from shared.db import columns_of, utcnow
+from shared.db import utcnow
+from shared.follow_through import Case, Decision
 from shared.identity import parse_id_number
-from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
 CLOSED_BY = "event:hukou.settlement.approved"
 
 
-def close_permits_of_settled(session: Session, settlement: SettlementApproved) -> str:
-    """Close every open permit of every settled member, once per settlement.
+def decide(session: Session, case: Case) -> Decision:
+    """Close the settled members' permits the first time the settlement is decided (三(九));
+    every later decision answers the closures already made. Nothing is left open: a member
+    without an open permit has nothing to close, and closing needs nothing more."""
+    record = session.get(SettlementRecord, case.settlement.settlement_id)
+    if record is None:
+        record = close_permits_of_settled(session, case.settlement)
+    return Decision(summary=record.summary)
+
+
+def close_permits_of_settled(session: Session, settlement: SettlementApproved) -> SettlementRecord:
+    """Close every open permit of every settled member, and record the settlement.
 
     The day of closing is the day of approval (`decided_at`, on Shaoguan's calendar), taken
-    from the event, so a replay decides the same; a settlement already acted on is left as it
-    is.
+    from the event, so a replay decides the same.
     """
-    done = session.get(SettlementRecord, settlement.settlement_id)
-    if done is not None:
-        return done.summary
     if not regions.is_shaoguan_county(settlement.destination_region_code):
         raise ValueError(
             f"destination {settlement.destination_region_code!r} is not a Shaoguan county: "
@@ -58,17 +67,15 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
         members.append(rules.Member(id_number, member.relation, open_permits))
 
     decisions = rules.decide_closures(tuple(members), settled_on=settled_on)
-    summary = rules.summarise(decisions)
-    session.add(
-        SettlementRecord(
-            settlement_id=settlement.settlement_id,
-            decided_at=settlement.decided_at,
-            settled_on=settled_on,
-            destination_region_code=settlement.destination_region_code,
-            summary=summary,
-            processed_at=utcnow(),
-        )
+    record = SettlementRecord(
+        settlement_id=settlement.settlement_id,
+        decided_at=settlement.decided_at,
+        settled_on=settled_on,
+        destination_region_code=settlement.destination_region_code,
+        summary=rules.summarise(decisions),
+        processed_at=utcnow(),
     )
+    session.add(record)
     session.flush()
     now = utcnow()
     for position, decision in enumerate(decisions):
@@ -113,48 +120,4 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
                 },
             )
     session.flush()
-    return summary
-
-
-def _closed(closures: Iterable[PermitClosure]) -> list[schemas.ClosedPermitOut]:
-    return [schemas.ClosedPermitOut.model_validate(c, from_attributes=True) for c in closures]
-
-
-def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    """What this service did for a settlement: 404 until it has acted on it."""
-    record = load_one(
-        session,
-        SettlementRecord,
-        SettlementRecord.settlement_id == settlement_id,
-        not_found=f"residence permits have not acted on settlement {settlement_id}",
-    )
-    closures = list(
-        session.execute(
-            select(PermitClosure)
-            .where(PermitClosure.settlement_id == settlement_id)
-            .order_by(PermitClosure.closed_at, PermitClosure.permit_id)
-        ).scalars()
-    )
-    people = session.execute(
-        select(SettledPerson)
-        .where(SettledPerson.settlement_id == settlement_id)
-        .order_by(SettledPerson.position)
-    ).scalars()
-    decisions = [
-        schemas.MemberDecisionOut.model_validate(
-            {
-                **columns_of(person),
-                "clause": rules.CLAUSE,
-                "closed_permits": _closed(c for c in closures if c.id_number == person.id_number),
-            }
-        )
-        for person in people
-    ]
-    return schemas.SettlementOut.model_validate(
-        {
-            **columns_of(record),
-            "clause": rules.CLAUSE,
-            "closed_permits": _closed(closures),
-            "decisions": decisions,
-        }
-    )
+    return record

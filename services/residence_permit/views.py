@@ -1,16 +1,28 @@
-"""Permits as the API shows them: the resource, its entitlements, a person's residence history."""
+"""Permits as the API shows them: the resource, its entitlements, a person's residence history,
+and what was done about a settlement."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.residence_permit import rules, schemas
-from services.residence_permit.models import Endorsement, ResidencePermit
+from services.residence_permit.models import (
+    FOLLOW_THROUGH_TABLES,
+    Endorsement,
+    PermitClosure,
+    ResidencePermit,
+    SettledPerson,
+    SettlementRecord,
+)
 from services.residence_permit.operations import permits_of, settlements_of, standing, status_of
 from shared import regions
 from shared.db import columns_of
+from shared.follow_through import state_of
+from shared.routes import load_one
 
 
 def endorsement_out(endorsement: Endorsement) -> schemas.EndorsementOut:
@@ -104,4 +116,51 @@ def residence_history(
         earliest_resident_since=min((p.resident_since for p in permits), default=None),
         permits=listed,
         settled=settlements_of(session, id_number),
+    )
+
+
+def _closed(closures: Iterable[PermitClosure]) -> list[schemas.ClosedPermitOut]:
+    return [schemas.ClosedPermitOut.model_validate(c, from_attributes=True) for c in closures]
+
+
+def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """What this service did for a settlement, its status and open items first: 404 until it
+    has acted on it."""
+    record = load_one(
+        session,
+        SettlementRecord,
+        SettlementRecord.settlement_id == settlement_id,
+        not_found=f"residence permits have not acted on settlement {settlement_id}",
+    )
+    state = state_of(session, FOLLOW_THROUGH_TABLES, settlement_id)
+    closures = list(
+        session.execute(
+            select(PermitClosure)
+            .where(PermitClosure.settlement_id == settlement_id)
+            .order_by(PermitClosure.closed_at, PermitClosure.permit_id)
+        ).scalars()
+    )
+    people = session.execute(
+        select(SettledPerson)
+        .where(SettledPerson.settlement_id == settlement_id)
+        .order_by(SettledPerson.position)
+    ).scalars()
+    decisions = [
+        schemas.MemberDecisionOut.model_validate(
+            {
+                **columns_of(person),
+                "clause": rules.CLAUSE,
+                "closed_permits": _closed(c for c in closures if c.id_number == person.id_number),
+            }
+        )
+        for person in people
+    ]
+    return schemas.SettlementOut.model_validate(
+        {
+            **state.model_dump(),
+            **columns_of(record),
+            "clause": rules.CLAUSE,
+            "closed_permits": _closed(closures),
+            "decisions": decisions,
+        }
     )

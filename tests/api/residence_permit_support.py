@@ -16,10 +16,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from services.residence_permit.app import build
+from services.residence_permit.models import TABLES, PermitClosure
 from shared import clock
 from shared.dates import anniversary
+from shared.db import Database
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import to_message
 from shared.registry import SETTLEMENT_APPROVED
@@ -242,3 +245,27 @@ def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[s
 def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
     letters = events_on(settings, DEAD_LETTERS)
     return [letter for letter in letters if letter["subject"] == settlement_id]
+
+
+# --- what the service wrote ----------------------------------------------------------------------
+
+
+def db_of(client: TestClient) -> Database:
+    """The database of the service behind `client`."""
+    db: Database = client.app.state.runtime.db  # type: ignore[attr-defined]
+    return db
+
+
+def closures_of(client: TestClient, permit_id: str) -> tuple[int, int]:
+    """How many closure records and `permit.closed` audit entries one permit has."""
+    audit_log = TABLES.audit_log
+    with db_of(client).read_only() as session:
+        records = session.execute(
+            select(func.count()).where(PermitClosure.permit_id == permit_id)
+        ).scalar_one()
+        audits = session.execute(
+            select(func.count()).where(
+                audit_log.c.action == "permit.closed", audit_log.c.entity_id == permit_id
+            )
+        ).scalar_one()
+    return int(records), int(audits)

@@ -242,6 +242,7 @@ ROUTES = [
     ("GET", "/v1/entitlements/check"),
     ("GET", "/v1/residence-history"),
     ("GET", "/v1/settlements/x"),
+    ("POST", "/v1/settlements/x/information"),
 ]
 
 
@@ -287,6 +288,7 @@ class TestAuthorisation(ResidencePermitApiTests):
         assert all({"401", "403", "422"} <= codes for codes in declared.values()), declared
         assert "409" in declared[("POST", PERMITS)]
         assert {"404", "409"} <= declared[("POST", f"{PERMITS}/{{permit_id}}/endorsements")]
+        assert {"404", "409"} <= declared[("POST", "/v1/settlements/{settlement_id}/information")]
 
     def test_the_health_endpoints_need_no_token(self, service: TestClient) -> None:
         assert service.get("/healthz").json()["service"] == "residence_permit"

@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from services.residence_permit.models import TABLES
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC
 from tests.api.residence_permit_support import (
@@ -19,6 +17,7 @@ from tests.api.residence_permit_support import (
     application,
     apply,
     check,
+    closures_of,
     dead_letters,
     endorse,
     fetch,
@@ -65,6 +64,7 @@ class TestSettlement(ResidencePermitApiTests):
         result = acted_on(service, officer, sid)
 
         assert result["settlement_id"] == sid and result["clause"] == "三(九)"
+        assert (result["status"], result["open_items"], result["version"]) == ("done", [], 1)
         assert result["information_needed"] == [] and result["parameters"] == []
         closed = {c["permit_id"]: c for c in result["closed_permits"]}
         assert set(closed) == {applicant["id"], spouse["id"]}
@@ -85,6 +85,8 @@ class TestSettlement(ResidencePermitApiTests):
         [event] = wait_for(lambda: processed(settings, sid))
         assert event["type"] == "cn.gov.shaoguan.residence_permit.settlement.processed"
         assert event["data"]["outcome"] == "done"
+        assert (event["data"]["status"], event["data"]["open_items"]) == ("done", [])
+        assert event["data"]["version"] == 1
         assert event["data"]["summary"] == result["summary"]
         assert applicant["id_number"] not in str(event)
 
@@ -109,17 +111,11 @@ class TestSettlement(ResidencePermitApiTests):
         announce(settings, approved, times=2)
         acted_on(service, officer, sid)
         caught_up(service, settings, "residence_permit")
-        assert len(acted_on(service, officer, sid)["closed_permits"]) == 1
-        with service.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
-            audits = session.execute(
-                select(TABLES.audit_log.c.id).where(
-                    TABLES.audit_log.c.action == "permit.closed",
-                    TABLES.audit_log.c.entity_id == permit["id"],
-                )
-            ).all()
-        assert len(audits) == 1
+        again = acted_on(service, officer, sid)
+        assert len(again["closed_permits"]) == 1 and again["version"] == 1
+        assert closures_of(service, permit["id"]) == (1, 1)  # one record, one audit entry
         [event] = processed(settings, sid)
-        assert event["data"]["outcome"] == "done"
+        assert (event["data"]["outcome"], event["data"]["status"]) == ("done", "done")
 
     def test_a_settlement_with_no_permit_to_close_is_done_with_zero(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -128,8 +124,9 @@ class TestSettlement(ResidencePermitApiTests):
         announce(settings, approved)
         result = acted_on(service, officer, approved.settlement_id)
         assert result["closed_permits"] == [] and result["summary"].startswith("0 ")
+        assert (result["status"], result["open_items"]) == ("done", [])
         [event] = wait_for(lambda: processed(settings, approved.settlement_id))
-        assert event["data"]["outcome"] == "done"
+        assert (event["data"]["outcome"], event["data"]["status"]) == ("done", "done")
 
     def test_an_unknown_type_is_skipped_and_a_newer_minor_version_is_handled(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -161,7 +158,7 @@ class TestSettlement(ResidencePermitApiTests):
         [letter] = wait_for(lambda: dead_letters(settings, sid))
         assert letter["data"]["settlement_id"] == sid
         [event] = wait_for(lambda: processed(settings, sid))
-        assert event["data"]["outcome"] == "failed"
+        assert (event["data"]["outcome"], event["data"]["status"]) == ("failed", "failed")
         error_of(settlement_record(service, officer, sid), 404, "not_found")
 
     def test_a_settlement_outside_the_city_fails_and_the_next_event_is_still_handled(
@@ -177,3 +174,5 @@ class TestSettlement(ResidencePermitApiTests):
         [event] = wait_for(lambda: processed(settings, approved.settlement_id))
         assert event["data"]["outcome"] == "failed"
         assert "not a Shaoguan county" in event["data"]["summary"]
+        # Nothing of the failed decision is kept: no case, no record.
+        error_of(settlement_record(service, officer, approved.settlement_id), 404, "not_found")
