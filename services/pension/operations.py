@@ -218,6 +218,15 @@ def confirm_months(
 ) -> PensionContinuation:
     """Record the origin's confirmation of the months carried over, and decide the settlement
     again: the relationship continues, and the item awaiting the confirmation closes."""
+    settlement_id = load_continuation(session, continuation_id).settlement_id
+    # The case first, then the continuation: the order every decision takes its locks in, so a
+    # confirmation and a supply racing on one settlement wait for each other, never deadlock.
+    cases = department.records.cases
+    session.execute(
+        select(cases.c.settlement_id)
+        .where(cases.c.settlement_id == settlement_id)
+        .with_for_update()
+    )
     row = load_continuation(session, continuation_id, for_update=True)
     if row.status != "awaiting_origin":
         raise Conflict(
@@ -247,5 +256,5 @@ def confirm_months(
         },
     )
     session.flush()
-    decide_again(session, department, row.settlement_id, trigger="confirmation", actor=actor)
+    decide_again(session, department, settlement_id, trigger="confirmation", actor=actor)
     return row
