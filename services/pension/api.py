@@ -8,17 +8,17 @@ from typing import Annotated
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
 
-from services.pension import operations, schemas
-from services.pension.models import PensionContinuation
+from services.pension import operations, schemas, views
+from services.pension.handlers import FOLLOW_THROUGH
 from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, load_one, v1_router
+from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
 from shared.service import RuntimeDep
 
 router = v1_router("pension")
 
-# human_resources reads and writes; civil_affairs (低保), public security (the coordinator)
-# and audit hold pension:read.
+# human_resources reads and writes; the departments the registry names (public security, the
+# coordinator; audit; civil affairs) hold pension:read.
 CanRead = Annotated[Principal, Depends(require("pension:read"))]
 CanWrite = Annotated[Principal, Depends(require("pension:write"))]
 SettlementId = Annotated[
@@ -35,25 +35,14 @@ ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
 
 @router.get(
     "/settlements/{settlement_id}",
-    summary="What pension decided on a settlement (三(七)): continuations and the 低保 assessment",
+    summary="What pension decided on a settlement (三(七)): its status, open items and "
+    "continuations",
     responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.SettlementPensionOut:
-    return operations.settlement_out(operations.load_settlement(session, settlement_id))
-
-
-@router.get(
-    "/settlements/{settlement_id}/minimum-living",
-    summary="The household's minimum living guarantee (最低生活保障), for civil affairs",
-    responses=error_responses(NotFound),
-)
-def get_minimum_living(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.MinimumLivingOut:
-    settlement = operations.load_settlement(session, settlement_id)
-    return operations.minimum_living_out(settlement.minimum_living)
+) -> schemas.SettlementOut:
+    return views.settlement_out(session, operations.load_settlement(session, settlement_id))
 
 
 @router.get(
@@ -64,19 +53,14 @@ def get_minimum_living(
 def get_continuation(
     continuation_id: ContinuationId, principal: CanRead, session: ReadSession
 ) -> schemas.ContinuationOut:
-    continuation = load_one(
-        session,
-        PensionContinuation,
-        PensionContinuation.id == str(continuation_id),
-        not_found=f"no pension continuation {continuation_id}",
-    )
-    return operations.continuation_out(continuation)
+    return views.continuation_out(operations.load_continuation(session, str(continuation_id)))
 
 
 @router.post(
     "/continuations/{continuation_id}/confirmation",
     response_model=schemas.ContinuationOut,
-    summary="Record the origin's confirmation of the months carried over (then: continued)",
+    summary="Record the origin's confirmation of the months carried over (then: continued); "
+    "the settlement is decided again and its item awaiting the confirmation closes",
     responses=error_responses(NotFound, Conflict),
 )
 def confirm_continuation(
@@ -92,9 +76,13 @@ def confirm_continuation(
         key=idempotency_key,
         route=f"POST /v1/continuations/{continuation_id}/confirmation",
         request=confirmation,
-        answer=lambda session: operations.continuation_out(
+        answer=lambda session: views.continuation_out(
             operations.confirm_months(
-                session, str(continuation_id), confirmation, actor=principal.actor
+                session,
+                str(continuation_id),
+                confirmation,
+                actor=principal.actor,
+                department=FOLLOW_THROUGH,
             )
         ),
         # A confirmation changes a recorded continuation, it creates nothing: 200, as it was.

@@ -1,26 +1,47 @@
-"""Events pension consumes: an approved settlement is acted on once, under 三(七)."""
+"""Pension's follow-through: each adult of an approved settlement has their pension continued,
+decided again whenever a fact, a parameter or an origin's confirmation it waits on arrives
+(三(七))."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.pension import operations
-from services.pension.models import TABLES
+from services.pension import operations, schemas, views
+from services.pension.models import FOLLOW_THROUGH_TABLES, TABLES
 from services.pension.rules import PARAMETERS
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import SettlementApproved, settlement_subscription
+from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY, OccupationCategory
+from shared.follow_through import FactField, FollowThrough
+from shared.settlement import Answer
 
 
-def continue_pensions(session: Session, settlement: SettlementApproved) -> str:
-    """Decide each adult's pension continuation and the household's minimum living guarantee,
-    under the local parameters (read at start) in force on the settlement's decision date."""
-    return operations.record_settlement(session, settlement, parameters=PARAMETERS.current())
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    return views.settlement_out(session, operations.load_settlement(session, settlement_id))
 
 
-# hukou.settlement.approved -> continue_pensions (audit and `pension.settlement.processed`
-# are written in the same transaction by the shared subscription).
-SUBSCRIPTION = settlement_subscription(
+# hukou.settlement.approved -> operations.decide, and again on each fact, parameter or
+# confirmation (the kernel writes the audit entry and `pension.settlement.processed`).
+FOLLOW_THROUGH = FollowThrough(
     service="pension",
     tables=TABLES,
-    handlers={SETTLEMENT_APPROVED: continue_pensions},
+    records=FOLLOW_THROUGH_TABLES,
+    decide=operations.decide,
+    record=settlement_record,
+    record_model=schemas.SettlementOut,
+    facts=(
+        FactField(
+            EMPLOYER_PAID,
+            Answer,
+            True,
+            "whether an employer pays pension insurance for the member (the applicant's is the "
+            "application's social_insurance.employer_paid)",
+        ),
+        FactField(
+            OCCUPATION_CATEGORY,
+            OccupationCategory,
+            True,
+            "a woman's occupation category in the employee scheme, worker or staff, which sets "
+            "her pension age",
+        ),
+    ),
+    parameters=PARAMETERS,
 )

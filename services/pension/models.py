@@ -1,20 +1,16 @@
-"""Pension's tables: settlements acted on, each adult's continuation, the household's 低保."""
+"""Pension's tables: settlements acted on, each adult's continuation, and the follow-through."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.pension.rules.base import (
-    ContinuationStatus,
-    MinimumLivingOutcome,
-    MonthsSource,
-    SchemeOrUnknown,
-)
+from services.pension.rules.base import ContinuationStatus, MonthsSource, SchemeOrUnknown
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+from shared.follow_through import follow_through_tables
 
 
 class Base(DeclarativeBase):
@@ -22,10 +18,12 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
 
 
 class PensionSettlement(Base):
-    """An approved settlement pension has acted on: at most one row per settlement."""
+    """An approved settlement pension has acted on: one row per settlement, brought up to date
+    by each decision (the follow-through and the audit log keep each version)."""
 
     __tablename__ = "pension_settlements"
 
@@ -34,16 +32,16 @@ class PensionSettlement(Base):
     destination_region_code: Mapped[str] = mapped_column(String(6), index=True)
     rules_version: Mapped[str | None] = mapped_column(String(60))
     household_size: Mapped[int] = mapped_column(Integer)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last decided
 
     continuations: Mapped[list[PensionContinuation]] = relationship(
         lazy="raise", order_by="PensionContinuation.member_index"
     )
-    minimum_living: Mapped[MinimumLivingAssessment] = relationship(lazy="raise")
 
 
 class PensionContinuation(Base):
-    """One adult's basic pension continuation (养老保险关系转移接续), 三(七)."""
+    """One adult's basic pension continuation (养老保险关系转移接续), 三(七): decided again, in
+    place, on each decision; the origin's confirmation is kept apart, as the fact it is."""
 
     __tablename__ = "pension_continuations"
     __table_args__ = (UniqueConstraint("settlement_id", "member_index"),)
@@ -69,6 +67,9 @@ class PensionContinuation(Base):
     parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     pension_age: Mapped[str | None] = mapped_column(String(40))
     pension_age_reached_on: Mapped[date | None] = mapped_column(Date)
+    # The origin's confirmation, written only by its route; every later decision reads it.
+    confirmed_months: Mapped[int | None] = mapped_column(Integer)
+    confirmed_origin_region_code: Mapped[str | None] = mapped_column(String(6))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(100))
     confirmation_reference: Mapped[str | None] = mapped_column(String(200))
@@ -76,24 +77,3 @@ class PensionContinuation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class MinimumLivingAssessment(Base):
-    """The household's minimum living guarantee (最低生活保障) assessment: one per settlement."""
-
-    __tablename__ = "minimum_living_assessments"
-
-    settlement_id: Mapped[str] = mapped_column(
-        ForeignKey("pension_settlements.settlement_id"), primary_key=True
-    )
-    region_code: Mapped[str] = mapped_column(String(6))
-    outcome: Mapped[MinimumLivingOutcome] = mapped_column(String(20), index=True)
-    household_size: Mapped[int] = mapped_column(Integer)
-    # Yuan a month; the decision compared exact decimals, these are the figures it showed.
-    monthly_household_income: Mapped[float | None] = mapped_column(Float)
-    per_capita_income: Mapped[float | None] = mapped_column(Float)
-    standard: Mapped[float | None] = mapped_column(Float)
-    clause: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str] = mapped_column(Text)
-    missing: Mapped[list[str]] = mapped_column(JSON)
-    parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

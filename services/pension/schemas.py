@@ -7,13 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from services.pension.rules.base import (
-    ContinuationStatus,
-    MinimumLivingOutcome,
-    MonthsSource,
-    SchemeOrUnknown,
-)
+from services.pension.rules.base import ContinuationStatus, MonthsSource, SchemeOrUnknown
 from shared.fields import Months, RegionCode, Strict
+from shared.follow_through import FollowThroughOut
 
 # --- the origin's confirmation ---------------------------------------------------------------
 
@@ -59,12 +55,17 @@ class ContinuationOut(BaseModel):
     scheme: SchemeOrUnknown
     months_stated: int | None = Field(description="As the application gave them (None: unknown)")
     months_carried_over: int | None = Field(description="None: unknown until the origin confirms")
-    months_source: MonthsSource | None
+    months_source: MonthsSource | None = Field(
+        description="application: as stated; origin_confirmation: as the origin confirmed them"
+    )
     origin_region_code: str
     status: ContinuationStatus
     clause: str
     reason: str
-    missing: list[str]
+    missing: list[str] = Field(
+        description="The facts (`social_insurance.employer_paid`) or parameters "
+        "(`parameters.<name>`) it still needs; each is an open item of the settlement"
+    )
     parameters: list[dict[str, Any]]
     pension_age: str | None = Field(
         description="The statutory pension age under the law in force on the decision date; "
@@ -74,35 +75,13 @@ class ContinuationOut(BaseModel):
     confirmation: ConfirmationOut | None = None
 
 
-class MinimumLivingOut(BaseModel):
-    """The household's minimum living guarantee assessment (最低生活保障), 三(七)."""
+class SettlementOut(FollowThroughOut):
+    """What pension decided on one settlement (三(七)): a continuation per adult, and what it
+    still has open (CONTRACT.md, follow-through)."""
 
-    settlement_id: str
-    region_code: str
-    outcome: MinimumLivingOutcome
-    household_size: int
-    monthly_household_income: float | None
-    per_capita_income: float | None
-    standard: float | None
-    unit: str = "yuan per person per month"
-    comparison: str = "eligible when the per-capita income is strictly below the standard"
-    clause: str
-    reason: str
-    missing: list[str]
-    parameters: list[dict[str, Any]]
-
-
-class SettlementPensionOut(BaseModel):
-    """What pension decided on one settlement: continuations per adult and the household's 低保."""
-
-    settlement_id: str
     decision_date: date
     destination_region_code: str
     rules_version: str | None
     household_size: int
-    processed_at: datetime
+    processed_at: datetime = Field(description="When pension last decided the settlement")
     continuations: list[ContinuationOut]
-    minimum_living: MinimumLivingOut
-    information_needed: list[str] = Field(
-        description="Everything still missing, across the continuations and the assessment"
-    )

@@ -12,10 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.pension.app import build
+from services.pension.handlers import FOLLOW_THROUGH
 from shared.events.bus import Record
 from shared.events.envelope import CloudEvent
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SettledMember, SettlementApproved
+from shared.settlement import SettledMember, SettlementApproved, approved_event
 from tests import support
 from tests.conftest import TokenFactory
 from tests.support import (
@@ -26,6 +28,8 @@ from tests.support import (
     hukou_event,
     invalid,
     member,
+    ok,
+    outbox_reports,
     publish,
     publish_settlement,
     quick_settings,
@@ -37,36 +41,27 @@ ZHENJIANG, QUJIANG = "440204", "440205"
 DEAD_LETTER_TOPIC = "deadletter.pension"
 WAIT = 15.0  # seconds: the consumer and the relay run behind, on a busy machine
 
-# Wujiang has a standard and no presumed scheme; Zhenjiang presumes the residents' scheme for
-# adults whose employment is not stated; Qujiang has no standard at all.
-PARAMETERS: list[dict[str, Any]] = [
-    {
-        "name": "minimum_living_standard",
-        "value": 600,
-        "unit": "yuan per person per month",
-        "region_code": WUJIANG,
-        "valid_from": "2017-10-23",
-        "source": "test fixture",
-        "department": "civil_affairs",
-    },
-    {
-        "name": "minimum_living_standard",
-        "value": 550,
-        "unit": "yuan per person per month",
-        "region_code": ZHENJIANG,
-        "valid_from": "2017-10-23",
-        "source": "test fixture",
-        "department": "civil_affairs",
-    },
-    {
-        "name": "default_scheme_for_non_employed_adults",
-        "value": "urban_rural_resident",
-        "region_code": ZHENJIANG,
+EMPLOYER_PAID = "social_insurance.employer_paid"
+OCCUPATION = "social_insurance.occupation_category"
+MONTHS = "social_insurance.pension_months"  # what an origin's confirmation settles
+PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
+
+
+def presumption(region: str, scheme: str = "urban_rural_resident") -> dict[str, Any]:
+    """`region` presumes `scheme` for adults whose employment the application does not state."""
+    return {
+        "name": PRESUMED_SCHEME,
+        "value": scheme,
+        "region_code": region,
         "valid_from": "2017-10-23",
         "source": "test fixture",
         "department": "human_resources",
-    },
-]
+    }
+
+
+# Zhenjiang presumes the residents' scheme for adults whose employment is not stated; Wujiang
+# and Qujiang presume nothing.
+PARAMETERS: list[dict[str, Any]] = [presumption(ZHENJIANG)]
 
 
 class PensionApiTests:
@@ -95,6 +90,7 @@ class PensionApiTests:
 
     @pytest.fixture
     def civil_affairs(self, auth: TokenFactory) -> Headers:
+        """Civil affairs reads pension's records (the registry grants it pension:read)."""
         return auth("civil_affairs")
 
     @pytest.fixture
@@ -116,9 +112,17 @@ def family() -> list[SettledMember]:
     ]
 
 
+def couple(spouse_born: date = date(1990, 2, 2)) -> list[SettledMember]:
+    """An applicant and his wife (29 on the decision date, unless born otherwise), from Meizhou."""
+    return [
+        member(date(1988, 5, 1), "applicant"),
+        member(spouse_born, "spouse", female=True),
+    ]
+
+
 def settlement(*, region: str = WUJIANG, **overrides: Any) -> SettlementApproved:
     """The shared settlement, for `family()` settling in `region`: the applicant insured 14
-    months in Wujiang by an employer, the household earning 4200 yuan a month."""
+    months in Wujiang by an employer."""
     values: dict[str, Any] = {
         "destination_region_code": region,
         "members": family(),
@@ -128,7 +132,6 @@ def settlement(*, region: str = WUJIANG, **overrides: Any) -> SettlementApproved
             "insured_region_code": WUJIANG,
             "employer_paid": True,
         },
-        "housing": {"monthly_household_income": 4200},
         **overrides,
     }
     return support.settlement(**values)
@@ -241,3 +244,32 @@ def awaiting(client: TestClient, settings: Settings, officer: Headers) -> dict[s
 def fields(response: httpx.Response) -> set[str]:
     """The fields a 422 `invalid_input` names."""
     return {detail["field"] for detail in invalid(response)}
+
+
+# --- the follow-through ------------------------------------------------------------------------
+
+
+def decide_directly(client: TestClient, data: SettlementApproved) -> str:
+    """Run the follow-through's handler in a unit of work, as the consumer would, without the bus
+    (each call is a new event id: a redelivery the inbox cannot catch)."""
+    event = approved_event(data)
+    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
+        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
+            handler(session, event)
+    return data.settlement_id
+
+
+def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """`GET /v1/settlements/{id}`, which must answer 200."""
+    found: dict[str, Any] = ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+    return found
+
+
+def items(body: dict[str, Any]) -> set[tuple[int | None, str, str]]:
+    """A record's (or a report's) open items as (member_index, field, kind)."""
+    return {(i["member_index"], i["field"], i["kind"]) for i in body["open_items"]}
+
+
+def statuses(client: TestClient, settlement_id: str) -> list[tuple[str, int]]:
+    """(status, version) of each `settlement.processed` pension wrote on one settlement."""
+    return [(r["status"], r["version"]) for r in outbox_reports(client, settlement_id)]

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.api.pension_support import (
+    EMPLOYER_PAID,
     PensionApiTests,
     confirm,
     confirmation_url,
@@ -17,7 +18,7 @@ from tests.api.pension_support import (
     settlement,
 )
 from tests.conftest import TokenFactory
-from tests.support import Headers
+from tests.support import Headers, supply
 
 # --- authorisation -------------------------------------------------------------------------
 
@@ -37,9 +38,20 @@ class TestAuthorisation(PensionApiTests):
         sid = done["settlement_id"]
 
         assert client.get(f"/v1/settlements/{sid}", headers=reader).status_code == 200
-        assert (
-            client.get(f"/v1/settlements/{sid}/minimum-living", headers=reader).status_code == 200
-        )
+        continuation = done["continuations"][0]["id"]
+        assert client.get(f"/v1/continuations/{continuation}", headers=reader).status_code == 200
+
+    def test_the_minimum_living_guarantee_is_no_longer_pensions(
+        self, client: TestClient, officer: Headers, done: dict[str, Any]
+    ) -> None:
+        sid = done["settlement_id"]
+
+        response = client.get(f"/v1/settlements/{sid}/minimum-living", headers=officer)
+
+        assert response.status_code == 404
+        assert "minimum_living" not in done
+        paths = client.get("/openapi.json").json()["paths"]
+        assert not any("minimum" in path for path in paths)
 
     @pytest.mark.parametrize("dept", ["housing", "education", "finance"])
     def test_other_departments_are_refused_with_403(
@@ -58,10 +70,13 @@ class TestAuthorisation(PensionApiTests):
         self, client: TestClient, auth: TokenFactory, done: dict[str, Any], reader: tuple[str, ...]
     ) -> None:
         applicant = done["continuations"][0]
+        sid = done["settlement_id"]
 
         response = confirm(client, applicant["id"], auth(*reader))
+        supplied = supply(client, auth(*reader), sid, {EMPLOYER_PAID: True}, member_index=1)
 
         assert response.status_code == 403
+        assert supplied.status_code == 403
 
     def test_every_route_declares_401_403_and_422_in_the_openapi_document(
         self, client: TestClient
@@ -71,7 +86,9 @@ class TestAuthorisation(PensionApiTests):
             op for path, ops in paths.items() if path.startswith("/v1/") for op in ops.values()
         ]
 
+        # a settlement, a continuation, the origin's confirmation, and the information route
         assert len(routes) == 4
+        assert "/v1/settlements/{settlement_id}/information" in paths
         for route in routes:
             assert {"401", "403", "422"} <= set(route["responses"])
 
@@ -87,9 +104,9 @@ class TestAuthorisation(PensionApiTests):
 
         for response in (
             client.get(f"/v1/settlements/{sid}", headers=credentials),
-            client.get(f"/v1/settlements/{sid}/minimum-living", headers=credentials),
             client.get(f"/v1/continuations/{applicant['id']}", headers=credentials),
             confirm(client, applicant["id"], credentials),
+            supply(client, credentials, sid, {EMPLOYER_PAID: True}, member_index=1),
         ):
             assert response.status_code == 401
             assert response.json()["error"]["code"] == "unauthenticated"
@@ -99,12 +116,13 @@ class TestAuthorisation(PensionApiTests):
 
 
 class TestInvalidInput(PensionApiTests):
-    @pytest.mark.parametrize("path", ["/v1/settlements/{}", "/v1/settlements/{}/minimum-living"])
     @pytest.mark.parametrize("bad", ["-starts-with-a-dash", "x" * 65, "has space"])
     def test_a_malformed_settlement_id_is_a_422_naming_it(
-        self, client: TestClient, officer: Headers, path: str, bad: str
+        self, client: TestClient, officer: Headers, bad: str
     ) -> None:
-        assert fields(client.get(path.format(bad), headers=officer)) == {"settlement_id"}
+        response = client.get(f"/v1/settlements/{bad}", headers=officer)
+
+        assert fields(response) == {"settlement_id"}
 
     @pytest.mark.parametrize("path", ["/v1/continuations/{}", "/v1/continuations/{}/confirmation"])
     def test_a_continuation_id_that_is_no_uuid_is_a_422_naming_it(
@@ -147,6 +165,9 @@ class TestInvalidInput(PensionApiTests):
         assert all(d["reason"] for d in response.json()["error"]["details"])
         unchanged = client.get(f"/v1/continuations/{continuation['id']}", headers=officer).json()
         assert unchanged["status"] == "awaiting_origin"
+        assert unchanged["confirmation"] is None
+        settled = client.get(f"/v1/settlements/{continuation['settlement_id']}", headers=officer)
+        assert settled.json()["version"] == 1
 
     def test_a_missing_body_is_a_422(
         self, client: TestClient, officer: Headers, continuation: dict[str, Any]

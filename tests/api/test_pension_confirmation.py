@@ -9,10 +9,13 @@ from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.api.pension_support import (
+    MONTHS,
     PensionApiTests,
+    acted_on,
     confirm,
     confirmation_url,
     decided,
+    items,
     member_of,
     settlement,
 )
@@ -39,8 +42,13 @@ class TestConfirmation(PensionApiTests):
         assert confirmed["confirmation"]["origin_region_code"] == MEIZHOU
         again = client.get(f"/v1/continuations/{continuation['id']}", headers=officer).json()
         assert again == confirmed
+        # decided again in the same unit of work: the item awaiting the origin is closed
+        settled = acted_on(client, officer, continuation["settlement_id"])
+        assert settled["version"] == 2
+        assert (0, MONTHS, "confirmation") not in items(settled)
+        assert member_of(settled, 0) == confirmed
 
-    def test_a_second_confirmation_is_a_409(
+    def test_a_second_confirmation_is_a_409_and_decides_nothing(
         self, client: TestClient, officer: Headers, continuation: dict[str, Any]
     ) -> None:
         assert confirm(client, continuation["id"], officer, months=30).status_code == 200
@@ -49,6 +57,7 @@ class TestConfirmation(PensionApiTests):
 
         assert response.status_code == 409
         assert "not awaiting" in response.json()["error"]["message"]
+        assert acted_on(client, officer, continuation["settlement_id"])["version"] == 2
 
     def test_a_continuation_not_awaiting_the_origin_is_a_409(
         self, client: TestClient, settings: Settings, officer: Headers

@@ -7,12 +7,16 @@ from datetime import date
 from typing import Any
 
 from services.pension.rules.base import (
+    CLAUSE,
     DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS,
+    EMPLOYER_PAID,
+    OCCUPATION_CATEGORY,
     SCHEME_WORDS,
     SCHEMES,
     Continuation,
     ContinuationStatus,
     Member,
+    MonthsSource,
     Scheme,
     SettlementFacts,
 )
@@ -26,6 +30,7 @@ from services.pension.rules.pension_age import (
 from shared.dates import age_on
 from shared.national import AGE_OF_MAJORITY
 from shared.parameters import ParameterSet
+from shared.rules import Check, undetermined
 
 SHAOGUAN_PREFIX = "4402"  # GB/T 2260: every county of Shaoguan (440200) shares it
 
@@ -51,48 +56,52 @@ def who(member: Member) -> str:
 class _SchemeChoice:
     scheme: Scheme | None
     reason: str
-    missing: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
     parameters: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
 class _AgeVerdict:
-    reached: bool | None  # None: cannot tell without the facts in `missing`
+    reached: bool | None  # None: cannot tell without the facts its checks name
     reason: str
     decisive: PensionAge | None = None
-    missing: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
     parameters: tuple[dict[str, Any], ...] = ()
+
+
+def _scheme_of_who_pays(member: Member, paid: bool) -> _SchemeChoice:
+    whom = who(member).replace("The", "the", 1)
+    source = EMPLOYER_PAID if member.relation == "applicant" else f"{EMPLOYER_PAID}, supplied"
+    if paid:
+        return _SchemeChoice(
+            "employee",
+            f"An employer pays pension insurance for {whom} ({source}), so they join "
+            f"{SCHEME_WORDS['employee']}, compulsory for employees (社会保险法 art. 10).",
+        )
+    return _SchemeChoice(
+        "urban_rural_resident",
+        f"No employer pays pension insurance for {whom} ({source} is false), so they join "
+        f"{SCHEME_WORDS['urban_rural_resident']}, open to residents the employee scheme "
+        "does not cover (国发〔2014〕8号); as a self-employed or flexible worker they may "
+        "choose the employee scheme instead, paying their own contributions "
+        "(社会保险法 art. 10).",
+    )
 
 
 def choose_scheme(
     member: Member, facts: SettlementFacts, parameters: ParameterSet
 ) -> _SchemeChoice:
-    """The applicant's scheme follows who pays; other adults' only a dated local presumption."""
+    """The scheme follows who pays, where that is known; for adults other than the applicant,
+    whose employment the application does not state, a dated local presumption stands in."""
+    if member.employer_paid is not None:
+        return _scheme_of_who_pays(member, member.employer_paid)
     if member.relation == "applicant":
-        paid = facts.applicant_insurance.employer_paid
-        if paid is True:
-            return _SchemeChoice(
-                "employee",
-                "An employer pays pension insurance for the applicant "
-                f"(social_insurance.employer_paid), so they join {SCHEME_WORDS['employee']}, "
-                "compulsory for employees (社会保险法 art. 10).",
-            )
-        if paid is False:
-            return _SchemeChoice(
-                "urban_rural_resident",
-                "No employer pays pension insurance for the applicant "
-                "(social_insurance.employer_paid is false), so they join "
-                f"{SCHEME_WORDS['urban_rural_resident']}, open to residents the employee scheme "
-                "does not cover (国发〔2014〕8号); as a self-employed or flexible worker they may "
-                "choose the employee scheme instead, paying their own contributions "
-                "(社会保险法 art. 10).",
-            )
-        return _SchemeChoice(
-            None,
+        reason = (
             "The application does not say whether an employer pays pension insurance for the "
-            "applicant, so the scheme they join cannot be decided.",
-            missing=("social_insurance.employer_paid",),
+            "applicant, so the scheme they join cannot be decided."
         )
+        check = undetermined("scheme", CLAUSE, reason, (EMPLOYER_PAID,), field=EMPLOYER_PAID)
+        return _SchemeChoice(None, reason, checks=(check,))
     on, region = facts.decision_date, facts.destination_region_code
     parameter = parameters.in_force(DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS, on, region)
     if parameter is not None and parameter.value in SCHEMES:
@@ -113,14 +122,20 @@ def choose_scheme(
             f"the local parameter {DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS} in force holds "
             f"{parameter.value!r}, which is not a scheme (employee or urban_rural_resident)"
         )
+    check = undetermined(
+        "scheme",
+        CLAUSE,
+        "The application states the employment of the applicant only: another adult's scheme "
+        f"follows whether an employer pays pension insurance for them ({EMPLOYER_PAID}) or, "
+        f"failing that, the city's presumption, and {why}.",
+        (EMPLOYER_PAID, f"parameters.{DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS}"),
+        field=EMPLOYER_PAID,
+    )
     return _SchemeChoice(
         None,
         f"The application states the employment of the applicant only, and {why}, so the "
         "scheme this member joins cannot be decided.",
-        missing=(
-            f"member {member.index} ({member.relation}): whether an employer pays pension "
-            "insurance for them",
-        ),
+        checks=(check,),
     )
 
 
@@ -133,6 +148,16 @@ class _Candidate:
     age: PensionAge | None
 
 
+def _categories(member: Member) -> tuple[Category, ...]:
+    if member.sex == "male":
+        return ("male",)
+    if member.occupation_category == "worker":
+        return ("female_worker",)
+    if member.occupation_category == "staff":
+        return ("female_staff",)
+    return ("female_worker", "female_staff")
+
+
 def _candidates(member: Member, scheme: Scheme | None, on: date) -> list[_Candidate]:
     found: list[_Candidate] = []
     for candidate in (scheme,) if scheme else SCHEMES:
@@ -140,10 +165,7 @@ def _candidates(member: Member, scheme: Scheme | None, on: date) -> list[_Candid
             age = resident_pension_age(member.birth_date, on)
             found.append(_Candidate("the urban-rural residents' pension", candidate, age))
             continue
-        categories: tuple[Category, ...] = (
-            ("male",) if member.sex == "male" else ("female_worker", "female_staff")
-        )
-        for category in categories:
+        for category in _categories(member):
             label = f"{CATEGORY_WORDS[category]} in the employee scheme"
             age = employee_pension_age(member.birth_date, category, on)
             found.append(_Candidate(label, candidate, age))
@@ -162,16 +184,18 @@ def judge_pension_age(member: Member, scheme: Scheme | None, on: date) -> _AgeVe
 
     Where the facts leave more than one pension age possible (the scheme is unknown, or a woman
     in the employee scheme whose occupation category is unknown), it is decided only when every
-    possible age gives the same answer; otherwise it names what is missing.
+    possible age gives the same answer; otherwise a check names what is missing.
     """
     candidates = _candidates(member, scheme, on)
-    unknown = [c.label for c in candidates if c.age is None]
+    unknown = [c for c in candidates if c.age is None]
     if unknown:
+        reason = (
+            f"No statutory pension age for {', '.join(c.label for c in unknown)} is recorded in "
+            f"force on {on.isoformat()}."
+        )
+        laws = tuple(dict.fromkeys(f"parameters.statutory_pension_age.{c.scheme}" for c in unknown))
         return _AgeVerdict(
-            None,
-            f"No statutory pension age for {', '.join(unknown)} is recorded in force on "
-            f"{on.isoformat()}.",
-            missing=(f"a statutory pension age in force on {on.isoformat()}",),
+            None, reason, checks=(undetermined("pension_age", CLAUSE, reason, laws),)
         )
     known = [(c.label, c.scheme, c.age) for c in candidates if c.age is not None]
     ages = [age for _, _, age in known]
@@ -199,17 +223,24 @@ def judge_pension_age(member: Member, scheme: Scheme | None, on: date) -> _AgeVe
         )
     # Worker and staff ages disagree: only the woman's occupation category can settle it.
     employee_answers = {age.reached_by(on) for _, scheme_, age in known if scheme_ == "employee"}
-    missing: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
     if member.sex == "female" and len(employee_answers) > 1:
-        missing = (
-            f"member {member.index} ({member.relation}): occupation category, worker or "
-            "staff, which sets a woman's pension age in the employee scheme",
+        checks = (
+            undetermined(
+                "pension_age",
+                CLAUSE,
+                "Whether this member is at the statutory pension age in the employee scheme on "
+                "the decision date depends on a woman's occupation category, worker or staff "
+                f"({OCCUPATION_CATEGORY}): the two pension ages give different answers.",
+                (OCCUPATION_CATEGORY,),
+                field=OCCUPATION_CATEGORY,
+            ),
         )
     return _AgeVerdict(
         None,
         f"At the pension age of {_listed(reached)}, but below that of {_listed(below)}: which "
         "applies depends on facts the application does not give.",
-        missing=missing,
+        checks=checks,
         parameters=refs,
     )
 
@@ -221,14 +252,65 @@ def _listed(items: list[tuple[str, PensionAge]]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Months:
+    carried_over: int | None
+    source: MonthsSource | None
+    origin: str
+    reason: str
+
+
+def _months(member: Member, facts: SettlementFacts) -> _Months:
+    """The months carried over: as the origin confirmed them, else as the application states."""
+    insurance = facts.applicant_insurance
+    if member.relation == "applicant":
+        stated = insurance.pension_months
+        origin = insurance.insured_region_code or member.previous_region_code
+    else:
+        # The application gives no insurance facts for other members: the origin is taken as
+        # the previous registration, where a residents' pension is held (国发〔2014〕8号).
+        stated, origin = None, member.previous_region_code
+    confirmed = member.confirmed
+    if confirmed is not None:
+        origin = confirmed.origin_region_code or origin
+        differs = stated is not None and stated != confirmed.months
+        return _Months(
+            confirmed.months,
+            "origin_confirmation",
+            origin,
+            f"The origin ({origin}) confirmed {confirmed.months} months carried over"
+            f"{f' (the application stated {stated})' if differs else ''}.",
+        )
+    if stated is not None:
+        return _Months(
+            stated,
+            "application",
+            origin,
+            f"{stated} months stated in the application are carried over.",
+        )
+    return _Months(
+        None,
+        None,
+        origin,
+        f"The months carried over are not stated: unknown until the origin ({origin}) confirms "
+        "them.",
+    )
+
+
 def _status(
-    verdict: _AgeVerdict, choice: _SchemeChoice, months: int | None, origin: str
+    verdict: _AgeVerdict, choice: _SchemeChoice, months: _Months, confirmed: bool
 ) -> tuple[ContinuationStatus, str]:
     if verdict.reached is True:
         return "drawing", ""
     if verdict.reached is None or choice.scheme is None:
         return "information_needed", "The continuation waits for the information named."
-    if months is not None and in_shaoguan(origin):
+    origin = months.origin
+    if confirmed:
+        return "continued", (
+            "The relationship continues in Shaoguan on the months the origin confirmed, with "
+            "no loss of rights earned."
+        )
+    if months.carried_over is not None and in_shaoguan(origin):
         return "continued", (
             f"The insurance was held in Shaoguan ({origin}), so the relationship continues in "
             "the city with no transfer between cities and no loss of rights earned."
@@ -251,44 +333,31 @@ def decide_continuation(
     age = age_on(member.birth_date, on)
     choice = choose_scheme(member, facts, parameters)
     verdict = judge_pension_age(member, choice.scheme, on)
-    insurance = facts.applicant_insurance
-    if member.relation == "applicant":
-        months = insurance.pension_months
-        origin = insurance.insured_region_code or member.previous_region_code
-    else:
-        # The application gives no insurance facts for other members: the origin is taken as
-        # the previous registration, where a residents' pension is held (国发〔2014〕8号).
-        months, origin = None, member.previous_region_code
-    if months is not None:
-        months_reason = f"{months} months stated in the application are carried over."
-    else:
-        months_reason = (
-            f"The months carried over are not stated: unknown until the origin ({origin}) "
-            "confirms them."
-        )
-    status, status_reason = _status(verdict, choice, months, origin)
+    months = _months(member, facts)
+    status, status_reason = _status(verdict, choice, months, member.confirmed is not None)
     reason = " ".join(
         part
         for part in (
             f"{who(member)} is {age} on {on.isoformat()}, an adult.",
             choice.reason,
             verdict.reason,
-            months_reason,
+            months.reason,
             status_reason,
         )
         if part
     )
-    missing = tuple(dict.fromkeys((*choice.missing, *verdict.missing)))
     return Continuation(
         member_index=member.index,
         relation=member.relation,
         age_on_decision_date=age,
         scheme=choice.scheme or "information_needed",
-        months_carried_over=months,
-        origin_region_code=origin,
+        months_carried_over=months.carried_over,
+        months_source=months.source,
+        origin_region_code=months.origin,
         status=status,
         reason=reason,
-        missing=missing,
+        open_checks=(*choice.checks, *verdict.checks),
+        awaiting=status_reason if status == "awaiting_origin" else None,
         parameters=(AGE_OF_MAJORITY.reference(), *verdict.parameters, *choice.parameters),
         pension_age=verdict.decisive.describe() if verdict.decisive else None,
         pension_age_reached_on=verdict.decisive.reached_on if verdict.decisive else None,

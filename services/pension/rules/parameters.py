@@ -2,11 +2,10 @@
 
 `LUOHU_PENSION_PARAMETERS` is a JSON list of parameters, or the path of a JSON file:
 
-- `minimum_living_standard`: yuan per person per month, per county (or citywide), set by
-  civil affairs (最低生活保障标准).
 - `default_scheme_for_non_employed_adults` (optional): `urban_rural_resident` or `employee`,
   the scheme presumed for adults other than the applicant, whose employment the application
-  does not state; without it their scheme is "information needed".
+  does not state; without it their scheme waits for the fact (an open item).
+- `follow_through_days` (optional, every department's): the days an open item is due in.
 """
 
 from __future__ import annotations
@@ -15,11 +14,9 @@ from collections.abc import Iterator
 
 from services.pension.rules.base import (
     DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS,
-    MINIMUM_LIVING_STANDARD,
     PARAMETER_NAMES,
     SCHEMES,
 )
-from services.pension.rules.minimum_living import amount
 from shared.parameters import Parameter, ParameterSource
 
 
@@ -30,12 +27,11 @@ def pension_problems(parameter: Parameter) -> Iterator[str]:
     # Checked here, not with the source's `known`, to keep the words operators already read.
     if parameter.name not in PARAMETER_NAMES:
         yield f"{where} is not one pension uses (known: {', '.join(PARAMETER_NAMES)})"
-    if parameter.name == MINIMUM_LIVING_STANDARD and amount(parameter.value) is None:
-        yield f"{where} must be a positive amount of yuan, not {parameter.value!r}"
     if parameter.name == DEFAULT_SCHEME_FOR_NON_EMPLOYED_ADULTS and parameter.value not in SCHEMES:
         yield f"{where} must be one of {', '.join(SCHEMES)}, not {parameter.value!r}"
 
 
 PARAMETERS = ParameterSource(service="pension", check=pension_problems)
 """Loaded by `app.build()` (a wrong value stops the start); decisions use `.current()` and pick
-the version in force on the settlement's decision date."""
+the version in force on the settlement's decision date; the follow-through decides again the
+settlements waiting on a parameter when the file changes."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from services.pension.rules import (
@@ -23,20 +23,28 @@ PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
 
 
 def member(
-    index: int, relation: str, born: date, sex: Sex = "male", region: str = MEIZHOU
+    index: int, relation: str, born: date, sex: Sex = "male", region: str = MEIZHOU, **facts: Any
 ) -> Member:
+    """A settled person; `facts` are those supplied since approval or the origin's confirmation
+    (`employer_paid`, `occupation_category`, `confirmed`)."""
     return Member(
-        index=index, relation=relation, birth_date=born, sex=sex, previous_region_code=region
+        index=index,
+        relation=relation,
+        birth_date=born,
+        sex=sex,
+        previous_region_code=region,
+        **facts,
     )
 
 
-def applicant(born: date = date(1988, 5, 1), sex: Sex = "male") -> Member:
-    return member(0, "applicant", born, sex)
+def applicant(born: date = date(1988, 5, 1), sex: Sex = "male", **facts: Any) -> Member:
+    """The applicant; whether an employer pays for them is `facts()`' `employer_paid`."""
+    return member(0, "applicant", born, sex, **facts)
 
 
-def wife(region: str = MEIZHOU) -> Member:
+def wife(region: str = MEIZHOU, **facts: Any) -> Member:
     """The applicant's wife, 29 on the decision date; the application states no employment."""
-    return member(1, "spouse", date(1990, 2, 2), "female", region)
+    return member(1, "spouse", date(1990, 2, 2), "female", region, **facts)
 
 
 def grandfather(index: int = 1) -> Member:
@@ -49,20 +57,24 @@ def facts(
     employer_paid: bool | None = True,
     pension_months: int | None = 14,
     insured_region_code: str | None = WUJIANG,
-    income: Decimal | None = Decimal("4200"),
     on: date = DECIDED,
     region: str = WUJIANG,
 ) -> SettlementFacts:
+    """The settlement of `members` (the applicant alone if none), reading the applicant's
+    `employer_paid` from the application's insurance, as `operations.facts_from` does."""
+    chosen = [
+        replace(m, employer_paid=employer_paid) if m.relation == "applicant" else m
+        for m in members or (applicant(),)
+    ]
     return SettlementFacts(
         decision_date=on,
         destination_region_code=region,
-        members=members or (applicant(),),
+        members=tuple(chosen),
         applicant_insurance=SocialInsurance(
             employer_paid=employer_paid,
             pension_months=pension_months,
             insured_region_code=insured_region_code,
         ),
-        monthly_household_income=income,
     )
 
 
@@ -70,17 +82,13 @@ def parameter(name: str, value: Any, region: str | None = WUJIANG, **dates: date
     return Parameter(
         name=name,
         value=value,
-        unit="yuan per person per month" if name == "minimum_living_standard" else None,
+        unit=None,
         region_code=region,
         valid_from=dates.get("valid_from", date(2019, 1, 1)),
         valid_to=dates.get("valid_to"),
         source="test fixture",
-        department="civil_affairs",
+        department="human_resources",
     )
-
-
-def standard(value: Any, region: str | None = WUJIANG, **dates: date) -> ParameterSet:
-    return ParameterSet((parameter("minimum_living_standard", value, region, **dates),))
 
 
 def presumed(scheme: str = "urban_rural_resident") -> ParameterSet:

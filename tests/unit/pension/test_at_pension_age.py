@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY
 from tests.unit.pension.support import applicant, facts, grandfather, member, of, only, wife
 
 
@@ -37,7 +40,24 @@ class TestThoseAtPensionAge:
 
         assert continuation.status == "information_needed"
         assert continuation.scheme == "employee"
-        assert any("worker or staff" in m for m in continuation.missing)
+        assert continuation.missing == (OCCUPATION_CATEGORY,)
+        (check,) = continuation.open_checks
+        assert "worker or staff" in check.reason
+        assert "1967" not in check.reason  # no birth date in what travels as an open item
+
+    @pytest.mark.parametrize(
+        ("category", "status", "age"),
+        [("worker", "drawing", "50"), ("staff", "continued", "55")],
+    )
+    def test_a_woman_of_52_whose_occupation_category_is_supplied_is_decided(
+        self, category: str, status: str, age: str
+    ) -> None:
+        woman = applicant(date(1967, 1, 1), "female", occupation_category=category)
+
+        continuation = only(facts(woman, employer_paid=True))
+
+        assert (continuation.status, continuation.pension_age) == (status, age)
+        assert continuation.missing == ()
 
     def test_a_woman_of_52_in_the_residents_scheme_contributes_until_60(self) -> None:
         continuation = only(facts(applicant(date(1967, 1, 1), "female"), employer_paid=False))
@@ -57,8 +77,8 @@ class TestThoseAtPensionAge:
         mother = of(settlement, 1)
 
         assert mother.status == "information_needed"
-        assert not any("worker or staff" in m for m in mother.missing)
-        assert any("employer pays" in m for m in mother.missing)
+        assert OCCUPATION_CATEGORY not in mother.missing
+        assert EMPLOYER_PAID in mother.missing
 
     def test_a_man_born_january_1965_decided_in_2025_waits_the_extra_month(self) -> None:
         on = date(2025, 1, 20)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from services.pension.rules import decide_continuations
+from services.pension.rules.base import EMPLOYER_PAID, OriginConfirmation
 from shared.parameters import ParameterSet
 from tests.unit.pension.support import (
     MEIZHOU,
@@ -84,7 +85,27 @@ class TestTheSchemeJoined:
         assert spouse.scheme == "information_needed"
         assert spouse.status == "information_needed"
         assert PRESUMED_SCHEME in spouse.reason
-        assert any("employer pays" in m for m in spouse.missing)
+        # either the fact supplied for her or the city's presumption decides it
+        assert spouse.missing == (EMPLOYER_PAID, f"parameters.{PRESUMED_SCHEME}")
+
+    @pytest.mark.parametrize(
+        ("employer_paid", "scheme"), [(True, "employee"), (False, "urban_rural_resident")]
+    )
+    def test_another_adults_scheme_follows_who_pays_once_supplied(
+        self, employer_paid: bool, scheme: str
+    ) -> None:
+        spouse = of(facts(applicant(), wife(employer_paid=employer_paid)), 1)
+
+        assert spouse.scheme == scheme
+        assert spouse.status == "awaiting_origin"
+        assert spouse.missing == ()
+        assert f"{EMPLOYER_PAID}, supplied" in spouse.reason
+
+    def test_a_fact_supplied_for_another_adult_wins_over_the_presumption(self) -> None:
+        spouse = of(facts(applicant(), wife(employer_paid=True)), 1, presumed())
+
+        assert spouse.scheme == "employee"
+        assert not any(p["name"] == PRESUMED_SCHEME for p in spouse.parameters)
 
     def test_other_adults_follow_the_local_presumption_in_force(self) -> None:
         spouse = of(facts(applicant(), wife()), 1, presumed())
@@ -146,7 +167,41 @@ class TestMonthsAndStatus:
         spouse = of(facts(applicant(), wife(WUJIANG)), 1, presumed())
 
         assert spouse.months_carried_over is None
+        assert spouse.months_source is None
         assert spouse.status == "awaiting_origin"
+        assert spouse.awaiting is not None
+        assert "county agency" in spouse.awaiting
+
+    def test_what_awaits_the_origin_says_so_and_nothing_else_does(self) -> None:
+        outside = only(facts(insured_region_code=MEIZHOU))
+        inside = only(facts())
+
+        assert outside.awaiting is not None
+        assert MEIZHOU in outside.awaiting
+        assert "outside Shaoguan" in outside.awaiting
+        assert inside.awaiting is None
+
+    def test_the_months_the_origin_confirmed_continue_the_relationship(self) -> None:
+        confirmed = applicant(confirmed=OriginConfirmation(28))
+
+        continuation = only(facts(confirmed, pension_months=30, insured_region_code=MEIZHOU))
+
+        assert continuation.status == "continued"
+        assert continuation.months_carried_over == 28
+        assert continuation.months_source == "origin_confirmation"
+        assert continuation.origin_region_code == MEIZHOU
+        assert continuation.awaiting is None
+        assert "confirmed 28 months carried over (the application stated 30)" in (
+            continuation.reason
+        )
+
+    def test_a_confirming_origin_other_than_the_stated_one_is_the_origin(self) -> None:
+        spouse = wife(employer_paid=False, confirmed=OriginConfirmation(12, "441481"))
+
+        continued = of(facts(applicant(), spouse), 1)
+
+        assert (continued.status, continued.origin_region_code) == ("continued", "441481")
+        assert continued.months_carried_over == 12
 
     def test_a_reason_names_members_by_relation_and_place_only(self) -> None:
         settlement = facts(applicant(), grandfather())

@@ -1,4 +1,5 @@
-"""What pension reads of an approved settlement: the facts its rules take, nothing guessed."""
+"""What pension reads of an approved settlement, of the facts supplied since and of the origins'
+confirmations: the facts its rules take, nothing guessed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from services.pension.operations import facts_from
+from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY, OriginConfirmation
 from shared.settlement import SettlementApproved
 from tests.support import member, settlement
 
@@ -18,24 +20,40 @@ def applicant_only(**data: Any) -> SettlementApproved:
 
 
 class TestFactsFromTheEvent:
-    def test_the_insurance_and_income_are_read_and_unknown_fields_ignored(self) -> None:
+    def test_the_applicants_insurance_is_read_and_unknown_fields_ignored(self) -> None:
         facts = facts_from(
             applicant_only(
                 social_insurance={"employer_paid": False, "pension_months": 7, "extra": 1},
-                housing={"monthly_household_income": 1234.5, "current_area_m2": 0},
             )
         )
 
         assert facts.applicant_insurance.employer_paid is False
         assert facts.applicant_insurance.pension_months == 7
-        assert str(facts.monthly_household_income) == "1234.5"
+        assert facts.members[0].employer_paid is False
         assert facts.decision_date == date(2019, 6, 1)
 
     def test_absent_sections_are_unknown_not_zero(self) -> None:
         facts = facts_from(applicant_only())
 
         assert facts.applicant_insurance.pension_months is None
-        assert facts.monthly_household_income is None
+        assert facts.members[0].employer_paid is None
+
+    def test_facts_supplied_for_other_members_are_theirs_alone(self) -> None:
+        supplied = {(1, EMPLOYER_PAID): False, (1, OCCUPATION_CATEGORY): "staff"}
+
+        facts = facts_from(settlement(), supplied=lambda index, name: supplied.get((index, name)))
+
+        applicant, spouse, child = facts.members
+        assert (spouse.employer_paid, spouse.occupation_category) == (False, "staff")
+        assert applicant.employer_paid is None  # the shared settlement states no insurance
+        assert (child.employer_paid, child.occupation_category) == (None, None)
+
+    def test_an_origins_confirmation_is_the_members_it_was_given_for(self) -> None:
+        confirmation = OriginConfirmation(28, "441402")
+
+        facts = facts_from(settlement(), confirmed={1: confirmation})
+
+        assert [m.confirmed for m in facts.members] == [None, confirmation, None]
 
     def test_a_settlement_without_exactly_one_applicant_is_refused(self) -> None:
         settlement = applicant_only()
@@ -47,10 +65,9 @@ class TestFactsFromTheEvent:
     @pytest.mark.parametrize(
         "impossible",
         [
-            {"housing": {"monthly_household_income": -1}},
-            {"housing": {"monthly_household_income": float("inf")}},
-            {"housing": {"monthly_household_income": float("nan")}},
             {"social_insurance": {"pension_months": -1}},
+            {"social_insurance": {"pension_months": "14"}},
+            {"social_insurance": {"employer_paid": "yes"}},
         ],
     )
     def test_a_fact_no_settlement_can_carry_is_refused(self, impossible: dict[str, Any]) -> None:

@@ -31,15 +31,19 @@ def configured(*items: dict[str, Any]) -> ParameterSet:
     return loaded(json.dumps(list(items)))
 
 
-def item(name: str = "minimum_living_standard", value: Any = 600, **extra: Any) -> dict[str, Any]:
+PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
+
+
+def item(
+    name: str = PRESUMED_SCHEME, value: Any = "urban_rural_resident", **extra: Any
+) -> dict[str, Any]:
     return {
         "name": name,
         "value": value,
-        "unit": "yuan per person per month",
         "region_code": "440203",
         "valid_from": "2019-01-01",
         "source": "test fixture",
-        "department": "civil_affairs",
+        "department": "human_resources",
         **extra,
     }
 
@@ -48,31 +52,38 @@ def test_no_parameters_configured_is_an_empty_set() -> None:
     assert loaded(None).parameters == ()
 
 
-def test_a_standard_is_read_from_json_text() -> None:
+def test_a_presumed_scheme_is_read_from_json_text() -> None:
     (parameter,) = configured(item()).parameters
 
     assert (parameter.name, parameter.value, parameter.region_code) == (
-        "minimum_living_standard",
-        600,
+        PRESUMED_SCHEME,
+        "urban_rural_resident",
         "440203",
     )
 
 
 def test_parameters_are_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "pension.json"
-    path.write_text(json.dumps([item(value=650.5)]))
-    assert loaded(str(path)).parameters[0].value == 650.5
+    path.write_text(json.dumps([item(value="employee")]))
+    assert loaded(str(path)).parameters[0].value == "employee"
+
+
+def test_the_deadline_of_open_items_is_taken_like_every_departments() -> None:
+    days = item(name="follow_through_days", value=30, unit="days")
+
+    assert configured(days).parameters[0].value == 30
 
 
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (item(name="minimum_living_standrd"), "not one pension uses"),
-        (item(value=0), "positive amount"),
-        (item(value=True), "positive amount"),
-        (item(value="six hundred"), "positive amount"),
+        (item(name="default_scheme_for_non_employd_adults"), "not one pension uses"),
+        # the minimum living guarantee is civil affairs' now, and so is its standard
+        (item(name="minimum_living_standard", value=600), "not one pension uses"),
         (item(region_code="441402"), "not a county of Shaoguan"),
-        (item(name="default_scheme_for_non_employed_adults", value="rural"), "one of"),
+        (item(value="rural"), "one of"),
+        (item(value=True), "one of"),
+        (item(name="follow_through_days", value=0), "at least 1"),
     ],
 )
 def test_a_parameter_that_cannot_mean_its_name_is_refused(
@@ -83,18 +94,13 @@ def test_a_parameter_that_cannot_mean_its_name_is_refused(
 
 
 def test_a_presumed_scheme_may_be_citywide() -> None:
-    presumption = item(
-        name="default_scheme_for_non_employed_adults",
-        value="urban_rural_resident",
-        region_code=None,
-        unit=None,
-    )
+    presumption = item(region_code=None)
 
     assert configured(presumption).parameters[0].region_code is None
 
 
 def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=0)]))
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="rural")]))
 
     with pytest.raises(ValueError, match="LUOHU_PENSION_PARAMETERS is not valid"):
         build()
@@ -104,8 +110,8 @@ def test_the_parameters_are_read_once_not_on_every_event(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = replace(PARAMETERS)
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=600)]))
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="employee")]))
     source.load()
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=700)]))
+    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="urban_rural_resident")]))
 
-    assert source.current().parameters[0].value == 600
+    assert source.current().parameters[0].value == "employee"
