@@ -71,6 +71,16 @@ PARAMETERS = {
     ],
     "LUOHU_PENSION_PARAMETERS": [
         {
+            # The benchmark's families state no employment for the spouse: presumed resident.
+            "name": "default_scheme_for_non_employed_adults",
+            "value": "urban_rural_resident",
+            "valid_from": "2017-01-01",
+            "source": "benchmark fixture",
+            "department": "human_resources",
+        },
+    ],
+    "LUOHU_CIVIL_AFFAIRS_PARAMETERS": [
+        {
             "name": "minimum_living_standard",
             "value": 800,
             "valid_from": "2017-01-01",
