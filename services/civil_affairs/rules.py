@@ -150,7 +150,9 @@ def assess_minimum_living(
     income = facts.monthly_household_income
     if income is None:
         missing.append(INCOME_FACT)
-        problems.append(f"the application does not state the household's monthly income ({INCOME_FACT})")
+        problems.append(
+            f"the application does not state the household's monthly income ({INCOME_FACT})"
+        )
     if parameter is None or standard is None or income is None:
         reason = (
             "The minimum living guarantee is assessed on the same terms as for local residents "

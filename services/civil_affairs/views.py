@@ -35,9 +35,7 @@ def assessment_out(assessment: MinimumLivingAssessment) -> schemas.AssessmentOut
     )
 
 
-def settlement_out(
-    session: Session, assessment: MinimumLivingAssessment
-) -> schemas.SettlementOut:
+def settlement_out(session: Session, assessment: MinimumLivingAssessment) -> schemas.SettlementOut:
     return schemas.SettlementOut(
         **state_of(session, FOLLOW_THROUGH_TABLES, assessment.settlement_id).model_dump(),
         region_code=assessment.region_code,
