@@ -26,7 +26,14 @@ from tests.support import WUJIANG, Headers, events_on, ok
 APPLICATIONS = "/v1/settlement-applications"
 APPROVED_TYPE = "cn.gov.shaoguan.hukou.settlement.approved"
 APPROVED_TOPIC = "hukou.settlement.approved"
-DEPARTMENTS = ("housing", "medical_insurance", "pension", "education", "residence_permit")
+DEPARTMENTS = (
+    "housing",
+    "medical_insurance",
+    "pension",
+    "education",
+    "residence_permit",
+    "civil_affairs",
+)
 TRIAL = "shaoguan-2017-trial"
 ZHENJIANG, QUJIANG = "440204", "440205"  # beside tests.support's WUJIANG, 440203
 

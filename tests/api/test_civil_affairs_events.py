@@ -1,17 +1,13 @@
-"""Civil affairs acts on `hukou.settlement.approved` read from the event log, reports on it, and
-decides again by itself when its standard is recorded."""
+"""Civil affairs acts on `hukou.settlement.approved` read from the event log, and reports on it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services.civil_affairs import rules
 from services.civil_affairs.app import build
 from shared.events.bus import Record
 from shared.events.consumer import ERROR_HEADER
@@ -19,9 +15,7 @@ from shared.settings import Settings
 from shared.settlement import approved_event
 from tests.api.civil_affairs_support import (
     DEAD_LETTER_TOPIC,
-    PARAMETERS,
     SERVICE,
-    STANDARD_FIELD,
     CivilAffairsApiTests,
     assessments_of,
     get_settlement,
@@ -133,41 +127,3 @@ class TestSettlementApproved(CivilAffairsApiTests):
         assert report["summary"].startswith("could not be processed")
         assert assessments_of(live, poisoned.settlement_id) == 0
         error_of(get_settlement(live, clerk, poisoned.settlement_id), 404, "not_found")
-
-
-class TestWatcher(CivilAffairsApiTests):
-    @pytest.fixture
-    def watched(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[TestClient, Settings, Path]]:
-        """A running civil affairs service whose parameter file holds no standard yet."""
-        path = tmp_path / "civil-affairs-parameters.json"
-        path.write_text("[]")
-        monkeypatch.setenv(rules.PARAMETERS.variable, str(path))
-        settings = quick_settings(tmp_path, workers=True)
-        with TestClient(build(settings)) as client:
-            yield client, settings, path
-
-    def test_a_running_service_picks_up_a_recorded_standard_by_itself(
-        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
-    ) -> None:
-        client, settings, path = watched
-        family = settlement(1500)
-        publish_settlement(settings, family)
-        waiting = appear(client, clerk, family.settlement_id)
-        assert waiting["status"] == "action_needed"
-        assert [i["field"] for i in waiting["open_items"]] == [STANDARD_FIELD]
-
-        path.write_text(json.dumps(PARAMETERS))
-
-        eventually(
-            lambda: record(client, clerk, family.settlement_id)["status"] == "done",
-            what="the waiting household to be decided again",
-        )
-        now = record(client, clerk, family.settlement_id)
-        assert (now["version"], now["assessment"]["outcome"]) == (2, "eligible")
-        eventually(lambda: len(reports(settings, SERVICE, family.settlement_id)) == 2)
-        assert [r["status"] for r in reports(settings, SERVICE, family.settlement_id)] == [
-            "action_needed",
-            "done",
-        ]

@@ -5,6 +5,7 @@ arrives, and only then is the household `done`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.civil_affairs import rules
+from services.civil_affairs.app import build
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from shared.clock import today
 from shared.follow_through import redecide_waiting
+from shared.settings import Settings
 from tests.api.civil_affairs_support import (
     INCOME,
+    PARAMETERS,
+    SERVICE,
     STANDARD,
     STANDARD_FIELD,
     ZHENJIANG,
@@ -25,6 +30,7 @@ from tests.api.civil_affairs_support import (
     assessments_of,
     configure,
     decide_directly,
+    get_settlement,
     household,
     record,
     settlement,
@@ -35,10 +41,14 @@ from tests.support import (
     WUJIANG,
     Headers,
     error_of,
+    eventually,
     invalid,
     ok,
     outbox_reports,
+    publish_settlement,
+    quick_settings,
     reason_for,
+    reports,
     supply,
 )
 
@@ -419,3 +429,46 @@ class TestStandardArriving(CivilAffairsApiTests):
 
         assert rules.PARAMETERS.refresh() is False
         assert rules.PARAMETERS.current() == before
+
+
+class TestWatcher(CivilAffairsApiTests):
+    @pytest.fixture
+    def watched(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[tuple[TestClient, Settings, Path]]:
+        """A running civil affairs service whose parameter file holds no standard yet (the only
+        one running: services in one process share the parameters they watch)."""
+        path = tmp_path / "civil-affairs-parameters.json"
+        path.write_text("[]")
+        monkeypatch.setenv(rules.PARAMETERS.variable, str(path))
+        settings = quick_settings(tmp_path, workers=True)
+        with TestClient(build(settings)) as client:
+            yield client, settings, path
+
+    def test_a_running_service_picks_up_a_recorded_standard_by_itself(
+        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
+    ) -> None:
+        client, settings, path = watched
+        family = settlement(1500)
+        publish_settlement(settings, family)
+        eventually(
+            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
+            what="civil affairs to act",
+        )
+        waiting = record(client, clerk, family.settlement_id)
+        assert waiting["status"] == "action_needed"
+        assert [i["field"] for i in waiting["open_items"]] == [STANDARD_FIELD]
+
+        path.write_text(json.dumps(PARAMETERS))
+
+        eventually(
+            lambda: record(client, clerk, family.settlement_id)["status"] == "done",
+            what="the waiting household to be decided again",
+        )
+        now = record(client, clerk, family.settlement_id)
+        assert (now["version"], now["assessment"]["outcome"]) == (2, "eligible")
+        eventually(lambda: len(reports(settings, SERVICE, family.settlement_id)) == 2)
+        assert [r["status"] for r in reports(settings, SERVICE, family.settlement_id)] == [
+            "action_needed",
+            "done",
+        ]
