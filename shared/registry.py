@@ -114,6 +114,14 @@ SERVICES: tuple[ServiceEntry, ...] = (
         ("permit:read", "permit:write"),
         follows_settlements=True,
     ),
+    ServiceEntry(
+        "civil_affairs",
+        8007,
+        "civil_affairs",
+        "minimum living guarantee on the same terms as local residents (三(七))",
+        ("minimum_living:read", "minimum_living:write"),
+        follows_settlements=True,
+    ),
 )
 
 SERVICES_BY_NAME: Mapping[str, ServiceEntry] = MappingProxyType({s.name: s for s in SERVICES})

@@ -1,6 +1,6 @@
 """Every service keeps Shaoguan's calendar: at 17:00 UTC it is already tomorrow in Shaoguan.
 
-The six services run in one process on one embedded event log, with the clock set to
+Every service runs in one process on one embedded event log, with the clock set to
 2019-06-01 17:00 UTC (01:00 on 2 June in Shaoguan): an application lodged without a date is
 lodged on 2 June, and every department records the settlement on 2 June, whatever the zone of
 the server.
@@ -22,14 +22,13 @@ from fastapi.testclient import TestClient
 
 from shared.registry import SERVICES
 from shared.settings import Settings
+from tests.api.civil_affairs_support import PARAMETERS as CIVIL_AFFAIRS_PARAMETERS
 from tests.api.conftest import application
+from tests.api.housing_support import PARAMETERS as HOUSING_PARAMETERS
 from tests.conftest import TokenFactory
 
 UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)
 SHAOGUAN_DAY = date(2019, 6, 2)
-
-
-from tests.api.housing_support import PARAMETERS as HOUSING_PARAMETERS  # noqa: E402
 
 
 @pytest.fixture
@@ -37,8 +36,9 @@ def platform(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, TestClient]]:
     """Every service in-process, on the clock of a summer afternoon in UTC; housing has its
-    limits, so nothing is left open and the family settles."""
+    limits and civil affairs its standard, so nothing is left open and the family settles."""
     monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", json.dumps(HOUSING_PARAMETERS))
+    monkeypatch.setenv("LUOHU_CIVIL_AFFAIRS_PARAMETERS", json.dumps(CIVIL_AFFAIRS_PARAMETERS))
     with (
         time_machine.travel(UTC_AFTERNOON, tick=True),
         ExitStack() as stack,
@@ -101,6 +101,10 @@ def test_every_service_dates_the_settlement_on_shaoguans_day_not_utcs(
         "medical_insurance": ("human_resources", lambda body: body["decision_date"]),
         "pension": ("human_resources", lambda body: body["decision_date"]),
         "education": ("education", lambda body: body["decision_date"]),
+        "civil_affairs": (
+            "civil_affairs",
+            lambda body: body["assessment"]["facts"]["decision_date"],
+        ),
     }
     for service, (department, decision_date) in decided.items():
         answer = platform[service].get(f"/v1/settlements/{settlement_id}", headers=auth(department))

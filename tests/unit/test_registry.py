@@ -27,6 +27,7 @@ def test_the_ports_are_the_contracts() -> None:
         "pension": 8004,
         "education": 8005,
         "residence_permit": 8006,
+        "civil_affairs": 8007,
     }
     assert len(set(SERVICE_PORTS.values())) == len(SERVICE_PORTS)
 
@@ -37,6 +38,7 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "medical:read",
         "pension:read",
         "education:read",
+        "minimum_living:read",
     }
     settlement = {"settlement:read", "settlement:write", "settlement:approve", "target:write"}
     assert {dept: set(scopes) for dept, scopes in DEPARTMENT_SCOPES.items()} == {
@@ -46,7 +48,7 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "housing": {"housing:read", "housing:write"},
         "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"},
         "education": {"education:read", "education:write"},
-        "civil_affairs": {"pension:read"},
+        "civil_affairs": {"minimum_living:read", "minimum_living:write", "pension:read"},
         "finance": {"report:read"},
         "natural_resources": {"report:read"},
         "statistics": {"report:read"},
@@ -67,6 +69,7 @@ def test_hukou_waits_for_every_department_that_follows_settlements() -> None:
         "pension",
         "education",
         "residence_permit",
+        "civil_affairs",
     )
 
 
@@ -98,4 +101,5 @@ def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:
         "pension.settlement.processed",
         "education.settlement.processed",
         "residence_permit.settlement.processed",
+        "civil_affairs.settlement.processed",
     )

@@ -1,0 +1,30 @@
+"""Civil affairs' routes: parse, authorise, read in one unit of work, answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from services.civil_affairs import operations, schemas, views
+from shared.auth import Principal, require
+from shared.errors import NotFound, error_responses
+from shared.routes import ReadSession, v1_router
+
+router = v1_router("minimum living guarantee")
+
+CanRead = Annotated[Principal, Depends(require("minimum_living:read"))]
+SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get(
+    "/settlements/{settlement_id}",
+    summary="What civil affairs decided for a settled household's minimum living guarantee "
+    "(三(七)), and what it still has open",
+    responses=error_responses(NotFound),
+)
+def get_settlement(
+    settlement_id: SettlementId, principal: CanRead, session: ReadSession
+) -> schemas.SettlementOut:
+    assessment = operations.load_assessment(session, settlement_id)
+    return views.settlement_out(session, assessment)

@@ -1,0 +1,140 @@
+"""Helpers for the civil affairs service's API tests: fixtures, the family, requests, records.
+
+What every service's tests share (answers, the event log, settlements, supplying facts) is in
+`tests.support`; this module holds what is civil affairs' own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from services.civil_affairs import rules
+from services.civil_affairs.app import build
+from services.civil_affairs.handlers import FOLLOW_THROUGH
+from services.civil_affairs.models import MinimumLivingAssessment
+from shared.registry import SETTLEMENT_APPROVED
+from shared.settings import Settings
+from shared.settlement import SettlementApproved, approved_event
+from tests import support
+from tests.conftest import TokenFactory
+from tests.support import Headers, ok, outbox_reports, quick_settings
+
+SERVICE = "civil_affairs"
+ZHENJIANG = "440204"
+INCOME = "housing.monthly_household_income"
+STANDARD_FIELD = "parameters.minimum_living_standard"
+DEAD_LETTER_TOPIC = "deadletter.civil_affairs"
+
+
+def standard(value: float, **overrides: Any) -> dict[str, Any]:
+    """A minimum living standard as LUOHU_CIVIL_AFFAIRS_PARAMETERS takes it, citywide from
+    2018 unless overridden: the test is its source."""
+    return {
+        "name": "minimum_living_standard",
+        "value": value,
+        "unit": "yuan/person/month",
+        "valid_from": "2018-01-01",
+        "source": "test fixture",
+        "department": "civil_affairs",
+        **overrides,
+    }
+
+
+STANDARD = standard(600)
+PARAMETERS = [STANDARD]
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
+    """Set LUOHU_CIVIL_AFFAIRS_PARAMETERS and load it, as a start would."""
+    monkeypatch.setenv(rules.PARAMETERS.variable, json.dumps(parameters))
+    rules.PARAMETERS.load()
+
+
+class CivilAffairsApiTests:
+    """The fixtures every civil affairs API test class takes, by inheriting them."""
+
+    @pytest.fixture(autouse=True)
+    def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A citywide standard of 600 yuan per person per month from 2018 (source: fixture)."""
+        configure(monkeypatch, PARAMETERS)
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """No consumer or relay threads by default: the tests decide through the handler."""
+        return settings.model_copy(update={"start_workers": False})
+
+    @pytest.fixture
+    def fresh(self, settings: Settings) -> Iterator[TestClient]:
+        """A service of its own, for tests that count every waiting settlement."""
+        with TestClient(build(settings)) as client:
+            yield client
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def civil_affairs(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+        """One service for the class's tests, which look only at their own settlements."""
+        folder = tmp_path_factory.mktemp("shared")
+        with TestClient(build(quick_settings(folder, workers=False))) as client:
+            yield client
+
+    @pytest.fixture
+    def clerk(self, auth: TokenFactory) -> Headers:
+        """A civil affairs token (minimum_living:read and minimum_living:write)."""
+        return auth("civil_affairs")
+
+
+def settlement(income: float | None = 1500, **overrides: Any) -> SettlementApproved:
+    """The shared family of three settling in 武江区, stating `income` yuan a month for the
+    household (1500: 500 a person, below the standard of 600); None states none."""
+    housing = {"current_area_m2": 0} if income is None else {"monthly_household_income": income}
+    return support.settlement(**{"housing": housing, **overrides})
+
+
+def decide_directly(client: TestClient, data: SettlementApproved) -> str:
+    """Run the subscription's handler in a unit of work, as the consumer would, without the bus."""
+    event = approved_event(data)
+    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
+        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
+            handler(session, event)
+    return data.settlement_id
+
+
+def household(client: TestClient, income: float | None = 1500, **overrides: Any) -> str:
+    """A family decided by civil affairs; its settlement id."""
+    return decide_directly(client, settlement(income, **overrides))
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
+    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    return response
+
+
+def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))
+    return found
+
+
+# --- what civil affairs has done ------------------------------------------------------------------
+
+
+def statuses(client: TestClient, settlement_id: str) -> list[str]:
+    """The status of every `settlement.processed` written on the settlement, in order."""
+    return [report["status"] for report in outbox_reports(client, settlement_id)]
+
+
+def assessments_of(client: TestClient, settlement_id: str) -> int:
+    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
+        count = session.execute(
+            select(func.count()).where(MinimumLivingAssessment.settlement_id == settlement_id)
+        ).scalar_one()
+    return int(count)
