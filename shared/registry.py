@@ -94,7 +94,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "pension",
         8004,
         "human_resources",
-        "pension continuation per adult, minimum living guarantee (三(七))",
+        "pension continuation per adult (三(七))",
         ("pension:read", "pension:write"),
         follows_settlements=True,
     ),
@@ -152,7 +152,6 @@ def _every_read_scope() -> frozenset[str]:
 # (四(四)) reads everything and changes nothing; the others read what they report on.
 _GRANTS: Mapping[str, frozenset[str]] = {
     "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes),
-    "civil_affairs": frozenset({"pension:read"}),
     "finance": frozenset({"report:read"}),
     "natural_resources": frozenset({"report:read"}),
     "statistics": frozenset({"report:read"}),
