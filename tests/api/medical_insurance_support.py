@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.medical_insurance.app import build
-from services.medical_insurance.operations import record_settlement
+from services.medical_insurance.handlers import FOLLOW_THROUGH
 from services.medical_insurance.rules import PARAMETERS
+from shared.follow_through import open_case
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
 from tests.conftest import TokenFactory
@@ -77,7 +78,7 @@ def family(
 def record(client: TestClient, data: SettlementApproved) -> None:
     """Act on a settlement directly, as the consumer would, in one unit of work."""
     with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        record_settlement(session, data, parameters=PARAMETERS.current())
+        open_case(session, FOLLOW_THROUGH, data)
 
 
 def entries_of(client: TestClient, settlement_id: str, headers: Headers) -> list[dict[str, Any]]:
