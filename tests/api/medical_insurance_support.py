@@ -39,7 +39,12 @@ INSURED_AT_HOME = {
 }
 
 
-def parameters_json(*, presume: bool | None = True, days: int | None = OVERDUE_DAYS) -> str:
+def parameters_json(
+    *,
+    presume: bool | None = True,
+    days: int | None = OVERDUE_DAYS,
+    follow_through_days: int | None = None,
+) -> str:
     """Local parameters as human resources would record them (values are test fixtures)."""
     common = {"valid_from": "2018-01-01", "source": "test fixture", "department": "human_resources"}
     items: list[dict[str, Any]] = []
@@ -48,6 +53,9 @@ def parameters_json(*, presume: bool | None = True, days: int | None = OVERDUE_D
     if presume is not None:
         name = "presume_rural_members_insured_at_origin"
         items.append({"name": name, "value": presume, **common})
+    if follow_through_days is not None:
+        name, value = "follow_through_days", follow_through_days
+        items.append({"name": name, "value": value, "unit": "days", **common})
     return json.dumps(items)
 
 
@@ -79,6 +87,16 @@ def record(client: TestClient, data: SettlementApproved) -> None:
     """Act on a settlement directly, as the consumer would, in one unit of work."""
     with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
         open_case(session, FOLLOW_THROUGH, data)
+
+
+def record_of(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:
+    """GET /v1/settlements/{id}: status, open items and version, then the entries."""
+    return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+
+
+def open_items(body: dict[str, Any]) -> list[tuple[int | None, str, str]]:
+    """A record's open items as (member_index, field, kind), in that order."""
+    return sorted((i["member_index"], i["field"], i["kind"]) for i in body["open_items"])
 
 
 def entries_of(client: TestClient, settlement_id: str, headers: Headers) -> list[dict[str, Any]]:
