@@ -184,10 +184,9 @@ def _give_deadline(entry: MemberEntry, context: rules.Settlement) -> None:
     if found is None:
         return
     deadline, reference, sentence = found
-    awaited = rules.parameter_field(rules.ORIGIN_CONFIRMATION_DAYS)
     entry.confirmation_deadline = deadline
     entry.parameters = [*entry.parameters, reference]
-    entry.missing = [name for name in entry.missing if name != awaited]
+    entry.missing = []  # the deadline was all an awaiting transfer could miss
     entry.reason = f"{entry.reason} {sentence}"
     entry.updated_at = utcnow()
 
@@ -199,15 +198,16 @@ def gaps_of_entry(entry: MemberEntry, decision_date: date) -> list[Gap]:
     if entry.status != "awaiting_origin":
         check = undetermined("medical_insurance_entry", rules.CLAUSE, entry.reason, entry.missing)
         return gaps_of([check], member_index=index)
-    gaps = [
-        Gap(
-            field=name,
-            reason=f"The transfer waits on a parameter: {rules.no_deadline(decision_date)}.",
-            kind="parameter",
-            member_index=index,
+    gaps = []
+    if entry.confirmation_deadline is None:
+        gaps.append(
+            Gap(
+                field=rules.parameter_field(rules.ORIGIN_CONFIRMATION_DAYS),
+                reason=f"The transfer waits on a parameter: {rules.no_deadline(decision_date)}.",
+                kind="parameter",
+                member_index=index,
+            )
         )
-        for name in entry.missing
-    ]
     gaps.append(
         Gap(
             field=rules.ORIGIN_CONFIRMATION,
