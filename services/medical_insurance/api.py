@@ -9,8 +9,9 @@ from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from services.medical_insurance import operations, schemas
-from services.medical_insurance.rules import PARAMETERS, EntryStatus
+from services.medical_insurance import operations, schemas, views
+from services.medical_insurance.handlers import FOLLOW_THROUGH
+from services.medical_insurance.rules import EntryStatus
 from shared.auth import Principal, require
 from shared.clock import today
 from shared.errors import Conflict, NotFound, error_responses
@@ -30,18 +31,20 @@ Today = Annotated[date, Depends(today)]
 
 @router.get(
     "/settlements/{settlement_id}",
-    summary="Each settled member's medical insurance entry: transfer, continuation, enrollment",
+    summary="Status and open items, then each settled member's medical insurance entry: "
+    "transfer, continuation, enrollment",
     responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, session: ReadSession, on: Today
 ) -> schemas.SettlementOut:
-    return operations.settlement_out(session, settlement_id, today=on)
+    return views.settlement_out(session, settlement_id, today=on)
 
 
 @router.put(
     "/settlements/{settlement_id}/members/{member_index}/insurance",
-    summary="Supply what the application did not say of a member's insurance; decides the entry",
+    summary="Supply what the application did not say of a member's insurance; decides the "
+    "settlement again",
     responses=error_responses(NotFound, Conflict),
 )
 def supply_member_insurance(
@@ -58,16 +61,17 @@ def supply_member_insurance(
             settlement_id=settlement_id,
             member_index=member_index,
             facts=facts,
-            parameters=PARAMETERS.current(),
+            department=FOLLOW_THROUGH,
             actor=principal.actor,
         )
-        return operations.entry_out(entry, today=on)
+        return views.entry_out(entry, today=on)
 
 
 @router.post(
     "/transfers/{transfer_id}/confirmation",
     response_model=schemas.EntryOut,
-    summary="Record the origin's answer: the months it confirms and its coverage end, or refusal",
+    summary="Record the origin's answer: the months it confirms and its coverage end, or "
+    "refusal; decides the settlement again",
     responses=error_responses(NotFound, Conflict),
 )
 def confirm_transfer(
@@ -80,9 +84,13 @@ def confirm_transfer(
 ) -> JSONResponse:
     def recorded(session: Session) -> schemas.EntryOut:
         entry = operations.record_origin_answer(
-            session, transfer_id=transfer_id, answer=answer, actor=principal.actor
+            session,
+            transfer_id=transfer_id,
+            answer=answer,
+            department=FOLLOW_THROUGH,
+            actor=principal.actor,
         )
-        return operations.entry_out(entry, today=on)
+        return views.entry_out(entry, today=on)
 
     return create_idempotently(
         runtime,
@@ -109,11 +117,11 @@ def list_transfers(
     ] = None,
     status: EntryStatus | None = None,
 ) -> Page[schemas.EntryOut]:
-    return operations.transfers_page(session, overdue=overdue, status=status, today=on, page=paging)
+    return views.transfers_page(session, overdue=overdue, status=status, today=on, page=paging)
 
 
 @router.get("/transfers/{transfer_id}", responses=error_responses(NotFound))
 def get_transfer(
     transfer_id: TransferId, principal: CanRead, session: ReadSession, on: Today
 ) -> schemas.EntryOut:
-    return operations.transfer_out(session, transfer_id, today=on)
+    return views.transfer_out(session, transfer_id, today=on)

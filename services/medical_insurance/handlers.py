@@ -1,24 +1,33 @@
-"""Events medical insurance consumes: an approved settlement makes an entry per member (三(六))."""
+"""Medical insurance's follow-through: an approved settlement has each member's insurance
+transferred, continued or begun, and is decided again whenever a fact, the origin's
+confirmation or a parameter it waits on arrives (三(六))."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.medical_insurance import operations
-from services.medical_insurance.models import TABLES
-from services.medical_insurance.rules import PARAMETERS
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import SettlementApproved, settlement_subscription
+from services.medical_insurance import operations, rules, schemas, views
+from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, TABLES
+from shared.clock import today
+from shared.fields import Months, RegionCode
+from shared.follow_through import FactField, FollowThrough
 
 
-def follow_through_settlement(session: Session, settlement: SettlementApproved) -> str:
-    """Transfer, continue or enroll each member's medical insurance; decided under the
-    parameters in force on the settlement's decision date, so a replay decides the same."""
-    return operations.record_settlement(session, settlement, parameters=PARAMETERS.current())
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    return views.settlement_out(session, settlement_id, today=today())
 
 
-SUBSCRIPTION = settlement_subscription(
+FOLLOW_THROUGH = FollowThrough(
     service="medical_insurance",
     tables=TABLES,
-    handlers={SETTLEMENT_APPROVED: follow_through_settlement},
+    records=FOLLOW_THROUGH_TABLES,
+    decide=operations.decide,
+    record=settlement_record,
+    record_model=schemas.SettlementOut,
+    facts=(
+        FactField(rules.MEDICAL_MONTHS, Months, True, "months of basic medical insurance; 0: none"),
+        FactField(rules.INSURED_REGION, RegionCode, True, "where insured (GB/T 2260)"),
+        FactField(rules.EMPLOYER_PAID, bool, True, "employed with the employer paying"),
+    ),
+    parameters=rules.PARAMETERS,
 )

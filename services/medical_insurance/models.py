@@ -1,4 +1,5 @@
-"""Medical insurance's tables: the settlements acted on and one entry per settled member."""
+"""Medical insurance's tables: the settlements acted on, one entry per settled member, and the
+follow-through of each settlement (its status and open items)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+from shared.follow_through import follow_through_tables
 
 
 class Base(DeclarativeBase):
@@ -17,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
 
 
 class SettlementRecord(Base):
@@ -68,7 +71,8 @@ class MemberEntry(Base):
     reason: Mapped[str] = mapped_column(Text)
     missing: Mapped[list[str]] = mapped_column(JSON)
     parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # What the department supplied (PUT .../insurance) and the origin's answer, as received.
+    # What the department supplied (PUT .../insurance) and the origin's answer, as received:
+    # each is read again whenever the settlement is decided again.
     supplied_insurance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     origin_answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,29 +1,35 @@
-"""Medical insurance's use cases over a Session: act on a settlement, supply a member's facts,
-record the origin's answer, and the reads."""
+"""Medical insurance's use cases over a Session: decide a settlement (on approval and again),
+supply a member's facts, record the origin's answer."""
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, not_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.medical_insurance import rules, schemas
-from services.medical_insurance.models import TABLES, MemberEntry, SettlementRecord
-from shared import regions
+from services.medical_insurance.models import (
+    FOLLOW_THROUGH_TABLES,
+    TABLES,
+    MemberEntry,
+    SettlementRecord,
+)
 from shared.audit import record_audit
-from shared.db import columns_of, utcnow
+from shared.db import utcnow
 from shared.errors import Conflict
-from shared.identity import mask_id_number
-from shared.pagination import Page, PageRequest, fetch_page, page_of
-from shared.parameters import ParameterSet
+from shared.follow_through import Case, Decision, FollowThrough, Gap, decide_again, gaps_of
 from shared.routes import load_one
-from shared.settlement import SettlementApproved
+from shared.rules import undetermined
+from shared.settlement import SettledMember, SettlementApproved
 
-# --- acting on an approved settlement ------------------------------------------------------
+# The facts the department may supply for a member, in the application's own names.
+INSURANCE_FACTS = (rules.MEDICAL_MONTHS, rules.INSURED_REGION, rules.EMPLOYER_PAID)
+
+# --- deciding a settlement -----------------------------------------------------------------
 
 # What is kept of the event: the settlement's date and place; of each member, what the entry
 # and the origin's fund need, and no name.
@@ -37,54 +43,100 @@ _MEMBER_KEPT = {
 }
 
 
-def record_settlement(
-    session: Session, settlement: SettlementApproved, *, parameters: ParameterSet
-) -> str:
-    """Make an entry for every member of the household; returns a one-line summary.
+def decide(session: Session, case: Case) -> Decision:
+    """Transfer, continue or enroll each member's insurance (三(六)), on what is known now: on
+    approval, and again each time a fact, a confirmation or a parameter arrives.
 
-    Deciding again is a no-op: the settlement's primary key and the (settlement, member)
-    constraint hold even if the inbox were bypassed, and the summary is of what is recorded.
+    A member decided before keeps the entry (a transfer is requested once, whatever decides
+    again); a member still waiting for information is decided afresh from the application, the
+    facts supplied since and the parameters in force on the decision date; an awaiting transfer
+    gets its deadline once the parameter is recorded. What each member still waits on is a gap
+    of that member's.
     """
-    existing = session.get(SettlementRecord, settlement.settlement_id)
-    if existing is not None:
-        kinds = session.execute(
-            select(MemberEntry.kind, MemberEntry.status).where(
-                MemberEntry.settlement_id == settlement.settlement_id
-            )
-        ).all()
-        return rules.summarise([(kind, status) for kind, status in kinds])
+    settlement = case.settlement
     if not settlement.members:
         raise ValueError(f"settlement {settlement.settlement_id} names no household member")
-    context = _context(settlement, parameters)
-    session.add(
-        SettlementRecord(**settlement.model_dump(include=_SETTLEMENT_KEPT), acted_at=utcnow())
-    )
-    decisions = []
-    for index, member in enumerate(settlement.members):
-        decision = rules.decide_member(
-            rules.Member.of(index, member), settlement.social_insurance, context
-        )
-        entry = MemberEntry(
-            id=str(uuid.uuid4()),
-            settlement_id=settlement.settlement_id,
-            member_index=index,
-            **member.model_dump(include=_MEMBER_KEPT),
-            decided_at=utcnow(),
-        )
-        _apply_decision(entry, decision)
-        session.add(entry)
-        decisions.append((decision.kind, decision.status))
-    session.flush()
-    return rules.summarise(decisions)
-
-
-def _context(
-    settlement: SettlementApproved | SettlementRecord, parameters: ParameterSet
-) -> rules.Settlement:
-    return rules.Settlement(
+    context = rules.Settlement(
         decision_date=settlement.decision_date,
         destination_region_code=settlement.destination_region_code,
-        parameters=parameters,
+        parameters=rules.PARAMETERS.current(),
+    )
+    entries = _entries(session, settlement)
+    for index, member in enumerate(settlement.members):
+        entry = entries.get(index)
+        if entry is None:
+            entries[index] = _first_entry(session, settlement, index, member, case, context)
+        elif entry.status == "information_needed":
+            _decide_again(entry, _decision_for(entry, case, context))
+        elif entry.status == "awaiting_origin" and entry.confirmation_deadline is None:
+            _give_deadline(entry, context)
+    session.flush()
+    decided = [entries[index] for index in sorted(entries)]
+    return Decision(
+        summary=rules.summarise([(entry.kind, entry.status) for entry in decided]),
+        gaps=tuple(
+            gap for entry in decided for gap in gaps_of_entry(entry, settlement.decision_date)
+        ),
+    )
+
+
+def _entries(session: Session, settlement: SettlementApproved) -> dict[int, MemberEntry]:
+    """The members' entries already made, by member index (none on approval)."""
+    record = session.execute(
+        select(SettlementRecord)
+        .where(SettlementRecord.settlement_id == settlement.settlement_id)
+        .options(selectinload(SettlementRecord.entries))
+        # An entry the caller changed (and flushed) in this unit of work is read as it now is.
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if record is None:
+        session.add(
+            SettlementRecord(**settlement.model_dump(include=_SETTLEMENT_KEPT), acted_at=utcnow())
+        )
+        return {}
+    return {entry.member_index: entry for entry in record.entries}
+
+
+def _first_entry(
+    session: Session,
+    settlement: SettlementApproved,
+    index: int,
+    member: SettledMember,
+    case: Case,
+    context: rules.Settlement,
+) -> MemberEntry:
+    entry = MemberEntry(
+        id=str(uuid.uuid4()),
+        settlement_id=settlement.settlement_id,
+        member_index=index,
+        **member.model_dump(include=_MEMBER_KEPT),
+        supplied_insurance=None,
+        decided_at=utcnow(),
+    )
+    _apply_decision(entry, _decision_for(entry, case, context))
+    session.add(entry)
+    return entry
+
+
+def _decision_for(entry: MemberEntry, case: Case, context: rules.Settlement) -> rules.EntryDecision:
+    """The member's entry from what the department established of their insurance (PUT), or
+    else from the application and the facts supplied for them."""
+    member = rules.Member.of(entry.member_index, entry)
+    if entry.supplied_insurance is not None:
+        return rules.decide_entry(member, _established(entry.supplied_insurance), context)
+    supplied = {name: case.fact(entry.member_index, name) for name in INSURANCE_FACTS}
+    return rules.decide_member(member, case.settlement.social_insurance, context, supplied)
+
+
+def _established(stored: Mapping[str, Any]) -> rules.Insurance:
+    facts = schemas.MemberInsuranceIn.model_validate(stored)
+    return rules.Insurance(
+        insured=facts.insured,
+        region_code=facts.region_code,
+        scheme=facts.scheme,
+        months=facts.months,
+        employer_paying=facts.employed_with_employer_paying,
+        basis="department",
     )
 
 
@@ -104,13 +156,67 @@ _DECIDED = (
 )
 
 
+def _decided(decision: rules.EntryDecision) -> dict[str, Any]:
+    return {
+        **{name: getattr(decision, name) for name in _DECIDED},
+        "facts_basis": decision.basis,
+        "missing": list(decision.missing),
+        "parameters": list(decision.parameters),
+    }
+
+
 def _apply_decision(entry: MemberEntry, decision: rules.EntryDecision) -> None:
-    for name in _DECIDED:
-        setattr(entry, name, getattr(decision, name))
-    entry.facts_basis = decision.basis
-    entry.missing = list(decision.missing)
-    entry.parameters = list(decision.parameters)
+    for name, value in _decided(decision).items():
+        setattr(entry, name, value)
     entry.updated_at = utcnow()
+
+
+def _decide_again(entry: MemberEntry, decision: rules.EntryDecision) -> None:
+    """A waiting entry decided afresh; left as it is when nothing about it changed."""
+    if any(getattr(entry, name) != value for name, value in _decided(decision).items()):
+        _apply_decision(entry, decision)
+        entry.decided_at = entry.updated_at
+
+
+def _give_deadline(entry: MemberEntry, context: rules.Settlement) -> None:
+    """An awaiting transfer's deadline, once the parameter is in force on the decision date."""
+    found = rules.deadline_since_set(context)
+    if found is None:
+        return
+    deadline, reference, sentence = found
+    entry.confirmation_deadline = deadline
+    entry.parameters = [*entry.parameters, reference]
+    entry.missing = []  # the deadline was all an awaiting transfer could miss
+    entry.reason = f"{entry.reason} {sentence}"
+    entry.updated_at = utcnow()
+
+
+def gaps_of_entry(entry: MemberEntry, decision_date: date) -> list[Gap]:
+    """What the member's entry still waits on: the facts or parameters it names as missing,
+    and for a transfer awaiting the origin, the origin's confirmation."""
+    index = entry.member_index
+    if entry.status != "awaiting_origin":
+        check = undetermined("medical_insurance_entry", rules.CLAUSE, entry.reason, entry.missing)
+        return gaps_of([check], member_index=index)
+    gaps = []
+    if entry.confirmation_deadline is None:
+        gaps.append(
+            Gap(
+                field=rules.parameter_field(rules.ORIGIN_CONFIRMATION_DAYS),
+                reason=f"The transfer waits on a parameter: {rules.no_deadline(decision_date)}.",
+                kind="parameter",
+                member_index=index,
+            )
+        )
+    gaps.append(
+        Gap(
+            field=rules.ORIGIN_CONFIRMATION,
+            reason=rules.awaiting_origin(entry.id, entry.confirmation_deadline),
+            kind="confirmation",
+            member_index=index,
+        )
+    )
+    return gaps
 
 
 # --- the department supplies what the application did not say -------------------------------
@@ -122,15 +228,16 @@ def supply_member_insurance(
     settlement_id: str,
     member_index: int,
     facts: schemas.MemberInsuranceIn,
-    parameters: ParameterSet,
+    department: FollowThrough,
     actor: str,
 ) -> MemberEntry:
-    """Decide a member's entry from the facts the department supplies (三(六)).
+    """Decide a member's entry from the facts the department establishes (三(六)), by
+    deciding the settlement again.
 
     Only an entry still needing information is decided this way; the same facts again answer
     the entry as it stands (PUT is idempotent); other facts for a decided entry are a 409.
     """
-    record = _settlement(session, settlement_id)
+    _lock_case(session, settlement_id)
     entry = load_one(
         session,
         MemberEntry,
@@ -148,14 +255,9 @@ def supply_member_insurance(
             "facts are supplied only for an entry that needs information",
             details=[{"field": "member_index", "reason": f"entry is {entry.status}"}],
         )
-    insurance = rules.Insurance(
-        **facts.model_dump(include={"insured", "region_code", "scheme", "months"}),
-        employer_paying=facts.employed_with_employer_paying,
-        basis="department",
-    )
-    member = rules.Member.of(entry.member_index, entry)
-    _apply_decision(entry, rules.decide_entry(member, insurance, _context(record, parameters)))
     entry.supplied_insurance = supplied
+    session.flush()
+    decide_again(session, department, settlement_id, trigger="information", actor=actor)
     _audit(
         session,
         entry,
@@ -171,10 +273,16 @@ def supply_member_insurance(
 
 
 def record_origin_answer(
-    session: Session, *, transfer_id: str, answer: schemas.TransferConfirmationIn, actor: str
+    session: Session,
+    *,
+    transfer_id: str,
+    answer: schemas.TransferConfirmationIn,
+    department: FollowThrough,
+    actor: str,
 ) -> MemberEntry:
     """Complete an awaiting transfer with the months the origin confirms, or record its
-    refusal; a transfer that is not awaiting the origin is a 409."""
+    refusal, and decide the settlement again; a transfer not awaiting the origin is a 409."""
+    _lock_case(session, load_transfer(session, transfer_id).settlement_id)
     entry = load_transfer(session, transfer_id, for_update=True)
     if entry.status != "awaiting_origin":
         raise Conflict(
@@ -206,7 +314,19 @@ def record_origin_answer(
     entry.origin_answer = {**answer.model_dump(mode="json"), "recorded_by": actor}
     entry.updated_at = utcnow()
     _audit(session, entry, actor, f"transfer.{answer.outcome}", status=entry.status)
+    decide_again(session, department, entry.settlement_id, trigger="confirmation", actor=actor)
     return entry
+
+
+def _lock_case(session: Session, settlement_id: str) -> None:
+    """Take the settlement's follow-through lock first, as every decision does, so a member's
+    facts, the origin's answer and the information route never wait on each other crosswise."""
+    cases = FOLLOW_THROUGH_TABLES.cases
+    session.execute(
+        select(cases.c.settlement_id)
+        .where(cases.c.settlement_id == settlement_id)
+        .with_for_update()
+    )
 
 
 def _audit(session: Session, entry: MemberEntry, actor: str, action: str, **detail: Any) -> None:
@@ -224,21 +344,6 @@ def _audit(session: Session, entry: MemberEntry, actor: str, action: str, **deta
     session.flush()
 
 
-# --- reads ----------------------------------------------------------------------------------
-
-
-def _settlement(
-    session: Session, settlement_id: str, *, with_entries: bool = False
-) -> SettlementRecord:
-    return load_one(
-        session,
-        SettlementRecord,
-        SettlementRecord.settlement_id == settlement_id,
-        not_found=f"medical insurance has not acted on settlement {settlement_id}",
-        options=(selectinload(SettlementRecord.entries),) if with_entries else (),
-    )
-
-
 def load_transfer(session: Session, transfer_id: str, *, for_update: bool = False) -> MemberEntry:
     return load_one(
         session,
@@ -248,71 +353,3 @@ def load_transfer(session: Session, transfer_id: str, *, for_update: bool = Fals
         not_found=f"no transfer {transfer_id}",
         for_update=for_update,
     )
-
-
-def settlement_out(session: Session, settlement_id: str, *, today: date) -> schemas.SettlementOut:
-    record = _settlement(session, settlement_id, with_entries=True)
-    entries = [entry_out(entry, today=today) for entry in record.entries]
-    used: dict[str, dict[str, Any]] = {}
-    for entry in record.entries:
-        for reference in entry.parameters:
-            used.setdefault(json.dumps(reference, sort_keys=True), reference)
-    return schemas.SettlementOut(
-        **columns_of(record),
-        clause=rules.CLAUSE,
-        entries=entries,
-        information_needed=[
-            schemas.MemberNeed(member_index=e.member_index, missing=e.missing)
-            for e in entries
-            if e.missing
-        ],
-        parameters=list(used.values()),
-    )
-
-
-def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
-    """The entry as read: the identity number masked, the origin described, `overdue` as of
-    `today`; every other field is the column of the same name (the rest are not shown)."""
-    derived: dict[str, Any] = {
-        "entry_id": entry.id,
-        "transfer_id": entry.id if entry.kind == "transfer" else None,
-        "id_number_masked": mask_id_number(entry.id_number),
-        "from_region": (
-            regions.describe(entry.from_region_code) if entry.from_region_code else None
-        ),
-        "overdue": rules.is_overdue(entry.status, entry.confirmation_deadline, today),
-    }
-    return schemas.EntryOut.model_validate({**columns_of(entry), **derived})
-
-
-def transfer_out(session: Session, transfer_id: str, *, today: date) -> schemas.EntryOut:
-    return entry_out(load_transfer(session, transfer_id), today=today)
-
-
-def transfers_page(
-    session: Session, *, overdue: bool | None, status: str | None, today: date, page: PageRequest
-) -> Page[schemas.EntryOut]:
-    """Transfers, the longest overdue first; `overdue` is judged against `today`."""
-    conditions = [MemberEntry.kind == "transfer"]
-    if status is not None:
-        conditions.append(MemberEntry.status == status)
-    late = and_(
-        MemberEntry.status == "awaiting_origin",
-        MemberEntry.confirmation_deadline.is_not(None),
-        MemberEntry.confirmation_deadline < today,
-    )
-    if overdue is True:
-        conditions.append(late)
-    elif overdue is False:
-        conditions.append(not_(late))
-    query = (
-        select(MemberEntry)
-        .where(*conditions)
-        .order_by(
-            MemberEntry.confirmation_deadline.asc().nulls_last(),
-            MemberEntry.settlement_id,
-            MemberEntry.member_index,
-        )
-    )
-    entries, total = fetch_page(session, query, page)
-    return page_of([entry_out(entry, today=today) for entry in entries], total, page)

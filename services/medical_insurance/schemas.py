@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from services.medical_insurance.rules import CityScheme, EntryKind, EntryStatus, FactsBasis, Scheme
 from shared.fields import Months, RegionCode, Strict
+from shared.follow_through import FollowThroughOut
 
 
 def _required_when(condition: bool, value: Any, message: str) -> None:
@@ -117,21 +118,21 @@ class EntryOut(BaseModel):
     continuous: bool | None
     clause: str
     reason: str
-    missing: list[str]
+    missing: list[str] = Field(
+        description="What the entry waits on (the settlement's open items name each, with the "
+        "origin's confirmation of an awaiting transfer)"
+    )
     parameters: list[dict[str, Any]]
 
 
-class MemberNeed(BaseModel):
-    member_index: int
-    missing: list[str]
+class SettlementOut(FollowThroughOut):
+    """What medical insurance did about one approved settlement, an entry per member (三(六)),
+    and what it still has open: each member's missing facts or parameters, and each transfer
+    awaiting the origin's confirmation."""
 
-
-class SettlementOut(BaseModel):
-    settlement_id: str
     clause: str
     decision_date: date
     destination_region_code: str
     rules_version: str | None
     entries: list[EntryOut]
-    information_needed: list[MemberNeed]
     parameters: list[dict[str, Any]] = Field(description="Every parameter version used")

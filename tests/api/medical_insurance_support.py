@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.medical_insurance.app import build
-from services.medical_insurance.operations import record_settlement
+from services.medical_insurance.handlers import FOLLOW_THROUGH
 from services.medical_insurance.rules import PARAMETERS
+from shared.follow_through import open_case
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
 from tests.conftest import TokenFactory
@@ -38,7 +39,12 @@ INSURED_AT_HOME = {
 }
 
 
-def parameters_json(*, presume: bool | None = True, days: int | None = OVERDUE_DAYS) -> str:
+def parameters_json(
+    *,
+    presume: bool | None = True,
+    days: int | None = OVERDUE_DAYS,
+    follow_through_days: int | None = None,
+) -> str:
     """Local parameters as human resources would record them (values are test fixtures)."""
     common = {"valid_from": "2018-01-01", "source": "test fixture", "department": "human_resources"}
     items: list[dict[str, Any]] = []
@@ -47,6 +53,9 @@ def parameters_json(*, presume: bool | None = True, days: int | None = OVERDUE_D
     if presume is not None:
         name = "presume_rural_members_insured_at_origin"
         items.append({"name": name, "value": presume, **common})
+    if follow_through_days is not None:
+        name, value = "follow_through_days", follow_through_days
+        items.append({"name": name, "value": value, "unit": "days", **common})
     return json.dumps(items)
 
 
@@ -77,7 +86,17 @@ def family(
 def record(client: TestClient, data: SettlementApproved) -> None:
     """Act on a settlement directly, as the consumer would, in one unit of work."""
     with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        record_settlement(session, data, parameters=PARAMETERS.current())
+        open_case(session, FOLLOW_THROUGH, data)
+
+
+def record_of(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:
+    """GET /v1/settlements/{id}: status, open items and version, then the entries."""
+    return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+
+
+def open_items(body: dict[str, Any]) -> list[tuple[int | None, str, str]]:
+    """A record's open items as (member_index, field, kind), in that order."""
+    return sorted((i["member_index"], i["field"], i["kind"]) for i in body["open_items"])
 
 
 def entries_of(client: TestClient, settlement_id: str, headers: Headers) -> list[dict[str, Any]]:

@@ -85,7 +85,19 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             "information_needed",
             None,
         )
-        assert body["information_needed"] == [{"member_index": 3, "missing": parent["missing"]}]
+        assert parent["missing"] == [
+            "social_insurance.medical_months",
+            "social_insurance.insured_region_code",
+        ]
+        assert (body["status"], body["version"]) == ("action_needed", 1)
+        assert sorted((i["member_index"], i["field"], i["kind"]) for i in body["open_items"]) == [
+            (0, "medical_insurance.origin_confirmation", "confirmation"),
+            (1, "medical_insurance.origin_confirmation", "confirmation"),
+            (2, "medical_insurance.origin_confirmation", "confirmation"),
+            (3, "social_insurance.insured_region_code", "information"),
+            (3, "social_insurance.medical_months", "information"),
+        ]
+        assert list(body)[:4] == ["settlement_id", "status", "open_items", "version"]
         assert {p["name"] for p in body["parameters"]} >= {
             "origin_confirmation_days",
             "presume_rural_members_insured_at_origin",
@@ -98,7 +110,12 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             assert entry["id_number_masked"][:4] == member.id_number[:4]
             assert "name" not in entry
         [report] = reports(settings, SERVICE, data.settlement_id)
-        assert report["outcome"] == "done"
+        assert (report["outcome"], report["status"], report["version"]) == (
+            "done",
+            "action_needed",
+            1,
+        )
+        assert report["open_items"] == body["open_items"]
         assert "4 member(s)" in report["summary"]
         assert data.members[0].id_number not in json.dumps(report)
 

@@ -56,7 +56,8 @@ class TestSupplyMemberInsurance(MedicalInsuranceApiTests):
         assert entry["months_carried_over"] == 48
         assert supply(quiet, settled.settlement_id, 3, officer, facts).json() == entry
         body = quiet.get(f"/v1/settlements/{settled.settlement_id}", headers=officer).json()
-        assert body["information_needed"] == []
+        assert sorted(i["member_index"] for i in body["open_items"]) == [0, 1, 2]  # transfers
+        assert body["version"] == 2  # decided again once: the same facts again decide nothing
 
         other = supply(quiet, settled.settlement_id, 3, officer, NOT_INSURED)
         error_of(other, 409, "conflict")

@@ -1,8 +1,9 @@
 """Medical insurance under 三(六): each settled member's insurance transferred, continued or begun.
 
 Pure decisions over plain data: no database, no clock, no network. Every decision cites the
-clause and the parameter versions it used, and says "information needed" (naming what) where a
-fact or a parameter is missing, never a guess.
+clause and the parameter versions it used, and says "information needed" (naming what, in the
+application's own names or as `parameters.<name>`) where a fact or a parameter is missing,
+never a guess.
 
 Choices this module makes, and why:
 
@@ -16,15 +17,24 @@ Choices this module makes, and why:
 - A member insured in the city in the scheme they will be in continues (nothing to transfer);
   in another scheme (the rural cooperative scheme, or the residents' scheme for a member now
   employed) the city's own fund moves them across schemes at once.
+- An entry once decided stands: deciding the settlement again (a fact, a confirmation or a
+  parameter arriving) decides only the members still waiting for information, and gives an
+  awaiting transfer its deadline once the parameter is recorded; it never requests a transfer
+  twice. The origin's answer, confirmation or refusal, ends the department's part in the
+  transfer: after a refusal coverage in the city stands and nothing is left for it to record.
 
 The package: `domain` (plain data and parameter names), `facts` (what is known of a member's
 insurance), `entries` (the decision per member), `transfers` (the origin's answer, deadlines),
 `parameters` (which parameters the rules know and what a valid one is; the service reads them
-once, when it is built, and hands the set to every decision).
+when it is built and again when they change, and hands the set to every decision).
 """
 
 from services.medical_insurance.rules.domain import (
     CLAUSE,
+    EMPLOYER_PAID,
+    INSURED_REGION,
+    MEDICAL_MONTHS,
+    ORIGIN_CONFIRMATION,
     ORIGIN_CONFIRMATION_DAYS,
     PRESUME_RURAL_MEMBERS_INSURED,
     SCHEME_NAMES,
@@ -41,15 +51,19 @@ from services.medical_insurance.rules.domain import (
     Scheme,
     Settled,
     Settlement,
+    parameter_field,
 )
 from services.medical_insurance.rules.entries import (
     confirmation_deadline,
+    deadline_since_set,
     decide_entry,
     decide_member,
+    no_deadline,
 )
 from services.medical_insurance.rules.facts import insurance_from_application, presume_insurance
 from services.medical_insurance.rules.parameters import PARAMETERS
 from services.medical_insurance.rules.transfers import (
+    awaiting_origin,
     confirm_transfer,
     is_overdue,
     refuse_transfer,
@@ -58,6 +72,10 @@ from services.medical_insurance.rules.transfers import (
 
 __all__ = [
     "CLAUSE",
+    "EMPLOYER_PAID",
+    "INSURED_REGION",
+    "MEDICAL_MONTHS",
+    "ORIGIN_CONFIRMATION",
     "ORIGIN_CONFIRMATION_DAYS",
     "PARAMETERS",
     "PRESUME_RURAL_MEMBERS_INSURED",
@@ -75,12 +93,16 @@ __all__ = [
     "Scheme",
     "Settled",
     "Settlement",
+    "awaiting_origin",
     "confirm_transfer",
     "confirmation_deadline",
+    "deadline_since_set",
     "decide_entry",
     "decide_member",
     "insurance_from_application",
     "is_overdue",
+    "no_deadline",
+    "parameter_field",
     "presume_insurance",
     "refuse_transfer",
     "summarise",

@@ -29,6 +29,21 @@ SCHEME_NAMES: Mapping[str, str] = {
 ORIGIN_CONFIRMATION_DAYS = "origin_confirmation_days"
 PRESUME_RURAL_MEMBERS_INSURED = "presume_rural_members_insured_at_origin"
 
+# What an entry can wait on, in the application's own names: a member's insurance facts (the
+# applicant's are the application's `social_insurance`; anyone else's are supplied for them),
+# a parameter not recorded, and the origin's answer to a transfer.
+MEDICAL_MONTHS = "social_insurance.medical_months"
+INSURED_REGION = "social_insurance.insured_region_code"
+EMPLOYER_PAID = "social_insurance.employer_paid"
+ORIGIN_CONFIRMATION = "medical_insurance.origin_confirmation"
+INSURANCE_SECTION = "social_insurance."
+
+
+def parameter_field(name: str) -> str:
+    """How a parameter the rules need and nobody recorded is named among what is missing."""
+    return f"parameters.{name}"
+
+
 ParameterRef = dict[str, Any]
 
 
@@ -90,8 +105,6 @@ class Insurance:
     months: int | None = None
     employer_paying: bool | None = None
     basis: FactsBasis = "application"
-    # How an unknown employer_paying is named to whoever must supply it.
-    employment_field: str = "employed_with_employer_paying"
     parameters: tuple[ParameterRef, ...] = ()
     note: str = ""
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from services.medical_insurance.rules.domain import (
+    EMPLOYER_PAID,
     ORIGIN_CONFIRMATION_DAYS,
     CityScheme,
     EntryDecision,
@@ -14,6 +17,7 @@ from services.medical_insurance.rules.domain import (
     Member,
     ParameterRef,
     Settlement,
+    parameter_field,
     place,
     scheme_name,
 )
@@ -104,7 +108,7 @@ def decide_entry(
     if to_scheme is None:
         return replace(
             base,
-            missing=(insurance.employment_field,),
+            missing=(EMPLOYER_PAID,),
             reason=f"{note}Whether the member is employed with the employer paying decides "
             "between the urban employees' and the residents' scheme, and it is not known.",
         )
@@ -157,9 +161,8 @@ def confirmation_deadline(
         return (
             None,
             (),
-            (f"local parameter {ORIGIN_CONFIRMATION_DAYS}",),
-            f"no deadline can be set: no local parameter {ORIGIN_CONFIRMATION_DAYS} is in "
-            f"force on {settlement.decision_date.isoformat()}.",
+            (parameter_field(ORIGIN_CONFIRMATION_DAYS),),
+            f"{no_deadline(settlement.decision_date)}.",
         )
     deadline = settlement.decision_date + timedelta(days=int(parameter.value))
     return (
@@ -170,10 +173,30 @@ def confirmation_deadline(
     )
 
 
-def decide_member(
-    member: Member, social_insurance: SocialInsurance | None, settlement: Settlement
-) -> EntryDecision:
-    """The entry for one member of an approved settlement, from the event's facts alone."""
-    return decide_entry(
-        member, insurance_from_application(member, social_insurance, settlement), settlement
+def no_deadline(decision_date: date) -> str:
+    """Why an awaiting transfer has no deadline."""
+    return (
+        f"no deadline can be set for the origin's confirmation: no local parameter "
+        f"{ORIGIN_CONFIRMATION_DAYS} is in force on {decision_date.isoformat()}"
     )
+
+
+def deadline_since_set(settlement: Settlement) -> tuple[date, ParameterRef, str] | None:
+    """For a transfer that awaited the origin without a deadline: the deadline, once the
+    parameter is in force on the decision date, with its reference and the sentence saying so."""
+    deadline, references, _, note = confirmation_deadline(settlement)
+    if deadline is None:
+        return None
+    return deadline, references[0], f"The parameter has since been recorded: {note}"
+
+
+def decide_member(
+    member: Member,
+    social_insurance: SocialInsurance | None,
+    settlement: Settlement,
+    supplied: Mapping[str, Any] | None = None,
+) -> EntryDecision:
+    """The entry for one member of an approved settlement, from the event's facts and those
+    supplied for the member since (by the application's names)."""
+    insurance = insurance_from_application(member, social_insurance, settlement, supplied)
+    return decide_entry(member, insurance, settlement)

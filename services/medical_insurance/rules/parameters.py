@@ -3,7 +3,8 @@
 `LUOHU_MEDICAL_INSURANCE_PARAMETERS` holds a JSON list of local parameters, or a file path.
 Known names: `origin_confirmation_days` (days after the decision date for the origin to confirm
 a transfer; a whole number, 0 or more) and `presume_rural_members_insured_at_origin` (true or
-false). None ships with a value: the department records each, dated, with its source. The
+false), besides `follow_through_days` (when an open item falls due) which every department
+takes. None ships with a value: the department records each, dated, with its source. The
 minimum working age is national law and ships in the code.
 """
 
@@ -36,4 +37,5 @@ PARAMETERS = ParameterSource(
     fixed=(MINIMUM_WORKING_AGE.name,),
     check=_check,
 )
-"""Read once, when the service is built (`app.build`): a wrong value stops the start."""
+"""Loaded when the service is built (`app.build`: a wrong value stops the start), and looked at
+again while it runs: a settlement waiting on a parameter is decided again once it is recorded."""

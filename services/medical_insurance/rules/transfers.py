@@ -55,6 +55,15 @@ def refuse_transfer(*, reason: str, coverage_start: date | None) -> Confirmation
     )
 
 
+def awaiting_origin(transfer_id: str, deadline: date | None) -> str:
+    """Why a transfer is still open: the origin has not answered."""
+    due = f", due by {deadline.isoformat()}" if deadline else ", with no deadline set"
+    return (
+        f"The origin's confirmation of the months it holds is awaited for transfer "
+        f"{transfer_id}{due}: it is recorded as the transfer's confirmation."
+    )
+
+
 def is_overdue(status: str, deadline: date | None, today: date) -> bool | None:
     """Past the deadline and still unconfirmed; the deadline's own day is not overdue.
     None where an awaiting transfer has no deadline (its parameter is missing)."""

@@ -11,13 +11,18 @@ import pytest
 
 from services.medical_insurance.rules import (
     CLAUSE,
+    EMPLOYER_PAID,
+    INSURED_REGION,
+    MEDICAL_MONTHS,
     ORIGIN_CONFIRMATION_DAYS,
     PRESUME_RURAL_MEMBERS_INSURED,
     EntryDecision,
     Insurance,
     Member,
     Settlement,
+    awaiting_origin,
     confirm_transfer,
+    deadline_since_set,
     decide_entry,
     decide_member,
     is_overdue,
@@ -214,11 +219,16 @@ class TestInsuredNowhere:
 
 
 class TestPresumption:
-    def test_without_the_parameter_a_silent_member_is_information_needed(self) -> None:
+    def test_without_the_parameter_a_silent_member_waits_for_the_facts_or_the_parameter(
+        self,
+    ) -> None:
         entry = decide_member(member("spouse", index=1), insured(), settlement(DAYS_60))
         assert entry.status == "information_needed"
-        assert "employed_with_employer_paying" in entry.missing
-        assert "insured" in entry.missing
+        assert entry.missing == (
+            "social_insurance.medical_months",
+            "social_insurance.insured_region_code",
+            f"parameters.{PRESUME_RURAL_MEMBERS_INSURED}",
+        )
         assert PRESUME_RURAL_MEMBERS_INSURED in entry.reason
 
     def test_with_the_parameter_a_rural_member_is_presumed_insured_at_origin(self) -> None:
@@ -231,6 +241,7 @@ class TestPresumption:
         entry = decide_member(member("spouse", index=1), None, settlement(DAYS_60, no))
         assert entry.status == "information_needed"
         assert entry.parameters == (no.reference(),)
+        assert entry.missing == (MEDICAL_MONTHS, INSURED_REGION)  # no parameter is awaited
 
     def test_a_parameter_not_yet_in_force_on_the_decision_date_presumes_nothing(self) -> None:
         later = parameter(PRESUME_RURAL_MEMBERS_INSURED, True, valid_from=date(2019, 6, 2))
@@ -259,6 +270,56 @@ class TestPresumption:
         assert entry.status == "information_needed"
 
 
+class TestSuppliedFacts:
+    """Facts the department supplies for a member, by the application's own names."""
+
+    def test_facts_supplied_for_a_member_the_application_is_silent_on_decide_the_entry(
+        self,
+    ) -> None:
+        urban = member("parent", born=date(1958, 7, 7), hukou_type="urban", index=3)
+        supplied = {MEDICAL_MONTHS: 48, INSURED_REGION: SHIXING, EMPLOYER_PAID: False}
+        entry = decide_member(urban, insured(employer_paid=True), CONFIGURED, supplied)
+        assert (entry.kind, entry.status, entry.basis) == (
+            "continuation",
+            "completed",
+            "department",
+        )
+        assert entry.from_region_code == SHIXING  # not the applicant's region
+
+    def test_months_supplied_without_a_region_ask_for_the_region(self) -> None:
+        urban = member("parent", born=date(1958, 7, 7), hukou_type="urban", index=3)
+        entry = decide_member(urban, None, CONFIGURED, {MEDICAL_MONTHS: 12})
+        assert entry.missing == (INSURED_REGION,)
+
+    def test_insured_nowhere_asks_whether_the_employer_pays_only_of_a_member_of_working_age(
+        self,
+    ) -> None:
+        adult = member("parent", born=date(1958, 7, 7), hukou_type="urban", index=3)
+        child = member("child", born=date(2012, 3, 3), hukou_type="urban", index=2)
+        nowhere = {MEDICAL_MONTHS: 0}
+        assert decide_member(adult, None, CONFIGURED, nowhere).missing == (EMPLOYER_PAID,)
+        enrolled = decide_member(child, None, CONFIGURED, nowhere)
+        assert (enrolled.kind, enrolled.basis) == ("enrollment", "department")
+
+    def test_a_fact_supplied_for_the_applicant_completes_the_application(self) -> None:
+        supplied = {INSURED_REGION: MEIZHOU}
+        entry = applicant_entry(SocialInsurance(medical_months=12, employer_paid=True))
+        assert entry.missing == (INSURED_REGION,)
+        completed = decide_member(
+            member(), SocialInsurance(medical_months=12, employer_paid=True), CONFIGURED, supplied
+        )
+        assert (completed.kind, completed.status, completed.months_declared) == (
+            "transfer",
+            "awaiting_origin",
+            12,
+        )
+        assert completed.basis == "department"
+
+    def test_an_awaiting_transfer_names_its_id_and_deadline(self) -> None:
+        assert "transfer t-1, due by 2019-07-31" in awaiting_origin("t-1", date(2019, 7, 31))
+        assert "no deadline set" in awaiting_origin("t-1", None)
+
+
 class TestDeadline:
     def test_the_deadline_is_the_decision_date_plus_the_parameters_days(self) -> None:
         entry = applicant_entry(insured(employer_paid=True))
@@ -269,7 +330,16 @@ class TestDeadline:
         entry = applicant_entry(insured(employer_paid=True), settlement(PRESUME))
         assert entry.status == "awaiting_origin"  # the transfer itself does not wait for it
         assert entry.confirmation_deadline is None
-        assert entry.missing == (f"local parameter {ORIGIN_CONFIRMATION_DAYS}",)
+        assert entry.missing == (f"parameters.{ORIGIN_CONFIRMATION_DAYS}",)
+        assert f"no local parameter {ORIGIN_CONFIRMATION_DAYS}" in entry.reason
+
+    def test_the_deadline_once_recorded_is_the_decision_date_plus_its_days(self) -> None:
+        assert deadline_since_set(settlement(PRESUME)) is None
+        found = deadline_since_set(CONFIGURED)
+        assert found is not None
+        deadline, reference, sentence = found
+        assert (deadline, reference) == (DECISION_DAY + timedelta(days=60), DAYS_60.reference())
+        assert deadline.isoformat() in sentence
 
     def test_the_last_day_is_not_overdue(self) -> None:
         deadline = date(2019, 7, 31)

@@ -1,0 +1,93 @@
+"""What medical insurance shows: a settlement's entries with its status and open items, and
+the transfers, the longest overdue first."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, not_, select
+from sqlalchemy.orm import Session, selectinload
+
+from services.medical_insurance import rules, schemas
+from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, MemberEntry, SettlementRecord
+from services.medical_insurance.operations import load_transfer
+from shared import regions
+from shared.db import columns_of
+from shared.follow_through import state_of
+from shared.identity import mask_id_number
+from shared.pagination import Page, PageRequest, fetch_page, page_of
+from shared.routes import load_one
+
+
+def settlement_out(session: Session, settlement_id: str, *, today: date) -> schemas.SettlementOut:
+    """The settlement's status and open items first, then each member's entry."""
+    record = load_one(
+        session,
+        SettlementRecord,
+        SettlementRecord.settlement_id == settlement_id,
+        not_found=f"medical insurance has not acted on settlement {settlement_id}",
+        options=(selectinload(SettlementRecord.entries),),
+    )
+    used: dict[str, dict[str, Any]] = {}
+    for entry in record.entries:
+        for reference in entry.parameters:
+            used.setdefault(json.dumps(reference, sort_keys=True), reference)
+    return schemas.SettlementOut.model_validate(
+        {
+            **columns_of(record),
+            **state_of(session, FOLLOW_THROUGH_TABLES, settlement_id).model_dump(),
+            "clause": rules.CLAUSE,
+            "entries": [entry_out(entry, today=today) for entry in record.entries],
+            "parameters": list(used.values()),
+        }
+    )
+
+
+def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
+    """The entry as read: the identity number masked, the origin described, `overdue` as of
+    `today`; every other field is the column of the same name (the rest are not shown)."""
+    derived: dict[str, Any] = {
+        "entry_id": entry.id,
+        "transfer_id": entry.id if entry.kind == "transfer" else None,
+        "id_number_masked": mask_id_number(entry.id_number),
+        "from_region": (
+            regions.describe(entry.from_region_code) if entry.from_region_code else None
+        ),
+        "overdue": rules.is_overdue(entry.status, entry.confirmation_deadline, today),
+    }
+    return schemas.EntryOut.model_validate({**columns_of(entry), **derived})
+
+
+def transfer_out(session: Session, transfer_id: str, *, today: date) -> schemas.EntryOut:
+    return entry_out(load_transfer(session, transfer_id), today=today)
+
+
+def transfers_page(
+    session: Session, *, overdue: bool | None, status: str | None, today: date, page: PageRequest
+) -> Page[schemas.EntryOut]:
+    """Transfers, the longest overdue first; `overdue` is judged against `today`."""
+    conditions = [MemberEntry.kind == "transfer"]
+    if status is not None:
+        conditions.append(MemberEntry.status == status)
+    late = and_(
+        MemberEntry.status == "awaiting_origin",
+        MemberEntry.confirmation_deadline.is_not(None),
+        MemberEntry.confirmation_deadline < today,
+    )
+    if overdue is True:
+        conditions.append(late)
+    elif overdue is False:
+        conditions.append(not_(late))
+    query = (
+        select(MemberEntry)
+        .where(*conditions)
+        .order_by(
+            MemberEntry.confirmation_deadline.asc().nulls_last(),
+            MemberEntry.settlement_id,
+            MemberEntry.member_index,
+        )
+    )
+    entries, total = fetch_page(session, query, page)
+    return page_of([entry_out(entry, today=today) for entry in entries], total, page)
