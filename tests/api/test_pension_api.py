@@ -28,9 +28,7 @@ class TestAuthorisation(PensionApiTests):
     def done(self, client: TestClient, settings: Settings, officer: Headers) -> dict[str, Any]:
         return decided(client, settings, officer, settlement())
 
-    @pytest.mark.parametrize(
-        "dept", ["human_resources", "civil_affairs", "public_security", "audit"]
-    )
+    @pytest.mark.parametrize("dept", ["human_resources", "public_security", "audit"])
     def test_departments_holding_pension_read_may_read(
         self, client: TestClient, auth: TokenFactory, done: dict[str, Any], dept: str
     ) -> None:
@@ -53,7 +51,7 @@ class TestAuthorisation(PensionApiTests):
         paths = client.get("/openapi.json").json()["paths"]
         assert not any("minimum" in path for path in paths)
 
-    @pytest.mark.parametrize("dept", ["housing", "education", "finance"])
+    @pytest.mark.parametrize("dept", ["housing", "education", "finance", "civil_affairs"])
     def test_other_departments_are_refused_with_403(
         self, client: TestClient, auth: TokenFactory, done: dict[str, Any], dept: str
     ) -> None:
@@ -64,7 +62,7 @@ class TestAuthorisation(PensionApiTests):
 
     @pytest.mark.parametrize(
         "reader",
-        [("civil_affairs",), ("audit",), ("public_security",), ("human_resources", "pension:read")],
+        [("audit",), ("public_security",), ("human_resources", "pension:read")],
     )
     def test_only_pension_write_may_confirm(
         self, client: TestClient, auth: TokenFactory, done: dict[str, Any], reader: tuple[str, ...]

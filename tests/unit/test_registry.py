@@ -48,7 +48,7 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "housing": {"housing:read", "housing:write"},
         "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"},
         "education": {"education:read", "education:write"},
-        "civil_affairs": {"minimum_living:read", "minimum_living:write", "pension:read"},
+        "civil_affairs": {"minimum_living:read", "minimum_living:write"},
         "finance": {"report:read"},
         "natural_resources": {"report:read"},
         "statistics": {"report:read"},
