@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -32,9 +33,14 @@ EXAMPLE_ANSWERS: Mapping[str, Any] = {
     "housing.monthly_household_income": 2400,
     "housing.current_area_m2": 0,
     "social_insurance.employer_paid": False,
+    "social_insurance.medical_months": 12,
+    "social_insurance.insured_region_code": WUJIANG,
 }
 
 Echo = Callable[[str], None]
+
+ORIGIN_CONFIRMS_MONTHS = 24
+"""What the family's origin answers each department that asks it to confirm a transfer."""
 
 
 def family(rng: random.Random) -> dict[str, Any]:
@@ -78,18 +84,36 @@ def family(rng: random.Random) -> dict[str, Any]:
 
 
 class Services:
-    """The running services, each called with the token of the department that owns it."""
+    """The running services, each called with the token of the department that owns it.
 
-    def __init__(self, settings: Settings, urls: Mapping[str, str]) -> None:
+    With `patience`, a call that finds its service down (restarting) or answering 5xx is made
+    again until that many seconds have passed: every write here carries an Idempotency-Key, so
+    a retry after a crash gives the first answer and does nothing twice."""
+
+    def __init__(self, settings: Settings, urls: Mapping[str, str], *, patience: float = 0) -> None:
         self.settings = settings
         self.urls = urls
+        self.patience = patience
         self.client = httpx.Client(timeout=10)
 
     def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         department = SERVICES_BY_NAME[service].department
         token = issue_token(self.settings, dept=department, lifetime=600)
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-        return self.client.request(method, self.urls[service] + path, headers=headers, **kwargs)
+        if method == "POST":
+            headers.setdefault("Idempotency-Key", uuid.uuid4().hex)
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                answer = self.client.request(
+                    method, self.urls[service] + path, headers=headers, **kwargs
+                )
+                if answer.status_code < 500 or time.monotonic() > deadline:
+                    return answer
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.5)
 
     def ok(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
         answer = self.call(method, service, path, **kwargs)
@@ -114,20 +138,43 @@ def walk_through(
     echo(f"   application {settlement_id}: {created['status']}")
     echo("2. 审批通过 (approved): every department acts on settlement.approved by itself")
     services.ok("POST", "hukou", f"/v1/settlement-applications/{settlement_id}/approve")
+    return follow_up(services, settlement_id, echo, patience=patience, step=3)
+
+
+def follow_up(
+    services: Services, settlement_id: str, echo: Echo, *, patience: float = 60, step: int = 1
+) -> list[dict[str, Any]]:
+    """Once the departments have reported on an approved settlement, answer every item they
+    ask the family about, round after round, until it is settled or nothing more can be
+    answered; the application after each round."""
     shown = _until_reported(services, settlement_id, patience)
     _show(shown, echo)
     journey = [shown]
-    step = 3
     while shown["status"] != "settled":
         owed = shown.get("fanout_open_items", {})
         answerable = {
             service: [item for item in items if item["field"] in EXAMPLE_ANSWERS]
             for service, items in owed.items()
         }
-        if not any(answerable.values()):
+        confirmable = [
+            (service, item)
+            for service, items in owed.items()
+            for item in items
+            if (service, item["field"]) in CONFIRMATIONS
+        ]
+        if not any(answerable.values()) and not confirmable:
             echo("   nothing more this walk-through can supply: see the open items above")
             return journey
         expected: dict[str, set[tuple[int | None, str]]] = {}
+        for service, item in confirmable:
+            echo(
+                f"{step}. the origin confirms to {service} member {item['member_index']}'s "
+                f"{ORIGIN_CONFIRMS_MONTHS} months ({item['field']})"
+            )
+            step += 1
+            CONFIRMATIONS[service, item["field"]](services, settlement_id, item["member_index"])
+            record = services.ok("GET", service, f"/v1/settlements/{settlement_id}")
+            expected[service] = _open(record["open_items"])
         for service, items in answerable.items():
             for member_index, facts in _facts_by_member(items).items():
                 whose = "the household" if member_index is None else f"member {member_index}"
@@ -145,6 +192,41 @@ def walk_through(
         journey.append(shown)
     echo(f"落户完成 (settled): every department is done for {settlement_id}")
     return journey
+
+
+def _confirm_pension(services: Services, settlement_id: str, member_index: int) -> None:
+    record = services.ok("GET", "pension", f"/v1/settlements/{settlement_id}")
+    (continuation,) = [c for c in record["continuations"] if c["member_index"] == member_index]
+    services.ok(
+        "POST",
+        "pension",
+        f"/v1/continuations/{continuation['id']}/confirmation",
+        json={"months_carried_over": ORIGIN_CONFIRMS_MONTHS},
+    )
+
+
+def _confirm_medical_insurance(services: Services, settlement_id: str, member_index: int) -> None:
+    record = services.ok("GET", "medical_insurance", f"/v1/settlements/{settlement_id}")
+    (entry,) = [e for e in record["entries"] if e["member_index"] == member_index]
+    services.ok(
+        "POST",
+        "medical_insurance",
+        f"/v1/transfers/{entry['transfer_id']}/confirmation",
+        # Covered at the origin up to the settlement's date: the city's cover follows on.
+        json={
+            "outcome": "confirmed",
+            "months": ORIGIN_CONFIRMS_MONTHS,
+            "coverage_end": record["decision_date"],
+        },
+    )
+
+
+CONFIRMATIONS: Mapping[tuple[str, str], Callable[[Services, str, int], None]] = {
+    # The origin's answer to a transfer, recorded on the department's own route (the open item
+    # of kind `confirmation` closes when the department decides again on it).
+    ("pension", "social_insurance.pension_months"): _confirm_pension,
+    ("medical_insurance", "medical_insurance.origin_confirmation"): _confirm_medical_insurance,
+}
 
 
 def _facts_by_member(items: list[dict[str, Any]]) -> dict[int | None, dict[str, Any]]:

@@ -14,7 +14,7 @@ from shared.settings import Settings
 from tests.e2e.conftest import Platform, start_on
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "parameters"
-ASKED = {"housing", "pension", "civil_affairs"}  # what the README's family leaves out
+ASKED = {"housing", "medical_insurance", "pension", "civil_affairs"}  # what the README family leaves out
 
 
 @pytest.mark.parametrize("engine", ["embedded", "kafka"])
