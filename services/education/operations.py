@@ -20,6 +20,7 @@ from services.education.rules import (
     EducationDecision,
     Family,
     Member,
+    Transfer,
     place_children,
     school_year_start,
     summarise,
@@ -107,9 +108,9 @@ def _unconfirmed(transfer: StudentTransfer) -> Gap:
 def _record(
     session: Session, settlement: SettlementApproved, decision: EducationDecision
 ) -> tuple[SettledFamily, list[Placement], list[StudentTransfer]]:
-    """The family, its placements and transfers as decided now: a placement decided before
-    stands, one still waiting is decided afresh; a notice is sent, and a transfer requested,
-    only by the decision that places the child. The family, its placements and transfers."""
+    """Record the decision, and answer the family with its placements and transfers as they
+    now stand: a placement decided before stands, one still waiting is decided afresh; a
+    notice is sent, and a transfer requested, only by the decision that places the child."""
     settlement_id = settlement.settlement_id
     now = utcnow()
     family = session.get(SettledFamily, settlement_id)
@@ -149,7 +150,9 @@ def _record(
             continue  # decided before: it stands
         placements[placed.member_index] = _placement(session, settlement, placed, before, now=now)
         if placed.transfer is not None and placed.member_index not in transfers:
-            transfers[placed.member_index] = _transfer(session, settlement, placed, now=now)
+            transfers[placed.member_index] = _transfer(
+                session, settlement, placed, placed.transfer, now=now
+            )
         decided_now = True
     if first or decided_now:
         family.parameters = list(decision.parameters_used)
@@ -207,10 +210,14 @@ def _placement(
 
 
 def _transfer(
-    session: Session, settlement: SettlementApproved, placed: Placed, *, now: datetime
+    session: Session,
+    settlement: SettlementApproved,
+    placed: Placed,
+    requested: Transfer,
+    *,
+    now: datetime,
 ) -> StudentTransfer:
     """The student-status transfer the placement asks for, requested now."""
-    assert placed.transfer is not None
     member = settlement.members[placed.member_index]
     transfer = StudentTransfer(
         id=str(uuid.uuid4()),
@@ -219,12 +226,12 @@ def _transfer(
         id_number=member.id_number,
         name=member.name,
         birth_date=placed.birth_date,
-        stage=placed.transfer.stage,
-        from_region_code=placed.transfer.from_region_code,
-        to_region_code=placed.transfer.to_region_code,
+        stage=requested.stage,
+        from_region_code=requested.from_region_code,
+        to_region_code=requested.to_region_code,
         status="requested",
-        clause=placed.transfer.clause,
-        reason=placed.transfer.reason,
+        clause=requested.clause,
+        reason=requested.reason,
         requested_at=now,
     )
     session.add(transfer)
