@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.education import operations, schemas
+from services.education import handlers, schemas, views
 from services.education.rules import PARAMETERS
 from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
@@ -27,13 +27,13 @@ TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 @router.get(
     "/settlements/{settlement_id}",
     tags=["settlements"],
-    summary="What education decided for a settlement: a placement per child (三(八))",
+    summary="What education decided for a settlement: status, open items, a placement per child",
     responses=error_responses(NotFound),
 )
 def get_settlement(
     settlement_id: SettlementId, principal: CanRead, session: ReadSession
 ) -> schemas.SettlementOut:
-    return operations.load_settlement(session, settlement_id)
+    return views.settlement_out(session, settlement_id)
 
 
 @router.get(
@@ -48,9 +48,7 @@ def list_student_transfers(
     status: schemas.TransferStatus | None = None,
     region_code: Annotated[ShaoguanCounty | None, Query(description="the receiving county")] = None,
 ) -> Page[schemas.TransferOut]:
-    return operations.list_transfers(
-        session, status=status, region_code=region_code, request=paging
-    )
+    return views.list_transfers(session, status=status, region_code=region_code, request=paging)
 
 
 @router.get(
@@ -62,14 +60,15 @@ def list_student_transfers(
 def get_student_transfer(
     transfer_id: TransferId, principal: CanRead, session: ReadSession
 ) -> schemas.TransferOut:
-    return operations.load_transfer(session, transfer_id)
+    return views.load_transfer(session, transfer_id)
 
 
 @router.post(
     "/student-transfers/{transfer_id}/completion",
     response_model=schemas.TransferOut,
     tags=["student transfers"],
-    summary="Record that a student-status transfer is completed (once: again is 409)",
+    summary="Record that a student-status transfer is completed (once: again is 409); the "
+    "settlement is decided again, its open item closed",
     responses=error_responses(NotFound, Conflict),
 )
 def complete_student_transfer(
@@ -86,7 +85,7 @@ def complete_student_transfer(
         key=idempotency_key,
         route=f"POST /v1/student-transfers/{transfer_id}/completion",
         request=given,
-        answer=lambda session: operations.complete_transfer(
+        answer=lambda session: handlers.record_completion(
             session, transfer_id, given, actor=principal.actor
         ),
         # A completion changes a recorded transfer, it creates nothing: 200, as it always was.
@@ -112,6 +111,6 @@ def get_planning(
         ),
     ],
 ) -> schemas.PlanningOut:
-    return operations.plan_county_places(
+    return views.plan_county_places(
         session, region_code=region_code, year=year, parameters=PARAMETERS.current()
     )

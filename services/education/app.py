@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from services.education.api import router
-from services.education.handlers import SUBSCRIPTION
+from services.education.handlers import FOLLOW_THROUGH
 from services.education.models import TABLES
 from services.education.rules import PARAMETERS
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec("education", TABLES, [router], [SUBSCRIPTION], PARAMETERS)
+SPEC = ServiceSpec(
+    "education", TABLES, [router], parameters=PARAMETERS, follow_through=FOLLOW_THROUGH
+)
 build = SPEC.build  # build(settings): the app on those settings (each test builds its own)
 app = build()

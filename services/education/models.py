@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
+from shared.follow_through import follow_through_tables
 
 
 class Base(DeclarativeBase):
@@ -16,11 +17,12 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
 
 
 class SettledFamily(Base):
-    """One approved settlement education has acted on (三(八)); its primary key makes acting
-    twice on the same settlement impossible, with or without the inbox."""
+    """One approved settlement education has acted on (三(八)), as last decided; its primary key
+    keeps it to one row however often the settlement is decided again."""
 
     __tablename__ = "settled_families"
 
@@ -44,7 +46,11 @@ class SettledFamily(Base):
 
 
 class Placement(Base):
-    """A child's school placement, or why there is none (三(八)), with the notice to the family."""
+    """A child's school placement, or why there is none (三(八)), with the notice to the family.
+
+    Once decided (placed or not) it stands: a later decision of the settlement neither places
+    the child again nor sends the notice twice; only a placement waiting on information is
+    decided again."""
 
     __tablename__ = "placements"
 

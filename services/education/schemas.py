@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from services.education.rules import Outcome, Stage
 from shared import regions
 from shared.fields import PastDate, Strict
+from shared.follow_through import FollowThroughOut
 
 TransferStatus = Literal["requested", "completed"]
 
@@ -57,7 +58,9 @@ class PlacementOut(BaseModel):
     county_name: str
     clause: str
     reason: str
-    information_needed: list[str] = []
+    information_needed: list[str] = Field(
+        default=[], description="What a placement not yet decided waits on, as its open items"
+    )
     notice: NoticeOut | None = None
 
 
@@ -96,10 +99,10 @@ class TransferOut(BaseModel):
         return place_name(self.to_region_code)
 
 
-class SettlementOut(BaseModel):
-    """What education decided for one settlement (CONTRACT.md, downstream services)."""
+class SettlementOut(FollowThroughOut):
+    """What education decided for one settlement: a placement per child (三(八)), the notices
+    sent and the transfers requested; and, first, what it still has open."""
 
-    settlement_id: str
     destination_region_code: str
     destination_region_name: str
     decision_date: date

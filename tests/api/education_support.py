@@ -2,16 +2,19 @@
 children of every stage, education's answers, and waiting for the workers.
 
 One service (relay and consumer running) serves each test class, which inherits the fixtures of
-`EducationApiTests`; each test uses settlements, and where it counts, counties of its own.
+`EducationApiTests`; each test uses settlements, and where it counts, counties of its own. The
+follow-through tests take a service without workers (`decide_directly` acts as the consumer
+would) and configure education's parameters (`configured_parameters`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -19,10 +22,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.education.app import build
+from services.education.handlers import FOLLOW_THROUGH
+from services.education.rules import PARAMETERS
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message
+from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettlementApproved
+from shared.settlement import APPROVED_TOPIC, SettlementApproved, approved_event
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -73,6 +79,45 @@ def settlement(
         destination_region_code=county,
         members=[member(p.birth, p.relation, name=p.name, region=p.previous) for p in people],
     )
+
+
+def decide_directly(
+    client: TestClient, data: SettlementApproved, event: CloudEvent | None = None
+) -> str:
+    """Run the follow-through's handler on `data`'s approval (or on `event`) in a unit of work,
+    as the consumer would, without the bus; the settlement id."""
+    approval = event or approved_event(data)
+    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
+        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
+            handler(session, approval)
+    return data.settlement_id
+
+
+def local_parameter(name: str, value: Any, county: str | None, **overrides: Any) -> dict[str, Any]:
+    """An education parameter as LUOHU_EDUCATION_PARAMETERS takes it: the test is its source."""
+    return {
+        "name": name,
+        "value": value,
+        "region_code": county,
+        "valid_from": "2018-01-01",
+        "source": "test fixture",
+        "department": "education",
+        **overrides,
+    }
+
+
+@contextmanager
+def configured_parameters(path: Path, parameters: list[dict[str, Any]]) -> Iterator[Path]:
+    """Education's parameters read from the file `path` holding `parameters`, as at a start;
+    afterwards the national ones alone again, for the tests that follow."""
+    path.write_text(json.dumps(parameters))
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(PARAMETERS.variable, str(path))
+            PARAMETERS.load()
+            yield path
+    finally:
+        PARAMETERS.load()
 
 
 def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:

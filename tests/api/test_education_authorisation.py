@@ -11,13 +11,14 @@ from fastapi.testclient import TestClient
 
 from shared.settings import Settings
 from tests.api.education_support import EducationApiTests, completion_path
-from tests.support import WUJIANG, error_of, token
+from tests.support import WUJIANG, error_of, supply, token
 
 ENDPOINTS = [
     ("GET", "/v1/settlements/some-settlement"),
     ("GET", "/v1/student-transfers"),
     ("GET", "/v1/student-transfers/some-transfer"),
     ("POST", "/v1/student-transfers/some-transfer/completion"),
+    ("POST", "/v1/settlements/some-settlement/information"),
     ("GET", f"/v1/planning/{WUJIANG}?year=2019"),
 ]
 
@@ -82,6 +83,23 @@ class TestAuthorisation(EducationApiTests):
         )
         assert response.status_code == 403
 
+    @pytest.mark.parametrize("dept", ["public_security", "audit"])
+    def test_readers_may_not_supply_information(
+        self,
+        education: TestClient,
+        service_settings: Settings,
+        family: dict[str, Any],
+        dept: str,
+    ) -> None:
+        response = supply(
+            education,
+            token(service_settings, dept),
+            family["settlement_id"],
+            {"schooling.stage": "primary"},
+            member_index=0,
+        )
+        assert "education:write" in error_of(response, 403, "forbidden")["message"]
+
 
 class TestOpenApi(EducationApiTests):
     def test_the_openapi_document_lists_every_route(self, education: TestClient) -> None:
@@ -91,6 +109,7 @@ class TestOpenApi(EducationApiTests):
             "/v1/student-transfers",
             "/v1/student-transfers/{transfer_id}",
             "/v1/student-transfers/{transfer_id}/completion",
+            "/v1/settlements/{settlement_id}/information",
             "/v1/planning/{region_code}",
         } <= set(paths)
 

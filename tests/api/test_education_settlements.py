@@ -1,14 +1,18 @@
 """Education acts on `hukou.settlement.approved` (三(八)): a placement per child, a notice to
-the family, student-status transfers, and a `processed` report; once per settlement, whatever
-the event log delivers."""
+the family, student-status transfers, and a `processed` report with its status and open items;
+once per settlement, whatever the event log delivers."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from services.education.operations import TRANSFER_FACT
+from services.education.rules import SCHOOLING_FACT as SCHOOLING
 from shared.events.consumer import ERROR_HEADER
 from shared.settings import Settings
 from shared.settlement import approved_event
@@ -47,6 +51,29 @@ class TestActingOnASettlement(EducationApiTests):
         self, education: TestClient, clerk: Headers
     ) -> None:
         error_of(settlement_response(education, "not-yet-settled", clerk), 404, "not_found")
+
+    def test_the_answer_begins_with_status_open_items_and_version(
+        self, family: dict[str, Any]
+    ) -> None:
+        assert list(family)[:4] == ["settlement_id", "status", "open_items", "version"]
+        assert (family["status"], family["version"]) == ("action_needed", 1)
+
+    def test_each_requested_transfer_is_open_until_the_receiving_side_confirms_it(
+        self, family: dict[str, Any]
+    ) -> None:
+        items = {item["member_index"]: item for item in family["open_items"]}
+        assert sorted(items) == [2, 3]  # the primary and junior middle children's transfers
+        for index, item in items.items():
+            assert (item["field"], item["kind"]) == (TRANSFER_FACT, "confirmation")
+            transfer = next(t for t in family["transfers"] if t["member_index"] == index)
+            assert f"/v1/student-transfers/{transfer['id']}/completion" in item["reason"]
+            assert item["due_on"] is None  # no follow_through_days recorded
+
+    def test_a_family_whose_children_need_no_transfer_is_done_at_once(self, settle: Settle) -> None:
+        local = tuple(replace(person, previous=QUJIANG) for person in FAMILY)
+        body = settle(QUJIANG, people=local)
+        assert (body["status"], body["open_items"], body["version"]) == ("done", [], 1)
+        assert len([p for p in body["placements"] if p["outcome"] == "placed"]) == 3
 
     def test_the_answer_names_the_settlement_county_school_year_and_clause(
         self, family: dict[str, Any]
@@ -125,28 +152,34 @@ class TestActingOnASettlement(EducationApiTests):
         assert used["primary_entry_age"]["value"] == 6
         assert "Compulsory Education Law" in used["primary_entry_age"]["source"]
 
-    def test_a_done_processed_event_reports_counts_without_personal_data(
+    def test_the_processed_event_reports_status_open_items_and_counts_without_personal_data(
         self, education: TestClient, service_settings: Settings, family: dict[str, Any]
     ) -> None:
         caught_up(education, service_settings, "education")
         (report,) = reports(service_settings, "education", family["settlement_id"])
-        assert report["outcome"] == "done"
+        assert report["outcome"] == "done"  # education could act on it
+        assert (report["status"], report["version"]) == ("action_needed", 1)
+        assert report["open_items"] == family["open_items"]
         assert report["service"] == "education"
         assert "3 placed" in report["summary"]
-        assert "张" not in report["summary"]
-        assert "441402" not in report["summary"]
+        text = json.dumps(report, ensure_ascii=False)
+        assert "张" not in text
+        assert "441402" not in text
+        assert not [p for p in FAMILY if p.birth.isoformat() in text]
 
     def test_a_family_without_children_is_recorded_with_no_placements(self, settle: Settle) -> None:
         body = settle(QUJIANG, people=FAMILY[:2])
         assert (body["placements"], body["transfers"]) == ([], [])
+        assert (body["status"], body["open_items"]) == ("done", [])
 
     def test_a_minor_applicant_is_asked_about_not_guessed(self, settle: Settle) -> None:
         body = settle(QUJIANG, people=(Person("王五", "applicant", date(2002, 3, 1)),))
         (placement,) = body["placements"]
         assert placement["outcome"] == "information_needed"
-        assert body["information_needed"] == [
-            "whether the applicant attends school, and at which stage"
-        ]
+        assert body["information_needed"] == placement["information_needed"] == [SCHOOLING]
+        assert body["status"] == "action_needed"
+        [item] = body["open_items"]
+        assert (item["member_index"], item["field"], item["kind"]) == (0, SCHOOLING, "information")
 
 
 class TestDelivery(EducationApiTests):
@@ -172,7 +205,8 @@ class TestDelivery(EducationApiTests):
         caught_up(education, service_settings, "education")
         again = settlement_response(education, data.settlement_id, clerk).json()
         assert again == first
-        assert outcomes(service_settings, data.settlement_id) == ["done", "done"]
+        assert again["version"] == 1
+        assert outcomes(service_settings, data.settlement_id) == ["done"]
 
     def test_an_event_of_an_unknown_type_is_skipped_and_the_next_is_handled(
         self, education: TestClient, service_settings: Settings, clerk: Headers

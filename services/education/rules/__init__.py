@@ -1,13 +1,16 @@
 """Education's rules as code under clause 三(八): stages by age, placements, planning."""
 
 from services.education.rules.placement import (
+    SCHOOLING_FACT,
     EducationDecision,
     Family,
     Member,
     Outcome,
     Placement,
+    Schooling,
     Transfer,
     place_children,
+    summarise,
 )
 from services.education.rules.planning import PlacesPlan, SettledChild, StageNeed, plan_places
 from services.education.rules.stages import (
@@ -40,6 +43,7 @@ __all__ = [
     "PARAMETERS",
     "PRESCHOOL_ENTRY_AGE",
     "PRIMARY_ENTRY_AGE",
+    "SCHOOLING_FACT",
     "SCHOOL_YEAR_START",
     "SENIOR_HIGH_ENTRY_AGE",
     "STAGES",
@@ -50,6 +54,7 @@ __all__ = [
     "Outcome",
     "Placement",
     "PlacesPlan",
+    "Schooling",
     "SettledChild",
     "Stage",
     "StageBands",
@@ -63,4 +68,5 @@ __all__ = [
     "school_year_of",
     "school_year_start",
     "stage_bands",
+    "summarise",
 ]

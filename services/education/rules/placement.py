@@ -6,7 +6,7 @@ versions it used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -28,6 +28,11 @@ from services.education.rules.stages import (
 from shared.parameters import ParameterSet
 
 Outcome = Literal["placed", "no_placement", "information_needed"]
+Schooling = Literal["not_in_school", "preschool", "primary", "junior_middle", "senior_high"]
+"""What a minor applicant attends: a stage, or none (working, or at college)."""
+
+SCHOOLING_FACT = "schooling.stage"
+"""The fact a minor applicant's placement waits on: the stage they attend (`Schooling`)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Member:
     relation: str
     birth_date: date
     previous_region_code: str
+    schooling: Schooling | None = None
+    """What the member attends, where it was stated after approval (a minor applicant's)."""
 
 
 @dataclass(frozen=True)
@@ -92,23 +99,39 @@ class EducationDecision:
 
     def summary(self) -> str:
         """One line for events and logs: counts only, never a name or an identity number."""
-        placed = [p for p in self.placements if p.outcome == "placed"]
-        by_stage = ", ".join(
-            f"{stage} {n}" for stage in STAGES if (n := sum(1 for p in placed if p.stage == stage))
+        return summarise(
+            self.county,
+            self.school_year,
+            ((p.outcome, p.stage, p.transfer is not None) for p in self.placements),
         )
-        transfers = sum(1 for p in placed if p.transfer is not None)
-        parts = [f"{len(placed)} placed" + (f" ({by_stage})" if by_stage else "")]
-        not_placed = sum(1 for p in self.placements if p.outcome == "no_placement")
-        if not_placed:
-            parts.append(f"{not_placed} not placed")
-        needed = sum(1 for p in self.placements if p.outcome == "information_needed")
-        if needed:
-            parts.append(f"{needed} needing information")
-        parts.append(f"student-status transfers requested: {transfers}")
-        return (
-            f"{CLAUSE} school year {school_year_label(self.school_year)} in {self.county}: "
-            + "; ".join(parts)
-        )
+
+
+def summarise(
+    county: str,
+    school_year: int,
+    placements: Iterable[tuple[str, str | None, bool]],
+    *,
+    transfers_completed: int = 0,
+) -> str:
+    """The summary of a settlement's placements, each as (outcome, stage, whether a transfer
+    was requested): counts only, never a name or an identity number."""
+    listed = list(placements)
+    placed = [(stage, transfer) for outcome, stage, transfer in listed if outcome == "placed"]
+    by_stage = ", ".join(
+        f"{stage} {n}" for stage in STAGES if (n := sum(1 for s, _ in placed if s == stage))
+    )
+    parts = [f"{len(placed)} placed" + (f" ({by_stage})" if by_stage else "")]
+    not_placed = sum(1 for outcome, _, _ in listed if outcome == "no_placement")
+    if not_placed:
+        parts.append(f"{not_placed} not placed")
+    needed = sum(1 for outcome, _, _ in listed if outcome == "information_needed")
+    if needed:
+        parts.append(f"{needed} needing information")
+    transfers = f"student-status transfers requested: {sum(1 for _, t in placed if t)}"
+    if transfers_completed:
+        transfers += f" (completed: {transfers_completed})"
+    parts.append(transfers)
+    return f"{CLAUSE} school year {school_year_label(school_year)} in {county}: " + "; ".join(parts)
 
 
 _STAGE_WORDS: Mapping[Stage, tuple[str, str]] = {
@@ -141,8 +164,10 @@ def _notice(
 ) -> str:
     start = school_year_start(school_year)
     admission = "入园" if stage == "preschool" else "入学"
+    # A minor applicant settles in their own right: the notice is theirs, not their parents'.
+    addressee = member.name if member.relation == "applicant" else f"{member.name}的家长"
     text = (
-        f"{member.name}的家长：您好！根据《韶关市推动非户籍人口在城市落户实施办法（试行）》"
+        f"{addressee}：您好！根据《韶关市推动非户籍人口在城市落户实施办法（试行）》"
         f"第三(八)项，随迁子女与本地儿童同城同待遇。{member.name}"
         f"（{member.birth_date.year}年{member.birth_date.month}月{member.birth_date.day}日出生）"
         f"在{start.year}年{start.month}月{start.day}日（{school_year_label(school_year)}学年开始）"
@@ -198,15 +223,26 @@ def _place(
 
     if member.relation != "child" and band in ("adult", "under_preschool"):
         return None  # an adult spouse, parent or applicant: nothing for education
+    stage: Stage
     if member.relation == "applicant":
-        return decided(
-            "information_needed",
-            f"The applicant is aged {age} {at}, under {bands.adult}, but settles in their "
-            "own right (working, or a college student under 二.5): whether they attend school, "
-            "and at which stage, must be known before education places them (三(八)).",
-            missing=("whether the applicant attends school, and at which stage",),
-        )
-    if band == "under_preschool":
+        if member.schooling is None:
+            return decided(
+                "information_needed",
+                f"The applicant is aged {age} {at}, under {bands.adult}, but settles in their "
+                "own right (working, or a college student under 二.5): whether they attend "
+                "school, and at which stage, must be known before education places them "
+                f"(三(八)); {SCHOOLING_FACT} gives it.",
+                missing=(SCHOOLING_FACT,),
+            )
+        if member.schooling == "not_in_school":
+            return decided(
+                "no_placement",
+                f"No placement: the applicant, aged {age} {at}, attends no school (as stated "
+                "after approval); clause 三(八) concerns the schooling of children.",
+            )
+        stage = member.schooling
+        relation = f" (the applicant, under {bands.adult}: the stage they attend, as stated)"
+    elif band == "under_preschool":
         first = _first_preschool_year(member.birth_date, bands, school_year)
         aged = "not yet born" if age is None else f"aged {age}"
         return decided(
@@ -215,14 +251,17 @@ def _place(
             f"the same terms as local children (三(八)) from the school year starting "
             f"{school_year_start(first).isoformat()}, when the child is {bands.preschool}.",
         )
-    if band == "adult":
+    elif band == "adult":
         return decided(
             "no_placement",
             f"No placement: aged {age} {at}, an adult ({bands.adult} or over); clause "
             "三(八) concerns the schooling of children.",
         )
-    stage: Stage = band
-    relation = "" if member.relation == "child" else f" (a {member.relation} under {bands.adult})"
+    else:
+        stage = band
+        relation = (
+            "" if member.relation == "child" else f" (a {member.relation} under {bands.adult})"
+        )
     transfer: Transfer | None = None
     if stage in TRANSFER_STAGES and member.previous_region_code != county:
         origin = region_names.get(member.previous_region_code, member.previous_region_code)

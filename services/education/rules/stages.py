@@ -17,6 +17,7 @@ from typing import Any, Literal
 from shared import dates
 from shared.national import AGE_OF_MAJORITY
 from shared.parameters import Parameter, ParameterSet, ParameterSource, national
+from shared.rules import parameter_field
 
 CLAUSE = "三(八)"
 
@@ -173,7 +174,8 @@ class StageBands:
 
 @dataclass(frozen=True)
 class Undetermined:
-    """Stage ages that cannot be settled: what is missing or wrong, in words."""
+    """Stage ages that cannot be settled: the parameters at fault, as missing facts
+    (`parameters.<name>`), and why, in words."""
 
     missing: tuple[str, ...]
     reason: str
@@ -183,25 +185,30 @@ def stage_bands(parameters: ParameterSet, on: date, county: str) -> StageBands |
     """The stage ages in force on `on` (a school-year start) in `county`."""
     found: dict[str, Parameter] = {}
     missing: list[str] = []
+    problems: list[str] = []
     for name in STAGE_AGE_NAMES:
         parameter = parameters.in_force(name, on, county)
         if parameter is None:
-            missing.append(f"parameter {name} in force on {on.isoformat()} in {county}")
+            missing.append(parameter_field(name))
+            problems.append(f"parameter {name} in force on {on.isoformat()} in {county}")
         elif isinstance(parameter.value, bool) or not isinstance(parameter.value, int):
-            missing.append(f"parameter {name} as a whole number of years (got {parameter.value!r})")
+            missing.append(parameter_field(name))
+            problems.append(
+                f"parameter {name} as a whole number of years (got {parameter.value!r})"
+            )
         else:
             found[name] = parameter
     if missing:
         return Undetermined(
             tuple(missing),
-            "The stage ages cannot be applied: " + "; ".join(missing) + " must be recorded.",
+            "The stage ages cannot be applied: " + "; ".join(problems) + " must be recorded.",
         )
     ages = [int(found[name].value) for name in STAGE_AGE_NAMES]
     if any(later <= earlier for earlier, later in pairwise(ages)):
         pairs = zip(STAGE_AGE_NAMES, ages, strict=True)
         listed = ", ".join(f"{name} = {age}" for name, age in pairs)
         return Undetermined(
-            tuple(f"parameter {name}" for name in STAGE_AGE_NAMES),
+            tuple(parameter_field(name) for name in STAGE_AGE_NAMES),
             f"The stage ages in force on {on.isoformat()} in {county} do not rise ({listed}); "
             "consistent values must be recorded.",
         )

@@ -101,13 +101,30 @@ class TestParameters:
         with pytest.raises(ValueError, match="cannot be configured"):
             configured(monkeypatch, start)
 
-    def test_without_the_stage_ages_each_child_needs_information_naming_them(self) -> None:
+    def test_without_the_stage_ages_each_child_waits_on_the_parameters_by_name(self) -> None:
         placement = only(member(born_aged(7)), parameters=ParameterSet())
         assert placement.outcome == "information_needed"
-        assert any("primary_entry_age" in m for m in placement.missing)
+        assert "parameters.primary_entry_age" in placement.missing
+        assert all(m.startswith("parameters.") for m in placement.missing)
+        assert "in force on 2019-09-01 in 440203" in placement.reason
+
+    def test_a_stage_age_that_is_not_a_whole_number_is_waited_on_alone(self) -> None:
+        wrong = Parameter(
+            name=PRIMARY_ENTRY_AGE,
+            value="seven",
+            region_code=XINFENG,
+            valid_from=START,
+            source="test fixture",
+            department="education",
+        )
+        placement = only(member(born_aged(7)), county=XINFENG, parameters=with_national(wrong))
+        assert placement.outcome == "information_needed"
+        assert placement.missing == ("parameters.primary_entry_age",)
+        assert "whole number of years (got 'seven')" in placement.reason
 
     def test_stage_ages_that_do_not_rise_are_not_applied(self) -> None:
         muddled = with_national(local(SENIOR_HIGH_ENTRY_AGE, 11, county=None, valid_from=START))
         bands = stage_bands(muddled, START, WUJIANG)
         assert isinstance(bands, Undetermined)
         assert "do not rise" in bands.reason
+        assert "parameters.senior_high_entry_age" in bands.missing

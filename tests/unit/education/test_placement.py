@@ -7,7 +7,13 @@ from datetime import date
 
 import pytest
 
-from services.education.rules import CLAUSE, PRIMARY_ENTRY_AGE, Family, place_children
+from services.education.rules import (
+    CLAUSE,
+    PRIMARY_ENTRY_AGE,
+    Family,
+    place_children,
+    summarise,
+)
 from tests.support import MEIZHOU, WUJIANG
 from tests.unit.education.support import (
     DECIDED,
@@ -105,3 +111,22 @@ class TestSummary:
             "student-status transfers requested: 1"
         )
         assert "张" not in summary
+
+    def test_the_summary_of_recorded_placements_counts_completed_transfers(self) -> None:
+        summary = summarise(
+            WUJIANG,
+            2019,
+            [("placed", "primary", True), ("placed", "junior_middle", True)],
+            transfers_completed=1,
+        )
+        assert summary == (
+            "三(八) school year 2019-2020 in 440203: 2 placed (primary 1, junior_middle 1); "
+            "student-status transfers requested: 2 (completed: 1)"
+        )
+
+    def test_the_summary_counts_placements_waiting_on_information(self) -> None:
+        summary = summarise(WUJIANG, 2019, [("information_needed", None, False)])
+        assert summary == (
+            "三(八) school year 2019-2020 in 440203: 0 placed; 1 needing information; "
+            "student-status transfers requested: 0"
+        )

@@ -3,11 +3,12 @@ counted at its start, and the stage that age puts a child in."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
-from services.education.rules import age_at, school_year_of, school_year_start
+from services.education.rules import SCHOOLING_FACT, age_at, school_year_of, school_year_start
 from tests.unit.education.support import DECIDED, born_aged, decide, member, only
 
 
@@ -138,7 +139,41 @@ class TestWhoIsPlaced:
         placement = only(member(born_aged(17), "applicant", index=0))
         assert placement.outcome == "information_needed"
         assert placement.stage is None
-        assert placement.missing == ("whether the applicant attends school, and at which stage",)
+        assert placement.missing == (SCHOOLING_FACT,) == ("schooling.stage",)
+        assert "whether they attend school, and at which stage" in placement.reason
+        assert placement.notice is None
+
+    def test_a_minor_applicant_said_to_attend_a_stage_is_placed_in_it_with_a_notice(
+        self,
+    ) -> None:
+        applicant = replace(member(born_aged(16), "applicant", index=0), schooling="senior_high")
+        placement = only(applicant)
+        assert (placement.outcome, placement.stage, placement.missing) == (
+            "placed",
+            "senior_high",
+            (),
+        )
+        assert "the stage they attend, as stated" in placement.reason
+        assert placement.notice is not None
+        assert placement.notice.startswith("张小：")  # theirs, not their parents'
+        assert placement.transfer is not None  # from 梅州, like any placed member
+
+    def test_a_minor_applicant_said_to_attend_no_school_is_not_placed(self) -> None:
+        applicant = replace(member(born_aged(17), "applicant", index=0), schooling="not_in_school")
+        placement = only(applicant)
+        assert (placement.outcome, placement.stage, placement.notice) == (
+            "no_placement",
+            None,
+            None,
+        )
+        assert placement.transfer is None
+        assert "attends no school" in placement.reason
+
+    def test_what_an_adult_applicant_attends_changes_nothing(self) -> None:
+        assert (
+            decide(replace(member(date(1988, 5, 1), "applicant", index=0), schooling="primary"))
+            == ()
+        )
 
     def test_a_minor_who_is_not_a_child_is_placed_by_age(self) -> None:
         placement = only(member(born_aged(16), "spouse", index=1))
