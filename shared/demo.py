@@ -167,10 +167,8 @@ def follow_up(
             return journey
         expected: dict[str, set[tuple[int | None, str]]] = {}
         for service, item in confirmable:
-            echo(
-                f"{step}. the origin confirms to {service} member {item['member_index']}'s "
-                f"{ORIGIN_CONFIRMS_MONTHS} months ({item['field']})"
-            )
+            whose = f"member {item['member_index']}"
+            echo(f"{step}. {service} hears back from elsewhere for {whose}: {item['field']}")
             step += 1
             CONFIRMATIONS[service, item["field"]](services, settlement_id, item["member_index"])
             record = services.ok("GET", service, f"/v1/settlements/{settlement_id}")
@@ -221,11 +219,22 @@ def _confirm_medical_insurance(services: Services, settlement_id: str, member_in
     )
 
 
+def _complete_student_transfer(services: Services, settlement_id: str, member_index: int) -> None:
+    record = services.ok("GET", "education", f"/v1/settlements/{settlement_id}")
+    (transfer,) = [
+        t
+        for t in record["transfers"]
+        if t["member_index"] == member_index and t["status"] == "requested"
+    ]
+    services.ok("POST", "education", f"/v1/student-transfers/{transfer['id']}/completion")
+
+
 CONFIRMATIONS: Mapping[tuple[str, str], Callable[[Services, str, int], None]] = {
     # The origin's answer to a transfer, recorded on the department's own route (the open item
     # of kind `confirmation` closes when the department decides again on it).
     ("pension", "social_insurance.pension_months"): _confirm_pension,
     ("medical_insurance", "medical_insurance.origin_confirmation"): _confirm_medical_insurance,
+    ("education", "student_transfer.completion"): _complete_student_transfer,
 }
 
 
