@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from shared.audit import record_audit
 from shared.db import PlatformTables
-from shared.events.consumer import Subscription
 from shared.events.envelope import CloudEvent, data_of, new_event, topic_of
 from shared.events.outbox import add_to_outbox
 from shared.registry import SETTLEMENT_APPROVED, processed_type
-
-log = logging.getLogger(__name__)
 
 APPROVED_TOPIC = topic_of(SETTLEMENT_APPROVED)
 
@@ -183,62 +178,3 @@ def report_processed(
         data=report.model_dump(mode="json"),
     )
     add_to_outbox(session, tables, event, key=settlement_id)
-
-
-SettlementAction = Callable[[Session, SettlementApproved], str]
-"""A department's follow-through on one approved settlement; returns a short summary."""
-
-
-def settlement_subscription(
-    *, service: str, tables: PlatformTables, handlers: Mapping[str, SettlementAction]
-) -> Subscription:
-    """Consume `settlement.approved` with the department's handler table (its one entry maps
-    the type to the department's action): act, audit and report `done` in one transaction;
-    report `failed` when the event is dead-lettered, so the fan-out shows it."""
-    unknown = set(handlers) - {SETTLEMENT_APPROVED}
-    if unknown:
-        raise ValueError(f"a settlement subscription acts on {SETTLEMENT_APPROVED} only: {unknown}")
-    act = handlers[SETTLEMENT_APPROVED]
-
-    def follow_through(session: Session, event: CloudEvent) -> None:
-        settlement = SettlementApproved.from_event(event)
-        summary = act(session, settlement)
-        record_audit(
-            session,
-            tables,
-            actor="event:hukou.settlement.approved",
-            action="settlement.processed",
-            entity_type="settlement",
-            entity_id=settlement.settlement_id,
-            detail={"event_id": event.get_id(), "summary": summary},
-        )
-        report_processed(
-            session,
-            tables,
-            service=service,
-            settlement_id=settlement.settlement_id,
-            outcome="done",
-            summary=summary,
-        )
-        log.info(
-            "settlement processed: %s", summary, extra={"settlement_id": settlement.settlement_id}
-        )
-
-    def report_failure(session: Session, event: CloudEvent, error: str) -> None:
-        data = event.get_data()
-        known = data.get("settlement_id") if isinstance(data, dict) else None
-        settlement_id = str(known or event.get_subject())
-        report_processed(
-            session,
-            tables,
-            service=service,
-            settlement_id=settlement_id,
-            outcome="failed",
-            summary=f"could not be processed: {error[:300]}",
-        )
-
-    return Subscription(
-        group=service,
-        handlers={SETTLEMENT_APPROVED: [follow_through]},
-        on_dead_letter=report_failure,
-    )
