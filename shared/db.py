@@ -191,8 +191,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # On SQLite, readers need no write lock (WAL lets them read beside a writer).
-        self._read_engine = make_engine(url, writer=False) if self.is_sqlite else self.engine
+        # On SQLite, readers need no write lock (WAL lets them read beside a writer). On
+        # PostgreSQL a read is one snapshot: an answer read in several queries (a row, then its
+        # collections) is never torn by a commit landing between them.
+        self._read_engine = (
+            make_engine(url, writer=False)
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager

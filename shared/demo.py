@@ -163,6 +163,10 @@ def follow_up(
             if (service, item["field"]) in CONFIRMATIONS
         ]
         if not any(answerable.values()) and not confirmable:
+            if set(shown["fanout"].values()) == {"done"}:
+                shown = _until_reported(services, settlement_id, patience, settled=True)
+                journey.append(shown)
+                continue
             echo("   nothing more this walk-through can supply: see the open items above")
             return journey
         expected: dict[str, set[tuple[int | None, str]]] = {}
@@ -254,9 +258,11 @@ def _until_reported(
     settlement_id: str,
     patience: float,
     expected: Mapping[str, set[tuple[int | None, str]]] | None = None,
+    settled: bool = False,
 ) -> dict[str, Any]:
     """The application once no department is pending and hukou has heard each department's
-    answer to what was supplied (`expected`: the items each then still had open)."""
+    answer to what was supplied (`expected`: the items each then still had open), and, with
+    `settled`, once hukou has settled it."""
     deadline = time.monotonic() + patience
     path = f"/v1/settlement-applications/{settlement_id}"
     while True:
@@ -266,7 +272,7 @@ def _until_reported(
             _open(shown["fanout_open_items"].get(service, [])) == items
             for service, items in (expected or {}).items()
         )
-        if reported and heard:
+        if reported and heard and (shown["status"] == "settled" or not settled):
             return dict(shown)
         if time.monotonic() > deadline:
             raise DemoFailed(
