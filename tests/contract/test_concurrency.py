@@ -168,3 +168,26 @@ def test_one_key_sent_twice_at_once_creates_once_and_both_get_the_first_answer(
         count = session.execute(select(func.count()).select_from(SettlementApplication)).scalar()
         keys = session.execute(select(func.count()).select_from(TABLES.idempotency_keys)).scalar()
     assert (count, keys) == (1, 1)
+
+
+def test_a_read_is_one_snapshot_whatever_commits_meanwhile(hukou_db: Database) -> None:
+    """An answer read in several queries (an application, then its fan-out) is never torn by a
+    department's report committing between them."""
+    application_id = submit(hukou_db, application())
+    approve(hukou_db, application_id)
+    with hukou_db.read_only() as reading:
+        before = reading.execute(
+            select(SettlementApplication.status).where(SettlementApplication.id == application_id)
+        ).scalar_one()
+        with hukou_db.unit_of_work() as writing:
+            writing.get(SettlementApplication, application_id).status = "settled"  # type: ignore[union-attr]
+        after = reading.execute(
+            select(SettlementApplication.status).where(SettlementApplication.id == application_id)
+        ).scalar_one()
+    with hukou_db.read_only() as later:
+        now = later.execute(
+            select(SettlementApplication.status).where(SettlementApplication.id == application_id)
+        ).scalar_one()
+
+    assert (before, after) == ("approved", "approved"), "the read saw one moment"
+    assert now == "settled"
