@@ -55,6 +55,12 @@ class _Metrics:
         self.dead_letters = Counter(
             "luohu_dead_letters_total", "Events sent to the dead-letter topic", ["consumer"]
         )
+        self.events_rejected = Counter(
+            "luohu_events_rejected_total",
+            "Events refused before any handler ran: unsigned, badly signed, or signed by a "
+            "service that does not produce their type",
+            ["consumer"],
+        )
 
 
 metrics = _Metrics()

@@ -19,6 +19,7 @@ from shared.db import Database, PlatformTables, utcnow
 from shared.events.bus import Bus, Consumer, Message, Record
 from shared.events.envelope import CloudEvent, from_record, is_readable_version, topic_of
 from shared.events.outbox import add_message_to_outbox
+from shared.events.signing import EventRejected, EventVerifier
 from shared.observability import metrics
 from shared.tracing import consuming
 
@@ -81,6 +82,9 @@ class EventConsumer:
     max_attempts: int = 5
     backoff: float = 0.2
     batch_size: int = 200
+    verifier: EventVerifier | None = None
+    """The trust bundle every event's signature is checked against before a handler runs
+    (every service's runtime gives it; only the bus's own contract tests go without)."""
     _consumer: Consumer | None = field(default=None, init=False, repr=False)
 
     @property
@@ -152,6 +156,8 @@ class EventConsumer:
                 if not handlers or not is_readable_version(event):
                     outcomes.append("skipped")
                     continue
+                if self._rejection(record, event) is not None:
+                    raise _RecordFailed(index, attempts_used=0)  # dead-lettered on its own
                 prior = seen.get(event.get_id())
                 if prior == "done" or (prior == "failed" and REPLAY_HEADER not in record.headers):
                     outcomes.append("duplicate")
@@ -200,8 +206,25 @@ class EventConsumer:
         if not handlers or not is_readable_version(event):
             metrics.events_handled.labels(self.group, "skipped").inc()
             return "skipped"
+        rejection = self._rejection(record, event)
+        if rejection is not None:
+            metrics.events_rejected.labels(self.group).inc()
+            return self._dead_letter(record, None, f"rejected: {rejection}", kind="rejected")
         with self._span(record, event):
             return self._handle_event(record, event, handlers, attempts_used, error)
+
+    def _rejection(self, record: Record, event: CloudEvent) -> str | None:
+        """Why the event may not be applied (its signature proves no producer of its type), or
+        None. A rejected event is dead-lettered as one nobody vouches for: under its place in
+        the log, not its claimed id (a forgery must not shadow the real event), and with no
+        report made on its data."""
+        if self.verifier is None:
+            return None
+        try:
+            self.verifier.check(record, event.get_type())
+        except EventRejected as exc:
+            return str(exc)
+        return None
 
     def _span(self, record: Record, event: CloudEvent) -> AbstractContextManager[Span]:
         """The handling span, joined to the trace the event was published in."""
@@ -258,7 +281,9 @@ class EventConsumer:
             self._record_done(session, event, seen)
         return "done"
 
-    def _dead_letter(self, record: Record, event: CloudEvent | None, error: str) -> str:
+    def _dead_letter(
+        self, record: Record, event: CloudEvent | None, error: str, *, kind: str = "unreadable"
+    ) -> str:
         headers = dict(record.headers)
         headers[ERROR_HEADER] = error[:2000].encode()
         headers[ORIGINAL_TOPIC_HEADER] = record.topic.encode()
@@ -274,13 +299,13 @@ class EventConsumer:
                 )
             ).scalar_one_or_none()
             if seen is not None and event is None:
-                return "duplicate"  # this unreadable record was dead-lettered already
+                return "duplicate"  # this record was dead-lettered already
             if seen is None:
                 session.execute(
                     insert(inbox).values(
                         consumer=self.group,
                         event_id=event_id,
-                        event_type=event.get_type() if event else "unreadable",
+                        event_type=event.get_type() if event else kind,
                         outcome="failed",
                         handled_at=utcnow(),
                     )

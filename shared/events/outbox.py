@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.db import Database, PlatformTables, utcnow
 from shared.events.bus import Bus, Message
 from shared.events.envelope import CloudEvent, to_message
+from shared.events.signing import EventSigner
 from shared.observability import metrics
 from shared.tracing import trace_headers
 
@@ -53,6 +54,9 @@ class OutboxRelay:
     tables: PlatformTables
     bus: Bus
     batch_size: int = 500
+    signer: EventSigner | None = None
+    """The service's own key: every message goes out signed with it (shared/events/signing.py;
+    every service's runtime gives it)."""
 
     def run_once(self) -> int:
         """Relay one batch; returns how many rows were published."""
@@ -70,17 +74,17 @@ class OutboxRelay:
             rows = session.execute(query).all()
             if not rows:
                 return 0
-            self.bus.publish(
-                [
-                    Message(
-                        topic=row.topic,
-                        key=row.key,
-                        value=row.value,
-                        headers={k: v.encode("latin-1") for k, v in row.headers.items()},
-                    )
-                    for row in rows
-                ]
-            )
+            messages = [
+                Message(
+                    topic=row.topic,
+                    key=row.key,
+                    value=row.value,
+                    headers={k: v.encode("latin-1") for k, v in row.headers.items()},
+                )
+                for row in rows
+            ]
+            signer = self.signer
+            self.bus.publish([signer.sign(m) for m in messages] if signer else messages)
             session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([row.id for row in rows]))
