@@ -11,7 +11,7 @@ from services.hukou.domain import Channel, StudentStage, TalentCategory
 from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
 from shared.identity import parse_id_number
 from shared.pagination import Page
-from shared.settlement import HukouType, ReportedItem, Tenure
+from shared.settlement import HukouType, ReportedItem, ReportText, Tenure
 
 
 class _PersonIn(Strict):
@@ -276,7 +276,7 @@ class SettlementApplicationOut(BaseModel):
     eligibility: EligibilityOut
     decision_version: int = Field(description="the current decision: see .../decisions")
     fanout: dict[str, FanoutValue]
-    fanout_summaries: dict[str, str] = {}
+    fanout_summaries: dict[str, ReportText] = {}
     fanout_open_items: dict[str, list[ReportedItem]] = Field(
         default={}, description="what each department not yet done still has open"
     )
