@@ -250,14 +250,25 @@ class DecisionVersionOut(BaseModel):
 
 class ApplicationFilter(BaseModel):
     """The list's query: every filter given must hold (the paging comes beside it, so other
-    query parameters are not refused here)."""
+    query parameters are not refused here). No person is named in it: a URL is logged on its
+    way, so a search by identity number is `POST .../search`."""
 
     status: ApplicationStatus | None = None
     destination_region_code: ShaoguanCounty | None = None
     channel: Channel | None = None
     submitted_from: date | None = Field(None, description="received on or after")
     submitted_to: date | None = Field(None, description="received on or before")
-    id_number: IdNumber | None = Field(None, description="applications naming this person")
+
+
+class ApplicationSearchIn(ApplicationFilter):
+    """`POST /v1/settlement-applications/search`: the list's filters, and the person, in the
+    body. Every filter given must hold."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id_number: IdNumber | None = Field(
+        None, description="applications naming this person, as applicant or household member"
+    )
 
 
 class SettlementApplicationOut(BaseModel):
