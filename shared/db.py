@@ -174,14 +174,20 @@ def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
 
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:
+    # hide_parameters: a failing statement's error (logged, recorded on a span) would otherwise
+    # quote the values it carried: names and identity numbers.
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         _configure_sqlite(engine, writer=writer)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 class Database:

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.identity import mask_identity_numbers
+
 log = logging.getLogger(__name__)
 
 
@@ -83,7 +85,22 @@ def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]
 
 
 def _body(code: str, message: str, details: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details}}
+    # Every text of an error answer is masked, wherever it was written: a reason may quote
+    # the value it refused, and an identity number put in the wrong field is still one.
+    masked: dict[str, Any] = _masked(
+        {"error": {"code": code, "message": message, "details": details}}
+    )
+    return masked
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_identity_numbers(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 
 from shared.identity import mask_identity_numbers
+from shared.privacy import redact_target
 from shared.tracing import current_trace_id
 
 
@@ -67,9 +68,16 @@ metrics = _Metrics()
 
 
 class MaskPersonalData(logging.Filter):
-    """Masks identity numbers in every record, whatever logged them (四: privacy in logs)."""
+    """Masks identity numbers in every record, whatever logged them (四: privacy in logs), and
+    hides the query values of an access log line, should the access log be turned on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # (client, method, target, http version, status): the target's query hidden.
+            record.args = tuple(
+                redact_target(arg) if index == 2 and isinstance(arg, str) else arg
+                for index, arg in enumerate(record.args)
+            )
         if record.args:
             record.msg = record.getMessage()
             record.args = None

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
-from shared.auth import Principal
+from shared.auth import Principal, current_principal
 from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated, error_responses
 from shared.idempotency import run_idempotent, validate_key
+from shared.identity import mask_identity_numbers
 from shared.service import Runtime, RuntimeDep
 
 M = TypeVar("M")
@@ -23,9 +24,42 @@ ALWAYS = (Unauthenticated, Forbidden, InvalidInput)
 """What any /v1 route may answer: no or bad token, a scope it lacks, input it refuses."""
 
 
+def refuse_identity_numbers_in_url(
+    request: Request, _: Annotated[Principal, Depends(current_principal)]
+) -> None:
+    """A 422 for a query that carries an identity number: a URL is written down by every
+    proxy, log and trace on its way, so a person is looked up with a POST body instead.
+
+    Checked after the token (no token is still a 401), for every parameter, known or not: a
+    route that no longer takes `id_number` in its query must not answer as if unfiltered."""
+    carrying = [
+        name
+        for name, value in request.query_params.multi_items()
+        if mask_identity_numbers(value) != value or mask_identity_numbers(name) != name
+    ]
+    if carrying:
+        raise InvalidInput(
+            "identity numbers are never taken in a URL: send them in the body of the route's "
+            "POST search",
+            details=[
+                {
+                    "field": mask_identity_numbers(name),
+                    "reason": "an identity number in a URL is refused; send it in a POST body",
+                }
+                for name in carrying
+            ],
+        )
+
+
 def v1_router(*tags: str) -> APIRouter:
-    """A department's /v1 routes; every one declares 401, 403 and 422 in the OpenAPI document."""
-    return APIRouter(prefix="/v1", tags=list(tags), responses=error_responses(*ALWAYS))
+    """A department's /v1 routes; every one declares 401, 403 and 422 in the OpenAPI document,
+    and refuses an identity number in its query."""
+    return APIRouter(
+        prefix="/v1",
+        tags=list(tags),
+        responses=error_responses(*ALWAYS),
+        dependencies=[Depends(refuse_identity_numbers_in_url)],
+    )
 
 
 IdempotencyKey = Annotated[

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from shared.db import PlatformTables
 from shared.events.envelope import CloudEvent, data_of, new_event, topic_of
 from shared.events.outbox import add_to_outbox
+from shared.identity import mask_identity_numbers
 from shared.registry import SETTLEMENT_APPROVED, processed_type
 
 APPROVED_TOPIC = topic_of(SETTLEMENT_APPROVED)
@@ -21,6 +22,9 @@ Relation = Literal["applicant", "spouse", "child", "parent"]
 Tenure = Literal["owned", "rented", "employer_collective", "community_collective"]
 Outcome = Literal["done", "failed"]
 Status = Literal["done", "action_needed", "failed"]
+ReportText = Annotated[str, AfterValidator(mask_identity_numbers)]
+"""A text of a report (a summary, an open item's reason): hukou shows it to case workers and
+keeps it, so an identity number in it is masked, on the way out and on the way in."""
 
 
 class _EventData(BaseModel):
@@ -115,7 +119,7 @@ class ReportedItem(_EventData):
     member_index: int | None
     field: str
     kind: Literal["information", "parameter", "confirmation"]
-    reason: str
+    reason: ReportText
     opened_at: datetime
     due_on: date | None
 
@@ -133,7 +137,7 @@ class SettlementProcessed(_EventData):
     settlement_id: str
     service: str
     outcome: Outcome
-    summary: str
+    summary: ReportText
     status: Status | None = None
     open_items: list[ReportedItem] = []
     version: int | None = None

@@ -99,7 +99,23 @@ def list_settlement_applications(
     paging: Paging,
     filters: Annotated[schemas.ApplicationFilter, Query()],
 ) -> schemas.ApplicationPage:
-    found, total = views.list_applications(session, filters, paging)
+    search = schemas.ApplicationSearchIn.model_validate(filters.model_dump())
+    found, total = views.list_applications(session, search, paging)
+    return page_of([views.application_out(a) for a in found], total, paging)
+
+
+@router.post(
+    "/settlement-applications/search",
+    summary="Search applications by the person named in them (and the list's filters), paged "
+    "(newest first); the identity number travels in the body, never in a URL",
+)
+def search_settlement_applications(
+    search: schemas.ApplicationSearchIn,
+    principal: CanRead,
+    session: ReadSession,
+    paging: Paging,
+) -> schemas.ApplicationPage:
+    found, total = views.list_applications(session, search, paging)
     return page_of([views.application_out(a) for a in found], total, paging)
 
 

@@ -20,13 +20,14 @@ def fetch_permit_history(base_url: str, settings: Settings, id_number: str) -> P
     """The applicant's permits in the city; `available=False` when the service does not answer.
 
     Services meet only through the contract: this is the residence permit service's
-    `GET /v1/residence-history`, called with public security's own token.
+    `POST /v1/residence-history` (the identity number in the body, never in a URL), called
+    with public security's own token.
     """
     token = issue_token(settings, dept="public_security", scopes=["permit:read"], lifetime=60)
     try:
-        answer = httpx.get(
+        answer = httpx.post(
             f"{base_url.rstrip('/')}/v1/residence-history",
-            params={"id_number": id_number},
+            json={"id_number": id_number},
             headers={"Authorization": f"Bearer {token}"},
             timeout=TIMEOUT_SECONDS,
         )

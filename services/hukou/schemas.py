@@ -11,7 +11,7 @@ from services.hukou.domain import Channel, StudentStage, TalentCategory
 from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
 from shared.identity import parse_id_number
 from shared.pagination import Page
-from shared.settlement import HukouType, ReportedItem, Tenure
+from shared.settlement import HukouType, ReportedItem, ReportText, Tenure
 
 
 class _PersonIn(Strict):
@@ -250,14 +250,25 @@ class DecisionVersionOut(BaseModel):
 
 class ApplicationFilter(BaseModel):
     """The list's query: every filter given must hold (the paging comes beside it, so other
-    query parameters are not refused here)."""
+    query parameters are not refused here). No person is named in it: a URL is logged on its
+    way, so a search by identity number is `POST .../search`."""
 
     status: ApplicationStatus | None = None
     destination_region_code: ShaoguanCounty | None = None
     channel: Channel | None = None
     submitted_from: date | None = Field(None, description="received on or after")
     submitted_to: date | None = Field(None, description="received on or before")
-    id_number: IdNumber | None = Field(None, description="applications naming this person")
+
+
+class ApplicationSearchIn(ApplicationFilter):
+    """`POST /v1/settlement-applications/search`: the list's filters, and the person, in the
+    body. Every filter given must hold."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id_number: IdNumber | None = Field(
+        None, description="applications naming this person, as applicant or household member"
+    )
 
 
 class SettlementApplicationOut(BaseModel):
@@ -276,7 +287,7 @@ class SettlementApplicationOut(BaseModel):
     eligibility: EligibilityOut
     decision_version: int = Field(description="the current decision: see .../decisions")
     fanout: dict[str, FanoutValue]
-    fanout_summaries: dict[str, str] = {}
+    fanout_summaries: dict[str, ReportText] = {}
     fanout_open_items: dict[str, list[ReportedItem]] = Field(
         default={}, description="what each department not yet done still has open"
     )

@@ -22,7 +22,7 @@ WHOLE_APPLICATION = (
 
 
 def list_applications(
-    session: Session, filters: schemas.ApplicationFilter, request: PageRequest
+    session: Session, filters: schemas.ApplicationSearchIn, request: PageRequest
 ) -> tuple[list[SettlementApplication], int]:
     """One page of the applications the filters let through, newest first, and their number."""
     # Select[Any]: the kernel's fetch_page is typed for SQLAlchemy 2.0's Select[tuple[...]].

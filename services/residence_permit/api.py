@@ -13,8 +13,8 @@ from services.residence_permit.rules import PARAMETERS
 from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
-from shared.fields import IdNumber, ShaoguanCounty
-from shared.pagination import Paging, page_of
+from shared.fields import ShaoguanCounty
+from shared.pagination import PageRequest, Paging, page_of
 from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
 from shared.service import RuntimeDep
 
@@ -22,9 +22,6 @@ router = v1_router("residence permits")
 
 CanWrite = Annotated[Principal, Depends(require("permit:write"))]
 CanRead = Annotated[Principal, Depends(require("permit:read"))]
-IdNumberQuery = Annotated[
-    IdNumber, Query(description="18-character identity number (masked in the access log)")
-]
 
 
 @router.post(
@@ -59,17 +56,37 @@ def apply_for_residence_permit(
 
 @router.get(
     "/residence-permits",
-    summary="Search by identity number, or list a county's permits by status (newest first)",
+    summary="List a county's permits by status (newest first); a person's: POST .../search",
 )
 def list_residence_permits(
     principal: CanRead,
     session: ReadSession,
     paging: Paging,
-    id_number: Annotated[IdNumber | None, Query(description="masked in the access log")] = None,
     region_code: ShaoguanCounty | None = None,
     status: rules.PermitStatus | None = Query(None, description="valid | lapsed | closed, today"),
 ) -> schemas.PermitPage:
-    filters = operations.PermitFilter(id_number=id_number, region_code=region_code, status=status)
+    return _page_of_permits(
+        session, operations.PermitFilter(region_code=region_code, status=status), paging
+    )
+
+
+@router.post(
+    "/residence-permits/search",
+    summary="Search by identity number (and county, status), newest first; the number travels "
+    "in the body, never in a URL",
+)
+def search_residence_permits(
+    search: schemas.PermitSearchIn, principal: CanRead, session: ReadSession, paging: Paging
+) -> schemas.PermitPage:
+    filters = operations.PermitFilter(
+        id_number=search.id_number, region_code=search.region_code, status=search.status
+    )
+    return _page_of_permits(session, filters, paging)
+
+
+def _page_of_permits(
+    session: Session, filters: operations.PermitFilter, paging: PageRequest
+) -> schemas.PermitPage:
     today = clock.today()
     permits, total = operations.list_permits(session, filters, today=today, page=paging)
     return page_of([views.permit_out(p, today) for p in permits], total, paging)
@@ -141,38 +158,37 @@ def list_entitlements(principal: CanRead) -> list[schemas.EntitlementOut]:
     return [views.entitlement_out(e) for e in rules.ENTITLEMENTS]
 
 
-@router.get(
+@router.post(
     "/entitlements/check",
     tags=["entitlements"],
-    summary="May this person have this service as a residence permit holder today?",
+    summary="May this person have this service as a residence permit holder today? (the "
+    "identity number in the body)",
 )
 def check_entitlement(
-    principal: CanRead,
-    session: ReadSession,
-    id_number: IdNumberQuery,
-    service: Annotated[str, Query(description="an entitlement id: GET /v1/entitlements")],
+    check: schemas.EntitlementCheckIn, principal: CanRead, session: ReadSession
 ) -> schemas.EntitlementCheckOut:
-    entitlement = rules.BY_ID.get(service)
+    entitlement = rules.BY_ID.get(check.service)
     if entitlement is None:
         known = ", ".join(rules.BY_ID)
         raise InvalidInput(
-            f"service {service!r} is not an entitlement",
+            f"service {check.service!r} is not an entitlement",
             details=[{"field": "service", "reason": f"not an entitlement; one of: {known}"}],
         )
     today = clock.today()
-    answer = operations.check_entitlement(session, id_number, entitlement, today=today)
+    answer = operations.check_entitlement(session, check.id_number, entitlement, today=today)
     return views.answer_out(answer, today)
 
 
-@router.get(
+@router.post(
     "/residence-history",
     tags=["evidence"],
-    summary="A person's permits with residence start, county and unbroken periods (for hukou)",
+    summary="A person's permits with residence start, county and unbroken periods (for hukou; "
+    "the identity number in the body)",
 )
 def get_residence_history(
-    principal: CanRead, session: ReadSession, id_number: IdNumberQuery
+    person: schemas.PersonIn, principal: CanRead, session: ReadSession
 ) -> schemas.ResidenceHistoryOut:
-    return views.residence_history(session, id_number, today=clock.today())
+    return views.residence_history(session, person.id_number, today=clock.today())
 
 
 @router.get(

@@ -70,6 +70,26 @@ class EndorsementIn(Strict):
     still_resident: bool = Field(description="The holder still lives in the city (第十条)")
 
 
+class PermitSearchIn(Strict):
+    """`POST /v1/residence-permits/search`: the person and the list's filters, in the body."""
+
+    id_number: IdNumber | None = Field(default=None, description="The holder's permits")
+    region_code: ShaoguanCounty | None = None
+    status: PermitStatus | None = Field(default=None, description="valid | lapsed | closed, today")
+
+
+class PersonIn(Strict):
+    """A lookup of one person by identity number, in a POST body (never in a URL)."""
+
+    id_number: IdNumber
+
+
+class EntitlementCheckIn(PersonIn):
+    """`POST /v1/entitlements/check`: may this person have this service today?"""
+
+    service: str = Field(description="an entitlement id: GET /v1/entitlements")
+
+
 class FromAttributes(BaseModel):
     """An answer read by attribute name from a stored row or a rule's record, also when it is
     nested in another answer."""

@@ -20,7 +20,9 @@ from shared.events.bus import Bus, Consumer, Message, Record
 from shared.events.envelope import CloudEvent, from_record, is_readable_version, topic_of
 from shared.events.outbox import add_message_to_outbox
 from shared.events.signing import EventRejected, EventVerifier
+from shared.identity import mask_identity_numbers
 from shared.observability import metrics
+from shared.privacy import failure_text
 from shared.tracing import consuming
 
 log = logging.getLogger(__name__)
@@ -167,8 +169,8 @@ class EventConsumer:
                         for handler in handlers:
                             handler(session, event)
                 except Exception as exc:
-                    log.info("event %s failed in a batch: %s", event.get_id(), exc)
-                    error = f"{type(exc).__name__}: {exc}"
+                    error = failure_text(exc)
+                    log.info("event %s failed in a batch: %s", event.get_id(), error)
                     raise _RecordFailed(index, attempts_used=1, error=error) from exc
                 self._record_done(session, event, prior)
                 seen[event.get_id()] = "done"
@@ -201,7 +203,7 @@ class EventConsumer:
         try:
             event = from_record(record)
         except Exception as exc:  # not a CloudEvent at all: nothing to retry
-            return self._dead_letter(record, None, f"unreadable event: {exc}")
+            return self._dead_letter(record, None, f"unreadable event: {failure_text(exc)}")
         handlers = self.subscription.handlers.get(event.get_type())
         if not handlers or not is_readable_version(event):
             metrics.events_handled.labels(self.group, "skipped").inc()
@@ -253,7 +255,7 @@ class EventConsumer:
                 metrics.events_handled.labels(self.group, outcome).inc()
                 return outcome
             except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
+                error = failure_text(exc)
                 log.warning(
                     "handler failed (attempt %d of %d) for event %s: %s",
                     attempt,
@@ -284,8 +286,10 @@ class EventConsumer:
     def _dead_letter(
         self, record: Record, event: CloudEvent | None, error: str, *, kind: str = "unreadable"
     ) -> str:
+        # Masked here too, whatever built the text: the header is read by operators and tools.
+        error = mask_identity_numbers(error)[:2000]
         headers = dict(record.headers)
-        headers[ERROR_HEADER] = error[:2000].encode()
+        headers[ERROR_HEADER] = error.encode()
         headers[ORIGINAL_TOPIC_HEADER] = record.topic.encode()
         headers[CONSUMER_HEADER] = self.group.encode()
         headers.pop(REPLAY_HEADER, None)

@@ -56,6 +56,7 @@ from shared.follow_through.model import (
     OpenItemOut,
     Status,
 )
+from shared.identity import mask_identity_numbers
 from shared.parameters import FOLLOW_THROUGH_DAYS, ParameterSet, ParameterSource
 from shared.registry import SERVICES_BY_NAME, SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, report_processed
@@ -135,7 +136,8 @@ class FollowThrough:
             settlement_id=settlement_id,
             outcome="failed",
             status="failed",
-            summary=f"could not be processed: {error[:300]}",
+            # hukou shows the summary to case workers: no identity number, whatever failed.
+            summary=f"could not be processed: {mask_identity_numbers(error)[:300]}",
         )
 
 

@@ -114,6 +114,11 @@ def listed(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any
     return ok(client.get(APPLICATIONS, headers=headers, params=params))
 
 
+def searched(client: TestClient, headers: Headers, **body: Any) -> dict[str, Any]:
+    """The page `POST /v1/settlement-applications/search` answers: the filters in the body."""
+    return ok(client.post(f"{APPLICATIONS}/search", headers=headers, json=body))
+
+
 def ids(page: dict[str, Any]) -> set[str]:
     return {item["id"] for item in page["items"]}
 

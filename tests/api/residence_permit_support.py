@@ -44,7 +44,9 @@ from tests.support import (
 from tests.support import settlement as approved_settlement
 
 PERMITS = "/v1/residence-permits"
+SEARCH = "/v1/residence-permits/search"
 HISTORY = "/v1/residence-history"
+CHECK = "/v1/entitlements/check"
 PROCESSED_TOPIC = "residence_permit.settlement.processed"
 DEAD_LETTERS = "deadletter.residence_permit"
 ZHENJIANG, NANXIONG, LECHANG = "440204", "440282", "440281"
@@ -149,17 +151,22 @@ def listed(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any
     return ok(client.get(PERMITS, headers=headers, params=params), 200)
 
 
+def searched(client: TestClient, headers: Headers, **body: Any) -> dict[str, Any]:
+    """The page `POST /v1/residence-permits/search` answers: the filters in the body."""
+    return ok(client.post(SEARCH, headers=headers, json=body), 200)
+
+
 def entitlements_of(client: TestClient, headers: Headers, permit_id: str) -> dict[str, Any]:
     return ok(client.get(f"{PERMITS}/{permit_id}/entitlements", headers=headers), 200)
 
 
 def check(client: TestClient, headers: Headers, id_number: str, service: str) -> Any:
-    params = {"id_number": id_number, "service": service}
-    return client.get("/v1/entitlements/check", headers=headers, params=params)
+    body = {"id_number": id_number, "service": service}
+    return client.post(CHECK, headers=headers, json=body)
 
 
 def residence_history(client: TestClient, headers: Headers, id_number: str) -> Any:
-    return client.get(HISTORY, headers=headers, params={"id_number": id_number})
+    return client.post(HISTORY, headers=headers, json={"id_number": id_number})
 
 
 def field_reasons(response: httpx.Response) -> dict[str, str]:

@@ -49,6 +49,7 @@ class TestAuthorisation(HukouApiTests):
         [
             ("GET", APPLICATIONS),
             ("POST", APPLICATIONS),
+            ("POST", f"{APPLICATIONS}/search"),
             ("GET", f"{APPLICATIONS}/x"),
             ("POST", f"{APPLICATIONS}/x/approve"),
             ("POST", f"{APPLICATIONS}/x/reject"),
@@ -112,6 +113,8 @@ class TestAuthorisation(HukouApiTests):
         error = error_of(submit(hukou, housing, application()), 403, "forbidden")
         assert "settlement:write" in error["message"]
         error_of(hukou.get(APPLICATIONS, headers=housing), 403, "forbidden")
+        search = hukou.post(f"{APPLICATIONS}/search", headers=housing, json={})
+        error_of(search, 403, "forbidden")
         assert_nothing_written(hukou, auth("public_security"))
 
     def test_a_read_only_token_may_list_but_neither_submit_nor_approve(

@@ -18,12 +18,13 @@ from tests.api.hukou_support import (
     ids,
     ineligible_body,
     listed,
+    searched,
     submit,
     submitted,
     undetermined_body,
     wrong_check_character,
 )
-from tests.support import WUJIANG, Headers, error_of, invalid, person_id, reason_for
+from tests.support import WUJIANG, Headers, error_of, invalid, ok, person_id, reason_for
 
 
 class TestList(HukouApiTests):
@@ -95,16 +96,46 @@ class TestList(HukouApiTests):
         submitted(hukou, officer, application())
 
         for person in (wanted["applicant"], *wanted["household"]):
-            assert ids(listed(hukou, officer, id_number=person["id_number"])) == {wanted["id"]}
+            assert ids(searched(hukou, officer, id_number=person["id_number"])) == {wanted["id"]}
         stranger = person_id(date(1970, 1, 1))
-        assert listed(hukou, officer, id_number=stranger)["total"] == 0
+        assert searched(hukou, officer, id_number=stranger)["total"] == 0
+
+    def test_a_search_takes_the_lists_filters_and_paging_too(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        wanted = submitted(hukou, officer, application())
+        number = wanted["applicant"]["id_number"]
+
+        assert searched(hukou, officer, id_number=number, status="eligible")["total"] == 1
+        assert searched(hukou, officer, id_number=number, status="approved")["total"] == 0
+        assert ids(searched(hukou, officer, status="eligible")) == {wanted["id"]}
+        response = hukou.post(
+            f"{APPLICATIONS}/search", headers=officer, params={"page_size": 1}, json={}
+        )
+        assert ok(response)["page_size"] == 1
+
+    def test_an_identity_number_in_the_url_is_refused_not_ignored(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        submitted(hukou, officer, application())
+        number = person_id(date(1970, 1, 1))
+
+        response = hukou.get(APPLICATIONS, headers=officer, params={"id_number": number})
+
+        assert "POST body" in reason_for(invalid(response), "id_number")
+        assert number not in response.text
 
     def test_an_invalid_id_number_filter_is_422(self, hukou: TestClient, officer: Headers) -> None:
         number = wrong_check_character(person_id(date(1970, 1, 1)))
 
-        response = hukou.get(APPLICATIONS, headers=officer, params={"id_number": number})
+        response = hukou.post(f"{APPLICATIONS}/search", headers=officer, json={"id_number": number})
 
         assert "check character" in reason_for(invalid(response), "id_number")
+
+    def test_a_search_refuses_an_unknown_filter(self, hukou: TestClient, officer: Headers) -> None:
+        response = hukou.post(f"{APPLICATIONS}/search", headers=officer, json={"idnumber": "1"})
+
+        assert reason_for(invalid(response), "idnumber")
 
     def test_pages_split_the_list_newest_first_and_total_counts_all(
         self, hukou: TestClient, officer: Headers

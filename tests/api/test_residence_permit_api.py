@@ -25,7 +25,7 @@ from tests.api.residence_permit_support import (
     field_reasons,
     issued,
     issued_on,
-    listed,
+    searched,
     today,
     years_ago,
 )
@@ -174,7 +174,7 @@ class TestApply(ResidencePermitApiTests):
     def test_a_refusal_writes_nothing(self, service: TestClient, officer: Headers) -> None:
         body = application(basis=None)
         error_of(apply(service, officer, body), 422, "invalid_input")
-        assert listed(service, officer, id_number=body["id_number"])["total"] == 0
+        assert searched(service, officer, id_number=body["id_number"])["total"] == 0
 
 
 class TestOnePermitPerPerson(ResidencePermitApiTests):
@@ -209,7 +209,7 @@ class TestIdempotency(ResidencePermitApiTests):
         first = apply(service, {**officer, **key}, body)
         again = apply(service, {**officer, **key}, body)
         assert ok(first, 201) == ok(again, 201)
-        assert listed(service, officer, id_number=body["id_number"])["total"] == 1
+        assert searched(service, officer, id_number=body["id_number"])["total"] == 1
 
     def test_the_same_key_with_another_body_is_409(
         self, service: TestClient, officer: Headers
@@ -239,8 +239,9 @@ ROUTES = [
     ("POST", f"{PERMITS}/x/endorsements"),
     ("GET", f"{PERMITS}/x/entitlements"),
     ("GET", "/v1/entitlements"),
-    ("GET", "/v1/entitlements/check"),
-    ("GET", "/v1/residence-history"),
+    ("POST", "/v1/entitlements/check"),
+    ("POST", "/v1/residence-history"),
+    ("POST", f"{PERMITS}/search"),
     ("GET", "/v1/settlements/x"),
     ("POST", "/v1/settlements/x/information"),
 ]

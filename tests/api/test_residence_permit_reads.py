@@ -9,9 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.residence_permit_support import (
+    CHECK,
+    HISTORY,
     LECHANG,
     NANXIONG,
     PERMITS,
+    SEARCH,
     WUJIANG,
     ResidencePermitApiTests,
     application,
@@ -23,6 +26,7 @@ from tests.api.residence_permit_support import (
     issued_on,
     listed,
     residence_history,
+    searched,
     today,
     years_ago,
 )
@@ -37,8 +41,21 @@ class TestSearchAndList(ResidencePermitApiTests):
     ) -> None:
         mine = issued(service, officer, application())
         issued(service, officer, application())
-        page = listed(service, officer, id_number=mine["id_number"])
+        page = searched(service, officer, id_number=mine["id_number"])
         assert [p["id"] for p in page["items"]] == [mine["id"]] and page["total"] == 1
+        narrowed = searched(service, officer, id_number=mine["id_number"], status="closed")
+        assert narrowed["total"] == 0
+
+    def test_an_identity_number_in_the_url_is_refused(
+        self, service: TestClient, officer: Headers
+    ) -> None:
+        number = issued(service, officer, application())["id_number"]
+        listing = service.get(PERMITS, headers=officer, params={"id_number": number})
+        assert "POST body" in field_reasons(listing)["id_number"]
+        assert number not in listing.text
+        for lookup in (HISTORY, CHECK):  # the lookups by number are POSTs only
+            gone = service.get(lookup, headers=officer, params={"id_number": number})
+            assert gone.status_code == 405, lookup
 
     def test_a_county_lists_its_permits_by_status_paged(
         self, service: TestClient, officer: Headers
@@ -71,7 +88,17 @@ class TestSearchAndList(ResidencePermitApiTests):
     def test_bad_filters_are_422_naming_them(
         self, service: TestClient, officer: Headers, params: dict[str, Any], field: str
     ) -> None:
-        assert field in field_reasons(service.get(PERMITS, headers=officer, params=params))
+        if field == "id_number":
+            answer = service.post(SEARCH, headers=officer, json=params)
+        else:
+            answer = service.get(PERMITS, headers=officer, params=params)
+        assert field in field_reasons(answer)
+
+    def test_a_search_refuses_an_unknown_filter(
+        self, service: TestClient, officer: Headers
+    ) -> None:
+        answer = service.post(SEARCH, headers=officer, json={"idnumber": "x"})
+        assert "idnumber" in field_reasons(answer)
 
 
 # --- entitlements --------------------------------------------------------------------------------
@@ -137,7 +164,7 @@ class TestEntitlements(ResidencePermitApiTests):
             "driving_licence" in field_reasons(check(service, officer, number, "flying"))["service"]
         )
         assert "id_number" in field_reasons(check(service, officer, "123", "driving_licence"))
-        missing = service.get("/v1/entitlements/check", headers=officer)
+        missing = service.post(CHECK, headers=officer, json={})
         assert {"id_number", "service"} <= set(field_reasons(missing))
 
 
