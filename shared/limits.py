@@ -63,7 +63,7 @@ class BodyLimits:
                 limit = router.max_body_size if limit is None else limit
                 if limit is not None:
                     pattern, _, _ = compile_path(route.path)
-                    declared.append((frozenset(route.methods), pattern, limit))
+                    declared.append((frozenset(route.methods or ()), pattern, limit))
         return cls(default=default, declared=tuple(declared))
 
     def for_request(self, method: str, path: str) -> int:
