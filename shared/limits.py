@@ -7,9 +7,11 @@ before the token is looked at. The guard runs in front of every route of every s
 
 1. a `Content-Length` above the route's limit: 413, nothing read;
 2. under `/v1`, no valid token: 401 (with `WWW-Authenticate`), nothing read;
-3. the body, read chunk by chunk (chunked bodies too) and refused with a 413 as soon as it
+3. a control character in the path or a query parameter (PostgreSQL refuses NUL in text, so a
+   lookup by it would be a server error): 422 naming it;
+4. the body, read chunk by chunk (chunked bodies too) and refused with a 413 as soon as it
    passes the limit;
-4. a JSON body that is not UTF-8, or nests deeper than `MAX_NESTING`: 422 naming the body.
+5. a JSON body that is not UTF-8, or nests deeper than `MAX_NESTING`: 422 naming the body.
 
 A route that takes more than `DEFAULT_BODY_LIMIT` says so where it is declared, with FastAPI's
 own `max_body_size=` (on the route, or on its router); FastAPI then enforces it as well.
@@ -98,6 +100,10 @@ class RequestGuard:
                 close = {"Connection": "close"} if _has_body(request.headers) else None
                 await error_response(exc, request, headers=close)(scope, receive, send)
                 return
+        unreadable = _control_in_url(request)
+        if unreadable is not None:
+            await unreadable(scope, receive, send)
+            return
         body: list[bytes] = []
         size = 0
         while True:
@@ -150,6 +156,26 @@ def _too_large(limit: int) -> JSONResponse:
     return JSONResponse(body, status_code=413, headers={"Connection": "close"})
 
 
+def _invalid(field: str, reason: str) -> JSONResponse:
+    detail = {"field": field, "reason": reason}
+    body = error_body("invalid_input", f"the request is not valid: {field}", [detail])
+    return JSONResponse(body, status_code=422)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _control_in_url(request: Request) -> JSONResponse | None:
+    """A 422 for a path or query parameter holding a control character, else None."""
+    places = [("path", request.scope["path"]), *request.query_params.multi_items()]
+    for field, value in places:
+        found = _CONTROL.search(value) or _CONTROL.search(field)
+        if found is not None:
+            name = "query" if _CONTROL.search(field) else field
+            return _invalid(name, f"contains the control character U+{ord(found.group()):04X}")
+    return None
+
+
 def _is_json(headers: Headers) -> bool:
     media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
@@ -167,10 +193,7 @@ def _malformed_json(headers: Headers, content: bytes) -> JSONResponse | None:
         if nesting_depth(content) <= MAX_NESTING:
             return None
         reason = f"the body nests deeper than {MAX_NESTING} levels of arrays and objects"
-    body = error_body(
-        "invalid_input", "the request is not valid: body", [{"field": "body", "reason": reason}]
-    )
-    return JSONResponse(body, status_code=422)
+    return _invalid("body", reason)
 
 
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
