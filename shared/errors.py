@@ -75,6 +75,13 @@ class Forbidden(LuohuError):
     code = "forbidden"
 
 
+class BodyTooLarge(LuohuError):
+    """A request body over its route's limit (`shared.limits`), refused before it is read."""
+
+    status_code = 413
+    code = "body_too_large"
+
+
 def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route, so the document shows the errors it can return."""
     return {

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 from re import Pattern
@@ -30,12 +30,12 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import PRINCIPAL_KEY, authenticate
-from shared.errors import Unauthenticated, error_body, error_response
+from shared.errors import BodyTooLarge, InvalidInput, Unauthenticated, error_response
 
 MiB = 1024 * 1024
 DEFAULT_BODY_LIMIT = 1 * MiB
@@ -88,52 +88,60 @@ class RequestGuard:
             return
         request = Request(scope)
         limit = self.limits.for_request(scope["method"], scope["path"])
-        declared = _content_length(request.headers)
-        if declared is not None and declared > limit:
-            await _too_large(limit)(scope, receive, send)
+        refusal = _refusal_unread(request, limit)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
-        if scope["path"].startswith(TOKEN_PREFIX):
-            try:
-                scope[PRINCIPAL_KEY] = authenticate(request)
-            except Unauthenticated as exc:
-                # The body stays unread: the connection cannot carry another request.
-                close = {"Connection": "close"} if _has_body(request.headers) else None
-                await error_response(exc, request, headers=close)(scope, receive, send)
-                return
-        unreadable = _control_in_url(request)
-        if unreadable is not None:
-            await unreadable(scope, receive, send)
+        received = await _receive_within(receive, limit)
+        if received is None:
+            await _too_large(limit, request)(scope, receive, send)
             return
-        body: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away: the app sees it
-                await self.app(scope, _replaying([message], receive), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _too_large(limit)(scope, receive, send)
-                return
-            body.append(chunk)
-            if not message.get("more_body", False):
-                break
-        content = b"".join(body)
-        refused = _malformed_json(request.headers, content)
-        if refused is not None:
-            await refused(scope, receive, send)
+        refusal = _malformed_json(request, received)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
-        replay: Message = {"type": "http.request", "body": content, "more_body": False}
-        await self.app(scope, _replaying([replay], receive), send)
+        await self.app(scope, _replaying(received, receive), send)
 
 
-def _replaying(messages: Sequence[Message], receive: Receive) -> Receive:
-    """A `receive` that gives `messages` first, then what the client sends next."""
-    pending = list(messages)
+def _refusal_unread(request: Request, limit: int) -> Response | None:
+    """What refuses the request from its head alone, before a byte of its body is read."""
+    declared = _content_length(request.headers)
+    if declared is not None and declared > limit:
+        return _too_large(limit, request)
+    if request.scope["path"].startswith(TOKEN_PREFIX):
+        try:
+            request.scope[PRINCIPAL_KEY] = authenticate(request)
+        except Unauthenticated as exc:
+            # The body stays unread: the connection cannot carry another request.
+            close = {"Connection": "close"} if _has_body(request.headers) else None
+            return error_response(exc, request, headers=close)
+    return _control_in_url(request)
+
+
+async def _receive_within(receive: Receive, limit: int) -> Message | None:
+    """The whole body as one message (or the disconnect that cut it short), or None as soon
+    as it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return message  # the client went away: the route sees it as it would have
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+
+def _replaying(first: Message, receive: Receive) -> Receive:
+    """A `receive` that gives `first`, then what the client sends next (its disconnect)."""
+    pending = [first]
 
     async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
+        return pending.pop() if pending else await receive()
 
     return replay
 
@@ -149,30 +157,32 @@ def _has_body(headers: Headers) -> bool:
     return bool(_content_length(headers)) or "transfer-encoding" in headers
 
 
-def _too_large(limit: int) -> JSONResponse:
+def _too_large(limit: int, request: Request) -> Response:
     reason = f"the body is larger than this route takes: at most {limit} bytes"
-    body = error_body("body_too_large", reason, [{"field": "body", "reason": reason}])
+    refusal = BodyTooLarge(reason, details=[{"field": "body", "reason": reason}])
     # Whatever is left of the body is never read: the connection cannot carry another request.
-    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+    return error_response(refusal, request, headers={"Connection": "close"})
 
 
-def _invalid(field: str, reason: str) -> JSONResponse:
-    detail = {"field": field, "reason": reason}
-    body = error_body("invalid_input", f"the request is not valid: {field}", [detail])
-    return JSONResponse(body, status_code=422)
+def _invalid(request: Request, field: str, reason: str) -> Response:
+    details = [{"field": field, "reason": reason}]
+    return error_response(
+        InvalidInput(f"the request is not valid: {field}", details=details), request
+    )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _control_in_url(request: Request) -> JSONResponse | None:
+def _control_in_url(request: Request) -> Response | None:
     """A 422 for a path or query parameter holding a control character, else None."""
     places = [("path", request.scope["path"]), *request.query_params.multi_items()]
     for field, value in places:
         found = _CONTROL.search(value) or _CONTROL.search(field)
         if found is not None:
             name = "query" if _CONTROL.search(field) else field
-            return _invalid(name, f"contains the control character U+{ord(found.group()):04X}")
+            reason = f"contains the control character U+{ord(found.group()):04X}"
+            return _invalid(request, name, reason)
     return None
 
 
@@ -181,9 +191,10 @@ def _is_json(headers: Headers) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _malformed_json(headers: Headers, content: bytes) -> JSONResponse | None:
+def _malformed_json(request: Request, received: Message) -> Response | None:
     """A 422 for a JSON body no parser should be given, else None (JSON syntax is FastAPI's)."""
-    if not content or not _is_json(headers):
+    content: bytes = received.get("body", b"")
+    if received["type"] != "http.request" or not content or not _is_json(request.headers):
         return None
     try:
         content.decode("utf-8")
@@ -193,7 +204,7 @@ def _malformed_json(headers: Headers, content: bytes) -> JSONResponse | None:
         if nesting_depth(content) <= MAX_NESTING:
             return None
         reason = f"the body nests deeper than {MAX_NESTING} levels of arrays and objects"
-    return _invalid("body", reason)
+    return _invalid(request, "body", reason)
 
 
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)

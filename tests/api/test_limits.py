@@ -155,6 +155,25 @@ def test_a_body_at_the_limit_is_read(services: Services, name: str, method: str,
     assert response.status_code not in (413, 500), response.text
 
 
+def _declared(operation: dict[str, Any], status: str) -> object:
+    """The schema an operation declares for the JSON answer of `status`."""
+    content = operation["responses"].get(status, {}).get("content", {})
+    return content.get("application/json", {}).get("schema")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_v1_route_declares_the_413_in_the_error_shape(name: str) -> None:
+    error_shape = {"$ref": "#/components/schemas/ErrorResponse"}
+
+    undeclared = [
+        (method, path)
+        for method, path, operation in _routes(name)
+        if path.startswith("/v1/") and _declared(operation, "413") != error_shape
+    ]
+
+    assert undeclared == []
+
+
 class Streamed:
     """A request body arriving in 64 KiB chunks, without a length, as a chunked upload would:
     counts how many chunks the service asked for."""
