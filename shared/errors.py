@@ -77,6 +77,13 @@ class Forbidden(LuohuError):
     code = "forbidden"
 
 
+class BodyTooLarge(LuohuError):
+    """A request body over its route's limit (`shared.limits`), refused before it is read."""
+
+    status_code = 413
+    code = "body_too_large"
+
+
 def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route, so the document shows the errors it can return."""
     return {
@@ -84,9 +91,11 @@ def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]
     }
 
 
-def _body(code: str, message: str, details: list[dict[str, Any]]) -> dict[str, Any]:
-    # Every text of an error answer is masked, wherever it was written: a reason may quote
-    # the value it refused, and an identity number put in the wrong field is still one.
+def error_body(code: str, message: str, details: list[dict[str, Any]]) -> dict[str, Any]:
+    """The contract's error body: `{"error": {"code", "message", "details"}}`.
+
+    Every text of it is masked, wherever it was written: a reason may quote the value it
+    refused, and an identity number put in the wrong field is still one."""
     masked: dict[str, Any] = _masked(
         {"error": {"code": code, "message": message, "details": details}}
     )
@@ -101,6 +110,21 @@ def _masked(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_masked(item) for item in value]
     return value
+
+
+def error_response(
+    exc: LuohuError, request: Request, *, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """`exc` as the contract's error answer to `request`."""
+    extra = dict(headers or {})
+    if isinstance(exc, Unauthenticated):
+        # RFC 6750 section 3: a 401 names the scheme; a token sent and refused is invalid_token.
+        challenge = 'Bearer realm="luohu"'
+        if "authorization" in request.headers:
+            challenge += ', error="invalid_token"'
+        extra["WWW-Authenticate"] = challenge
+    body = error_body(exc.code, exc.message, exc.details)
+    return JSONResponse(body, status_code=exc.status_code, headers=extra or None)
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
@@ -118,31 +142,39 @@ def _reason(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _detail(error: dict[str, Any]) -> dict[str, Any]:
+    if error.get("type") == "json_invalid":
+        # FastAPI locates a JSON syntax error at ("body", character offset): the field is the body.
+        where = error.get("loc", ())[-1]
+        return {"field": "body", "reason": f"the body is not valid JSON (at character {where})"}
+    return {"field": _field_path(tuple(error.get("loc", ()))), "reason": _reason(error)}
+
+
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"field": _field_path(tuple(err.get("loc", ()))), "reason": _reason(err)} for err in errors
-    ]
+    return [_detail(error) for error in errors]
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LuohuError)
-    async def _luohu_error(_: Request, exc: LuohuError) -> JSONResponse:
-        return JSONResponse(_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
+    async def _luohu_error(request: Request, exc: LuohuError) -> JSONResponse:
+        return error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = validation_details(list(exc.errors()))
         fields = ", ".join(sorted({d["field"] for d in details}))
         message = f"the request is not valid: {fields}" if fields else "the request is not valid"
-        return JSONResponse(_body("invalid_input", message, details), status_code=422)
+        return JSONResponse(error_body("invalid_input", message, details), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", exc_info=exc)
-        body = _body("internal_error", "an unexpected error occurred; it has been logged", [])
-        return JSONResponse(body, status_code=500)
+        body = error_body("internal_error", "an unexpected error occurred; it has been logged", [])
+        # Starlette raises the error again once this answer is sent, and the server then drops
+        # the connection: saying so lets the client open a new one for its next request.
+        return JSONResponse(body, status_code=500, headers={"Connection": "close"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(_body(code, str(exc.detail), []), status_code=exc.status_code)
+        return JSONResponse(error_body(code, str(exc.detail), []), status_code=exc.status_code)

@@ -13,15 +13,23 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from shared.auth import Principal, current_principal
-from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated, error_responses
+from shared.errors import (
+    BodyTooLarge,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    error_responses,
+)
 from shared.idempotency import run_idempotent, validate_key
 from shared.identity import mask_identity_numbers
 from shared.service import Runtime, RuntimeDep
 
 M = TypeVar("M")
 
-ALWAYS = (Unauthenticated, Forbidden, InvalidInput)
-"""What any /v1 route may answer: no or bad token, a scope it lacks, input it refuses."""
+ALWAYS = (Unauthenticated, Forbidden, BodyTooLarge, InvalidInput)
+"""What any /v1 route may answer: no or bad token, a scope it lacks, a body over its limit,
+input it refuses."""
 
 
 def refuse_identity_numbers_in_url(
@@ -52,8 +60,8 @@ def refuse_identity_numbers_in_url(
 
 
 def v1_router(*tags: str) -> APIRouter:
-    """A department's /v1 routes; every one declares 401, 403 and 422 in the OpenAPI document,
-    and refuses an identity number in its query."""
+    """A department's /v1 routes; every one declares 401, 403, 413 and 422 in the OpenAPI
+    document, and refuses an identity number in its query."""
     return APIRouter(
         prefix="/v1",
         tags=list(tags),

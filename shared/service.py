@@ -28,6 +28,7 @@ from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
 from shared.follow_through.kernel import FollowThrough, redecide_waiting
+from shared.limits import BodyLimits, RequestGuard
 from shared.observability import configure_logging, metrics
 from shared.parameters import ParameterSource
 from shared.registry import SERVICES_BY_NAME
@@ -185,17 +186,19 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
     )
     app.state.settings = settings
-    install_error_handlers(app)
-    _add_http_metrics(app, spec.name)
-    instrument_app(app)
-    app.include_router(_operations_router(spec))
-    for router in spec.routers:
-        app.include_router(router)
+    routers = [_operations_router(spec), *spec.routers]
     if spec.follow_through is not None:
         # Imported here: the route module builds on this one (its routes reach the Runtime).
         from shared.follow_through.routes import information_router
 
-        app.include_router(information_router(spec.follow_through))
+        routers.append(information_router(spec.follow_through))
+    install_error_handlers(app)
+    # Added first, so it runs innermost of the middleware: what it refuses is measured and traced.
+    app.add_middleware(RequestGuard, limits=BodyLimits.of(routers))
+    _add_http_metrics(app, spec.name)
+    instrument_app(app)
+    for router in routers:
+        app.include_router(router)
     return app
 
 

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared import clock
 
 DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
+MINIMUM_SECRET_BYTES = 32
+"""An HS256 key shorter than the hash it keys (RFC 7518 section 3.2) is refused in production."""
 
 
 class Settings(BaseSettings):
@@ -23,7 +25,10 @@ class Settings(BaseSettings):
     PostgreSQL URL and the Kafka bus.
     """
 
-    model_config = SettingsConfigDict(env_prefix="LUOHU_", env_file=".env", extra="ignore")
+    # Inputs stay out of error texts: a refused setting would print the secret beside it.
+    model_config = SettingsConfigDict(
+        env_prefix="LUOHU_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("var")
@@ -61,9 +66,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_development_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_SECRET:
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.jwt_secret == DEVELOPMENT_SECRET:
             raise ValueError("LUOHU_JWT_SECRET must be set to a real secret in production")
+        if len(self.jwt_secret.encode()) < MINIMUM_SECRET_BYTES:
+            raise ValueError(
+                f"LUOHU_JWT_SECRET is too short for production: at least {MINIMUM_SECRET_BYTES} "
+                "bytes (`luohu compose-env` makes one)"
+            )
         return self
 
     def database_url_for(self, service: str) -> str:

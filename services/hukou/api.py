@@ -30,6 +30,9 @@ CanApprove = Annotated[Principal, Depends(require("settlement:approve"))]
 CanRead = Annotated[Principal, Depends(require("settlement:read"))]
 CanSetTargets = Annotated[Principal, Depends(require("target:write"))]
 CanReadTargets = Annotated[Principal, Depends(require("settlement:read", "report:read"))]
+TargetYear = Annotated[
+    int, Path(ge=2016, le=2100, description="A year targets are set for: 2016 to 2100")
+]
 
 
 @cache
@@ -221,7 +224,7 @@ def reject_settlement_application(
     summary="Set a county's yearly target of people settled (一.1, 二.7): it steers, never refuses",
 )
 def set_settlement_target(
-    year: Annotated[int, Path(ge=2016, le=2100)],
+    year: TargetYear,
     region_code: ShaoguanCounty,
     target: schemas.TargetIn,
     principal: CanSetTargets,
@@ -240,6 +243,6 @@ def set_settlement_target(
     summary="Each county's target beside the people approved to settle there that year",
 )
 def get_settlement_targets(
-    year: int, principal: CanReadTargets, session: ReadSession
+    year: TargetYear, principal: CanReadTargets, session: ReadSession
 ) -> list[schemas.TargetOut]:
     return targets.targets_for_year(session, year)

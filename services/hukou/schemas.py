@@ -8,7 +8,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.hukou.domain import Channel, StudentStage, TalentCategory
-from shared.fields import IdNumber, Months, Name, PastDate, RegionCode, ShaoguanCounty, Strict
+from shared.fields import (
+    BirthDate,
+    IdNumber,
+    Months,
+    Name,
+    PastDate,
+    RegionCode,
+    ShaoguanCounty,
+    Strict,
+)
 from shared.identity import parse_id_number
 from shared.pagination import Page
 from shared.settlement import HukouType, ReportedItem, ReportText, Tenure
@@ -17,7 +26,7 @@ from shared.settlement import HukouType, ReportedItem, ReportText, Tenure
 class _PersonIn(Strict):
     id_number: IdNumber
     name: Name
-    birth_date: date | None = Field(
+    birth_date: BirthDate | None = Field(
         default=None,
         description="Optional: taken from the identity number; a contradiction is refused.",
     )

@@ -87,10 +87,12 @@ class TestOperations(HukouApiTests):
             }
 
         assert documented("post", APPLICATIONS) == dict.fromkeys(
-            ("401", "403", "409", "422"), error_schema
+            ("401", "403", "409", "413", "422"), error_schema
         )
         approve_errors = documented("post", f"{APPLICATIONS}/{{application_id}}/approve")
-        assert approve_errors == dict.fromkeys(("401", "403", "404", "409", "422"), error_schema)
+        assert approve_errors == dict.fromkeys(
+            ("401", "403", "404", "409", "413", "422"), error_schema
+        )
         read_errors = documented("get", f"{APPLICATIONS}/{{application_id}}")
         assert read_errors["404"] == error_schema
 
