@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import clock
@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     port_offset: int = 0  # added to the contract's ports, to run a second platform beside one
     # Whose calendar dates are: Shaoguan's (shared.clock reads it once per process).
     timezone: str = clock.DEFAULT_TIMEZONE
+    # Retention (`luohu prune`, docs/operations.md "Retention"): days in Shaoguan's calendar
+    # that sent outbox rows, inbox entries, Idempotency-Key answers and the event log are kept
+    # (the same figure sets the Kafka topics' retention.ms). Each kind may differ from it.
+    retention_days: int = Field(default=30, ge=1)
+    outbox_retention_days: int | None = Field(default=None, ge=1)
+    inbox_retention_days: int | None = Field(default=None, ge=1)
+    idempotency_retention_days: int | None = Field(default=None, ge=1)
+    event_retention_days: int | None = Field(default=None, ge=1)
 
     @field_validator("timezone")
     @classmethod
