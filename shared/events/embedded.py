@@ -204,6 +204,7 @@ class EmbeddedBus:
                 }
                 groups = set(committed) | set(readers.get(topic, ()))
                 if not groups:
+                    removed[topic] = 0
                     continue
                 horizon = min(committed.get(group, 0) for group in groups)
                 where = "topic = ? AND log_offset < ? AND appended_at < ?"
@@ -213,8 +214,7 @@ class EmbeddedBus:
                     count = int(row.fetchone()[0])
                 else:
                     count = conn.execute(f"DELETE FROM bus_log WHERE {where}", params).rowcount
-                if count:
-                    removed[topic] = count
+                removed[topic] = count
         return removed
 
     def _held_elsewhere(self, group: str, member_id: str, topics: Sequence[str]) -> set[str]:
