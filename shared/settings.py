@@ -69,6 +69,19 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _inbox_outlasts_the_event_log(self) -> Settings:
+        # An event still in the log may be delivered again (a group's offsets reset): its
+        # inbox entry must still be there to make it a no-op.
+        inbox = self.inbox_retention_days or self.retention_days
+        events = self.event_retention_days or self.retention_days
+        if inbox < events:
+            raise ValueError(
+                f"LUOHU_INBOX_RETENTION_DAYS ({inbox}) must not be shorter than the event log's"
+                f" retention ({events} days): a redelivered event would be applied again"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.jwt_secret == DEVELOPMENT_SECRET:
             raise ValueError("LUOHU_JWT_SECRET must be set to a real secret in production")

@@ -304,6 +304,8 @@ def test_each_kind_may_keep_its_own_days(db: Database) -> None:
     assert counts(pruned)["idempotency_keys"] == 0
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         Settings(environment="test", retention_days=0)
+    with pytest.raises(ValueError, match="a redelivered event would be applied again"):
+        Settings(environment="test", inbox_retention_days=7, event_retention_days=30)
 
 
 # ---- the embedded event log ------------------------------------------------------------------
@@ -486,6 +488,6 @@ def test_topics_are_created_with_the_retention_prune_keeps(
     assert invoke("topics", "create").exit_code == 0
     assert asked[topic_of(SETTLEMENT_APPROVED)] == 7 * 24 * 3600 * 1000
     assert asked[dead_letter_topic("housing")] == -1, "dead letters stay until replayed"
-    monkeypatch.setenv("LUOHU_EVENT_RETENTION_DAYS", "14")
+    monkeypatch.setenv("LUOHU_EVENT_RETENTION_DAYS", "5")
     assert invoke("topics", "create").exit_code == 0
-    assert asked[topic_of(SETTLEMENT_APPROVED)] == 14 * 24 * 3600 * 1000
+    assert asked[topic_of(SETTLEMENT_APPROVED)] == 5 * 24 * 3600 * 1000
