@@ -166,21 +166,13 @@ def prune_service(
         if awaiting:
             held = _count(session, inbox, and_(inbox_old, failed_kept))
             kept = f"{held} failed, dead letters of {', '.join(sorted(awaiting))} not replayed"
+        sent_old = and_(
+            outbox.c.published_at.is_not(None),
+            outbox.c.published_at < clock.day_start(outbox_day),
+        )
+        keys_old = keys.c.created_at < clock.day_start(keys_day)
         counts = [
-            Pruned(
-                service,
-                "outbox",
-                _remove(
-                    session,
-                    outbox,
-                    and_(
-                        outbox.c.published_at.is_not(None),
-                        outbox.c.published_at < clock.day_start(outbox_day),
-                    ),
-                    dry_run,
-                ),
-                outbox_day,
-            ),
+            Pruned(service, "outbox", _remove(session, outbox, sent_old, dry_run), outbox_day),
             Pruned(
                 service,
                 "inbox",
@@ -189,10 +181,7 @@ def prune_service(
                 kept,
             ),
             Pruned(
-                service,
-                "idempotency_keys",
-                _remove(session, keys, keys.c.created_at < clock.day_start(keys_day), dry_run),
-                keys_day,
+                service, "idempotency_keys", _remove(session, keys, keys_old, dry_run), keys_day
             ),
         ]
     return counts, problems
