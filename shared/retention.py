@@ -14,7 +14,8 @@ Shaoguan's calendar, `LUOHU_RETENTION_DAYS` and its per-kind overrides) this rem
   has committed on it): never an event a group has yet to handle. On Kafka the topics'
   `retention.ms` (`luohu topics create`, from the same setting) does this instead.
 
-The audit log is never removed: the audit department reads it (four years and more).
+The audit log is never removed: the audit department needs it (its retention is the archive
+rules', not this module's).
 """
 
 from __future__ import annotations
