@@ -125,7 +125,10 @@ def topics_list() -> None:
 def topics_create(
     replication_factor: Annotated[int, typer.Option(min=1)] = 1,
     min_insync_replicas: Annotated[int, typer.Option(min=1)] = 1,
-    event_retention_ms: Annotated[int, typer.Option(min=-1)] = EVENT_RETENTION_MS,
+    event_retention_ms: Annotated[
+        int | None,
+        typer.Option(min=-1, help="Default: LUOHU_EVENT_RETENTION_DAYS or LUOHU_RETENTION_DAYS"),
+    ] = None,
     dead_letter_retention_ms: Annotated[
         int, typer.Option(min=-1, help="-1: kept until `luohu deadletters replay`")
     ] = -1,
@@ -138,7 +141,11 @@ def topics_create(
         raise typer.BadParameter(
             "cannot exceed --replication-factor", param_hint="--min-insync-replicas"
         )
+    from shared.retention import RetentionPolicy
+
     settings = Settings()
+    if event_retention_ms is None:  # the same days `luohu prune` keeps the embedded log
+        event_retention_ms = RetentionPolicy.from_settings(settings).event_retention_ms
     wanted = platform_topics(
         event_retention_ms=event_retention_ms, dead_letter_retention_ms=dead_letter_retention_ms
     )
@@ -151,6 +158,34 @@ def topics_create(
         namespace=settings.kafka_namespace,
     )
     typer.echo(f"{len(created)} topics created, {len(wanted) - len(created)} existed already")
+
+
+@app.command("prune")
+def prune_command(
+    service: Annotated[
+        list[str] | None,
+        typer.Argument(help="The services whose databases to prune (default: every one here)"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be removed; remove nothing")
+    ] = False,
+) -> None:
+    """Remove what is past its retention (LUOHU_RETENTION_DAYS): published outbox rows, inbox
+    entries and Idempotency-Key answers, and the embedded log's consumed events; never an
+    unsent or unhandled event, a failed one awaiting replay, or the audit log. Prints how many
+    rows it removed per service and table (docs/operations.md, "Retention")."""
+    from shared.retention import prune
+
+    names = service or built_services()
+    for name in names:
+        _service_named(name)
+    report = prune(Settings(), names, dry_run=dry_run)
+    for line in report.lines():
+        typer.echo(line)
+    for problem in report.problems:
+        typer.echo(problem, err=True)
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @app.command("compose-env")

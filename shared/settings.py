@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import clock
@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     port_offset: int = 0  # added to the contract's ports, to run a second platform beside one
     # Whose calendar dates are: Shaoguan's (shared.clock reads it once per process).
     timezone: str = clock.DEFAULT_TIMEZONE
+    # Retention (`luohu prune`, docs/operations.md "Retention"): days in Shaoguan's calendar
+    # that sent outbox rows, inbox entries, Idempotency-Key answers and the event log are kept
+    # (the same figure sets the Kafka topics' retention.ms). Each kind may differ from it.
+    retention_days: int = Field(default=30, ge=1)
+    outbox_retention_days: int | None = Field(default=None, ge=1)
+    inbox_retention_days: int | None = Field(default=None, ge=1)
+    idempotency_retention_days: int | None = Field(default=None, ge=1)
+    event_retention_days: int | None = Field(default=None, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +72,19 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"{value!r} is not an IANA time zone") from exc
         return value
+
+    @model_validator(mode="after")
+    def _inbox_outlasts_the_event_log(self) -> Settings:
+        # An event still in the log may be delivered again (a group's offsets reset): its
+        # inbox entry must still be there to make it a no-op.
+        inbox = self.inbox_retention_days or self.retention_days
+        events = self.event_retention_days or self.retention_days
+        if inbox < events:
+            raise ValueError(
+                f"LUOHU_INBOX_RETENTION_DAYS ({inbox}) must not be shorter than the event log's"
+                f" retention ({events} days): a redelivered event would be applied again"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

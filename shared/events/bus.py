@@ -74,6 +74,11 @@ class Bus(Protocol):
         offsets (from the start of the log when the group has none)."""
         ...
 
+    def unconsumed(self, group: str, topic: str) -> int:
+        """How many records of `topic` the group has yet to commit: all that the log holds
+        when it has committed none, 0 when the topic does not exist."""
+        ...
+
     def ping(self) -> None:
         """Raise BusUnavailable when the bus cannot be reached (readiness)."""
         ...

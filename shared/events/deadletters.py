@@ -21,7 +21,8 @@ class DeadLetter:
     error: str
 
 
-def _replayer_group(consumer: str) -> str:
+def replayer_group(consumer: str) -> str:
+    """The group that reads a consumer's dead letters: what it has committed was replayed."""
     return f"deadletter-replayer.{consumer}"
 
 
@@ -35,7 +36,7 @@ def _as_dead_letter(record: Record) -> DeadLetter:
 
 def pending_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> list[DeadLetter]:
     """The dead letters of `consumer` not yet replayed (read without committing)."""
-    member = bus.consumer(group=_replayer_group(consumer), topics=[dead_letter_topic(consumer)])
+    member = bus.consumer(group=replayer_group(consumer), topics=[dead_letter_topic(consumer)])
     try:
         letters: list[DeadLetter] = []
         while batch := member.poll(max_records=500, timeout=timeout):
@@ -45,10 +46,16 @@ def pending_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> li
         member.close()
 
 
+def waiting_dead_letters(bus: Bus, consumer: str) -> int:
+    """How many dead letters of `consumer` have not been replayed yet (a count from the
+    offsets: nothing is read, and the replayer's group is not joined)."""
+    return bus.unconsumed(replayer_group(consumer), dead_letter_topic(consumer))
+
+
 def replay_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> int:
     """Publish each pending dead letter again to its original topic, marked as a replay so
     the consumer that failed it tries again; returns how many were replayed."""
-    member = bus.consumer(group=_replayer_group(consumer), topics=[dead_letter_topic(consumer)])
+    member = bus.consumer(group=replayer_group(consumer), topics=[dead_letter_topic(consumer)])
     replayed = 0
     try:
         while batch := member.poll(max_records=500, timeout=timeout):

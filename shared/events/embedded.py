@@ -11,7 +11,8 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,57 @@ class EmbeddedBus:
         with self._errors():
             return self._committed(self._conn(), group, topic)
 
+    def unconsumed(self, group: str, topic: str) -> int:
+        with self._errors():
+            conn = self._conn()
+            return max(0, self._end_offset(conn, topic) - self._committed(conn, group, topic))
+
+    def prune(
+        self,
+        *,
+        appended_before: datetime,
+        readers: Mapping[str, Collection[str]],
+        dry_run: bool = False,
+    ) -> dict[str, int]:
+        """Remove the entries appended before `appended_before` that every group reading their
+        topic has committed past; per topic, how many were removed (or would be).
+
+        A topic's readers are `readers[topic]` (the groups that must read it, whether or not
+        they have started) and every group that has committed on it; a topic nobody reads is
+        kept whole, since who will read it is not known. The space is overwritten
+        (secure_delete), so what was removed is not left in the file's free pages.
+        """
+        if appended_before.tzinfo is None:
+            raise ValueError("appended_before must be an aware instant")
+        # appended_at is ISO text in UTC at microseconds, so the comparison is on text.
+        cutoff = appended_before.astimezone(UTC).isoformat(timespec="microseconds")
+        removed: dict[str, int] = {}
+        with self._write() as conn:
+            conn.execute("PRAGMA secure_delete=ON")
+            topics = [row[0] for row in conn.execute("SELECT DISTINCT topic FROM bus_log")]
+            for topic in topics:
+                committed = {
+                    str(group): int(next_offset)
+                    for group, next_offset in conn.execute(
+                        "SELECT group_id, next_offset FROM bus_committed_offset WHERE topic = ?",
+                        (topic,),
+                    )
+                }
+                groups = set(committed) | set(readers.get(topic, ()))
+                if not groups:
+                    removed[topic] = 0
+                    continue
+                horizon = min(committed.get(group, 0) for group in groups)
+                where = "topic = ? AND log_offset < ? AND appended_at < ?"
+                params = (topic, horizon, cutoff)
+                if dry_run:
+                    row = conn.execute(f"SELECT count(*) FROM bus_log WHERE {where}", params)
+                    count = int(row.fetchone()[0])
+                else:
+                    count = conn.execute(f"DELETE FROM bus_log WHERE {where}", params).rowcount
+                removed[topic] = count
+        return removed
+
     def _held_elsewhere(self, group: str, member_id: str, topics: Sequence[str]) -> set[str]:
         """The topics whose lease another live member holds (a read: no write lock)."""
         marks = ", ".join("?" for _ in topics)
@@ -228,8 +280,12 @@ class EmbeddedBus:
 
     @staticmethod
     def _end_offset(conn: sqlite3.Connection, topic: str) -> int:
+        # Past the last entry, or past every commit: once `prune` has removed a topic's every
+        # entry, its offsets carry on from where the groups are, never from 0 again.
         row = conn.execute(
-            "SELECT coalesce(max(log_offset) + 1, 0) FROM bus_log WHERE topic = ?", (topic,)
+            "SELECT max(coalesce((SELECT max(log_offset) + 1 FROM bus_log WHERE topic = ?), 0),"
+            " coalesce((SELECT max(next_offset) FROM bus_committed_offset WHERE topic = ?), 0))",
+            (topic, topic),
         ).fetchone()
         return int(row[0])
 

@@ -168,6 +168,36 @@ class KafkaBus:
         self._consumers.append(member)
         return member
 
+    def unconsumed(self, group: str, topic: str) -> int:
+        """Records of `topic` after the group's committed offsets, read without joining the
+        group (so its members are not rebalanced) and without creating the topic."""
+        name = self.namespace + topic
+        try:
+            if name not in set(self._get_admin().list_topics()):
+                return 0
+            reader = KafkaConsumer(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=f"{self.client_id}-offsets",
+                group_id=self.namespace + group,
+                enable_auto_commit=False,
+            )
+            try:
+                _await_partitions(reader, [name])
+                partitions = [TopicPartition(name, p) for p in reader.partitions_for_topic(name)]
+                starts = reader.beginning_offsets(partitions)
+                ends = reader.end_offsets(partitions)
+                total = 0
+                for partition in partitions:
+                    # No commit: the group would start at the log's start (auto_offset_reset).
+                    committed = reader.committed(partition)
+                    start = starts[partition] if committed is None else committed
+                    total += max(0, ends[partition] - max(start, starts[partition]))
+                return total
+            finally:
+                reader.close(autocommit=False)
+        except KafkaError as exc:
+            raise BusUnavailable(f"kafka: cannot read the offsets of {group}: {exc}") from exc
+
     def ping(self) -> None:
         """Answer within about a second: a readiness probe must not hang on a dead broker."""
         reachable = False

@@ -37,6 +37,19 @@ from tests.deploy.support import (
     tool,
 )
 
+# What runs a service's code, each with the same pod settings: (kind, name from `{name}`).
+WORKLOADS = (("Deployment", "{name}-api"), ("Job", "{name}-migrate"), ("CronJob", "{name}-prune"))
+
+
+def pod_spec(workload: Document) -> Document:
+    """The pod spec of a Deployment, a Job or a CronJob."""
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    pod: Document = spec["template"]["spec"]
+    return pod
+
+
 # ---- Kubernetes: schemas ---------------------------------------------------------------------
 
 
@@ -101,6 +114,7 @@ def test_each_service_has_its_kubernetes_resources(service: str) -> None:
         assert one(docs, kind, api)["metadata"]["namespace"] == namespace
     assert one(docs, "NetworkPolicy", api)["metadata"]["namespace"] == namespace
     assert one(docs, "Job", migrate)["metadata"]["namespace"] == namespace
+    assert one(docs, "CronJob", f"{name}-prune")["metadata"]["namespace"] == namespace
 
     deployment = one(docs, "Deployment", api)
     pod = deployment["spec"]["template"]
@@ -143,13 +157,36 @@ def test_each_service_has_its_kubernetes_resources(service: str) -> None:
     job_labels = job["spec"]["template"]["metadata"]["labels"]
     assert not selector.items() <= job_labels.items(), "the Service must not route to the Job"
 
+    cron = one(docs, "CronJob", f"{name}-prune")
+    (prune,) = pod_spec(cron)["containers"]
+    assert prune["command"] == ["luohu", "prune", service]
+    assert prune["image"] == container["image"]
+    prune_labels = cron["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert not selector.items() <= prune_labels.items(), "the Service must not route to prune"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_prunes_nightly_in_shaoguan_time_one_run_at_a_time(service: str) -> None:
+    docs = service_docs(service)
+    cron = one(docs, "CronJob", f"{k8s_name(service)}-prune")["spec"]
+    minute, hour, *every_day = cron["schedule"].split()
+    assert every_day == ["*", "*", "*"], "once a day"
+    assert 0 <= int(hour) <= 5 and 0 <= int(minute) <= 59, "at night"
+    assert cron["timeZone"] == service_config(service)["LUOHU_TIMEZONE"] == "Asia/Shanghai"
+    assert cron["concurrencyPolicy"] == "Forbid"
+    job = cron["jobTemplate"]["spec"]
+    assert job["backoffLimit"] >= 1
+    assert 0 < job["activeDeadlineSeconds"] <= 86400
+    assert job["template"]["spec"]["restartPolicy"] == "Never"
+    assert int(service_config(service)["LUOHU_RETENTION_DAYS"]) >= 1
+
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_pods_run_non_root_on_a_read_only_root_with_a_scratch_tmp(service: str) -> None:
     docs = service_docs(service)
     name = k8s_name(service)
-    for kind, resource in (("Deployment", f"{name}-api"), ("Job", f"{name}-migrate")):
-        spec = one(docs, kind, resource)["spec"]["template"]["spec"]
+    for kind, resource in WORKLOADS:
+        spec = pod_spec(one(docs, kind, resource.format(name=name)))
         assert spec["securityContext"]["runAsNonRoot"] is True
         assert spec["securityContext"]["runAsUser"] == 10001  # the image's fixed uid
         assert spec["automountServiceAccountToken"] is False
@@ -167,8 +204,8 @@ def test_pods_run_non_root_on_a_read_only_root_with_a_scratch_tmp(service: str) 
 def test_settings_come_from_a_config_map_and_secrets_by_reference(service: str) -> None:
     docs = service_docs(service)
     name = k8s_name(service)
-    for kind, resource in (("Deployment", f"{name}-api"), ("Job", f"{name}-migrate")):
-        (container,) = one(docs, kind, resource)["spec"]["template"]["spec"]["containers"]
+    for kind, resource in WORKLOADS:
+        (container,) = pod_spec(one(docs, kind, resource.format(name=name)))["containers"]
         env = {e["name"]: e for e in container["env"]}
         assert env["LUOHU_JWT_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "luohu-jwt"
         database = env["LUOHU_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
@@ -217,6 +254,27 @@ def test_network_policy_admits_only_the_departments_the_contract_allows(service:
         ("postgresql", POSTGRES_PORT),
         ("kube-system", 53),
     }
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_prune_pods_take_no_traffic_and_reach_only_the_database_kafka_and_dns(
+    service: str,
+) -> None:
+    docs = service_docs(service)
+    name = k8s_name(service)
+    policy = one(docs, "NetworkPolicy", f"{name}-prune")["spec"]
+    labels = one(docs, "CronJob", f"{name}-prune")["spec"]["jobTemplate"]["spec"]["template"]
+    assert policy["podSelector"]["matchLabels"].items() <= labels["metadata"]["labels"].items()
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+    assert not policy.get("ingress"), "nothing comes in"
+    egress = {
+        (next(iter(rule["to"][0]["namespaceSelector"]["matchLabels"].values())), p["port"])
+        for rule in policy["egress"]
+        for p in rule["ports"]
+    }
+    assert egress == {("postgresql", POSTGRES_PORT), ("kafka", KAFKA_PORT), ("kube-system", 53)}
+    api = one(docs, "NetworkPolicy", f"{name}-api")["spec"]["podSelector"]["matchLabels"]
+    assert not api.items() <= labels["metadata"]["labels"].items(), "not an API pod"
 
 
 def test_hukou_is_called_by_departments_and_never_by_another_service() -> None:
@@ -280,6 +338,18 @@ def test_topic_job_creates_every_topic_of_the_registry_at_three_copies_two_in_sy
     assert "--dead-letter-retention-ms=-1" in container["command"]
     env = {e["name"]: e["value"] for e in container["env"]}
     assert set(env) <= {f"LUOHU_{field.upper()}" for field in Settings.model_fields}
+
+
+def test_topics_keep_events_as_long_as_the_services_prune_keeps_them() -> None:
+    """retention.ms comes from the same days as `luohu prune` (no --event-retention-ms)."""
+    container = topics_job_container()
+    assert not any(arg.startswith("--event-retention-ms") for arg in container["command"])
+    env = {e["name"]: e["value"] for e in container["env"]}
+    for service in SERVICES:
+        config = service_config(service)
+        for setting in ("LUOHU_RETENTION_DAYS", "LUOHU_EVENT_RETENTION_DAYS"):
+            assert env.get(setting) == config.get(setting), (service, setting)
+    assert int(env["LUOHU_RETENTION_DAYS"]) >= 1
 
 
 def test_partitions_allow_every_replica_to_consume() -> None:
