@@ -28,6 +28,7 @@ from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
 from shared.follow_through.kernel import FollowThrough, redecide_waiting
+from shared.keys import Keyring, keyring_for
 from shared.observability import configure_logging, metrics
 from shared.parameters import ParameterSource
 from shared.registry import SERVICES_BY_NAME
@@ -90,6 +91,7 @@ class Runtime:
     settings: Settings
     db: Database
     bus: Bus
+    keyring: Keyring
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -165,13 +167,22 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         spec.parameters.load()
     configure_logging(spec.name, settings.log_level)
     configure_tracing(spec.name, settings)
+    # A service without its own trusted key, or without the bundle, does not start.
+    keyring = keyring_for(settings)
+    keyring.check_holds(spec.name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.database_url_for(spec.name)
         if settings.run_migrations_on_start:
             migrations.upgrade(spec.migrations_dir, spec.tables.metadata, url)
-        runtime = Runtime(spec=spec, settings=settings, db=Database(url), bus=open_bus(settings))
+        runtime = Runtime(
+            spec=spec,
+            settings=settings,
+            db=Database(url),
+            bus=open_bus(settings),
+            keyring=keyring,
+        )
         app.state.runtime = runtime
         if settings.start_workers:
             runtime.start_workers()
@@ -185,6 +196,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
     )
     app.state.settings = settings
+    app.state.keyring = keyring
     install_error_handlers(app)
     _add_http_metrics(app, spec.name)
     instrument_app(app)

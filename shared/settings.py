@@ -7,19 +7,20 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import clock
 
-DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
+MAX_TOKEN_LIFETIME_SECONDS = 8 * 3600  # the longest a department token may be valid
 
 
 class Settings(BaseSettings):
     """Everything a service process reads from its environment.
 
     The defaults are the embedded engine on a laptop: SQLite files and the event log
-    under `var/`. Production sets `LUOHU_ENVIRONMENT=production`, a real secret, a
+    under `var/`, every service's signing key under `var/keys/`. Production sets
+    `LUOHU_ENVIRONMENT=production`, the service's own signing key and the trust bundle, a
     PostgreSQL URL and the Kafka bus.
     """
 
@@ -34,9 +35,14 @@ class Settings(BaseSettings):
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
     kafka_namespace: str = ""  # prefix of topics and groups, for environments sharing a cluster
-    jwt_secret: str = DEVELOPMENT_SECRET
-    jwt_issuer: str = "luohu"
-    token_lifetime_seconds: int = 8 * 3600
+    # Signing keys (shared/keys.py). Development: one folder of every key, made on first use
+    # (default <data_dir>/keys). Production: the service's own key and the bundle, both needed.
+    keys_dir: Path | None = None
+    signing_key_file: Path | None = None
+    trust_bundle_file: Path | None = None
+    token_lifetime_seconds: int = Field(
+        default=MAX_TOKEN_LIFETIME_SECONDS, gt=0, le=MAX_TOKEN_LIFETIME_SECONDS
+    )
     relay_interval_seconds: float = 0.2
     relay_batch_size: int = 500
     consumer_batch_size: int = 200
@@ -60,17 +66,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone") from exc
         return value
 
-    @model_validator(mode="after")
-    def _refuse_development_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_SECRET:
-            raise ValueError("LUOHU_JWT_SECRET must be set to a real secret in production")
-        return self
-
     def database_url_for(self, service: str) -> str:
         """The service's own database: the configured URL, else a SQLite file under data_dir."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+    @property
+    def keys_path(self) -> Path:
+        """The development folder of every signing key and the trust bundle."""
+        return self.keys_dir or self.data_dir / "keys"
 
     @cached_property
     def event_log_path(self) -> Path:

@@ -93,11 +93,13 @@ def reason_for(details: list[dict[str, Any]], field: str) -> str:
 # --- settings and waiting ------------------------------------------------------------------------
 
 
-def quick_settings(folder: Path, *, workers: bool = True) -> Settings:
-    """The embedded engines under `folder`, with the fast relay and retries tests want."""
+def quick_settings(folder: Path, *, workers: bool = True, keys: Path | None = None) -> Settings:
+    """The embedded engines under `folder`, with the fast relay and retries tests want; the
+    signing keys in `keys` (default: made under `folder` on first use)."""
     return Settings(
         environment="test",
         data_dir=folder,
+        keys_dir=keys,
         relay_interval_seconds=0.02,
         consumer_retry_backoff_seconds=0.01,
         consumer_max_attempts=3,
