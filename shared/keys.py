@@ -354,9 +354,10 @@ class Keyring:
         return own[-1]
 
 
-def keyring_for(settings: Settings) -> Keyring:
+def keyring_for(settings: Settings, *, create: bool = False) -> Keyring:
     """The keys `settings` point to: the two files when given (production needs both), else
-    the development folder of every key (LUOHU_KEYS_DIR), made on first use."""
+    the development folder of every key (LUOHU_KEYS_DIR), which a starting service (`create`)
+    fills with whatever keys it lacks."""
     if settings.signing_key_file is not None or settings.trust_bundle_file is not None:
         if settings.trust_bundle_file is None:
             raise KeyProblem("LUOHU_SIGNING_KEY_FILE needs LUOHU_TRUST_BUNDLE_FILE beside it")
@@ -368,7 +369,13 @@ def keyring_for(settings: Settings) -> Keyring:
             "LUOHU_SIGNING_KEY_FILE and LUOHU_TRUST_BUNDLE_FILE"
         )
     folder = settings.keys_path
-    init_keys(folder)
+    if create:
+        init_keys(folder)
+    elif not (folder / BUNDLE_FILE).exists():
+        raise NoSigningKey(
+            f"no keys in {folder}: the platform makes them when it starts (`luohu run`), or "
+            "`luohu keys init`"
+        )
     return Keyring(folder / BUNDLE_FILE, key_dir=folder)
 
 

@@ -168,7 +168,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     configure_logging(spec.name, settings.log_level)
     configure_tracing(spec.name, settings)
     # A service without its own trusted key, or without the bundle, does not start.
-    keyring = keyring_for(settings)
+    keyring = keyring_for(settings, create=True)
     keyring.check_holds(spec.name)
 
     @asynccontextmanager

@@ -7,9 +7,8 @@ from typing import Any
 
 import jwt
 import pytest
-from fastapi.testclient import TestClient
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 
 from shared.auth import AUDIENCE
 from shared.keys import ALGORITHM, keyring_for

@@ -58,7 +58,8 @@ def test_every_service_has_a_read_route_here() -> None:
 
 def get(client: TestClient, service: str, token: str) -> httpx.Response:
     path = READ_ROUTE[service][0].format(id=uuid.uuid4())
-    return client.get(path, headers={"Authorization": f"Bearer {token}"})
+    answer: httpx.Response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    return answer
 
 
 def refused(client: TestClient, service: str, token: str) -> str:

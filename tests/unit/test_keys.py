@@ -37,8 +37,8 @@ from shared.settings import Settings
 KID = re.compile(r"(?P<service>[a-z_]+)-(?P<day>\d{8})-(?P<hash>[0-9a-f]{8})")
 
 
-def settings_on(folder: Path, **values: object) -> Settings:
-    return Settings(_env_file=None, environment="test", keys_dir=folder, **values)  # type: ignore[call-arg]
+def settings_on(folder: Path) -> Settings:
+    return Settings(_env_file=None, environment="test", keys_dir=folder)
 
 
 def bundle_document(folder: Path) -> dict[str, list[dict[str, str]]]:
@@ -112,7 +112,7 @@ class TestInit:
     ) -> None:
         from services.housing.app import SPEC
 
-        settings = Settings(_env_file=None, environment="development", data_dir=tmp_path)  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, environment="development", data_dir=tmp_path)
         create_app(SPEC, settings)
 
         assert (tmp_path / "keys" / f"housing{KEY_SUFFIX}").exists()
@@ -225,7 +225,7 @@ class TestSignedBytes:
     def test_signing_as_a_service_whose_key_is_not_here_is_refused(
         self, folder: Path, tmp_path: Path
     ) -> None:
-        only_housing = Settings(  # type: ignore[call-arg]
+        only_housing = Settings(
             _env_file=None,
             signing_key_file=folder / f"housing{KEY_SUFFIX}",
             trust_bundle_file=folder / BUNDLE_FILE,
@@ -241,8 +241,15 @@ class TestProduction:
         init_keys(tmp_path / "keys")
         return tmp_path / "keys"
 
-    def production(self, **files: Path) -> Settings:
-        return Settings(_env_file=None, environment="production", **files)  # type: ignore[call-arg]
+    def production(
+        self, *, signing_key_file: Path | None = None, trust_bundle_file: Path | None = None
+    ) -> Settings:
+        return Settings(
+            _env_file=None,
+            environment="production",
+            signing_key_file=signing_key_file,
+            trust_bundle_file=trust_bundle_file,
+        )
 
     def test_production_refuses_to_start_without_its_key_and_the_bundle(self) -> None:
         from services.housing.app import SPEC
@@ -362,6 +369,7 @@ class TestTheCommandLine:
         assert result.output.count(".") < 2, "no token printed"
 
     def test_token_refuses_a_lifetime_beyond_eight_hours(self, tmp_path: Path) -> None:
+        init_keys(tmp_path)
         result = self.runner.invoke(
             cli_app,
             ["token", "--dept", "housing", "--lifetime", str(9 * 3600)],
@@ -370,6 +378,16 @@ class TestTheCommandLine:
 
         assert result.exit_code == 2
         assert "1 to 28800 seconds" in result.output
+
+
+    def test_token_before_any_key_exists_says_how_to_make_them(self, tmp_path: Path) -> None:
+        result = self.runner.invoke(
+            cli_app, ["token", "--dept", "housing"], env={"LUOHU_KEYS_DIR": str(tmp_path)}
+        )
+
+        assert result.exit_code == 1
+        assert "luohu keys init" in result.output
+        assert not (tmp_path / BUNDLE_FILE).exists(), "a client makes no keys of its own"
 
 
 def test_a_trusted_key_knows_its_jwk() -> None:
