@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from shared.auth import issue_token
-from shared.keys import init_keys
 from shared.settings import Settings
-from tests.support import person_id, quick_settings
+from tests.support import person_id, quick_settings, session_keys
 
 __all__ = ["TokenFactory", "person_id"]  # person_id: where the tests have always found it
 
@@ -18,12 +17,10 @@ TokenFactory = Callable[..., dict[str, str]]
 
 
 @pytest.fixture(scope="session")
-def key_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def key_folder() -> Path:
     """Every service's signing key and the trust bundle, made once for the test session (a
     test that rotates or retires keys makes a folder of its own)."""
-    folder = tmp_path_factory.mktemp("keys")
-    init_keys(folder)
-    return folder
+    return session_keys()
 
 
 @pytest.fixture
