@@ -161,7 +161,16 @@ def topics_create(
 
 @app.command("compose-env")
 def compose_env(
-    fill: Annotated[bool, typer.Option(help="Fill every secret with a new random one")] = False,
+    fill: Annotated[
+        bool, typer.Option(help="Fill every secret: new random passwords, a new key per service")
+    ] = False,
+    keys_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --fill: take the keys from (or make them in) this folder, and keep there "
+            "the keys of the departments calling in, for `luohu token`"
+        ),
+    ] = None,
 ) -> None:
     """Print the environment file deploy/compose.yaml needs, one line per secret of the
     registry's services: `luohu compose-env --fill > deploy/compose.env`."""
@@ -171,15 +180,23 @@ def compose_env(
         # URL-safe on purpose: the database passwords go into connection URLs as they are.
         return secrets.token_urlsafe(32) if fill else ""
 
+    signing_keys, bundle = _compose_keys(keys_dir) if fill else ({}, "")
     passwords = "\n".join(f"{s.name.upper()}_DB_PASSWORD={secret()}" for s in SERVICES)
+    private_keys = "\n".join(
+        f"{s.name.upper()}_SIGNING_KEY={signing_keys.get(s.name, '')}" for s in SERVICES
+    )
     typer.echo(
         f"""# The environment of deploy/compose.yaml (`luohu compose-env`). Fill in every secret
 # (or print this with --fill) and keep the file out of version control: it is yours alone.
 #   docker compose -f deploy/compose.yaml --env-file deploy/compose.env up -d --build
-# Compose refuses to start while one of the secrets is empty.
+# Compose refuses to start while a password is empty; a service without its key refuses too.
 
-# Signs and checks department tokens; every service must hold the same one.
-LUOHU_JWT_SECRET={secret()}
+# Each service's own signing key (an Ed25519 private key, PEM): it signs that service's tokens
+# and nothing else (`luohu keys`). Each container gets its own only.
+{private_keys}
+
+# The trust bundle: every key's public half, with its service and department (JWKS).
+LUOHU_TRUST_BUNDLE={bundle}
 
 # The PostgreSQL superuser, and each service's own database role (deploy/postgres/init.sh).
 # The roles are created on the first start only: changing a password later is an ALTER ROLE.
@@ -193,6 +210,24 @@ LUOHU_KAFKA_PARTITIONS=12
 # Where the services' ports are published; 0.0.0.0 opens them to the network.
 LUOHU_PUBLISH_ADDRESS=127.0.0.1"""
     )
+
+
+def _compose_keys(folder: Path | None) -> tuple[dict[str, str], str]:
+    """Each service's private key as one double-quoted env-file value, and the bundle as one
+    single-quoted (verbatim) value: from `folder`, or from a new key set nobody keeps."""
+    with tempfile.TemporaryDirectory() as scratch:
+        where = folder or Path(scratch)
+        try:
+            keys.init_keys(where)
+            bundle = keys.TrustBundle.read(where / keys.BUNDLE_FILE)
+            pems = {
+                s.name: (where / f"{s.name}{keys.KEY_SUFFIX}").read_text(encoding="ascii")
+                for s in SERVICES
+            }
+        except keys.KeyProblem as exc:
+            raise typer.BadParameter(str(exc), param_hint="--keys-dir") from exc
+    quoted = {name: '"' + pem.replace("\n", "\\n") + '"' for name, pem in pems.items()}
+    return quoted, f"'{bundle.to_json(compact=True)}'"
 
 
 @app.command()

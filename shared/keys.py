@@ -169,8 +169,11 @@ class TrustBundle:
     def without(self, kids: set[str]) -> TrustBundle:
         return TrustBundle(tuple(key for key in self.keys if key.kid not in kids))
 
-    def to_json(self) -> str:
-        return json.dumps({"keys": [key.to_jwk() for key in self.keys]}, indent=2) + "\n"
+    def to_json(self, *, compact: bool = False) -> str:
+        document = {"keys": [key.to_jwk() for key in self.keys]}
+        if compact:  # one line, no blanks: an env-file value
+            return json.dumps(document, separators=(",", ":"))
+        return json.dumps(document, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str | bytes) -> TrustBundle:
@@ -212,6 +215,8 @@ def read_private_key(path: Path) -> Ed25519PrivateKey:
         data = path.read_bytes()
     except OSError as exc:
         raise NoSigningKey(f"cannot read the signing key {path}: {exc.strerror}") from exc
+    if b"\n" not in data.strip() and b"\\n" in data:
+        data = data.replace(b"\\n", b"\n")  # an env-file value whose newlines stayed escaped
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
