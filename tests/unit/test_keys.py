@@ -379,7 +379,6 @@ class TestTheCommandLine:
         assert result.exit_code == 2
         assert "1 to 28800 seconds" in result.output
 
-
     def test_token_before_any_key_exists_says_how_to_make_them(self, tmp_path: Path) -> None:
         result = self.runner.invoke(
             cli_app, ["token", "--dept", "housing"], env={"LUOHU_KEYS_DIR": str(tmp_path)}
