@@ -15,7 +15,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from shared import keys, migrations
+from shared import key_folder, keys, migrations
 from shared.auth import issue_token
 from shared.events.bus import Bus
 from shared.identity import mask_identity_numbers
@@ -218,7 +218,7 @@ def _compose_keys(folder: Path | None) -> tuple[dict[str, str], str]:
     with tempfile.TemporaryDirectory() as scratch:
         where = folder or Path(scratch)
         try:
-            keys.init_keys(where)
+            key_folder.init_keys(where)
             bundle = keys.TrustBundle.read(where / keys.BUNDLE_FILE)
             pems = {
                 s.name: (where / f"{s.name}{keys.KEY_SUFFIX}").read_text(encoding="ascii")
@@ -278,7 +278,7 @@ def keys_init(
     where = _keys_folder(folder)
 
     def init() -> None:
-        created = keys.init_keys(where, tuple(only) if only else None)
+        created = key_folder.init_keys(where, tuple(only) if only else None)
         for kid in created:
             typer.echo(f"created {kid}")
         typer.echo(f"{len(created)} key(s) created; the trust bundle: {where / keys.BUNDLE_FILE}")
@@ -291,7 +291,9 @@ def keys_rotate(service: str, folder: KeysDirOption = None) -> None:
     """Give SERVICE a new key, which signs from now on; the old one stays in the bundle until
     `luohu keys retire SERVICE`, so what it signed still verifies."""
     where = _keys_folder(folder)
-    _keys_command(lambda: typer.echo(f"{service} now signs with {keys.rotate_key(where, service)}"))
+    _keys_command(
+        lambda: typer.echo(f"{service} now signs with {key_folder.rotate_key(where, service)}")
+    )
 
 
 @keys_app.command("retire")
@@ -301,10 +303,21 @@ def keys_retire(service: str, folder: KeysDirOption = None) -> None:
     where = _keys_folder(folder)
 
     def retire() -> None:
-        retired = keys.retire_keys(where, service)
+        retired = key_folder.retire_keys(where, service)
         typer.echo(f"retired {', '.join(retired)}" if retired else f"{service} has one key only")
 
     _keys_command(retire)
+
+
+@keys_app.command("merge")
+def keys_merge(bundles: Annotated[list[Path], typer.Argument(help="Each bureau's bundle")]) -> None:
+    """Print one trust bundle of every key of BUNDLES: the platform's, from each bureau's."""
+
+    def merge() -> None:
+        merged = key_folder.merge_bundles(*(keys.TrustBundle.read(path) for path in bundles))
+        typer.echo(merged.to_json(), nl=False)
+
+    _keys_command(merge)
 
 
 @keys_app.command("list")

@@ -11,23 +11,19 @@ once nothing signed by the old one is still valid (8 hours for a token), the old
 the bundle (`luohu keys retire`) and what it signed is refused.
 
 Files: in development (`make run`, tests) one folder holds every private key
-(`<service>.key.pem`, mode 0600) and `trust.jwks.json`, created on first use; in production a
-service holds only its own private key (LUOHU_SIGNING_KEY_FILE) and the bundle
-(LUOHU_TRUST_BUNDLE_FILE).
+(`<service>.key.pem`, mode 0600) and `trust.jwks.json`, created on first use
+(shared/key_folder.py); in production a service holds only its own private key
+(LUOHU_SIGNING_KEY_FILE) and the bundle (LUOHU_TRUST_BUNDLE_FILE).
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -234,22 +230,6 @@ def private_pem(key: Ed25519PrivateKey) -> bytes:
     )
 
 
-def _write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Write `data` to `path` whole or not at all, never readable beyond `mode` meanwhile."""
-    descriptor, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(descriptor, mode)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(scratch, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(scratch)
-        raise
-
-
 # --- what one process holds -----------------------------------------------------------------
 
 
@@ -375,6 +355,8 @@ def keyring_for(settings: Settings, *, create: bool = False) -> Keyring:
         )
     folder = settings.keys_path
     if create:
+        from shared.key_folder import init_keys  # the folder's module builds on this one
+
         init_keys(folder)
     elif not (folder / BUNDLE_FILE).exists():
         raise NoSigningKey(
@@ -382,86 +364,6 @@ def keyring_for(settings: Settings, *, create: bool = False) -> Keyring:
             "`luohu keys init`"
         )
     return Keyring(folder / BUNDLE_FILE, key_dir=folder)
-
-
-# --- the development folder: init, rotate, retire -------------------------------------------
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One writer at a time: `luohu run` starts every service at once."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with (folder / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _bundle_in(folder: Path) -> TrustBundle:
-    path = folder / BUNDLE_FILE
-    return TrustBundle.read(path) if path.exists() else TrustBundle()
-
-
-def _add_key(folder: Path, bundle: TrustBundle, service: str) -> tuple[TrustBundle, str]:
-    """A new key for `service`: into the bundle first, then its private half in place, so the
-    bundle never lacks the key a service signs with."""
-    private_key = Ed25519PrivateKey.generate()
-    kid = new_kid(service, private_key.public_key())
-    entry = TrustedKey(kid, service, HOLDERS[service], private_key.public_key())
-    bundle = bundle.with_key(entry)
-    _write_atomically(folder / BUNDLE_FILE, bundle.to_json().encode(), 0o644)
-    _write_atomically(folder / f"{service}{KEY_SUFFIX}", private_pem(private_key), 0o600)
-    return bundle, kid
-
-
-def init_keys(folder: Path, only: tuple[str, ...] | None = None) -> list[str]:
-    """Give every key holder (or those of `only`) a key in `folder` where it has none, and the
-    bundle; nothing that exists is replaced. The new keys' ids."""
-    wanted = only or tuple(HOLDERS)
-    unknown = sorted(set(wanted) - set(HOLDERS))
-    if unknown:
-        raise KeyProblem(f"no such key holder: {', '.join(unknown)}; one of: {', '.join(HOLDERS)}")
-    path = folder / BUNDLE_FILE
-    if path.exists() and all((folder / f"{s}{KEY_SUFFIX}").exists() for s in wanted):
-        return []  # the common case, without taking the lock
-    created: list[str] = []
-    with _locked(folder):
-        bundle = _bundle_in(folder)
-        for service in wanted:
-            key_file = folder / f"{service}{KEY_SUFFIX}"
-            if key_file.exists():
-                if bundle.holding(read_private_key(key_file)) is None:
-                    raise KeyProblem(f"{key_file} is not in {path}: rotate {service}'s key")
-                continue
-            bundle, kid = _add_key(folder, bundle, service)
-            created.append(kid)
-        if not path.exists():
-            _write_atomically(path, bundle.to_json().encode(), 0o644)
-    return created
-
-
-def rotate_key(folder: Path, service: str) -> str:
-    """A new key for `service`, which signs from now on; its old keys stay in the bundle, so
-    what they signed still verifies until `retire_keys`. The new key's id."""
-    if service not in HOLDERS:
-        raise KeyProblem(f"no such key holder: {service}; one of: {', '.join(HOLDERS)}")
-    with _locked(folder):
-        _, kid = _add_key(folder, _bundle_in(folder), service)
-    return kid
-
-
-def retire_keys(folder: Path, service: str) -> list[str]:
-    """Take every key of `service` but its newest out of the bundle: what they signed is
-    refused from then on. The retired keys' ids."""
-    with _locked(folder):
-        bundle = _bundle_in(folder)
-        old = [key.kid for key in bundle.of_service(service)[:-1]]
-        if old:
-            bundle = bundle.without(set(old))
-            _write_atomically(folder / BUNDLE_FILE, bundle.to_json().encode(), 0o644)
-    return old
 
 
 # --- signing and verifying bytes (events) ---------------------------------------------------

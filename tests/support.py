@@ -26,7 +26,7 @@ from shared.events.bus import Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.identity import make_id_number
-from shared.keys import init_keys
+from shared.key_folder import init_keys
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event

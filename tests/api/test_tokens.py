@@ -23,15 +23,13 @@ from fastapi.testclient import TestClient
 
 from services.hukou.permits import fetch_permit_history
 from shared.auth import AUDIENCE, issue_token, sign_token
+from shared.key_folder import init_keys, retire_keys, rotate_key
 from shared.keys import (
     ALGORITHM,
     HOLDERS,
     Keyring,
     SigningKey,
-    init_keys,
     keyring_for,
-    retire_keys,
-    rotate_key,
 )
 from shared.registry import DEPARTMENT_SCOPES, SERVICES, SERVICES_BY_NAME
 from shared.settings import Settings

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from shared.cli import app as cli_app
+from shared.key_folder import init_keys, retire_keys, rotate_key
 from shared.keys import (
     BUNDLE_FILE,
     HOLDERS,
@@ -23,10 +24,7 @@ from shared.keys import (
     TrustBundle,
     TrustedKey,
     UntrustedSignature,
-    init_keys,
     keyring_for,
-    retire_keys,
-    rotate_key,
     sign_bytes,
     verify_bytes,
 )
@@ -146,6 +144,22 @@ class TestBundle:
 
         with pytest.raises(KeyProblem, match="EdDSA"):
             TrustBundle.from_json(json.dumps(document))
+
+    def test_a_bundle_that_changes_into_something_unusable_keeps_the_last_good_one(
+        self, tmp_path: Path
+    ) -> None:
+        init_keys(tmp_path)
+        keyring = keyring_for(settings_on(tmp_path))
+        kids = [key.kid for key in keyring.bundle().keys]
+
+        good = (tmp_path / BUNDLE_FILE).read_text()
+
+        (tmp_path / BUNDLE_FILE).write_text('{"keys": "half-written')
+
+        assert [key.kid for key in keyring.bundle().keys] == kids
+        (tmp_path / BUNDLE_FILE).write_text(good)
+        rotate_key(tmp_path, "housing")  # a good bundle again, with one key more
+        assert len(keyring.bundle().keys) == len(kids) + 1
 
     def test_the_bundle_round_trips(self, tmp_path: Path) -> None:
         init_keys(tmp_path)
@@ -328,6 +342,29 @@ class TestTheCommandLine:
         assert rotated.exit_code == 0 and "housing now signs with housing-" in rotated.output
         assert listed.output.count(" housing  housing") == 2
         assert retired.exit_code == 0 and f"retired {old}" in retired.output
+
+    def test_each_bureaus_keys_merge_into_the_platforms_bundle(self, tmp_path: Path) -> None:
+        """Each bureau makes its services' keys on its own machine; the bundles merge."""
+        init_keys(tmp_path / "public-security", ("hukou", "residence_permit"))
+        init_keys(tmp_path / "housing", ("housing",))
+        bundles = [
+            str(tmp_path / bureau / BUNDLE_FILE) for bureau in ("public-security", "housing")
+        ]
+
+        merged = self.runner.invoke(cli_app, ["keys", "merge", *bundles])
+
+        assert merged.exit_code == 0, merged.output
+        bundle = TrustBundle.from_json(merged.output)
+        assert [key.service for key in bundle.keys] == ["hukou", "residence_permit", "housing"]
+        (tmp_path / "platform.jwks.json").write_text(merged.output)
+        settings = Settings(
+            _env_file=None,
+            environment="production",
+            signing_key_file=tmp_path / "housing" / f"housing{KEY_SUFFIX}",
+            trust_bundle_file=tmp_path / "platform.jwks.json",
+        )
+        keyring = keyring_for(settings)
+        assert verify_bytes(keyring, b"x", sign_bytes(keyring, "housing", b"x")).dept == "housing"
 
     def test_keys_rotate_of_an_unknown_service_fails_clearly(self, tmp_path: Path) -> None:
         result = self.runner.invoke(cli_app, ["keys", "rotate", "tax", "--dir", str(tmp_path)])
