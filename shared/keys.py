@@ -23,11 +23,11 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +38,7 @@ from shared.registry import DEPARTMENT_SCOPES, SERVICES
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ALGORITHM = "EdDSA"
 BUNDLE_FILE = "trust.jwks.json"
@@ -233,35 +234,37 @@ def private_pem(key: Ed25519PrivateKey) -> bytes:
 # --- what one process holds -----------------------------------------------------------------
 
 
-class _Watched:
+class _Watched(Generic[T]):
     """A file's parsed content, parsed again when the file changes (a rotated key, a bundle
     updated in place as a mounted ConfigMap is): a change that does not parse keeps the last
-    good content and is logged."""
+    good content, and is logged once."""
 
-    def __init__(self, path: Path, parse: Any) -> None:
+    def __init__(self, path: Path, parse: Callable[[Path], T]) -> None:
         self.path, self._parse = path, parse
-        self._stamp: tuple[int, int, int] | None = None
-        self._value: Any = None
+        self._seen: tuple[int, int, int] | None = None  # the file as last looked at
+        self._value: T | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> Any:
+    def get(self) -> T:
         try:
             status = self.path.stat()
         except OSError as exc:
-            if self._stamp is None:
+            if self._value is None:
                 raise NoSigningKey(f"{self.path} is missing: {exc.strerror}") from exc
             return self._value
         stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
         with self._lock:
-            if stamp != self._stamp:
+            if stamp != self._seen:
                 try:
                     value = self._parse(self.path)
                 except KeyProblem:
-                    if self._stamp is None:
+                    if self._value is None:
                         raise
                     log.exception("%s changed and cannot be used: keeping the last", self.path)
-                    return self._value
-                self._value, self._stamp = value, stamp
+                else:
+                    self._value = value
+                self._seen = stamp
+            assert self._value is not None
             return self._value
 
 
@@ -275,11 +278,10 @@ class Keyring:
         self._bundle = _Watched(bundle_file, TrustBundle.read)
         self._key_files = key_files
         self._key_dir = key_dir
-        self._keys: dict[Path, _Watched] = {}
+        self._keys: dict[Path, _Watched[Ed25519PrivateKey]] = {}
 
     def bundle(self) -> TrustBundle:
-        bundle: TrustBundle = self._bundle.get()
-        return bundle
+        return self._bundle.get()
 
     def _private_files(self) -> tuple[Path, ...]:
         if self._key_dir is None:
@@ -292,7 +294,7 @@ class Keyring:
         found: list[SigningKey] = []
         for path in self._private_files():
             watched = self._keys.setdefault(path, _Watched(path, read_private_key))
-            private_key: Ed25519PrivateKey = watched.get()
+            private_key = watched.get()
             entry = bundle.holding(private_key)
             if entry is None:
                 log.warning("the signing key %s is not in the trust bundle", path)
