@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 from shared.auth import issue_token  # noqa: E402
 from shared.events.bus import Bus, Message  # noqa: E402
 from shared.identity import make_id_number  # noqa: E402
+from shared.keys import keyring_for  # noqa: E402
 from shared.registry import DOWNSTREAM_SERVICES, SERVICE_PORTS  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 
@@ -149,7 +150,6 @@ class Platform:
             "LUOHU_DATA_DIR": str(self.dir / "var"),
             "LUOHU_PORT_OFFSET": str(self.offset),
             "LUOHU_LOG_LEVEL": "WARNING",
-            "LUOHU_JWT_SECRET": "bench-" + uuid.uuid4().hex,
             **{k: json.dumps(v) for k, v in PARAMETERS.items()},
         }
         self.args = ["run"]
@@ -161,7 +161,9 @@ class Platform:
                 "--postgres",
                 f"{postgres.rsplit('/', 1)[0]}/bench_{uuid.uuid4().hex[:8]}",
             ]
-        settings = Settings(_env_file=None, jwt_secret=self.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+        # The platform's keys, made before it starts: public security's token is signed by one.
+        settings = Settings(_env_file=None, data_dir=self.dir / "var")
+        keyring_for(settings, create=True)
         self.headers = {"Authorization": f"Bearer {issue_token(settings, dept='public_security')}"}
         self.process: subprocess.Popen[bytes] | None = None
 

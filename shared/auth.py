@@ -1,4 +1,5 @@
-"""Department tokens: signed JWTs carrying `dept` and `scope`, and the per-route requirement."""
+"""Department tokens: JWTs a department's own key signs (EdDSA), carrying `dept` and `scope`,
+and the per-route requirement."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
+from shared.keys import ALGORITHM, Keyring, SigningKey, keyring_for
 from shared.registry import DEPARTMENT_SCOPES
-from shared.settings import Settings
+from shared.settings import MAX_TOKEN_LIFETIME_SECONDS, Settings
 
-ALGORITHM = "HS256"
+AUDIENCE = "luohu"
+LEEWAY_SECONDS = 30  # clocks of different bureaus' machines disagree a little
+REQUIRED_CLAIMS = ["iss", "aud", "iat", "exp", "jti", "dept", "scope"]
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,12 @@ class Principal:
         return f"dept:{self.dept}"
 
 
-def issue_token(
-    settings: Settings,
-    *,
-    dept: str,
-    scopes: Iterable[str] | None = None,
-    lifetime: int | None = None,
+def sign_token(
+    key: SigningKey, *, scopes: Iterable[str] | None = None, lifetime: int | None = None
 ) -> str:
-    """Sign a token for `dept`; scopes default to everything the department may do."""
+    """A token of `key`'s department signed with it; scopes default to everything the
+    department may do, the lifetime to the longest allowed (8 hours)."""
+    dept = key.dept
     allowed = DEPARTMENT_SCOPES.get(dept)
     if allowed is None:
         known = ", ".join(sorted(DEPARTMENT_SCOPES))
@@ -48,37 +50,80 @@ def issue_token(
     if not wanted <= allowed:
         extra = ", ".join(sorted(wanted - allowed))
         raise ValueError(f"department {dept} may not hold scope(s): {extra}")
+    lifetime = MAX_TOKEN_LIFETIME_SECONDS if lifetime is None else lifetime
+    if not 0 < lifetime <= MAX_TOKEN_LIFETIME_SECONDS:
+        raise ValueError(f"a token lives 1 to {MAX_TOKEN_LIFETIME_SECONDS} seconds, not {lifetime}")
     now = int(time.time())
     claims = {
-        "iss": settings.jwt_issuer,
-        "sub": dept,
+        "iss": dept,
+        "sub": key.service,
         "dept": dept,
         "scope": " ".join(sorted(wanted)),
+        "aud": AUDIENCE,
         "iat": now,
-        "exp": now + (settings.token_lifetime_seconds if lifetime is None else lifetime),
+        "exp": now + lifetime,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
-def decode_token(settings: Settings, token: str) -> Principal:
+def issue_token(
+    settings: Settings,
+    *,
+    dept: str,
+    scopes: Iterable[str] | None = None,
+    lifetime: int | None = None,
+) -> str:
+    """A token for `dept`, signed with the local key of one of its services: it works only
+    where that department's private key is (NoSigningKey otherwise)."""
+    if dept not in DEPARTMENT_SCOPES:
+        known = ", ".join(sorted(DEPARTMENT_SCOPES))
+        raise ValueError(f"unknown department {dept!r}; known: {known}")
+    key = keyring_for(settings).signing_key_of_department(dept)
+    return sign_token(
+        key,
+        scopes=scopes,
+        lifetime=settings.token_lifetime_seconds if lifetime is None else lifetime,
+    )
+
+
+def decode_token(keyring: Keyring, token: str) -> Principal:
+    """The principal of a token one of the trusted keys signed for its own department."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(f"the token is not valid: {exc}") from exc
+    if header.get("alg") != ALGORITHM:
+        raise Unauthenticated(f"the token must be signed with {ALGORITHM}")
+    kid = header.get("kid")
+    trusted = keyring.bundle().get(kid) if isinstance(kid, str) else None
+    if trusted is None:
+        raise Unauthenticated("the token is signed by a key the trust bundle does not hold")
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            trusted.public_key,
             algorithms=[ALGORITHM],
-            issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iat", "dept", "scope"]},
+            audience=AUDIENCE,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("the token has expired") from exc
     except jwt.PyJWTError as exc:
         raise Unauthenticated(f"the token is not valid: {exc}") from exc
-    dept = str(claims["dept"])
-    if dept not in DEPARTMENT_SCOPES:
-        raise Unauthenticated(f"the token names an unknown department {dept!r}")
+    if claims["iss"] != trusted.dept or claims["dept"] != trusted.dept:
+        # A compromised service speaks for its own department and no other.
+        raise Unauthenticated(
+            f"the token is signed by {trusted.service}'s key, which speaks only for {trusted.dept}"
+        )
+    if int(claims["exp"]) - int(claims["iat"]) > MAX_TOKEN_LIFETIME_SECONDS:
+        raise Unauthenticated(
+            f"the token is valid for longer than {MAX_TOKEN_LIFETIME_SECONDS // 3600} hours"
+        )
+    dept = trusted.dept
     scopes = frozenset(str(claims["scope"]).split()) & DEPARTMENT_SCOPES[dept]
-    return Principal(dept=dept, scopes=scopes, token_id=str(claims.get("jti", "")))
+    return Principal(dept=dept, scopes=scopes, token_id=str(claims["jti"]))
 
 
 _bearer = HTTPBearer(auto_error=False, description="A department token: `luohu token --dept ...`")
@@ -95,8 +140,8 @@ def authenticate(request: Request) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send `Authorization: Bearer <token>`")
-    settings: Settings = request.app.state.settings
-    return decode_token(settings, token.strip())
+    keyring: Keyring = request.app.state.keyring
+    return decode_token(keyring, token.strip())
 
 
 def current_principal(

@@ -7,14 +7,15 @@ import importlib.util
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import httpx
 import typer
 
-from shared import migrations
+from shared import key_folder, keys, migrations
 from shared.auth import issue_token
 from shared.events.bus import Bus
 from shared.identity import mask_identity_numbers
@@ -31,6 +32,11 @@ deadletters_app = typer.Typer(help="Events a service could not handle.", no_args
 app.add_typer(deadletters_app, name="deadletters")
 topics_app = typer.Typer(help="The platform's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+keys_app = typer.Typer(
+    help="Signing keys and the trust bundle (in development: LUOHU_KEYS_DIR, var/keys).",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -190,7 +196,16 @@ def prune_command(
 
 @app.command("compose-env")
 def compose_env(
-    fill: Annotated[bool, typer.Option(help="Fill every secret with a new random one")] = False,
+    fill: Annotated[
+        bool, typer.Option(help="Fill every secret: new random passwords, a new key per service")
+    ] = False,
+    keys_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --fill: take the keys from (or make them in) this folder, and keep there "
+            "the keys of the departments calling in, for `luohu token`"
+        ),
+    ] = None,
 ) -> None:
     """Print the environment file deploy/compose.yaml needs, one line per secret of the
     registry's services: `luohu compose-env --fill > deploy/compose.env`."""
@@ -200,15 +215,23 @@ def compose_env(
         # URL-safe on purpose: the database passwords go into connection URLs as they are.
         return secrets.token_urlsafe(32) if fill else ""
 
+    signing_keys, bundle = _compose_keys(keys_dir) if fill else ({}, "")
     passwords = "\n".join(f"{s.name.upper()}_DB_PASSWORD={secret()}" for s in SERVICES)
+    private_keys = "\n".join(
+        f"{s.name.upper()}_SIGNING_KEY={signing_keys.get(s.name, '')}" for s in SERVICES
+    )
     typer.echo(
         f"""# The environment of deploy/compose.yaml (`luohu compose-env`). Fill in every secret
 # (or print this with --fill) and keep the file out of version control: it is yours alone.
 #   docker compose -f deploy/compose.yaml --env-file deploy/compose.env up -d --build
-# Compose refuses to start while one of the secrets is empty.
+# Compose refuses to start while a password is empty; a service without its key refuses too.
 
-# Signs and checks department tokens; every service must hold the same one.
-LUOHU_JWT_SECRET={secret()}
+# Each service's own signing key (an Ed25519 private key, PEM): it signs that service's tokens
+# and nothing else (`luohu keys`). Each container gets its own only.
+{private_keys}
+
+# The trust bundle: every key's public half, with its service and department (JWKS).
+LUOHU_TRUST_BUNDLE={bundle}
 
 # The PostgreSQL superuser, and each service's own database role (deploy/postgres/init.sh).
 # The roles are created on the first start only: changing a password later is an ALTER ROLE.
@@ -224,17 +247,124 @@ LUOHU_PUBLISH_ADDRESS=127.0.0.1"""
     )
 
 
+def _compose_keys(folder: Path | None) -> tuple[dict[str, str], str]:
+    """Each service's private key as one double-quoted env-file value, and the bundle as one
+    single-quoted (verbatim) value: from `folder`, or from a new key set nobody keeps."""
+    with tempfile.TemporaryDirectory() as scratch:
+        where = folder or Path(scratch)
+        try:
+            key_folder.init_keys(where)
+            bundle = keys.TrustBundle.read(where / keys.BUNDLE_FILE)
+            pems = {
+                s.name: (where / f"{s.name}{keys.KEY_SUFFIX}").read_text(encoding="ascii")
+                for s in SERVICES
+            }
+        except keys.KeyProblem as exc:
+            raise typer.BadParameter(str(exc), param_hint="--keys-dir") from exc
+    quoted = {name: '"' + pem.replace("\n", "\\n") + '"' for name, pem in pems.items()}
+    return quoted, f"'{bundle.to_json(compact=True)}'"
+
+
 @app.command()
 def token(
     dept: Annotated[str, typer.Option(help=f"One of: {', '.join(DEPARTMENT_SCOPES)}")],
     scope: Annotated[list[str] | None, typer.Option(help="Narrow to these scopes")] = None,
-    lifetime: Annotated[int | None, typer.Option(help="Seconds the token is valid")] = None,
+    lifetime: Annotated[
+        int | None, typer.Option(help="Seconds the token is valid (at most 8 hours)")
+    ] = None,
 ) -> None:
-    """Print a signed department token for the running platform."""
+    """Print a token of DEPT, signed with the local key of one of its services: it works only
+    where that department's private key is."""
     try:
         typer.echo(issue_token(Settings(), dept=dept, scopes=scope, lifetime=lifetime))
+    except keys.KeyProblem as exc:
+        typer.echo(f"cannot sign for {dept}: {exc}", err=True)
+        raise typer.Exit(1) from exc
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+
+
+KeysDirOption = Annotated[
+    Path | None, typer.Option("--dir", help="The folder of keys (default: LUOHU_KEYS_DIR)")
+]
+
+
+def _keys_folder(folder: Path | None) -> Path:
+    return folder or Settings().keys_path
+
+
+def _keys_command(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except keys.KeyProblem as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+@keys_app.command("init")
+def keys_init(
+    folder: KeysDirOption = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Only these services (or calling departments)")
+    ] = None,
+) -> None:
+    """Give every service (and every department calling in without one) a signing key where
+    it has none, and write the trust bundle; nothing that exists is replaced."""
+    where = _keys_folder(folder)
+
+    def init() -> None:
+        created = key_folder.init_keys(where, tuple(only) if only else None)
+        for kid in created:
+            typer.echo(f"created {kid}")
+        typer.echo(f"{len(created)} key(s) created; the trust bundle: {where / keys.BUNDLE_FILE}")
+
+    _keys_command(init)
+
+
+@keys_app.command("rotate")
+def keys_rotate(service: str, folder: KeysDirOption = None) -> None:
+    """Give SERVICE a new key, which signs from now on; the old one stays in the bundle until
+    `luohu keys retire SERVICE`, so what it signed still verifies."""
+    where = _keys_folder(folder)
+    _keys_command(
+        lambda: typer.echo(f"{service} now signs with {key_folder.rotate_key(where, service)}")
+    )
+
+
+@keys_app.command("retire")
+def keys_retire(service: str, folder: KeysDirOption = None) -> None:
+    """Take SERVICE's old keys out of the bundle (once no token they signed is valid, 8 hours
+    after the rotation): what they signed is refused from then on."""
+    where = _keys_folder(folder)
+
+    def retire() -> None:
+        retired = key_folder.retire_keys(where, service)
+        typer.echo(f"retired {', '.join(retired)}" if retired else f"{service} has one key only")
+
+    _keys_command(retire)
+
+
+@keys_app.command("merge")
+def keys_merge(bundles: Annotated[list[Path], typer.Argument(help="Each bureau's bundle")]) -> None:
+    """Print one trust bundle of every key of BUNDLES: the platform's, from each bureau's."""
+
+    def merge() -> None:
+        merged = key_folder.merge_bundles(*(keys.TrustBundle.read(path) for path in bundles))
+        typer.echo(merged.to_json(), nl=False)
+
+    _keys_command(merge)
+
+
+@keys_app.command("list")
+def keys_list(folder: KeysDirOption = None) -> None:
+    """Print every key of the trust bundle: its id, service and department."""
+    where = _keys_folder(folder)
+
+    def show() -> None:
+        for key in keys.TrustBundle.read(where / keys.BUNDLE_FILE).keys:
+            typer.echo(f"{key.kid}  {key.service}  {key.dept}")
+
+    _keys_command(show)
 
 
 @app.command()

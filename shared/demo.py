@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 
-from shared.auth import issue_token
+from shared.auth import sign_token
 from shared.identity import make_id_number
+from shared.keys import keyring_for
 from shared.registry import SERVICES_BY_NAME
 from shared.settings import Settings
 
@@ -84,7 +85,8 @@ def family(rng: random.Random) -> dict[str, Any]:
 
 
 class Services:
-    """The running services, each called with the token of the department that owns it.
+    """The running services, each called with the token of the department that owns it,
+    signed with that department's key from the platform's folder of keys (LUOHU_KEYS_DIR).
 
     With `patience`, a call that finds its service down (restarting) or answering 5xx is made
     again until that many seconds have passed: every write here carries an Idempotency-Key, so
@@ -92,13 +94,15 @@ class Services:
 
     def __init__(self, settings: Settings, urls: Mapping[str, str], *, patience: float = 0) -> None:
         self.settings = settings
+        self.keyring = keyring_for(settings)
         self.urls = urls
         self.patience = patience
         self.client = httpx.Client(timeout=10)
 
     def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         department = SERVICES_BY_NAME[service].department
-        token = issue_token(self.settings, dept=department, lifetime=600)
+        key = self.keyring.signing_key_of_department(department)
+        token = sign_token(key, lifetime=600)
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         if method == "POST":
             headers.setdefault("Idempotency-Key", uuid.uuid4().hex)

@@ -14,6 +14,7 @@ import httpx
 import typer
 
 from shared.demo import DemoFailed, Services, walk_through
+from shared.keys import KeyProblem, keyring_for
 from shared.registry import SERVICE_PORTS
 from shared.settings import Settings
 
@@ -34,7 +35,7 @@ def run_demo(host: str) -> bool:
     urls = {name: f"http://{host}:{port_of(name, settings)}" for name in SERVICE_PORTS}
     try:
         *_, shown = walk_through(Services(settings, urls), typer.echo)
-    except (DemoFailed, httpx.HTTPError) as exc:
+    except (DemoFailed, httpx.HTTPError, KeyProblem) as exc:
         typer.echo(f"the walk-through stopped: {exc}", err=True)
         return False
     return bool(shown["status"] == "settled")
@@ -52,6 +53,12 @@ def run_platform(
         raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="--only")
     run_dir = settings.data_dir / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # Every service's signing key and the trust bundle, on first start (var/keys/).
+        keyring_for(settings, create=True)
+    except KeyProblem as exc:
+        typer.echo(f"the platform cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc
     environments = {
         name: {
             **os.environ,

@@ -28,6 +28,7 @@ from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
 from shared.follow_through.kernel import FollowThrough, redecide_waiting
+from shared.keys import Keyring, keyring_for
 from shared.limits import BodyLimits, RequestGuard
 from shared.observability import configure_logging, metrics
 from shared.parameters import ParameterSource
@@ -91,6 +92,7 @@ class Runtime:
     settings: Settings
     db: Database
     bus: Bus
+    keyring: Keyring
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -166,13 +168,22 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         spec.parameters.load()
     configure_logging(spec.name, settings.log_level)
     configure_tracing(spec.name, settings)
+    # A service without its own trusted key, or without the bundle, does not start.
+    keyring = keyring_for(settings, create=True)
+    keyring.check_holds(spec.name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.database_url_for(spec.name)
         if settings.run_migrations_on_start:
             migrations.upgrade(spec.migrations_dir, spec.tables.metadata, url)
-        runtime = Runtime(spec=spec, settings=settings, db=Database(url), bus=open_bus(settings))
+        runtime = Runtime(
+            spec=spec,
+            settings=settings,
+            db=Database(url),
+            bus=open_bus(settings),
+            keyring=keyring,
+        )
         app.state.runtime = runtime
         if settings.start_workers:
             runtime.start_workers()
@@ -186,6 +197,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
     )
     app.state.settings = settings
+    app.state.keyring = keyring
     routers = [_operations_router(spec), *spec.routers]
     if spec.follow_through is not None:
         # Imported here: the route module builds on this one (its routes reach the Runtime).

@@ -12,16 +12,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import clock
 
-DEVELOPMENT_SECRET = "luohu-development-secret-change-me"
-MINIMUM_SECRET_BYTES = 32
-"""An HS256 key shorter than the hash it keys (RFC 7518 section 3.2) is refused in production."""
+MAX_TOKEN_LIFETIME_SECONDS = 8 * 3600  # the longest a department token may be valid
 
 
 class Settings(BaseSettings):
     """Everything a service process reads from its environment.
 
     The defaults are the embedded engine on a laptop: SQLite files and the event log
-    under `var/`. Production sets `LUOHU_ENVIRONMENT=production`, a real secret, a
+    under `var/`, every service's signing key under `var/keys/`. Production sets
+    `LUOHU_ENVIRONMENT=production`, the service's own signing key and the trust bundle, a
     PostgreSQL URL and the Kafka bus.
     """
 
@@ -39,9 +38,14 @@ class Settings(BaseSettings):
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
     kafka_namespace: str = ""  # prefix of topics and groups, for environments sharing a cluster
-    jwt_secret: str = DEVELOPMENT_SECRET
-    jwt_issuer: str = "luohu"
-    token_lifetime_seconds: int = 8 * 3600
+    # Signing keys (shared/keys.py). Development: one folder of every key, made on first use
+    # (default <data_dir>/keys). Production: the service's own key and the bundle, both needed.
+    keys_dir: Path | None = None
+    signing_key_file: Path | None = None
+    trust_bundle_file: Path | None = None
+    token_lifetime_seconds: int = Field(
+        default=MAX_TOKEN_LIFETIME_SECONDS, gt=0, le=MAX_TOKEN_LIFETIME_SECONDS
+    )
     relay_interval_seconds: float = 0.2
     relay_batch_size: int = 500
     consumer_batch_size: int = 200
@@ -86,24 +90,16 @@ class Settings(BaseSettings):
             )
         return self
 
-    @model_validator(mode="after")
-    def _refuse_weak_secret_in_production(self) -> Settings:
-        if self.environment != "production":
-            return self
-        if self.jwt_secret == DEVELOPMENT_SECRET:
-            raise ValueError("LUOHU_JWT_SECRET must be set to a real secret in production")
-        if len(self.jwt_secret.encode()) < MINIMUM_SECRET_BYTES:
-            raise ValueError(
-                f"LUOHU_JWT_SECRET is too short for production: at least {MINIMUM_SECRET_BYTES} "
-                "bytes (`luohu compose-env` makes one)"
-            )
-        return self
-
     def database_url_for(self, service: str) -> str:
         """The service's own database: the configured URL, else a SQLite file under data_dir."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+    @property
+    def keys_path(self) -> Path:
+        """The development folder of every signing key and the trust bundle."""
+        return self.keys_dir or self.data_dir / "keys"
 
     @cached_property
     def event_log_path(self) -> Path:

@@ -3,8 +3,12 @@ settlements as hukou publishes them, and waiting for the background workers."""
 
 from __future__ import annotations
 
+import atexit
 import collections
+import functools
 import json
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +26,7 @@ from shared.events.bus import Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.identity import make_id_number
+from shared.key_folder import init_keys
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
@@ -93,11 +98,23 @@ def reason_for(details: list[dict[str, Any]], field: str) -> str:
 # --- settings and waiting ------------------------------------------------------------------------
 
 
-def quick_settings(folder: Path, *, workers: bool = True) -> Settings:
-    """The embedded engines under `folder`, with the fast relay and retries tests want."""
+@functools.cache
+def session_keys() -> Path:
+    """Every signing key and the trust bundle, made once for the test process: each service a
+    test builds trusts every token the tests sign (a test rotating keys makes its own)."""
+    folder = Path(tempfile.mkdtemp(prefix="luohu-test-keys-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    init_keys(folder)
+    return folder
+
+
+def quick_settings(folder: Path, *, workers: bool = True, keys: Path | None = None) -> Settings:
+    """The embedded engines under `folder`, with the fast relay and retries tests want; the
+    signing keys in `keys` (default: the session's)."""
     return Settings(
         environment="test",
         data_dir=folder,
+        keys_dir=keys or session_keys(),
         relay_interval_seconds=0.02,
         consumer_retry_backoff_seconds=0.01,
         consumer_max_attempts=3,

@@ -50,7 +50,7 @@ def permit_history(
     if config.residence_permit_url is None or request.residence is None:
         return None
     return fetch_permit_history(
-        config.residence_permit_url, runtime.settings, request.applicant.id_number
+        config.residence_permit_url, runtime.keyring, request.applicant.id_number
     )
 
 

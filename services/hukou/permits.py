@@ -8,22 +8,22 @@ from datetime import date
 import httpx
 
 from services.hukou.domain import PermitHistory
-from shared.auth import issue_token
-from shared.settings import Settings
+from shared.auth import sign_token
+from shared.keys import Keyring
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 3.0
 
 
-def fetch_permit_history(base_url: str, settings: Settings, id_number: str) -> PermitHistory:
+def fetch_permit_history(base_url: str, keyring: Keyring, id_number: str) -> PermitHistory:
     """The applicant's permits in the city; `available=False` when the service does not answer.
 
     Services meet only through the contract: this is the residence permit service's
     `POST /v1/residence-history` (the identity number in the body, never in a URL), called
-    with public security's own token.
+    as hukou itself: a public security token signed with hukou's own key.
     """
-    token = issue_token(settings, dept="public_security", scopes=["permit:read"], lifetime=60)
+    token = sign_token(keyring.signing_key("hukou"), scopes=["permit:read"], lifetime=60)
     try:
         answer = httpx.post(
             f"{base_url.rstrip('/')}/v1/residence-history",

@@ -7,9 +7,11 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
-from shared.auth import ALGORITHM
+from shared.auth import AUDIENCE
+from shared.keys import ALGORITHM, keyring_for
 from shared.settings import Settings
 from tests.api.conftest import application
 from tests.api.hukou_support import (
@@ -29,17 +31,26 @@ from tests.conftest import TokenFactory
 from tests.support import WUJIANG, Headers, error_of
 
 
-def crafted_token(settings: Settings, *, secret: str | None = None, **claims: Any) -> Headers:
+def crafted_token(
+    settings: Settings, *, signer: str = "hukou", foreign_key: bool = False, **claims: Any
+) -> Headers:
+    """A token signed with `signer`'s key (or, `foreign_key`, a key under its kid that the
+    bundle does not hold), its claims as given (None leaves one out)."""
+    own = keyring_for(settings).signing_key(signer)
+    key = Ed25519PrivateKey.generate() if foreign_key else own.private_key
     now = int(time.time())
     payload = {
-        "iss": settings.jwt_issuer,
+        "iss": "public_security",
         "dept": "public_security",
         "scope": "settlement:read settlement:write settlement:approve",
+        "aud": AUDIENCE,
         "iat": now,
         "exp": now + 600,
+        "jti": "crafted",
         **claims,
     }
-    token = jwt.encode(payload, secret or settings.jwt_secret, algorithm=ALGORITHM)
+    payload = {name: value for name, value in payload.items() if value is not None}
+    token = jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": own.kid})
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -82,12 +93,13 @@ class TestAuthorisation(HukouApiTests):
     @pytest.mark.parametrize(
         "forged",
         [
-            pytest.param(
-                {"secret": "someone-elses-secret-of-enough-length"}, id="signed_with_another_secret"
-            ),
+            pytest.param({"foreign_key": True}, id="signed_with_a_key_under_hukous_kid"),
             pytest.param({"iss": "somebody-else"}, id="from_another_issuer"),
             pytest.param({"dept": "tax"}, id="naming_an_unknown_department"),
             pytest.param({"dept": None}, id="without_a_department"),
+            pytest.param({"aud": "elsewhere"}, id="for_another_audience"),
+            pytest.param({"aud": None}, id="without_an_audience"),
+            pytest.param({"jti": None}, id="without_an_id"),
         ],
     )
     def test_a_token_it_cannot_trust_is_401(
@@ -100,7 +112,13 @@ class TestAuthorisation(HukouApiTests):
     def test_a_token_cannot_claim_scopes_its_department_lacks(
         self, hukou: TestClient, settings: Settings
     ) -> None:
-        headers = crafted_token(settings, dept="housing", scope="settlement:write settlement:read")
+        headers = crafted_token(
+            settings,
+            signer="housing",
+            iss="housing",
+            dept="housing",
+            scope="settlement:write settlement:read",
+        )
 
         error_of(submit(hukou, headers, application()), 403, "forbidden")
         error_of(hukou.get(APPLICATIONS, headers=headers), 403, "forbidden")

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from shared.cli import app as cli_app
+from shared.keys import TrustBundle
 from shared.registry import SERVICE_PORTS
-from shared.settings import DEVELOPMENT_SECRET, Settings
+from shared.settings import Settings
 from tests.deploy.support import (
     BUREAUS,
     DEPLOY,
@@ -126,16 +129,14 @@ def deploy_text_files() -> list[Path]:
 def test_no_secret_is_inlined_anywhere() -> None:
     for path in deploy_text_files():
         text = path.read_text(encoding="utf-8")
-        assert DEVELOPMENT_SECRET not in text, f"{path} holds the development secret"
+        assert "PRIVATE KEY-----" not in text, f"{path} holds a private key"
+        assert "JWT_SECRET" not in text, f"{path} names the retired shared secret"
         if path.suffix in {".yaml", ".yml"}:
             for doc in yaml.safe_load_all(text):
                 for node in walk(doc):
                     if isinstance(node, dict) and node.get("kind") == "Secret":
                         pytest.fail(f"{path} defines a Secret: secrets are never in the repo")
-                    if isinstance(node, dict) and node.get("name") in {
-                        "LUOHU_JWT_SECRET",
-                        "LUOHU_DATABASE_URL",
-                    }:
+                    if isinstance(node, dict) and node.get("name") == "LUOHU_DATABASE_URL":
                         assert "value" not in node, f"{path}: {node['name']} inlined"
 
     for directory in [*(K8S / "overlays" / b for b in BUREAUS), K8S / "kafka"]:
@@ -143,9 +144,6 @@ def test_no_secret_is_inlined_anywhere() -> None:
 
     for name, service in compose()["services"].items():
         environment = service.get("environment", {})
-        secret = environment.get("LUOHU_JWT_SECRET")
-        if secret is not None:
-            assert re.fullmatch(r"\$\{LUOHU_JWT_SECRET:\?[^}]*\}", secret), name
         url = environment.get("LUOHU_DATABASE_URL")
         if url is not None:
             assert re.fullmatch(r"postgresql\+psycopg://\w+:\$\{\w+_DB_PASSWORD:\?[^}]*\}@.*", url)
@@ -161,16 +159,77 @@ def compose_env(*options: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
+def env_file_value(raw: str) -> str:
+    """A value as Compose reads it from the env file: double quotes expand `\\n`, single
+    quotes keep everything as it is."""
+    if raw[:1] == raw[-1:] == '"':
+        return raw[1:-1].replace("\\n", "\n")
+    if raw[:1] == raw[-1:] == "'":
+        return raw[1:-1]
+    return raw
+
+
+SIGNING_KEYS = {f"{s.upper()}_SIGNING_KEY": s for s in SERVICES}
+
+
 def test_the_compose_environment_holds_placeholders_unless_asked_to_fill_them() -> None:
     settings = compose_env()
-    secrets = {k: v for k, v in settings.items() if re.search(r"PASSWORD|SECRET", k)}
-    assert "LUOHU_JWT_SECRET" in secrets
+    secrets = {k: v for k, v in settings.items() if re.search(r"PASSWORD|SECRET|KEY", k)}
+    assert "LUOHU_TRUST_BUNDLE" in settings
     assert {f"{s.upper()}_DB_PASSWORD" for s in SERVICES} <= set(secrets)
-    assert set(secrets.values()) == {""}, "the template fills in no secret"
-    filled = {k: v for k, v in compose_env("--fill").items() if k in secrets}
+    assert set(SIGNING_KEYS) <= set(secrets)
+    assert set(secrets.values()) | {settings["LUOHU_TRUST_BUNDLE"]} == {""}, "no secret filled"
+    filled_env = compose_env("--fill")
+    filled = {k: v for k, v in filled_env.items() if k in secrets and k not in SIGNING_KEYS}
     assert all(len(value) >= 40 for value in filled.values()), "32 random bytes each"
     assert len(set(filled.values())) == len(filled), "no two secrets alike"
     lines = COMPOSE.read_text(encoding="utf-8").splitlines()
     uncommented = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     required = set(re.findall(r"\$\{(\w+):\?", uncommented))
+    required |= {source["environment"] for source in compose()["secrets"].values()}
+    required |= {source["environment"] for source in compose()["configs"].values()}
     assert required <= set(settings), "every variable compose requires is in the template"
+
+
+def test_the_filled_environment_gives_each_service_its_own_key_and_trusts_them_all() -> None:
+    filled = compose_env("--fill")
+    bundle = TrustBundle.from_json(env_file_value(filled["LUOHU_TRUST_BUNDLE"]))
+    seen: set[bytes] = set()
+    for variable, service in SIGNING_KEYS.items():
+        pem = env_file_value(filled[variable]).encode()
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, Ed25519PrivateKey)
+        entry = bundle.holding(key)
+        assert entry is not None and entry.service == service, variable
+        seen.add(pem)
+    assert len(seen) == len(SERVICES), "no two services share a key"
+    assert "PRIVATE" not in env_file_value(filled["LUOHU_TRUST_BUNDLE"])
+
+
+def test_compose_env_keeps_its_keys_where_asked(tmp_path: Path) -> None:
+    """With --keys-dir the set stays there (the calling departments' keys too, for
+    `luohu token`), and printing again gives the same keys."""
+    first = compose_env("--fill", "--keys-dir", str(tmp_path))
+    again = compose_env("--fill", "--keys-dir", str(tmp_path))
+
+    assert first["HOUSING_SIGNING_KEY"] == again["HOUSING_SIGNING_KEY"]
+    assert first["LUOHU_TRUST_BUNDLE"] == again["LUOHU_TRUST_BUNDLE"]
+    assert (tmp_path / "audit.key.pem").exists()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_compose_service_gets_its_own_key_only_and_the_bundle(service: str) -> None:
+    services = compose()["services"]
+    runner, migrate = services[k8s_name(service)], services[f"migrate-{k8s_name(service)}"]
+    (secret,) = runner["secrets"]
+    assert secret["source"] == f"{k8s_name(service)}-signing-key"
+    assert compose()["secrets"][secret["source"]] == {
+        "environment": f"{service.upper()}_SIGNING_KEY"
+    }
+    assert f"/run/secrets/{secret['target']}" == runner["environment"]["LUOHU_SIGNING_KEY_FILE"]
+    assert (secret["uid"], secret["gid"]) == ("10001", "10001"), "the image's user reads it"
+    assert secret["mode"] in (0o400, "0o400"), "its owner alone"
+    (config,) = runner["configs"]
+    assert config["source"] == "trust-bundle"
+    assert config["target"] == runner["environment"]["LUOHU_TRUST_BUNDLE_FILE"]
+    assert "secrets" not in migrate, "a migration signs nothing"

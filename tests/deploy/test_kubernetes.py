@@ -207,7 +207,7 @@ def test_settings_come_from_a_config_map_and_secrets_by_reference(service: str) 
     for kind, resource in WORKLOADS:
         (container,) = pod_spec(one(docs, kind, resource.format(name=name)))["containers"]
         env = {e["name"]: e for e in container["env"]}
-        assert env["LUOHU_JWT_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "luohu-jwt"
+        assert set(env) == {"LUOHU_DATABASE_URL"}
         database = env["LUOHU_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
         assert database["name"] == f"{name}-database"
         assert all("value" not in e for e in container["env"]), "no literal env values"
@@ -216,7 +216,42 @@ def test_settings_come_from_a_config_map_and_secrets_by_reference(service: str) 
         assert config["LUOHU_RUN_MIGRATIONS_ON_START"] == "false"
         assert config["LUOHU_BUS"] == "kafka"
         assert config["LUOHU_ENVIRONMENT"] == "production"
-        assert not {"LUOHU_JWT_SECRET", "LUOHU_DATABASE_URL"} & set(config)
+        assert "LUOHU_DATABASE_URL" not in config
+        assert not [key for key in config if "SECRET" in key or key.endswith("_KEY")]
+
+
+def mounted(pod: Document, container: Document, path: str) -> Document:
+    """The volume mounted (read-only, as a folder) over the folder of `path`."""
+    folder = path.rsplit("/", 1)[0]
+    (mount,) = [m for m in container.get("volumeMounts", []) if m["mountPath"] == folder]
+    assert mount.get("readOnly") is True and "subPath" not in mount, mount
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    return dict(volume)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_holds_its_own_signing_key_and_the_bundle(service: str) -> None:
+    """Its namespace's Secret <service>-signing-key, readable by the service's group only;
+    the bundle from the one ConfigMap every namespace holds; the migration holds neither."""
+    docs = service_docs(service)
+    name = k8s_name(service)
+    config = service_config(service)
+    pod = one(docs, "Deployment", f"{name}-api")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+
+    key = mounted(pod, container, config["LUOHU_SIGNING_KEY_FILE"])["secret"]
+    assert key["secretName"] == f"{name}-signing-key"
+    assert key["defaultMode"] == 0o400
+    assert [i["path"] for i in key["items"]] == [config["LUOHU_SIGNING_KEY_FILE"].rsplit("/")[-1]]
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+    bundle = mounted(pod, container, config["LUOHU_TRUST_BUNDLE_FILE"])["configMap"]
+    assert bundle["name"] == "luohu-trust-bundle"
+    assert [i["path"] for i in bundle["items"]] == ["trust.jwks.json"]
+
+    secrets = {v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+    assert secrets == {f"{name}-signing-key"}, "its own key, no other service's"
+    job = one(docs, "Job", f"{name}-migrate")["spec"]["template"]["spec"]
+    assert not [v for v in job["volumes"] if "secret" in v or "configMap" in v]
 
 
 def test_config_map_names_only_real_settings() -> None:

@@ -52,9 +52,14 @@ class Platform:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{SERVICE_PORTS[service] + self.offset}"
 
+    def settings(self) -> Settings:
+        """Settings that find the platform's folder of keys (made when it started)."""
+        keys = Path(self.env.get("LUOHU_KEYS_DIR") or self.data_dir / "keys")
+        return Settings(_env_file=None, data_dir=self.data_dir, keys_dir=keys)
+
     def headers(self, dept: str = "public_security") -> dict[str, str]:
-        settings = Settings(_env_file=None, jwt_secret=self.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
-        return {"Authorization": f"Bearer {issue_token(settings, dept=dept)}"}
+        """A token of `dept`, signed with its key from the platform's folder of keys."""
+        return {"Authorization": f"Bearer {issue_token(self.settings(), dept=dept)}"}
 
     def start(self, *args: str) -> None:
         log = self.log_path.open("ab")
@@ -87,7 +92,6 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         **os.environ,
         "LUOHU_DATA_DIR": str(tmp_path / "var"),
         "LUOHU_PORT_OFFSET": str(offset),
-        "LUOHU_JWT_SECRET": "e2e-secret-" + tmp_path.name,
         "LUOHU_RELAY_INTERVAL_SECONDS": "0.05",
     }
     (tmp_path / "var").mkdir()

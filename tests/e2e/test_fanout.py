@@ -13,7 +13,6 @@ import pytest
 
 from shared import demo
 from shared.registry import DOWNSTREAM_SERVICES
-from shared.settings import Settings
 from tests.api.conftest import application
 from tests.conftest import person_id
 from tests.e2e.conftest import Platform
@@ -101,7 +100,7 @@ def settle(http: httpx.Client, platform: Platform, body: dict[str, Any]) -> str:
 
 def departments(platform: Platform, *, patience: float = 0) -> demo.Services:
     """The platform's services, each called as its own department (`luohu demo`'s client)."""
-    settings = Settings(_env_file=None, jwt_secret=platform.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+    settings = platform.settings()
     urls = {s: platform.url(s) for s in ("hukou", *DOWNSTREAM_SERVICES)}
     return demo.Services(settings, urls, patience=patience)
 

@@ -10,7 +10,6 @@ import pytest
 
 from shared import demo
 from shared.registry import DOWNSTREAM_SERVICES
-from shared.settings import Settings
 from tests.e2e.conftest import Platform, start_on
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "parameters"
@@ -25,7 +24,7 @@ def test_the_readme_family_is_settled_once_every_department_has_what_it_asked_fo
 ) -> None:
     platform.env["LUOHU_PARAMETERS_DIR"] = str(EXAMPLES)
     start_on(platform, engine, "follow")
-    settings = Settings(_env_file=None, jwt_secret=platform.env["LUOHU_JWT_SECRET"])  # type: ignore[call-arg]
+    settings = platform.settings()
     running = demo.Services(settings, {s: platform.url(s) for s in ("hukou", *DOWNSTREAM_SERVICES)})
     said: list[str] = []
     journey = demo.walk_through(running, said.append, seed=2017)
