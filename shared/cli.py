@@ -149,6 +149,7 @@ def topics_create(
         replication_factor=replication_factor,
         min_insync_replicas=min_insync_replicas,
         namespace=settings.kafka_namespace,
+        security=settings.kafka_security(),
     )
     typer.echo(f"{len(created)} topics created, {len(wanted) - len(created)} existed already")
 
