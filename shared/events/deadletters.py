@@ -21,7 +21,8 @@ class DeadLetter:
     error: str
 
 
-def _replayer_group(consumer: str) -> str:
+def replayer_group(consumer: str) -> str:
+    """The consumer group that reads a service's dead letters (its Kafka ACLs name it)."""
     return f"deadletter-replayer.{consumer}"
 
 
@@ -35,7 +36,7 @@ def _as_dead_letter(record: Record) -> DeadLetter:
 
 def pending_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> list[DeadLetter]:
     """The dead letters of `consumer` not yet replayed (read without committing)."""
-    member = bus.consumer(group=_replayer_group(consumer), topics=[dead_letter_topic(consumer)])
+    member = bus.consumer(group=replayer_group(consumer), topics=[dead_letter_topic(consumer)])
     try:
         letters: list[DeadLetter] = []
         while batch := member.poll(max_records=500, timeout=timeout):
@@ -48,7 +49,7 @@ def pending_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> li
 def replay_dead_letters(bus: Bus, consumer: str, *, timeout: float = 1.0) -> int:
     """Publish each pending dead letter again to its original topic, marked as a replay so
     the consumer that failed it tries again; returns how many were replayed."""
-    member = bus.consumer(group=_replayer_group(consumer), topics=[dead_letter_topic(consumer)])
+    member = bus.consumer(group=replayer_group(consumer), topics=[dead_letter_topic(consumer)])
     replayed = 0
     try:
         while batch := member.poll(max_records=500, timeout=timeout):
