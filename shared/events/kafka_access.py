@@ -48,7 +48,6 @@ class Grant:
 class KafkaUser:
     name: str
     """The SASL username, and the KafkaUser's (and its Secret's) name."""
-    purpose: str
     grants: tuple[Grant, ...]
     service: str | None = None
 
@@ -86,7 +85,6 @@ def service_user(service: ServiceEntry, *, namespace: str = "") -> KafkaUser:
     ]
     return KafkaUser(
         name=user_name(service.name),
-        purpose=f"{service.name} ({service.department}): its events, its dead letters",
         grants=_grants(namespace, entries),
         service=service.name,
     )
@@ -96,7 +94,6 @@ def topics_user(*, namespace: str = "") -> KafkaUser:
     every_topic = [*event_topics(), *(dead_letter_topic(s.name) for s in SERVICES)]
     return KafkaUser(
         name=TOPICS_USER,
-        purpose="the topics Job (`luohu topics create`): creates the platform's topics",
         grants=_grants(namespace, (("topic", t, ("Create", "Describe")) for t in every_topic)),
     )
 
@@ -111,10 +108,6 @@ def dead_letters_user(*, namespace: str = "") -> KafkaUser:
         ]
     return KafkaUser(
         name=DEAD_LETTERS_USER,
-        purpose=(
-            "operators' `luohu deadletters replay`: re-publishes dead letters, signed by "
-            "their producers, to the topic they came from"
-        ),
         grants=_grants(namespace, entries),
     )
 
