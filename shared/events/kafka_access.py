@@ -15,7 +15,7 @@ since a consumer applies only what the event's producer signed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -150,3 +150,56 @@ def kafka_user_manifest(user: KafkaUser, *, cluster: str = STRIMZI_CLUSTER) -> d
             },
         },
     }
+
+
+def password_variable(user: KafkaUser) -> str:
+    """The variable compose gives a user's password in: `luohu-medical-insurance` ->
+    MEDICAL_INSURANCE_KAFKA_PASSWORD (its database password is MEDICAL_INSURANCE_DB_PASSWORD)."""
+    return user.name.removeprefix("luohu-").replace("-", "_").upper() + "_KAFKA_PASSWORD"
+
+
+def grant(admin: Any, users: Iterable[KafkaUser], passwords: Mapping[str, str]) -> int:
+    """What Strimzi's User Operator does from kafka-users.yaml, for a broker without it: each
+    user's SCRAM-SHA-512 credential (`passwords` by user name) and its ACLs, through an admin
+    client allowed to (a super user). Both are idempotent; the number of ACLs granted."""
+    from kafka.admin import (
+        ACL,
+        ACLOperation,
+        ACLPermissionType,
+        ACLResourcePatternType,
+        ResourcePattern,
+        UserScramCredentialUpsertion,
+    )
+    from kafka.admin import ResourceType as KafkaResourceType
+
+    users = list(users)
+    failed = {
+        user: error
+        for user, error in admin.alter_user_scram_credentials(
+            [
+                UserScramCredentialUpsertion(u.name, "SCRAM-SHA-512", passwords[u.name])
+                for u in users
+            ]
+        ).items()
+        if error
+    }
+    if failed:
+        raise RuntimeError(f"kafka: SCRAM credentials refused: {failed}")
+    acls = [
+        ACL(
+            principal=f"User:{user.name}",
+            host="*",
+            operation=ACLOperation[operation.upper()],
+            permission_type=ACLPermissionType.ALLOW,
+            resource_pattern=ResourcePattern(
+                KafkaResourceType[g.resource.upper()], g.name, ACLResourcePatternType.LITERAL
+            ),
+        )
+        for user in users
+        for g in user.grants
+        for operation in g.operations
+    ]
+    result = admin.create_acls(acls)
+    if result["failed"]:
+        raise RuntimeError(f"kafka: ACLs refused: {result['failed']}")
+    return len(acls)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
@@ -343,3 +343,121 @@ def test_every_bus_and_topic_creation_is_given_the_settings_security(builder: st
 
 def test_plaintext_security_gives_no_tls_or_sasl_setting() -> None:
     assert KafkaSecurity().client_config() == {"security_protocol": "PLAINTEXT"}
+
+
+# ---- `luohu topics grant`: compose's broker gets the users Strimzi would make ----------------
+
+
+class FakeAdmin:
+    """Keeps what `grant` asks of the broker."""
+
+    built: ClassVar[list[FakeAdmin]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.credentials: list[Any] = []
+        self.acls: list[Any] = []
+        FakeAdmin.built.append(self)
+
+    def alter_user_scram_credentials(self, alterations: list[Any]) -> dict[str, None]:
+        self.credentials += alterations
+        return {alteration.user: None for alteration in alterations}
+
+    def create_acls(self, acls: list[Any]) -> dict[str, list[Any]]:
+        self.acls += acls
+        return {"succeeded": acls, "failed": []}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_admin(monkeypatch: pytest.MonkeyPatch) -> type[FakeAdmin]:
+    import kafka.admin
+
+    FakeAdmin.built = []
+    monkeypatch.setattr(kafka.admin, "KafkaAdminClient", FakeAdmin)
+    return FakeAdmin
+
+
+def grant_passwords(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    from shared.events.kafka_access import password_variable, platform_users
+
+    passwords = {u.name: f"pw-{u.name}" for u in platform_users()}
+    for user in platform_users():
+        monkeypatch.setenv(password_variable(user), passwords[user.name])
+    return passwords
+
+
+def test_grant_gives_every_user_its_password_and_exactly_its_acls(
+    fake_admin: type[FakeAdmin], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kafka.admin import ACLPermissionType, ACLResourcePatternType, ScramMechanism
+    from typer.testing import CliRunner
+
+    from shared.cli import app
+    from shared.events.kafka_access import kafka_user_manifest, platform_users
+
+    passwords = grant_passwords(monkeypatch)
+    result = CliRunner().invoke(app, ["topics", "grant"])
+    assert result.exit_code == 0, result.output
+    (admin,) = fake_admin.built
+    assert admin.kwargs["bootstrap_servers"] == "127.0.0.1:9094"
+    assert admin.kwargs["security_protocol"] == "PLAINTEXT"  # the loopback admin listener
+
+    assert {c.user for c in admin.credentials} == set(passwords)
+    assert {c.mechanism for c in admin.credentials} == {ScramMechanism.SCRAM_SHA_512}
+    granted = set()
+    for acl in admin.acls:
+        assert acl.permission_type == ACLPermissionType.ALLOW
+        assert acl.resource_pattern.pattern_type == ACLResourcePatternType.LITERAL
+        granted.add(
+            (
+                acl.principal,
+                acl.resource_pattern.resource_type.name.lower(),
+                acl.resource_pattern.resource_name,
+                acl.operation.name,
+            )
+        )
+    expected = {
+        (
+            f"User:{doc['metadata']['name']}",
+            rule["resource"]["type"],
+            rule["resource"]["name"],
+            op.upper(),
+        )
+        for doc in map(kafka_user_manifest, platform_users())
+        for rule in doc["spec"]["authorization"]["acls"]
+        for op in rule["operations"]
+    }
+    assert granted == expected
+    assert len(admin.acls) == len(expected), "each ACL once"
+
+
+def test_grant_refuses_a_listener_off_the_loopback(
+    fake_admin: type[FakeAdmin], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from shared.cli import app
+
+    grant_passwords(monkeypatch)
+    result = CliRunner().invoke(app, ["topics", "grant", "--admin-listener", "kafka:9094"])
+    assert result.exit_code != 0
+    assert "loopback" in result.output
+    assert fake_admin.built == []
+
+
+def test_grant_names_the_passwords_missing(
+    fake_admin: type[FakeAdmin], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from shared.cli import app
+
+    grant_passwords(monkeypatch)
+    monkeypatch.delenv("PENSION_KAFKA_PASSWORD")
+    result = CliRunner().invoke(app, ["topics", "grant"])
+    assert result.exit_code != 0
+    assert "PENSION_KAFKA_PASSWORD" in result.output
+    assert fake_admin.built == []

@@ -1,22 +1,25 @@
 """Kafka security in the deployment: the KafkaUsers' ACLs against the registry, and every pod
-that reaches Kafka doing so as its own user, over TLS, with its Secret mounted."""
+or compose container that reaches Kafka doing so as its own user, over TLS."""
 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from shared.events.consumer import dead_letter_topic
 from shared.events.envelope import event_type, topic_of
-from shared.events.kafka_access import kafka_user_manifest, platform_users
+from shared.events.kafka_access import kafka_user_manifest, password_variable, platform_users
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.registry import SERVICES as REGISTERED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC
 from tests.deploy.support import (
+    DEPLOY,
     K8S,
     PLATFORM_TOPICS,
     SERVICES,
@@ -306,3 +309,101 @@ def test_the_replay_job_is_created_by_hand_not_applied_with_the_topics() -> None
     (kustomization,) = documents(K8S / "kafka" / "kustomization.yaml")
     assert "deadletters-replay-job.yaml" not in kustomization["resources"]
     assert "kafka-users.yaml" in kustomization["resources"]
+
+
+# ---- compose ---------------------------------------------------------------------------------
+
+
+COMPOSE = DEPLOY / "compose.yaml"
+
+
+def compose_services() -> dict[str, Document]:
+    services: dict[str, Document] = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    return services
+
+
+def required_variable(value: str) -> str:
+    """`${NAME:?message}` -> NAME; anything else fails."""
+    match = re.fullmatch(r"\$\{(\w+):\?[^}]*\}", value)
+    assert match, f"{value!r} is not a required variable"
+    return match.group(1)
+
+
+def interpolated(value: str) -> str:
+    """The value as compose gives it: `${X:-default}` its default, `${X:?...}` a secret."""
+    value = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+    return re.sub(r"\$\{\w+:\?[^}]*\}", "s" * 48, value)
+
+
+def ca_volume_mounted(container: Document, path: str) -> None:
+    folders = {
+        volume.split(":")[1].rstrip("/") + "/": volume.split(":")[0]
+        for volume in container["volumes"]
+    }
+    assert any(
+        path.startswith(folder) and source == "kafka-tls" for folder, source in folders.items()
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_services_reach_kafka_as_their_own_user_over_tls(service: str) -> None:
+    services = compose_services()
+    name = k8s_name(service)
+    for container in (services[name], services[f"migrate-{name}"]):
+        environment = container["environment"]
+        assert environment["LUOHU_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert environment["LUOHU_KAFKA_SASL_USERNAME"] == f"luohu-{name}"
+        password = required_variable(environment["LUOHU_KAFKA_SASL_PASSWORD"])
+        assert password == f"{service.upper()}_KAFKA_PASSWORD"
+        ca_volume_mounted(container, environment["LUOHU_KAFKA_SSL_CA_FILE"])
+        settings = {
+            key.removeprefix("LUOHU_").lower(): interpolated(str(value))
+            for key, value in environment.items()
+        }
+        loaded = Settings(_env_file=None, **settings)  # type: ignore[call-arg]
+        assert loaded.environment == "production"  # and so PLAINTEXT would be refused
+
+
+def test_compose_broker_speaks_in_clear_on_its_loopback_only() -> None:
+    kafka = compose_services()["kafka"]["environment"]
+    protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    listeners = [
+        re.fullmatch(r"(\w+)://([^:]*):(\d+)", item) for item in kafka["KAFKA_LISTENERS"].split(",")
+    ]
+    reachable = set()
+    for listener in listeners:
+        assert listener, kafka["KAFKA_LISTENERS"]
+        name, host, _ = listener.groups()
+        if protocols[name] == "PLAINTEXT":
+            assert host == "127.0.0.1", f"{name} is in clear: loopback only"
+        else:
+            reachable.add(protocols[name])
+    assert reachable == {"SASL_SSL"}
+    assert kafka["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert kafka["KAFKA_SUPER_USERS"] == "User:ANONYMOUS"  # the loopback listeners' clients
+    advertised = kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert "SASL_SSL://kafka:9092" in advertised
+    topics = compose_services()["kafka-topics"]["environment"]
+    assert topics["LUOHU_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_compose_gives_every_platform_user_its_password_and_acls() -> None:
+    services = compose_services()
+    users = services["kafka-users"]
+    assert users["network_mode"] == "service:kafka", "the admin listener is the broker's loopback"
+    assert users["command"][:3] == ["luohu", "topics", "grant"]
+    assert {required_variable(v) for v in users["environment"].values()} == {
+        password_variable(u) for u in platform_users()
+    }
+    assert services["kafka-topics"]["depends_on"] == {
+        "kafka-users": {"condition": "service_completed_successfully"}
+    }
+    topics = services["kafka-topics"]["environment"]
+    assert topics["LUOHU_KAFKA_SASL_USERNAME"] == "luohu-topics"
+    assert required_variable(topics["LUOHU_KAFKA_SASL_PASSWORD"]) == "TOPICS_KAFKA_PASSWORD"
+    assert services["kafka"]["depends_on"] == {
+        "kafka-tls": {"condition": "service_completed_successfully"}
+    }
+    assert (DEPLOY / "kafka" / "compose-tls.sh").exists()
