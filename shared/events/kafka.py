@@ -14,7 +14,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 from kafka.structs import OffsetAndMetadata
 
 from shared.events.bus import BusUnavailable, Message, Record
@@ -142,6 +142,11 @@ class KafkaBus:
                 partitions=self.partitions,
                 replication_factor=self.replication_factor,
             )
+        except TopicAuthorizationFailedError as exc:
+            # The user's ACLs hide a topic it does not own, so it looks missing.
+            raise BusUnavailable(
+                f"kafka: this Kafka user may not use {missing} (its ACLs): {exc}"
+            ) from exc
         except KafkaError as exc:
             raise BusUnavailable(f"kafka: cannot create topics: {exc}") from exc
         self._topics.update(missing)

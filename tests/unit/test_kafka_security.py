@@ -461,3 +461,21 @@ def test_grant_names_the_passwords_missing(
     assert result.exit_code != 0
     assert "PENSION_KAFKA_PASSWORD" in result.output
     assert fake_admin.built == []
+
+
+def test_a_topic_the_acls_hide_is_reported_as_not_allowed_not_as_missing() -> None:
+    from kafka.errors import TopicAuthorizationFailedError
+
+    from shared.events.bus import BusUnavailable
+
+    class HidingAdmin:
+        def list_topics(self) -> list[str]:
+            return []  # the broker lists only the topics the user may describe
+
+        def create_topics(self, topics: list[Any]) -> None:
+            raise TopicAuthorizationFailedError("education.settlement.processed")
+
+    bus = KafkaBus("127.0.0.1:9092")
+    bus._admin = HidingAdmin()  # type: ignore[assignment]
+    with pytest.raises(BusUnavailable, match=r"may not use .*education\.settlement\.processed"):
+        bus.ensure_topics(["education.settlement.processed"])
