@@ -21,7 +21,7 @@ class Settings(BaseSettings):
 
     The defaults are the embedded engine on a laptop: SQLite files and the event log
     under `var/`. Production sets `LUOHU_ENVIRONMENT=production`, a real secret, a
-    PostgreSQL URL and the Kafka bus.
+    PostgreSQL URL and the Kafka bus, reached over TLS as the service's own Kafka user.
     """
 
     model_config = SettingsConfigDict(env_prefix="LUOHU_", env_file=".env", extra="ignore")
