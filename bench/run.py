@@ -338,7 +338,8 @@ def open_bus(engine: str) -> Bus:
     if engine == "kafka":
         from shared.events.kafka import KafkaBus
 
-        return KafkaBus(os.environ.get("LUOHU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+        settings = Settings()
+        return KafkaBus(settings.kafka_bootstrap_servers, security=settings.kafka_security())
     from shared.events.embedded import EmbeddedBus
 
     return EmbeddedBus(Path(tempfile.mkdtemp()) / "events.db")

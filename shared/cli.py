@@ -162,6 +162,7 @@ def topics_create(
         replication_factor=replication_factor,
         min_insync_replicas=min_insync_replicas,
         namespace=settings.kafka_namespace,
+        security=settings.kafka_security(),
     )
     typer.echo(f"{len(created)} topics created, {len(wanted) - len(created)} existed already")
 
@@ -194,6 +195,45 @@ def prune_command(
         raise typer.Exit(1)
 
 
+@topics_app.command("grant")
+def topics_grant(
+    admin_listener: Annotated[
+        str,
+        typer.Option(
+            help="The broker's loopback PLAINTEXT listener, whose clients are super users"
+        ),
+    ] = "127.0.0.1:9094",
+) -> None:
+    """Give every Kafka user of the platform its SCRAM-SHA-512 password and its ACLs (what
+    Strimzi does from deploy/k8s/kafka/kafka-users.yaml), on compose's broker: run inside the
+    broker's network namespace. Each password is read from <USER>_KAFKA_PASSWORD."""
+    from kafka.admin import KafkaAdminClient
+
+    from shared.events.kafka_access import grant, password_variable, platform_users
+    from shared.events.kafka_security import PLAINTEXT
+
+    host = admin_listener.rpartition(":")[0].strip("[]")
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise typer.BadParameter(
+            "only a loopback listener: its clients are not authenticated",
+            param_hint="--admin-listener",
+        )
+    users = platform_users(namespace=Settings().kafka_namespace)
+    missing = [password_variable(u) for u in users if not os.environ.get(password_variable(u))]
+    if missing:
+        raise typer.BadParameter(f"set {', '.join(missing)}", param_hint="environment")
+    passwords = {u.name: os.environ[password_variable(u)] for u in users}
+    # Loopback only (checked above): this listener is the broker's own, never the network's.
+    admin = KafkaAdminClient(
+        **PLAINTEXT.client_config(), bootstrap_servers=admin_listener, client_id="luohu-grant"
+    )
+    try:
+        granted = grant(admin, users, passwords)
+    finally:
+        admin.close()
+    typer.echo(f"{len(users)} Kafka users, {granted} ACLs granted")
+
+
 @app.command("compose-env")
 def compose_env(
     fill: Annotated[
@@ -215,11 +255,14 @@ def compose_env(
         # URL-safe on purpose: the database passwords go into connection URLs as they are.
         return secrets.token_urlsafe(32) if fill else ""
 
+    from shared.events.kafka_access import password_variable, platform_users
+
     signing_keys, bundle = _compose_keys(keys_dir) if fill else ({}, "")
     passwords = "\n".join(f"{s.name.upper()}_DB_PASSWORD={secret()}" for s in SERVICES)
     private_keys = "\n".join(
         f"{s.name.upper()}_SIGNING_KEY={signing_keys.get(s.name, '')}" for s in SERVICES
     )
+    kafka_passwords = "\n".join(f"{password_variable(u)}={secret()}" for u in platform_users())
     typer.echo(
         f"""# The environment of deploy/compose.yaml (`luohu compose-env`). Fill in every secret
 # (or print this with --fill) and keep the file out of version control: it is yours alone.
@@ -237,6 +280,10 @@ LUOHU_TRUST_BUNDLE={bundle}
 # The roles are created on the first start only: changing a password later is an ALTER ROLE.
 POSTGRES_PASSWORD={secret()}
 {passwords}
+
+# Each Kafka user's SCRAM password: one per service, and the operators' topics and dead-letter
+# replay. The kafka-users one-off gives them to the broker on every start.
+{kafka_passwords}
 
 # Not secrets; the defaults shown.
 LUOHU_IMAGE_TAG=0.1.0

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import clock
+from shared.events.kafka_security import KafkaSecurity, SaslMechanism, SecurityProtocol
 
 MAX_TOKEN_LIFETIME_SECONDS = 8 * 3600  # the longest a department token may be valid
 
@@ -21,7 +22,7 @@ class Settings(BaseSettings):
     The defaults are the embedded engine on a laptop: SQLite files and the event log
     under `var/`, every service's signing key under `var/keys/`. Production sets
     `LUOHU_ENVIRONMENT=production`, the service's own signing key and the trust bundle, a
-    PostgreSQL URL and the Kafka bus.
+    PostgreSQL URL and the Kafka bus, reached over TLS as the service's own Kafka user.
     """
 
     # Inputs stay out of error texts: a refused setting would print the secret beside it.
@@ -46,6 +47,18 @@ class Settings(BaseSettings):
     token_lifetime_seconds: int = Field(
         default=MAX_TOKEN_LIFETIME_SECONDS, gt=0, le=MAX_TOKEN_LIFETIME_SECONDS
     )
+    # How every Kafka client reaches the broker (shared/events/kafka_security.py). PLAINTEXT is
+    # the local test broker's; production refuses it. A bureau's SCRAM password is best given
+    # as a file (a mounted Secret), read again whenever a client is built.
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: SaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_sasl_password_file: Path | None = None
+    kafka_ssl_ca_file: Path | None = None  # the brokers' CA (Strimzi's cluster CA certificate)
+    kafka_ssl_cert_file: Path | None = None  # mutual TLS: the client's certificate
+    kafka_ssl_key_file: Path | None = None  # and its private key, unless in the certificate file
+    kafka_ssl_check_hostname: bool = True
     relay_interval_seconds: float = 0.2
     relay_batch_size: int = 500
     consumer_batch_size: int = 200
@@ -89,6 +102,83 @@ class Settings(BaseSettings):
                 f" retention ({events} days): a redelivered event would be applied again"
             )
         return self
+
+    @model_validator(mode="after")
+    def _kafka_security_is_consistent(self) -> Settings:
+        problem = self._kafka_security_problem()
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    def _kafka_security_problem(self) -> str | None:
+        protocol = self.kafka_security_protocol
+        sasl = {
+            "LUOHU_KAFKA_SASL_USERNAME": self.kafka_sasl_username,
+            "LUOHU_KAFKA_SASL_PASSWORD": self.kafka_sasl_password,
+            "LUOHU_KAFKA_SASL_PASSWORD_FILE": self.kafka_sasl_password_file,
+        }
+        tls = {
+            "LUOHU_KAFKA_SSL_CA_FILE": self.kafka_ssl_ca_file,
+            "LUOHU_KAFKA_SSL_CERT_FILE": self.kafka_ssl_cert_file,
+            "LUOHU_KAFKA_SSL_KEY_FILE": self.kafka_ssl_key_file,
+        }
+        # A credential set beside the wrong protocol would be silently ignored.
+        unused = {"PLAINTEXT": sasl | tls, "SSL": sasl, "SASL_SSL": {}}[protocol]
+        ignored = [name for name, value in unused.items() if value is not None]
+        if ignored:
+            return f"{', '.join(ignored)} set, but LUOHU_KAFKA_SECURITY_PROTOCOL is {protocol}"
+        if protocol == "SASL_SSL":
+            if not self.kafka_sasl_username:
+                return "LUOHU_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs LUOHU_KAFKA_SASL_USERNAME"
+            given = (self.kafka_sasl_password is not None) + (
+                self.kafka_sasl_password_file is not None
+            )
+            if given != 1:
+                return (
+                    "LUOHU_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs exactly one of "
+                    "LUOHU_KAFKA_SASL_PASSWORD and LUOHU_KAFKA_SASL_PASSWORD_FILE"
+                )
+        if self.kafka_ssl_key_file is not None and self.kafka_ssl_cert_file is None:
+            return "LUOHU_KAFKA_SSL_KEY_FILE is set without LUOHU_KAFKA_SSL_CERT_FILE"
+        if self.environment == "production" and self.bus == "kafka":
+            return self._kafka_production_problem()
+        return None
+
+    def _kafka_production_problem(self) -> str | None:
+        """In production every client proves who it is over TLS, so the broker's ACLs apply."""
+        protocol = self.kafka_security_protocol
+        if protocol == "PLAINTEXT":
+            return (
+                "LUOHU_KAFKA_SECURITY_PROTOCOL=PLAINTEXT is refused in production: events would "
+                "cross the network in clear from an unauthenticated client; set SASL_SSL (with "
+                "the bureau's SCRAM user) or SSL with a client certificate"
+            )
+        if protocol == "SSL" and self.kafka_ssl_cert_file is None:
+            return (
+                "LUOHU_KAFKA_SECURITY_PROTOCOL=SSL without LUOHU_KAFKA_SSL_CERT_FILE is refused "
+                "in production: the broker could not tell which bureau connects"
+            )
+        if not self.kafka_ssl_check_hostname:
+            return "LUOHU_KAFKA_SSL_CHECK_HOSTNAME=false is refused in production"
+        return None
+
+    def kafka_security(self) -> KafkaSecurity:
+        """What every Kafka client is given; its files (the CA, the password) are checked now,
+        so a missing Secret mount stops the process at start with the setting's name."""
+        password = self.kafka_sasl_password
+        security = KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password.get_secret_value() if password is not None else None,
+            password_file=self.kafka_sasl_password_file,
+            ca_file=self.kafka_ssl_ca_file,
+            cert_file=self.kafka_ssl_cert_file,
+            key_file=self.kafka_ssl_key_file,
+            check_hostname=self.kafka_ssl_check_hostname,
+        )
+        security.check_files()
+        return security
 
     def database_url_for(self, service: str) -> str:
         """The service's own database: the configured URL, else a SQLite file under data_dir."""

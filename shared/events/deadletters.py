@@ -22,7 +22,8 @@ class DeadLetter:
 
 
 def replayer_group(consumer: str) -> str:
-    """The group that reads a consumer's dead letters: what it has committed was replayed."""
+    """The group that reads a consumer's dead letters: what it has committed was replayed
+    (its Kafka ACLs name it)."""
     return f"deadletter-replayer.{consumer}"
 
 

@@ -19,5 +19,6 @@ def open_bus(settings: Settings) -> Bus:
             partitions=settings.kafka_partitions,
             replication_factor=settings.kafka_replication_factor,
             namespace=settings.kafka_namespace,
+            security=settings.kafka_security(),
         )
     raise ValueError(f"unknown bus engine {settings.bus!r}")

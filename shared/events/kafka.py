@@ -14,10 +14,11 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 from kafka.structs import OffsetAndMetadata
 
 from shared.events.bus import BusUnavailable, Message, Record
+from shared.events.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class KafkaBus:
     # Prefixes every topic and group on the broker, so environments can share a cluster;
     # services still see the contract's topic names.
     namespace: str = ""
+    # TLS and SASL for every client this bus builds (producer, consumers, admin).
+    security: KafkaSecurity = PLAINTEXT
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _producer: KafkaProducer | None = field(default=None, init=False, repr=False)
     _admin: KafkaAdminClient | None = field(default=None, init=False, repr=False)
@@ -100,6 +103,7 @@ class KafkaBus:
         with self._lock:
             if self._producer is None:
                 self._producer = KafkaProducer(
+                    **self.security.client_config(),
                     bootstrap_servers=self.bootstrap_servers,
                     client_id=f"{self.client_id}-producer",
                     acks="all",
@@ -118,6 +122,7 @@ class KafkaBus:
         with self._lock:
             if self._admin is None:
                 self._admin = KafkaAdminClient(
+                    **self.security.client_config(),
                     bootstrap_servers=self.bootstrap_servers,
                     client_id=f"{self.client_id}-admin",
                     request_timeout_ms=10_000,
@@ -137,6 +142,11 @@ class KafkaBus:
                 partitions=self.partitions,
                 replication_factor=self.replication_factor,
             )
+        except TopicAuthorizationFailedError as exc:
+            # The user's ACLs hide a topic it does not own, so it looks missing.
+            raise BusUnavailable(
+                f"kafka: this Kafka user may not use {missing} (its ACLs): {exc}"
+            ) from exc
         except KafkaError as exc:
             raise BusUnavailable(f"kafka: cannot create topics: {exc}") from exc
         self._topics.update(missing)
@@ -251,6 +261,7 @@ class KafkaGroupMember:
         self.member_id = uuid.uuid4().hex
         try:
             self._consumer: KafkaConsumer | None = KafkaConsumer(
+                **bus.security.client_config(),
                 bootstrap_servers=bus.bootstrap_servers,
                 client_id=f"{bus.client_id}-{group}-{self.member_id[:8]}",
                 group_id=bus.namespace + group,

@@ -14,6 +14,7 @@ from kafka.admin import KafkaAdminClient
 
 from shared.events.consumer import dead_letter_topic
 from shared.events.kafka import create_missing_topics
+from shared.events.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.registry import SERVICES, topics
 
 KEEP_FOREVER = -1
@@ -38,9 +39,12 @@ def create_topics(
     replication_factor: int,
     min_insync_replicas: int,
     namespace: str = "",
+    security: KafkaSecurity = PLAINTEXT,
 ) -> list[str]:
     """Create the topics that do not exist yet (prefixed with `namespace`); the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="luohu-topics")
+    admin = KafkaAdminClient(
+        **security.client_config(), bootstrap_servers=bootstrap_servers, client_id="luohu-topics"
+    )
     try:
         in_sync = str(min_insync_replicas)
         configs = {

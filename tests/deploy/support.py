@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -48,7 +49,7 @@ BUREAUS = {
 BUREAU_OF = {service: bureau for bureau, members in BUREAUS.items() for service in members}
 DEPARTMENT_LABEL = "luohu.shaoguan.gov.cn/department"
 ROLE_LABEL = "luohu.shaoguan.gov.cn/role"
-KAFKA_PORT = 9092
+KAFKA_PORT = 9093  # Strimzi's TLS listener: the services speak SASL_SSL only
 POSTGRES_PORT = 5432
 
 PLATFORM_TOPICS = (
@@ -105,7 +106,10 @@ def kustomization_files() -> list[Path]:
 
 
 def schema_errors(doc: Document) -> str | None:
-    """None when the document is valid for KUBERNETES_VERSION (strict: no unknown fields)."""
+    """None when the document is valid for KUBERNETES_VERSION (strict: no unknown fields), or,
+    for a Strimzi resource, for the part of its CRD the platform uses."""
+    if str(doc.get("apiVersion", "")).startswith("kafka.strimzi.io/"):
+        return strimzi_errors(doc)
     try:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
@@ -168,3 +172,104 @@ def container_port(container: Document, port: int | str) -> int:
         return port
     (number,) = [p["containerPort"] for p in container["ports"] if p.get("name") == port]
     return int(number)
+
+
+def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required or [],
+        "additionalProperties": False,
+    }
+
+
+_STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+
+# What the Strimzi KafkaUser CRD (kafka.strimzi.io/v1beta2) accepts, for the fields the platform
+# writes, in its enumerations; strict, like the Kubernetes schemas: an unknown field is an error.
+KAFKA_USER_SCHEMA = _closed(
+    {
+        "apiVersion": {"const": "kafka.strimzi.io/v1beta2"},
+        "kind": {"const": "KafkaUser"},
+        "metadata": _closed(
+            {
+                "name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "namespace": {"type": "string"},
+                "labels": {**_STRING_MAP, "required": ["strimzi.io/cluster"]},
+            },
+            ["name", "labels"],
+        ),
+        "spec": _closed(
+            {
+                "authentication": _closed(
+                    {"type": {"enum": ["tls", "tls-external", "scram-sha-512"]}}, ["type"]
+                ),
+                "authorization": _closed(
+                    {
+                        "type": {"const": "simple"},
+                        "acls": {
+                            "type": "array",
+                            "items": _closed(
+                                {
+                                    "type": {"enum": ["allow", "deny"]},
+                                    "host": {"type": "string"},
+                                    "resource": _closed(
+                                        {
+                                            "type": {
+                                                "enum": [
+                                                    "topic",
+                                                    "group",
+                                                    "cluster",
+                                                    "transactionalId",
+                                                ]
+                                            },
+                                            "name": {"type": "string", "minLength": 1},
+                                            "patternType": {"enum": ["literal", "prefix"]},
+                                        },
+                                        ["type"],
+                                    ),
+                                    "operations": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "uniqueItems": True,
+                                        "items": {
+                                            "enum": [
+                                                "Read",
+                                                "Write",
+                                                "Create",
+                                                "Delete",
+                                                "Alter",
+                                                "Describe",
+                                                "ClusterAction",
+                                                "AlterConfigs",
+                                                "DescribeConfigs",
+                                                "IdempotentWrite",
+                                                "All",
+                                            ]
+                                        },
+                                    },
+                                },
+                                ["resource", "operations"],
+                            ),
+                        },
+                    },
+                    ["type", "acls"],
+                ),
+            },
+            ["authentication", "authorization"],
+        ),
+    },
+    ["apiVersion", "kind", "metadata", "spec"],
+)
+
+
+def strimzi_errors(doc: Document) -> str | None:
+    name = doc.get("metadata", {}).get("name")
+    if doc.get("kind") != "KafkaUser":
+        return f"{doc.get('kind')}/{name}: no schema for this Strimzi kind here"
+    try:
+        jsonschema.validate(doc, KAFKA_USER_SCHEMA)
+    except jsonschema.ValidationError as error:
+        path = ".".join(str(part) for part in error.path)
+        return f"KafkaUser/{name}: {path}: {error.message}"
+    return None

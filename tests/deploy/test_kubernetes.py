@@ -249,7 +249,10 @@ def test_each_service_holds_its_own_signing_key_and_the_bundle(service: str) -> 
     assert [i["path"] for i in bundle["items"]] == ["trust.jwks.json"]
 
     secrets = {v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
-    assert secrets == {f"{name}-signing-key"}, "its own key, no other service's"
+    own_kafka_user = f"luohu-{name}"  # and the cluster CA's certificate, public
+    assert secrets == {f"{name}-signing-key", own_kafka_user, "luohu-cluster-ca-cert"}, (
+        "its own key, no other service's"
+    )
     job = one(docs, "Job", f"{name}-migrate")["spec"]["template"]["spec"]
     assert not [v for v in job["volumes"] if "secret" in v or "configMap" in v]
 
