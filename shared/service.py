@@ -27,6 +27,7 @@ from shared.events.bus import Bus
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.engines import open_bus
 from shared.events.outbox import OutboxRelay
+from shared.events.signing import EventSigner, EventVerifier
 from shared.follow_through.kernel import FollowThrough, redecide_waiting
 from shared.keys import Keyring, keyring_for
 from shared.limits import BodyLimits, RequestGuard
@@ -103,6 +104,7 @@ class Runtime:
             tables=self.spec.tables,
             bus=self.bus,
             batch_size=self.settings.relay_batch_size,
+            signer=EventSigner(self.keyring, self.spec.name),
         )
         self._spawn(
             f"{self.spec.name}-relay",
@@ -122,6 +124,7 @@ class Runtime:
                 max_attempts=self.settings.consumer_max_attempts,
                 backoff=self.settings.consumer_retry_backoff_seconds,
                 batch_size=self.settings.consumer_batch_size,
+                verifier=EventVerifier(self.keyring),
             )
             self._spawn(f"{subscription.group}-consumer", partial(consumer.run_until, self.stop))
 

@@ -22,11 +22,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shared.auth import issue_token
-from shared.events.bus import Record
+from shared.events.bus import Message, Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
+from shared.events.signing import EventSigner, producers_of
 from shared.identity import make_id_number
 from shared.key_folder import init_keys
+from shared.keys import keyring_for
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
@@ -202,11 +204,21 @@ def caught_up(client: TestClient, settings: Settings, group: str) -> None:
 # --- the embedded event log ----------------------------------------------------------------------
 
 
+def signed(settings: Settings, message: Message, *, by: str | None = None) -> Message:
+    """The message signed as its producer's relay signs it (`by`: another service's key)."""
+    event_type = json.loads(message.value)["type"]
+    producer = by or min(producers_of(event_type), default="hukou")
+    return EventSigner(keyring_for(settings), producer).sign(message)
+
+
 def publish(settings: Settings, *events: CloudEvent) -> None:
-    """Append events to the embedded log, each keyed by its subject, as a relay would."""
+    """Append events to the embedded log, each keyed by its subject and signed by its type's
+    producer, as a relay would."""
     bus = EmbeddedBus(settings.event_log_path)
     try:
-        bus.publish([to_message(event, key=str(event.get_subject())) for event in events])
+        bus.publish(
+            [signed(settings, to_message(event, key=str(event.get_subject()))) for event in events]
+        )
     finally:
         bus.close()
 

@@ -186,6 +186,7 @@ class KafkaBus:
             if name not in set(self._get_admin().list_topics()):
                 return 0
             reader = KafkaConsumer(
+                **self.security.client_config(),
                 bootstrap_servers=self.bootstrap_servers,
                 client_id=f"{self.client_id}-offsets",
                 group_id=self.namespace + group,

@@ -15,17 +15,13 @@ replay is verified as the original was.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from shared.events.bus import Message, Record
+from shared.keys import KeyProblem, Keyring, sign_bytes, verify_bytes
 from shared.registry import SERVICES
 
 SIGNATURE_HEADER = "luohu-signature"
-ALGORITHM = "EdDSA"
 _DOMAIN = b"luohu-event-v1"
 
 
@@ -35,40 +31,27 @@ class EventRejected(Exception):
 
 @dataclass(frozen=True)
 class EventSigner:
-    """A service's own signing key, and the id its public key has in the trust bundle."""
+    """Signs what a service publishes with the newest of its own keys (shared/keys.py)."""
 
+    keyring: Keyring
     service: str
-    kid: str
-    key: Ed25519PrivateKey
 
     def sign(self, message: Message) -> Message:
         """The message with its signature; one already signed (a dead letter) is kept as it is."""
         if SIGNATURE_HEADER in message.headers:
             return message
-        signature = jwt.api_jws.encode(
-            _signed_bytes(message.key, message.value),
-            self.key,
-            algorithm=ALGORITHM,
-            headers={"kid": self.kid, "typ": "luohu-event"},
-            is_payload_detached=True,
+        signature = sign_bytes(
+            self.keyring, self.service, _signed_bytes(message.key, message.value)
         )
         headers = {**message.headers, SIGNATURE_HEADER: signature.encode()}
         return Message(message.topic, message.key, message.value, headers)
 
 
 @dataclass(frozen=True)
-class TrustedKey:
-    """A public key of the trust bundle and the service it belongs to."""
-
-    service: str
-    key: Ed25519PublicKey
-
-
-@dataclass(frozen=True)
 class EventVerifier:
-    """The trust bundle's public keys by key id: who signed a record, and may it have."""
+    """Who signed a record, by the trust bundle (read again when it changes), and may it have."""
 
-    keys: Mapping[str, TrustedKey]
+    keyring: Keyring
 
     def signer_of(self, record: Record) -> str:
         """The service whose key signed the record, or `EventRejected` saying why not."""
@@ -77,22 +60,11 @@ class EventVerifier:
             raise EventRejected("the event is not signed")
         try:
             signature = raw.decode("ascii")
-            header = jwt.get_unverified_header(signature)
-        except (UnicodeDecodeError, jwt.PyJWTError) as exc:
+            trusted = verify_bytes(self.keyring, _signed_bytes(record.key, record.value), signature)
+        except UnicodeDecodeError as exc:
             raise EventRejected(f"the signature cannot be read: {exc}") from exc
-        kid = header.get("kid")
-        trusted = self.keys.get(kid) if isinstance(kid, str) else None
-        if trusted is None:
-            raise EventRejected(f"the event is signed with a key not in the trust bundle ({kid!r})")
-        try:
-            jwt.api_jws.decode_complete(
-                signature,
-                trusted.key,
-                algorithms=[ALGORITHM],
-                detached_payload=_signed_bytes(record.key, record.value),
-            )
-        except jwt.PyJWTError as exc:
-            raise EventRejected(f"the signature does not match the event: {exc}") from exc
+        except KeyProblem as exc:
+            raise EventRejected(str(exc)) from exc
         return trusted.service
 
     def check(self, record: Record, event_type: str) -> str:

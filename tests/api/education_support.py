@@ -39,6 +39,7 @@ from tests.support import (
     quick_settings,
     read_topic,
     reports,
+    signed,
     token,
 )
 from tests.support import settlement as approved_settlement
@@ -125,7 +126,7 @@ def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
     event to its own type's topic), keyed by its subject."""
     message = to_message(event, key=str(event.get_subject()))
     with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([replace(message, topic=APPROVED_TOPIC)])
+        bus.publish([signed(settings, replace(message, topic=APPROVED_TOPIC))])
 
 
 def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:

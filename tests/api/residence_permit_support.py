@@ -39,6 +39,7 @@ from tests.support import (
     ok,
     person_id,
     quick_settings,
+    signed,
     token,
 )
 from tests.support import settlement as approved_settlement
@@ -220,7 +221,7 @@ def announce(
     if topic is not None:
         message = replace(message, topic=topic)
     with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([message] * times)
+        bus.publish([signed(settings, message)] * times)
 
 
 def wait_for(predicate: Callable[[], Any]) -> Any:
