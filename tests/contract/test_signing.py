@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from shared.events.bus import Bus, Message
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.deadletters import pending_dead_letters, replay_dead_letters
 from shared.events.envelope import new_event, to_message, topic_of
+from shared.events.kafka import KafkaBus
 from shared.events.outbox import OutboxRelay, add_to_outbox
 from shared.events.signing import SIGNATURE_HEADER, EventSigner, EventVerifier
 from shared.key_folder import init_keys
@@ -24,6 +26,7 @@ from shared.keys import Keyring, keyring_for
 from shared.observability import metrics
 from shared.registry import processed_type
 from shared.settings import Settings
+from tests.contract.conftest import BusSpec
 from tests.contract.support import unique
 from tests.contract.test_deadletters import EFFECTS, TABLES, metadata
 from tests.support import session_keys
@@ -82,6 +85,23 @@ class Hukou:
 
     def errors(self) -> list[str]:
         return [letter.error for letter in pending_dead_letters(self.bus, self.group)]
+
+
+@pytest.fixture
+def bus(bus_spec: BusSpec) -> Iterator[Bus]:
+    """A log of the test's own: these tests use the contract's real topics, so on the shared
+    broker they take a namespace of their own (the embedded log is new for each test)."""
+    if bus_spec.engine == "kafka":
+        opened: Bus = KafkaBus(
+            bus_spec.location,
+            partitions=3,
+            session_timeout_ms=6000,
+            namespace=unique("signing") + ".",
+        )
+    else:
+        opened = bus_spec.open()
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
