@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.civil_affairs import operations, schemas, views
-from services.civil_affairs.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.civil_affairs.models import FOLLOW_THROUGH_TABLES
 from services.civil_affairs.rules import INCOME_FACT, PARAMETERS
 from shared.follow_through import FactField, FollowThrough
 from shared.settlement import Amount
@@ -18,11 +18,9 @@ def settlement_record(session: Session, settlement_id: str) -> schemas.Settlemen
 
 FOLLOW_THROUGH = FollowThrough(
     service="civil_affairs",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
     record=settlement_record,
-    record_model=schemas.SettlementOut,
     facts=(FactField(INCOME_FACT, Amount, False, "the household's monthly income, yuan"),),
     parameters=PARAMETERS,
 )

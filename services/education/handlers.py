@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.education import operations, schemas, views
-from services.education.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.education.models import FOLLOW_THROUGH_TABLES
 from services.education.rules import PARAMETERS, SCHOOLING_FACT, Schooling
 from shared.follow_through import FactField, FollowThrough, decide_again
 
@@ -40,11 +40,9 @@ def record_completion(
 # the audit and `education.settlement.processed` in the same transaction).
 FOLLOW_THROUGH = FollowThrough(
     service="education",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
     record=settlement_record,
-    record_model=schemas.SettlementOut,
     facts=(
         FactField(
             SCHOOLING_FACT,

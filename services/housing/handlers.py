@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.housing import operations, schemas, views
-from services.housing.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.housing.models import FOLLOW_THROUGH_TABLES
 from services.housing.rules import AREA_FACT, INCOME_FACT, PARAMETERS, TENURE_FACT
 from shared.follow_through import FactField, FollowThrough
 from shared.settlement import Amount, Tenure
@@ -18,11 +18,9 @@ def settlement_record(session: Session, settlement_id: str) -> schemas.Settlemen
 
 FOLLOW_THROUGH = FollowThrough(
     service="housing",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
     record=settlement_record,
-    record_model=schemas.SettlementOut,
     facts=(
         FactField(INCOME_FACT, Amount, False, "the household's monthly income, yuan"),
         FactField(AREA_FACT, Amount, False, "the household's current dwelling area, m2"),

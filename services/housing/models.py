@@ -21,7 +21,7 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
-FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(TABLES)
 
 
 class HousingAssessment(HouseholdAssessment, Base):

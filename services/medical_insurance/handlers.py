@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.medical_insurance import operations, rules, schemas, views
-from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.medical_insurance.models import FOLLOW_THROUGH_TABLES
 from shared.clock import today
 from shared.fields import Months, RegionCode
 from shared.follow_through import FactField, FollowThrough
@@ -19,11 +19,9 @@ def settlement_record(session: Session, settlement_id: str) -> schemas.Settlemen
 
 FOLLOW_THROUGH = FollowThrough(
     service="medical_insurance",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
     record=settlement_record,
-    record_model=schemas.SettlementOut,
     facts=(
         FactField(rules.MEDICAL_MONTHS, Months, True, "months of basic medical insurance; 0: none"),
         FactField(rules.INSURED_REGION, RegionCode, True, "where insured (GB/T 2260)"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.pension import operations, schemas, views
-from services.pension.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.pension.models import FOLLOW_THROUGH_TABLES
 from services.pension.rules import PARAMETERS
 from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY, OccupationCategory
 from shared.follow_through import FactField, FollowThrough
@@ -22,11 +22,9 @@ def settlement_record(session: Session, settlement_id: str) -> schemas.Settlemen
 # confirmation (the kernel writes the audit entry and `pension.settlement.processed`).
 FOLLOW_THROUGH = FollowThrough(
     service="pension",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
     record=settlement_record,
-    record_model=schemas.SettlementOut,
     facts=(
         FactField(
             EMPLOYER_PAID,

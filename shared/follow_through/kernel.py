@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
@@ -99,13 +99,22 @@ class FollowThrough:
     """One department's follow-through on approved settlements."""
 
     service: str
-    tables: PlatformTables
     records: FollowThroughTables
     decide: Decide
     record: RecordOut
-    record_model: type[BaseModel]
     facts: Sequence[FactField] = ()
     parameters: ParameterSource | None = None
+
+    @property
+    def tables(self) -> PlatformTables:
+        """The department's platform tables, where the audit entry and the report are written."""
+        return self.records.platform
+
+    @property
+    def record_model(self) -> type[BaseModel]:
+        """The model of `record`'s answer: its return annotation, as FastAPI reads a route's."""
+        model: type[BaseModel] = get_type_hints(self.record)["return"]
+        return model
 
     @property
     def write_scope(self) -> str:
