@@ -8,17 +8,23 @@ declares the columns of its own decision; `HouseholdAssessment` gives the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Date, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UTCDateTime, utcnow
-from shared.follow_through import FollowThroughOut, FollowThroughTables, state_of
+from shared.follow_through import (
+    Decision,
+    FollowThroughOut,
+    FollowThroughTables,
+    gaps_of,
+    state_of,
+)
 from shared.parameters import Parameter
 from shared.regions import SHAOGUAN_COUNTIES
 from shared.rules import Check, CheckOutcome
@@ -47,26 +53,38 @@ class HouseholdAssessment:
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, sort_order=_LAST)
 
     def decided(
-        self,
-        settlement: SettlementApproved,
-        *,
-        outcome: str,
-        information_needed: Iterable[str],
-        checks: Iterable[Check],
-        parameters_used: Iterable[Parameter],
-        facts: Mapping[str, Any],
+        self, settlement: SettlementApproved, assessed: Assessed, facts: Mapping[str, Any]
     ) -> None:
         """Write what the decision of `settlement` came to, with the facts it was made on."""
         self.region_code = settlement.destination_region_code
         self.decision_date = settlement.decision_date
         self.rules_version = settlement.rules_version
         self.household_size = len(settlement.members)
-        self.outcome = outcome
-        self.information_needed = list(information_needed)
-        self.checks = [CheckOut.model_validate(check).model_dump() for check in checks]
-        self.parameters_used = [p.model_dump(mode="json") for p in parameters_used]
+        self.outcome = assessed.outcome
+        self.information_needed = list(assessed.information_needed)
+        self.checks = [CheckOut.model_validate(check).model_dump() for check in assessed.checks]
+        self.parameters_used = [p.model_dump(mode="json") for p in assessed.parameters_used]
         self.facts = {**facts, "decision_date": settlement.decision_date.isoformat()}
         self.assessed_at = utcnow()
+
+
+A = TypeVar("A", bound=HouseholdAssessment)
+
+
+class Assessed(Protocol):
+    """What a department's rules decided of a household, as its assessment records it."""
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def information_needed(self) -> Sequence[str]: ...
+
+    @property
+    def checks(self) -> Sequence[Check]: ...
+
+    @property
+    def parameters_used(self) -> Sequence[Parameter]: ...
 
 
 def shaoguan_county_of(settlement: SettlementApproved) -> str:
@@ -81,15 +99,28 @@ def shaoguan_county_of(settlement: SettlementApproved) -> str:
     return settlement.destination_region_code
 
 
-def summary_of(benefit: str, clause: str, assessment: HouseholdAssessment) -> str:
-    """One line for the `processed` event and the audit log: no names, no identity numbers."""
-    line = (
+def assessment_of(session: Session, model: type[A], settlement_id: str) -> A:
+    """The settlement's assessment to decide afresh: the one stored, or a new one."""
+    stored = session.get(model, settlement_id)
+    if stored is not None:
+        return stored
+    assessment = model()
+    assessment.settlement_id = settlement_id
+    return assessment
+
+
+def decision_of(
+    benefit: str, clause: str, assessment: HouseholdAssessment, assessed: Assessed
+) -> Decision:
+    """What the assessment came to for the follow-through: a line for the `processed` event and
+    the audit log (no names, no identity numbers), and a gap for each fact still needed."""
+    summary = (
         f"{benefit} {assessment.outcome} ({clause}) for a household of "
         f"{assessment.household_size} in {assessment.region_code}"
     )
     if assessment.information_needed:
-        line += "; information needed: " + ", ".join(assessment.information_needed)
-    return line
+        summary += "; information needed: " + ", ".join(assessment.information_needed)
+    return Decision(summary=summary, gaps=tuple(gaps_of(assessed.checks)))
 
 
 def fen(amount: Decimal | None) -> int | None:

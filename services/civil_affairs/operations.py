@@ -14,8 +14,8 @@ from services.civil_affairs.rules import (
     exactly,
 )
 from services.civil_affairs.rules import MinimumLivingAssessment as Assessed
-from shared.assessment import fen, shaoguan_county_of, summary_of
-from shared.follow_through import Case, Decision, gaps_of
+from shared.assessment import assessment_of, decision_of, fen, shaoguan_county_of
+from shared.follow_through import Case, Decision
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
@@ -42,8 +42,7 @@ def decide(session: Session, case: Case) -> Decision:
     facts = facts_of(case.settlement)
     decided = assess_minimum_living(facts, PARAMETERS.current())
     assessment = _record(session, case.settlement, facts, decided)
-    summary = summary_of(BENEFIT, CLAUSE, assessment)
-    return Decision(summary=summary, gaps=tuple(gaps_of([decided.check])))
+    return decision_of(BENEFIT, CLAUSE, assessment, decided)
 
 
 def _record(
@@ -51,18 +50,13 @@ def _record(
 ) -> MinimumLivingAssessment:
     """The assessment, one row per settlement decided afresh (the follow-through and the audit
     log keep each version)."""
-    assessment = session.get(
-        MinimumLivingAssessment, settlement.settlement_id
-    ) or MinimumLivingAssessment(settlement_id=settlement.settlement_id)
+    assessment = assessment_of(session, MinimumLivingAssessment, settlement.settlement_id)
     income = facts.monthly_household_income
     assessment.per_capita_income_fen = fen(decided.per_capita_income)
     assessment.standard_fen = fen(decided.standard)
     assessment.decided(
         settlement,
-        outcome=decided.outcome,
-        information_needed=decided.missing,
-        checks=[decided.check],
-        parameters_used=decided.parameters_used,
+        decided,
         facts={
             "monthly_household_income": None if income is None else float(income),
             "household_size": facts.household_size,

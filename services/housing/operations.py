@@ -12,11 +12,11 @@ from services.housing import schemas
 from services.housing.models import TABLES, HeldApplication, HousingApplication, HousingAssessment
 from services.housing.rules import CLAUSE, PARAMETERS, HousingFacts, assess_housing, read_facts
 from services.housing.rules import HousingAssessment as Assessed
-from shared.assessment import fen, shaoguan_county_of, summary_of
+from shared.assessment import assessment_of, decision_of, fen, shaoguan_county_of
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
-from shared.follow_through import Case, Decision, gaps_of
+from shared.follow_through import Case, Decision
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
@@ -49,8 +49,7 @@ def decide(session: Session, case: Case) -> Decision:
     facts = facts_of(case.settlement)
     decided = assess_housing(facts, PARAMETERS.current())
     assessment = _record(session, case.settlement, facts, decided)
-    summary = summary_of(BENEFIT, CLAUSE, assessment)
-    return Decision(summary=summary, gaps=tuple(gaps_of(decided.checks)))
+    return decision_of(BENEFIT, CLAUSE, assessment, decided)
 
 
 def _record(
@@ -58,17 +57,12 @@ def _record(
 ) -> HousingAssessment:
     """The assessment, one row per settlement decided afresh (the follow-through and the audit
     log keep each version); the household's applications stay as they are."""
-    assessment = session.get(HousingAssessment, settlement.settlement_id) or HousingAssessment(
-        settlement_id=settlement.settlement_id
-    )
+    assessment = assessment_of(session, HousingAssessment, settlement.settlement_id)
     assessment.forms = list(decided.forms)
     assessment.monthly_rental_subsidy_fen = fen(decided.monthly_rental_subsidy)
     assessment.decided(
         settlement,
-        outcome=decided.outcome,
-        information_needed=decided.information_needed,
-        checks=decided.checks,
-        parameters_used=decided.parameters_used,
+        decided,
         facts={
             "monthly_household_income": _plain(facts.monthly_household_income),
             "current_area_m2": _plain(facts.current_area_m2),
