@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from services.civil_affairs import schemas
 from services.civil_affairs.models import FOLLOW_THROUGH_TABLES, MinimumLivingAssessment
+from services.civil_affairs.operations import load_assessment
 from services.civil_affairs.rules import CLAUSE
 from shared.assessment import eligible, household_settlement, yuan
 from shared.db import columns_of
@@ -29,3 +30,8 @@ def settlement_out(session: Session, assessment: MinimumLivingAssessment) -> sch
         **household_settlement(session, FOLLOW_THROUGH_TABLES, assessment),
         assessment=assessment_out(assessment),
     )
+
+
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it, or a 404."""
+    return settlement_out(session, load_assessment(session, settlement_id))

@@ -14,10 +14,6 @@ from services.education.rules import PARAMETERS, SCHOOLING_FACT, Schooling
 from shared.follow_through import FactField, FollowThrough, decide_again
 
 
-def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    return views.settlement_out(session, settlement_id)
-
-
 def record_completion(
     session: Session, transfer_id: str, completion: schemas.CompletionIn, *, actor: str
 ) -> schemas.TransferOut:
@@ -42,7 +38,7 @@ FOLLOW_THROUGH = FollowThrough(
     service="education",
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
-    record=settlement_record,
+    record=views.settlement_out,
     facts=(
         FactField(
             SCHOOLING_FACT,

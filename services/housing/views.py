@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.housing import schemas
 from services.housing.models import FOLLOW_THROUGH_TABLES, HousingApplication, HousingAssessment
-from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
+from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING, load_assessment
 from services.housing.rules import CLAUSE
 from shared.assessment import eligible, household_settlement, yuan
 from shared.clock import local_date
@@ -112,3 +112,8 @@ def settlement_out(session: Session, assessment: HousingAssessment) -> schemas.S
         assessment=assessment_out(assessment),
         applications=[application_out(session, a) for a in assessment.applications],
     )
+
+
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it, or a 404."""
+    return settlement_out(session, load_assessment(session, settlement_id))
