@@ -68,9 +68,6 @@ class HouseholdAssessment:
         self.assessed_at = utcnow()
 
 
-A = TypeVar("A", bound=HouseholdAssessment)
-
-
 class Assessed(Protocol):
     """What a department's rules decided of a household, as its assessment records it."""
 
@@ -87,6 +84,9 @@ class Assessed(Protocol):
     def parameters_used(self) -> Sequence[Parameter]: ...
 
 
+AssessmentRow = TypeVar("AssessmentRow", bound=HouseholdAssessment)
+
+
 def shaoguan_county_of(settlement: SettlementApproved) -> str:
     """The county the household settles in, where its county's rules and parameters apply."""
     if settlement.destination_region_code not in SHAOGUAN_COUNTIES:
@@ -99,7 +99,9 @@ def shaoguan_county_of(settlement: SettlementApproved) -> str:
     return settlement.destination_region_code
 
 
-def assessment_of(session: Session, model: type[A], settlement_id: str) -> A:
+def assessment_of(
+    session: Session, model: type[AssessmentRow], settlement_id: str
+) -> AssessmentRow:
     """The settlement's assessment to decide afresh: the one stored, or a new one."""
     stored = session.get(model, settlement_id)
     if stored is not None:
