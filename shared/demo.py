@@ -200,9 +200,30 @@ def follow_up(
     return journey
 
 
+def _members_row(
+    services: Services,
+    service: str,
+    settlement_id: str,
+    rows: str,
+    member_index: int,
+    *,
+    status: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The department's record of the settlement, and the member's one row of its collection
+    `rows` (with that `status`, when one is given)."""
+    record = services.ok("GET", service, f"/v1/settlements/{settlement_id}")
+    (row,) = [
+        r
+        for r in record[rows]
+        if r["member_index"] == member_index and (status is None or r["status"] == status)
+    ]
+    return record, row
+
+
 def _confirm_pension(services: Services, settlement_id: str, member_index: int) -> None:
-    record = services.ok("GET", "pension", f"/v1/settlements/{settlement_id}")
-    (continuation,) = [c for c in record["continuations"] if c["member_index"] == member_index]
+    _, continuation = _members_row(
+        services, "pension", settlement_id, "continuations", member_index
+    )
     services.ok(
         "POST",
         "pension",
@@ -212,8 +233,9 @@ def _confirm_pension(services: Services, settlement_id: str, member_index: int) 
 
 
 def _confirm_medical_insurance(services: Services, settlement_id: str, member_index: int) -> None:
-    record = services.ok("GET", "medical_insurance", f"/v1/settlements/{settlement_id}")
-    (entry,) = [e for e in record["entries"] if e["member_index"] == member_index]
+    record, entry = _members_row(
+        services, "medical_insurance", settlement_id, "entries", member_index
+    )
     services.ok(
         "POST",
         "medical_insurance",
@@ -228,12 +250,9 @@ def _confirm_medical_insurance(services: Services, settlement_id: str, member_in
 
 
 def _complete_student_transfer(services: Services, settlement_id: str, member_index: int) -> None:
-    record = services.ok("GET", "education", f"/v1/settlements/{settlement_id}")
-    (transfer,) = [
-        t
-        for t in record["transfers"]
-        if t["member_index"] == member_index and t["status"] == "requested"
-    ]
+    _, transfer = _members_row(
+        services, "education", settlement_id, "transfers", member_index, status="requested"
+    )
     services.ok("POST", "education", f"/v1/student-transfers/{transfer['id']}/completion")
 
 

@@ -39,10 +39,18 @@ class ErrorResponse(BaseModel):
 
 
 class LuohuError(Exception):
-    """A refusal with a stable machine-readable code, rendered by `install_error_handlers`."""
+    """A refusal with a stable machine-readable code, rendered by `install_error_handlers`.
+
+    Each kind of refusal is a subclass naming its HTTP status and code:
+    `class NotFound(LuohuError, status_code=404, code="not_found")`."""
 
     status_code = 400
     code = "bad_request"
+
+    def __init_subclass__(cls, *, status_code: int, code: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status_code = status_code
+        cls.code = code
 
     def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
@@ -50,38 +58,28 @@ class LuohuError(Exception):
         self.details = details or []
 
 
-class NotFound(LuohuError):
-    status_code = 404
-    code = "not_found"
+class NotFound(LuohuError, status_code=404, code="not_found"):
+    """What was asked for is not there."""
 
 
-class Conflict(LuohuError):
-    status_code = 409
-    code = "conflict"
+class Conflict(LuohuError, status_code=409, code="conflict"):
+    """The request clashes with the record's current state."""
 
 
-class InvalidInput(LuohuError):
+class InvalidInput(LuohuError, status_code=422, code="invalid_input"):
     """Input that parsed but breaks a rule the schema cannot state (a 422)."""
 
-    status_code = 422
-    code = "invalid_input"
+
+class Unauthenticated(LuohuError, status_code=401, code="unauthenticated"):
+    """No valid token came with the request."""
 
 
-class Unauthenticated(LuohuError):
-    status_code = 401
-    code = "unauthenticated"
+class Forbidden(LuohuError, status_code=403, code="forbidden"):
+    """The token does not allow this request."""
 
 
-class Forbidden(LuohuError):
-    status_code = 403
-    code = "forbidden"
-
-
-class BodyTooLarge(LuohuError):
+class BodyTooLarge(LuohuError, status_code=413, code="body_too_large"):
     """A request body over its route's limit (`shared.limits`), refused before it is read."""
-
-    status_code = 413
-    code = "body_too_large"
 
 
 def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]]:

@@ -99,6 +99,16 @@ class MinimumLivingAssessment:
         `parameters.minimum_living_standard`); empty once decided."""
         return self.check.missing
 
+    @property
+    def information_needed(self) -> tuple[str, ...]:
+        """The same as `missing`: what a household assessment records as needed."""
+        return self.missing
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        """The assessment's one check, as a household assessment records its checks."""
+        return (self.check,)
+
 
 def exactly(value: float | None) -> Decimal | None:
     """An amount as written (1799.99, not its binary float)."""

@@ -5,37 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.civil_affairs.rules import STANDARD_UNIT, Outcome
-from shared.follow_through import FollowThroughOut
-from shared.rules import CheckOutcome
-
-
-class CheckOut(BaseModel):
-    """One check as stored with its assessment and shown: a rule's `Check`, read as it is."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    rule: str
-    clause: str
-    passed: bool
-    outcome: CheckOutcome
-    reason: str
-    missing: list[str] = []
-
-
-class ParameterUsedOut(BaseModel):
-    """The version of a local parameter a decision used."""
-
-    name: str
-    value: float | int | str | bool
-    unit: str | None = None
-    region_code: str | None = None
-    valid_from: date
-    valid_to: date | None = None
-    source: str
-    department: str
+from shared.assessment import CheckOut, HouseholdSettlementOut, ParameterUsedOut
 
 
 class FactsOut(BaseModel):
@@ -69,11 +42,8 @@ class AssessmentOut(BaseModel):
     assessed_at: datetime
 
 
-class SettlementOut(FollowThroughOut):
+class SettlementOut(HouseholdSettlementOut):
     """What civil affairs decided about one approved settlement (CONTRACT.md, downstream
     services), and what it still has open (CONTRACT.md, follow-through)."""
 
-    region_code: str
-    region_name: str | None
-    household_size: int
     assessment: AssessmentOut

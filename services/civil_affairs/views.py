@@ -6,20 +6,10 @@ from sqlalchemy.orm import Session
 
 from services.civil_affairs import schemas
 from services.civil_affairs.models import FOLLOW_THROUGH_TABLES, MinimumLivingAssessment
+from services.civil_affairs.operations import load_assessment
 from services.civil_affairs.rules import CLAUSE
+from shared.assessment import eligible, household_settlement, yuan
 from shared.db import columns_of
-from shared.follow_through import state_of
-from shared.regions import SHAOGUAN_COUNTIES
-
-
-def _yuan(fen: int | None) -> float | None:
-    return None if fen is None else fen / 100
-
-
-def _eligible(outcome: str) -> bool | None:
-    if outcome == "information_needed":
-        return None
-    return outcome == "eligible"
 
 
 def assessment_out(assessment: MinimumLivingAssessment) -> schemas.AssessmentOut:
@@ -28,18 +18,20 @@ def assessment_out(assessment: MinimumLivingAssessment) -> schemas.AssessmentOut
         {
             **columns_of(assessment),
             "clause": CLAUSE,
-            "eligible": _eligible(assessment.outcome),
-            "per_capita_income": _yuan(assessment.per_capita_income_fen),
-            "standard": _yuan(assessment.standard_fen),
+            "eligible": eligible(assessment.outcome),
+            "per_capita_income": yuan(assessment.per_capita_income_fen),
+            "standard": yuan(assessment.standard_fen),
         }
     )
 
 
 def settlement_out(session: Session, assessment: MinimumLivingAssessment) -> schemas.SettlementOut:
     return schemas.SettlementOut(
-        **state_of(session, FOLLOW_THROUGH_TABLES, assessment.settlement_id).model_dump(),
-        region_code=assessment.region_code,
-        region_name=SHAOGUAN_COUNTIES.get(assessment.region_code),
-        household_size=assessment.household_size,
+        **household_settlement(session, FOLLOW_THROUGH_TABLES, assessment),
         assessment=assessment_out(assessment),
     )
+
+
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it, or a 404."""
+    return settlement_out(session, load_assessment(session, settlement_id))

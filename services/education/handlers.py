@@ -9,13 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.education import operations, schemas, views
-from services.education.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.education.models import FOLLOW_THROUGH_TABLES
 from services.education.rules import PARAMETERS, SCHOOLING_FACT, Schooling
 from shared.follow_through import FactField, FollowThrough, decide_again
-
-
-def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    return views.settlement_out(session, settlement_id)
 
 
 def record_completion(
@@ -40,11 +36,9 @@ def record_completion(
 # the audit and `education.settlement.processed` in the same transaction).
 FOLLOW_THROUGH = FollowThrough(
     service="education",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
-    record=settlement_record,
-    record_model=schemas.SettlementOut,
+    record=views.settlement_out,
     facts=(
         FactField(
             SCHOOLING_FACT,

@@ -3,26 +3,17 @@ again whenever a fact or a parameter it waits on arrives (三(五))."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from services.housing import operations, schemas, views
-from services.housing.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.housing import operations, views
+from services.housing.models import FOLLOW_THROUGH_TABLES
 from services.housing.rules import AREA_FACT, INCOME_FACT, PARAMETERS, TENURE_FACT
 from shared.follow_through import FactField, FollowThrough
 from shared.settlement import Amount, Tenure
 
-
-def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    return views.settlement_out(session, operations.load_assessment(session, settlement_id))
-
-
 FOLLOW_THROUGH = FollowThrough(
     service="housing",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
-    record=settlement_record,
-    record_model=schemas.SettlementOut,
+    record=views.settlement_record,
     facts=(
         FactField(INCOME_FACT, Amount, False, "the household's monthly income, yuan"),
         FactField(AREA_FACT, Amount, False, "the household's current dwelling area, m2"),

@@ -6,12 +6,12 @@ and housing facts, and the settlement id leads back to the people through public
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.assessment import HouseholdAssessment
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
 from shared.follow_through import follow_through_tables
 
@@ -21,29 +21,17 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
-FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(TABLES)
 
 
-class HousingAssessment(Base):
+class HousingAssessment(HouseholdAssessment, Base):
     """A settled household's housing-security eligibility (三(五)), decided once per settlement."""
 
     __tablename__ = "housing_assessments"
 
-    # The primary key makes the assessment once per settlement, whatever the bus redelivers.
-    settlement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
-    decision_date: Mapped[date] = mapped_column(Date)
-    rules_version: Mapped[str | None] = mapped_column(String(60))
-    household_size: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(30), index=True)
     forms: Mapped[list[str]] = mapped_column(JSON)
     # Money in fen (0.01 yuan): exact on every engine.
     monthly_rental_subsidy_fen: Mapped[int | None] = mapped_column(Integer)
-    information_needed: Mapped[list[str]] = mapped_column(JSON)
-    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    parameters_used: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
-    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     applications: Mapped[list[HousingApplication]] = relationship(
         lazy="raise", order_by="HousingApplication.applied_at"

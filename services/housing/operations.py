@@ -12,20 +12,18 @@ from services.housing import schemas
 from services.housing.models import TABLES, HeldApplication, HousingApplication, HousingAssessment
 from services.housing.rules import CLAUSE, PARAMETERS, HousingFacts, assess_housing, read_facts
 from services.housing.rules import HousingAssessment as Assessed
+from shared.assessment import assessment_of, decision_of, fen, shaoguan_county_of
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
-from shared.follow_through import Case, Decision, gaps_of
-from shared.regions import SHAOGUAN_COUNTIES
+from shared.follow_through import Case, Decision
 from shared.routes import load_one
 from shared.settlement import SettlementApproved
 
 PENDING = "pending"
 PUBLIC_RENTAL_HOUSING = "public_rental_housing"
-
-
-def _fen(amount: Decimal | None) -> int | None:
-    return None if amount is None else int((amount * 100).to_integral_value())
+BENEFIT = "housing security"
+"""What the assessment decides, as its summary names it."""
 
 
 def _plain(amount: Decimal | None) -> float | None:
@@ -33,28 +31,10 @@ def _plain(amount: Decimal | None) -> float | None:
     return None if amount is None else float(amount)
 
 
-def summary_of(assessment: HousingAssessment) -> str:
-    """One line for the `processed` event and the audit log: no names, no identity numbers."""
-    line = (
-        f"housing security {assessment.outcome} ({CLAUSE}) for a household of "
-        f"{assessment.household_size} in {assessment.region_code}"
-    )
-    if assessment.information_needed:
-        line += "; information needed: " + ", ".join(assessment.information_needed)
-    return line
-
-
 def facts_of(settlement: SettlementApproved) -> HousingFacts:
     """What housing decides on: the household's size and housing facts, nothing personal."""
-    if settlement.destination_region_code not in SHAOGUAN_COUNTIES:
-        # Hukou admits only Shaoguan's counties: anything else is a fault to see and replay,
-        # not a household to assess under parameters that are not its county's.
-        raise ValueError(
-            f"destination_region_code {settlement.destination_region_code!r} is not a county "
-            "of Shaoguan"
-        )
     return read_facts(
-        region_code=settlement.destination_region_code,
+        region_code=shaoguan_county_of(settlement),
         decision_date=settlement.decision_date,
         household_size=len(settlement.members),
         housing=settlement.housing,
@@ -69,7 +49,7 @@ def decide(session: Session, case: Case) -> Decision:
     facts = facts_of(case.settlement)
     decided = assess_housing(facts, PARAMETERS.current())
     assessment = _record(session, case.settlement, facts, decided)
-    return Decision(summary=summary_of(assessment), gaps=tuple(gaps_of(decided.checks)))
+    return decision_of(BENEFIT, CLAUSE, assessment, decided)
 
 
 def _record(
@@ -77,28 +57,20 @@ def _record(
 ) -> HousingAssessment:
     """The assessment, one row per settlement decided afresh (the follow-through and the audit
     log keep each version); the household's applications stay as they are."""
-    assessment = session.get(HousingAssessment, settlement.settlement_id) or HousingAssessment(
-        settlement_id=settlement.settlement_id
-    )
-    assessment.region_code = facts.region_code
-    assessment.decision_date = facts.decision_date
-    assessment.rules_version = settlement.rules_version
-    assessment.household_size = facts.household_size
-    assessment.outcome = decided.outcome
+    assessment = assessment_of(session, HousingAssessment, settlement.settlement_id)
     assessment.forms = list(decided.forms)
-    assessment.monthly_rental_subsidy_fen = _fen(decided.monthly_rental_subsidy)
-    assessment.information_needed = list(decided.information_needed)
-    assessment.checks = [schemas.CheckOut.model_validate(c).model_dump() for c in decided.checks]
-    assessment.parameters_used = [p.model_dump(mode="json") for p in decided.parameters_used]
-    assessment.facts = {
-        "monthly_household_income": _plain(facts.monthly_household_income),
-        "current_area_m2": _plain(facts.current_area_m2),
-        "household_size": facts.household_size,
-        "destination_region_code": facts.region_code,
-        "tenure": facts.tenure,
-        "decision_date": facts.decision_date.isoformat(),
-    }
-    assessment.assessed_at = utcnow()
+    assessment.monthly_rental_subsidy_fen = fen(decided.monthly_rental_subsidy)
+    assessment.decided(
+        settlement,
+        decided,
+        facts={
+            "monthly_household_income": _plain(facts.monthly_household_income),
+            "current_area_m2": _plain(facts.current_area_m2),
+            "household_size": facts.household_size,
+            "destination_region_code": facts.region_code,
+            "tenure": facts.tenure,
+        },
+    )
     session.add(assessment)
     session.flush()
     return assessment
@@ -224,7 +196,7 @@ def record_outcome(
             details=[{"field": "outcome", "reason": f"already {application.status}"}],
         )
     problems = outcome.problems_for(application.form)
-    monthly = _fen(outcome.monthly_subsidy)
+    monthly = fen(outcome.monthly_subsidy)
     if outcome.outcome == "granted" and application.form == "rental_subsidy" and monthly is None:
         assessment = load_assessment(session, application.settlement_id)
         monthly = assessment.monthly_rental_subsidy_fen

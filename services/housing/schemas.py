@@ -6,13 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.housing.rules import Form, Outcome
+from shared.assessment import CheckOut, HouseholdSettlementOut, ParameterUsedOut
 from shared.fields import Strict
-from shared.follow_through import FollowThroughOut
 from shared.pagination import Page
-from shared.rules import CheckOutcome
 
 ApplicationStatus = Literal["pending", "granted", "refused"]
 
@@ -72,32 +71,6 @@ class OutcomeIn(Strict):
         return problems
 
 
-class CheckOut(BaseModel):
-    """One check as stored with its assessment and shown: a rule's `Check`, read as it is."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    rule: str
-    clause: str
-    passed: bool
-    outcome: CheckOutcome
-    reason: str
-    missing: list[str] = []
-
-
-class ParameterUsedOut(BaseModel):
-    """The version of a local parameter a decision used."""
-
-    name: str
-    value: float | int | str | bool
-    unit: str | None = None
-    region_code: str | None = None
-    valid_from: date
-    valid_to: date | None = None
-    source: str
-    department: str
-
-
 class FactsOut(BaseModel):
     """The facts the assessment was made on, as the settlement gave them."""
 
@@ -151,13 +124,10 @@ class ApplicationOut(BaseModel):
     outcome: OutcomeOut | None = None
 
 
-class SettlementOut(FollowThroughOut):
+class SettlementOut(HouseholdSettlementOut):
     """What housing did about one approved settlement (CONTRACT.md, downstream services), and
     what it still has open (CONTRACT.md, follow-through)."""
 
-    region_code: str
-    region_name: str | None
-    household_size: int
     assessment: AssessmentOut
     applications: list[ApplicationOut]
 

@@ -9,17 +9,13 @@ from sqlalchemy.orm import Session
 
 from services.housing import schemas
 from services.housing.models import FOLLOW_THROUGH_TABLES, HousingApplication, HousingAssessment
-from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING
+from services.housing.operations import PENDING, PUBLIC_RENTAL_HOUSING, load_assessment
 from services.housing.rules import CLAUSE
+from shared.assessment import eligible, household_settlement, yuan
 from shared.clock import local_date
 from shared.db import columns_of
-from shared.follow_through import state_of
 from shared.pagination import PageRequest, fetch_page
 from shared.regions import SHAOGUAN_COUNTIES
-
-
-def _yuan(fen: int | None) -> float | None:
-    return None if fen is None else fen / 100
 
 
 def _waiting(region_code: str) -> Select[Any]:
@@ -83,7 +79,7 @@ def application_out(session: Session, application: HousingApplication) -> schema
     if application.decided_at is not None:
         decided = schemas.OutcomeOut(
             outcome=application.status,
-            monthly_subsidy=_yuan(application.monthly_subsidy_fen),
+            monthly_subsidy=yuan(application.monthly_subsidy_fen),
             unit_reference=application.unit_reference,
             reason=application.refusal_reason,
             decided_at=application.decided_at,
@@ -104,24 +100,20 @@ def assessment_out(assessment: HousingAssessment) -> schemas.AssessmentOut:
         {
             **columns_of(assessment),
             "clause": CLAUSE,
-            "eligible": _eligible(assessment.outcome),
-            "monthly_rental_subsidy": _yuan(assessment.monthly_rental_subsidy_fen),
+            "eligible": eligible(assessment.outcome),
+            "monthly_rental_subsidy": yuan(assessment.monthly_rental_subsidy_fen),
         }
     )
 
 
 def settlement_out(session: Session, assessment: HousingAssessment) -> schemas.SettlementOut:
     return schemas.SettlementOut(
-        **state_of(session, FOLLOW_THROUGH_TABLES, assessment.settlement_id).model_dump(),
-        region_code=assessment.region_code,
-        region_name=SHAOGUAN_COUNTIES.get(assessment.region_code),
-        household_size=assessment.household_size,
+        **household_settlement(session, FOLLOW_THROUGH_TABLES, assessment),
         assessment=assessment_out(assessment),
         applications=[application_out(session, a) for a in assessment.applications],
     )
 
 
-def _eligible(outcome: str) -> bool | None:
-    if outcome == "information_needed":
-        return None
-    return outcome != "not_eligible"
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it, or a 404."""
+    return settlement_out(session, load_assessment(session, settlement_id))

@@ -4,26 +4,16 @@ confirmation or a parameter it waits on arrives (三(六))."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from services.medical_insurance import operations, rules, schemas, views
-from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, TABLES
-from shared.clock import today
+from services.medical_insurance import operations, rules, views
+from services.medical_insurance.models import FOLLOW_THROUGH_TABLES
 from shared.fields import Months, RegionCode
 from shared.follow_through import FactField, FollowThrough
 
-
-def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    return views.settlement_out(session, settlement_id, today=today())
-
-
 FOLLOW_THROUGH = FollowThrough(
     service="medical_insurance",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
-    record=settlement_record,
-    record_model=schemas.SettlementOut,
+    record=views.settlement_record,
     facts=(
         FactField(rules.MEDICAL_MONTHS, Months, True, "months of basic medical insurance; 0: none"),
         FactField(rules.INSURED_REGION, RegionCode, True, "where insured (GB/T 2260)"),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from services.medical_insurance import rules, schemas
 from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, MemberEntry, SettlementRecord
 from services.medical_insurance.operations import load_transfer
-from shared import regions
+from shared import clock, regions
 from shared.db import columns_of
 from shared.follow_through import state_of
 from shared.identity import mask_id_number
@@ -43,6 +43,11 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
             "parameters": list(used.values()),
         }
     )
+
+
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it today, or a 404."""
+    return settlement_out(session, settlement_id, today=clock.today())
 
 
 def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:

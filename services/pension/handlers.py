@@ -4,29 +4,20 @@ decided again whenever a fact, a parameter or an origin's confirmation it waits 
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from services.pension import operations, schemas, views
-from services.pension.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.pension import operations, views
+from services.pension.models import FOLLOW_THROUGH_TABLES
 from services.pension.rules import PARAMETERS
 from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY, OccupationCategory
 from shared.follow_through import FactField, FollowThrough
 from shared.settlement import Answer
 
-
-def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
-    return views.settlement_out(session, operations.load_settlement(session, settlement_id))
-
-
 # hukou.settlement.approved -> operations.decide, and again on each fact, parameter or
 # confirmation (the kernel writes the audit entry and `pension.settlement.processed`).
 FOLLOW_THROUGH = FollowThrough(
     service="pension",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=operations.decide,
-    record=settlement_record,
-    record_model=schemas.SettlementOut,
+    record=views.settlement_record,
     facts=(
         FactField(
             EMPLOYER_PAID,

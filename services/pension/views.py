@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from services.pension import schemas
 from services.pension.models import FOLLOW_THROUGH_TABLES, PensionContinuation, PensionSettlement
+from services.pension.operations import load_settlement
 from shared.db import columns_of
 from shared.follow_through import state_of
 from shared.identity import mask_id_number
@@ -40,3 +41,8 @@ def settlement_out(session: Session, row: PensionSettlement) -> schemas.Settleme
             "continuations": [continuation_out(c) for c in row.continuations],
         }
     )
+
+
+def settlement_record(session: Session, settlement_id: str) -> schemas.SettlementOut:
+    """The settlement as `GET /v1/settlements/{id}` answers it, or a 404."""
+    return settlement_out(session, load_settlement(session, settlement_id))

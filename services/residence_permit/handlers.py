@@ -3,18 +3,16 @@ permits (三(九)), and `residence_permit.settlement.processed` reports it, `don
 
 from __future__ import annotations
 
-from services.residence_permit import schemas, settlements, views
-from services.residence_permit.models import FOLLOW_THROUGH_TABLES, TABLES
+from services.residence_permit import settlements, views
+from services.residence_permit.models import FOLLOW_THROUGH_TABLES
 from services.residence_permit.rules import PARAMETERS
 from shared.follow_through import FollowThrough
 
 FOLLOW_THROUGH = FollowThrough(
     service="residence_permit",
-    tables=TABLES,
     records=FOLLOW_THROUGH_TABLES,
     decide=settlements.decide,
     record=views.settlement_out,
-    record_model=schemas.SettlementOut,
     # Closing takes no fact: the information route answers any fact with a 422 naming it.
     facts=(),
     parameters=PARAMETERS,

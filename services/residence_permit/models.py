@@ -18,7 +18,7 @@ class Base(DeclarativeBase):
 
 
 TABLES = platform_tables(Base.metadata)
-FOLLOW_THROUGH_TABLES = follow_through_tables(Base.metadata)
+FOLLOW_THROUGH_TABLES = follow_through_tables(TABLES)
 
 
 class ResidencePermit(Base):

@@ -99,13 +99,20 @@ class KafkaBus:
     _topics: set[str] = field(default_factory=set, init=False, repr=False)
     _consumers: list[KafkaGroupMember] = field(default_factory=list, init=False, repr=False)
 
+    def client_config(self, role: str) -> dict[str, Any]:
+        """What every client of this bus connects with: its security, the brokers, and a
+        client id naming the bus and the client's `role`."""
+        return {
+            **self.security.client_config(),
+            "bootstrap_servers": self.bootstrap_servers,
+            "client_id": f"{self.client_id}-{role}",
+        }
+
     def _get_producer(self) -> KafkaProducer:
         with self._lock:
             if self._producer is None:
                 self._producer = KafkaProducer(
-                    **self.security.client_config(),
-                    bootstrap_servers=self.bootstrap_servers,
-                    client_id=f"{self.client_id}-producer",
+                    **self.client_config("producer"),
                     acks="all",
                     enable_idempotence=True,
                     linger_ms=5,
@@ -122,9 +129,7 @@ class KafkaBus:
         with self._lock:
             if self._admin is None:
                 self._admin = KafkaAdminClient(
-                    **self.security.client_config(),
-                    bootstrap_servers=self.bootstrap_servers,
-                    client_id=f"{self.client_id}-admin",
+                    **self.client_config("admin"),
                     request_timeout_ms=10_000,
                 )
             return self._admin
@@ -186,9 +191,7 @@ class KafkaBus:
             if name not in set(self._get_admin().list_topics()):
                 return 0
             reader = KafkaConsumer(
-                **self.security.client_config(),
-                bootstrap_servers=self.bootstrap_servers,
-                client_id=f"{self.client_id}-offsets",
+                **self.client_config("offsets"),
                 group_id=self.namespace + group,
                 enable_auto_commit=False,
             )
@@ -262,9 +265,7 @@ class KafkaGroupMember:
         self.member_id = uuid.uuid4().hex
         try:
             self._consumer: KafkaConsumer | None = KafkaConsumer(
-                **bus.security.client_config(),
-                bootstrap_servers=bus.bootstrap_servers,
-                client_id=f"{bus.client_id}-{group}-{self.member_id[:8]}",
+                **bus.client_config(f"{group}-{self.member_id[:8]}"),
                 group_id=bus.namespace + group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",

@@ -24,11 +24,10 @@ import copy
 import hashlib
 import json
 import logging
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Literal
+from datetime import date, timedelta
+from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
@@ -47,15 +46,13 @@ from shared.follow_through.facts import (
     checked_facts,
     member_key,
 )
-from shared.follow_through.model import (
-    PARAMETER_PREFIX,
-    Decision,
-    FollowThroughOut,
-    FollowThroughTables,
-    Gap,
-    OpenItemOut,
-    Status,
+from shared.follow_through.items import (
+    open_fields,
+    open_parameter_names,
+    reconcile,
+    waiting_on,
 )
+from shared.follow_through.model import Decision, FollowThroughTables, Status
 from shared.identity import mask_identity_numbers
 from shared.parameters import FOLLOW_THROUGH_DAYS, ParameterSet, ParameterSource
 from shared.registry import SERVICES_BY_NAME, SETTLEMENT_APPROVED
@@ -99,13 +96,22 @@ class FollowThrough:
     """One department's follow-through on approved settlements."""
 
     service: str
-    tables: PlatformTables
     records: FollowThroughTables
     decide: Decide
     record: RecordOut
-    record_model: type[BaseModel]
     facts: Sequence[FactField] = ()
     parameters: ParameterSource | None = None
+
+    @property
+    def tables(self) -> PlatformTables:
+        """The department's platform tables, where the audit entry and the report are written."""
+        return self.records.platform
+
+    @property
+    def record_model(self) -> type[BaseModel]:
+        """The model of `record`'s answer: its return annotation, as FastAPI reads a route's."""
+        model: type[BaseModel] = get_type_hints(self.record)["return"]
+        return model
 
     @property
     def write_scope(self) -> str:
@@ -189,9 +195,16 @@ def decide_again(
         version=version,
     )
     decision = department.decide(session, case)
-    items = _reconcile(session, department, case, decision.gaps)
+    items = reconcile(
+        session,
+        department.records,
+        settlement_id,
+        version,
+        decision.gaps,
+        due_on=_due_on(department, case),
+    )
     status: Status = "action_needed" if items else "done"
-    waiting = _waiting_on(items)
+    waiting = waiting_on(items)
     session.execute(
         update(department.records.cases)
         .where(department.records.cases.c.settlement_id == settlement_id)
@@ -246,7 +259,7 @@ def supply_information(
     case_row = _locked_case(session, department, settlement_id)
     members = len(case_row.approved.get("members", []))
     values = checked_facts(department.facts, information, members=members)
-    asked = _open_fields(session, department, settlement_id, information.member_index)
+    asked = open_fields(session, department.records, settlement_id, information.member_index)
     not_asked = [name for name in values if name not in asked]
     if not_asked:
         whose = (
@@ -284,7 +297,7 @@ def redecide_waiting(db: Database, department: FollowThrough) -> int:
     for settlement_id in settlement_ids:
         with db.unit_of_work() as session:
             case_row = _locked_case(session, department, settlement_id)
-            names = _open_parameter_names(session, department, settlement_id)
+            names = open_parameter_names(session, department.records, settlement_id)
             if _digest(_parameters(department), names) == case_row.parameters_digest:
                 continue
             decide_again(
@@ -296,22 +309,6 @@ def redecide_waiting(db: Database, department: FollowThrough) -> int:
             )
             decided += 1
     return decided
-
-
-def state_of(
-    session: Session, records: FollowThroughTables, settlement_id: str
-) -> FollowThroughOut:
-    """The department's status and open items for one settlement, or a 404."""
-    cases = records.cases
-    case_row = session.execute(select(cases).where(cases.c.settlement_id == settlement_id)).first()
-    if case_row is None:
-        raise NotFound(f"the department has not acted on settlement {settlement_id}")
-    return FollowThroughOut(
-        settlement_id=settlement_id,
-        status=case_row.status,
-        open_items=_open_items(session, records, settlement_id),
-        version=case_row.version,
-    )
 
 
 # --- the parts -------------------------------------------------------------------------------
@@ -338,111 +335,13 @@ def with_supplied(approved: Mapping[str, Any], supplied: Mapping[str, Any]) -> S
     return SettlementApproved.model_validate(data)
 
 
-def _reconcile(
-    session: Session, department: FollowThrough, case: Case, gaps: Sequence[Gap]
-) -> list[OpenItemOut]:
-    """Keep the items whose gap remains, close those whose gap is gone, open the new ones."""
-    items = department.records.open_items
-    settlement_id = case.settlement.settlement_id
-    now = utcnow()
-    open_rows = {
-        (row.member_index, row.field, row.kind): row
-        for row in session.execute(
-            select(items).where(items.c.settlement_id == settlement_id, items.c.closed_at.is_(None))
-        ).all()
-    }
-    wanted = {gap.key: gap for gap in gaps}
-    for key, row in open_rows.items():
-        if key not in wanted:
-            session.execute(
-                update(items)
-                .where(items.c.id == row.id)
-                .values(closed_at=now, closed_in=case.version)
-            )
-        elif row.reason != wanted[key].reason:
-            session.execute(
-                update(items).where(items.c.id == row.id).values(reason=wanted[key].reason)
-            )
-    due_on = _due_on(department, case)
-    for key, gap in wanted.items():
-        if key in open_rows:
-            continue
-        session.execute(
-            insert(items).values(
-                id=str(uuid.uuid4()),
-                settlement_id=settlement_id,
-                member_index=gap.member_index,
-                field=gap.field,
-                kind=gap.kind,
-                reason=gap.reason,
-                opened_at=now,
-                opened_in=case.version,
-                due_on=due_on,
-            )
-        )
-    return _open_items(session, department.records, settlement_id)
-
-
-def _open_items(
-    session: Session, records: FollowThroughTables, settlement_id: str
-) -> list[OpenItemOut]:
-    """The settlement's open items, oldest first."""
-    items = records.open_items
-    rows = session.execute(
-        select(items)
-        .where(items.c.settlement_id == settlement_id, items.c.closed_at.is_(None))
-        .order_by(items.c.opened_at, items.c.id)
-    ).all()
-    return [OpenItemOut.model_validate(row) for row in rows]
-
-
-def _due_on(department: FollowThrough, case: Case) -> Any:
+def _due_on(department: FollowThrough, case: Case) -> date | None:
     """An item opened today is due `follow_through_days` later, where the parameter is set."""
     opened_on = clock.today()
     days = _parameters(department).in_force(
         FOLLOW_THROUGH_DAYS, opened_on, case.settlement.destination_region_code
     )
     return None if days is None else opened_on + timedelta(days=int(days.value))
-
-
-def _open_fields(
-    session: Session, department: FollowThrough, settlement_id: str, member_index: int | None
-) -> set[str]:
-    items = department.records.open_items
-    whose = (
-        items.c.member_index.is_(None)
-        if member_index is None
-        else items.c.member_index == member_index
-    )
-    rows = session.execute(
-        select(items.c.field).where(
-            items.c.settlement_id == settlement_id,
-            items.c.closed_at.is_(None),
-            items.c.kind == "information",
-            whose,
-        )
-    ).scalars()
-    return set(rows)
-
-
-def _open_parameter_names(
-    session: Session, department: FollowThrough, settlement_id: str
-) -> list[str]:
-    items = department.records.open_items
-    fields = session.execute(
-        select(items.c.field).where(
-            items.c.settlement_id == settlement_id,
-            items.c.closed_at.is_(None),
-            items.c.kind == "parameter",
-        )
-    ).scalars()
-    return sorted({field.removeprefix(PARAMETER_PREFIX) for field in fields})
-
-
-def _waiting_on(items: Sequence[OpenItemOut]) -> list[str]:
-    return sorted(
-        {item.field.removeprefix(PARAMETER_PREFIX) for item in items if item.kind == "parameter"}
-    )
 
 
 def _parameters(department: FollowThrough) -> ParameterSet:

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
-from shared.db import UTCDateTime
+from shared.db import PlatformTables, UTCDateTime
 from shared.rules import Check
 
 Status = Literal["done", "action_needed", "failed"]
@@ -92,15 +92,19 @@ class FollowThroughTables:
 
     `cases` holds each settlement as approved, the facts supplied since, the current status
     and version, and the fingerprint of the parameters its open items wait on; `open_items`
-    every item opened, closed ones kept with the version that closed them.
+    every item opened, closed ones kept with the version that closed them; `platform` the
+    tables of the same database every service keeps (the audit log and the outbox the kernel
+    writes to).
     """
 
     cases: Table
     open_items: Table
+    platform: PlatformTables
 
 
-def follow_through_tables(metadata: MetaData) -> FollowThroughTables:
-    """Declare the follow-through tables on a department's metadata."""
+def follow_through_tables(platform: PlatformTables) -> FollowThroughTables:
+    """Declare the follow-through tables on the metadata of a department's `platform` tables."""
+    metadata = platform.metadata
     cases = Table(
         "follow_through",
         metadata,
@@ -135,4 +139,4 @@ def follow_through_tables(metadata: MetaData) -> FollowThroughTables:
         Column("closed_in", Integer, nullable=True),
         Index("ix_open_items_kind_open", "kind", "closed_at"),
     )
-    return FollowThroughTables(cases, open_items)
+    return FollowThroughTables(cases, open_items, platform)
