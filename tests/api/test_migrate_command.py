@@ -6,15 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from services.hukou.app import SPEC, build
 from shared import migrations
 from shared.cli import app as cli
-from shared.db import make_engine
 from shared.settings import Settings
+from tests.migration_support import stamp_before_the_squash
 from tests.support import quick_settings
 
 
@@ -29,14 +28,7 @@ def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 @pytest.fixture
 def stale(platform: Settings) -> Settings:
     """Hukou's database as the previous version left it: stamped at its revision 0002."""
-    url = platform.database_url_for("hukou")
-    SPEC.migrate(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sa.text("INSERT INTO alembic_version VALUES ('0002')"))
-    finally:
-        engine.dispose()
+    stamp_before_the_squash(SPEC, platform.database_url_for("hukou"))
     return platform
 
 

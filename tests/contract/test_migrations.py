@@ -21,6 +21,7 @@ from shared.cli import app as cli
 from shared.db import PlatformTables, make_engine, new_metadata
 from shared.launcher import built_services
 from shared.service import ServiceSpec
+from tests.migration_support import stamp_before_the_squash
 
 
 def spec_of(service: str) -> ServiceSpec:
@@ -149,13 +150,7 @@ def test_a_fresh_database_is_stamped_at_the_head_revision(
 
 def test_a_revision_from_before_the_squash_is_a_clear_error(database_url: str) -> None:
     spec = spec_of("hukou")
-    spec.migrate(database_url)
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sa.text("INSERT INTO alembic_version VALUES ('0002')"))
-    finally:
-        engine.dispose()
+    stamp_before_the_squash(spec, database_url)
 
     with pytest.raises(migrations.UnknownRevision) as raised:
         spec.migrate(database_url)
