@@ -13,6 +13,7 @@ import time
 import httpx
 import typer
 
+from shared import migrations
 from shared.demo import DemoFailed, Services, walk_through
 from shared.keys import KeyProblem, keyring_for
 from shared.registry import SERVICE_PORTS
@@ -66,6 +67,14 @@ def run_platform(
         }
         for name in names
     }
+    try:
+        # A database from before the migrations' squash stops the start with what to do.
+        for name in names:
+            url = environments[name].get("LUOHU_DATABASE_URL") or settings.database_url_for(name)
+            migrations.check_revision(name, url)
+    except migrations.UnknownRevision as exc:
+        typer.echo(f"the platform cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc
     if "hukou" in names and "residence_permit" in names:
         # Hukou checks a declared residence start against the applicant's permits (三(九)).
         environments["hukou"].setdefault(

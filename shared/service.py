@@ -45,7 +45,8 @@ class ServiceSpec:
     """What makes one department's service: the same few parts for every department.
 
     The service's registry entry gives its title, its package's docstring the description its
-    API documents, and the `migrations/` folder beside the package its migrations.
+    API documents, and the `migrations/` folder beside the package its revisions since the
+    baseline (none yet: a fresh database is built from the models).
     `parameters`, when it has any, are loaded when its app is built, so a wrong one stops the
     start rather than failing every decision. A department that acts on approved settlements
     gives its `follow_through`: the service then consumes the approvals, serves the information
@@ -75,10 +76,11 @@ class ServiceSpec:
 
     @property
     def migrations_dir(self) -> Path:
-        package = importlib.util.find_spec(f"services.{self.name}")
-        if package is None or package.origin is None:
-            raise LookupError(f"no package services.{self.name}")
-        return Path(package.origin).parent / "migrations"
+        return migrations.versions_dir(self.name)
+
+    def migrate(self, url: str) -> None:
+        """Bring the service's database at `url` to the head revision (`shared.migrations`)."""
+        migrations.upgrade(self.name, self.migrations_dir, self.tables.metadata, url)
 
     def build(self, settings: Settings | None = None) -> FastAPI:
         """The service's app on `settings` (default: the environment's)."""
@@ -179,7 +181,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.database_url_for(spec.name)
         if settings.run_migrations_on_start:
-            migrations.upgrade(spec.migrations_dir, spec.tables.metadata, url)
+            spec.migrate(url)
         runtime = Runtime(
             spec=spec,
             settings=settings,

@@ -15,7 +15,6 @@ from services.hukou import approvals, operations, schemas
 from services.hukou.app import SPEC
 from services.hukou.models import TABLES, SettlementApplication
 from services.hukou.rules import PARAMETERS, RULES_VERSIONS
-from shared import migrations
 from shared.db import Database, new_metadata, platform_tables
 from shared.errors import Conflict
 from shared.events.bus import Record
@@ -48,7 +47,7 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
 
 @pytest.fixture
 def hukou_db(database_url: str) -> Database:
-    migrations.upgrade(SPEC.migrations_dir, SPEC.tables.metadata, database_url)
+    SPEC.migrate(database_url)
     db = Database(database_url)
     yield db  # type: ignore[misc]
     db.dispose()
