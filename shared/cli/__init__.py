@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +14,9 @@ import typer
 
 from shared import key_folder, keys, migrations
 from shared.auth import issue_token
-from shared.events.bus import Bus
-from shared.identity import mask_identity_numbers
+from shared.cli.log import deadletters_app, events_app
+from shared.cli.topics import topics_app
+from shared.cli.trust import keys_app
 from shared.launcher import built_services, port_of, run_demo, run_platform
 from shared.registry import DEPARTMENT_SCOPES, SERVICE_PORTS, SERVICES
 from shared.settings import Settings
@@ -26,16 +24,10 @@ from shared.settings import Settings
 app = typer.Typer(
     help="Luohu (落户): coordinates the departments when a migrant settles.", no_args_is_help=True
 )
-events_app = typer.Typer(help="Read the embedded event log.", no_args_is_help=True)
+
 app.add_typer(events_app, name="events")
-deadletters_app = typer.Typer(help="Events a service could not handle.", no_args_is_help=True)
 app.add_typer(deadletters_app, name="deadletters")
-topics_app = typer.Typer(help="The platform's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
-keys_app = typer.Typer(
-    help="Signing keys and the trust bundle (in development: LUOHU_KEYS_DIR, var/keys).",
-    no_args_is_help=True,
-)
 app.add_typer(keys_app, name="keys")
 
 
@@ -115,58 +107,6 @@ def probe(
         raise typer.Exit(1)
 
 
-EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000  # a consumer may be down 30 days and catch up
-
-
-@topics_app.command("list")
-def topics_list() -> None:
-    """Print every topic the platform uses (the registry's events, then the dead letters)."""
-    from shared.events.topics import platform_topics
-
-    for topic in platform_topics(event_retention_ms=EVENT_RETENTION_MS):
-        typer.echo(topic)
-
-
-@topics_app.command("create")
-def topics_create(
-    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
-    min_insync_replicas: Annotated[int, typer.Option(min=1)] = 1,
-    event_retention_ms: Annotated[
-        int | None,
-        typer.Option(min=-1, help="Default: LUOHU_EVENT_RETENTION_DAYS or LUOHU_RETENTION_DAYS"),
-    ] = None,
-    dead_letter_retention_ms: Annotated[
-        int, typer.Option(min=-1, help="-1: kept until `luohu deadletters replay`")
-    ] = -1,
-) -> None:
-    """Create every topic the platform uses on LUOHU_KAFKA_BOOTSTRAP_SERVERS, with
-    LUOHU_KAFKA_PARTITIONS partitions (a one-off before the services start)."""
-    from shared.events.topics import create_topics, platform_topics
-
-    if min_insync_replicas > replication_factor:
-        raise typer.BadParameter(
-            "cannot exceed --replication-factor", param_hint="--min-insync-replicas"
-        )
-    from shared.retention import RetentionPolicy
-
-    settings = Settings()
-    if event_retention_ms is None:  # the same days `luohu prune` keeps the embedded log
-        event_retention_ms = RetentionPolicy.from_settings(settings).event_retention_ms
-    wanted = platform_topics(
-        event_retention_ms=event_retention_ms, dead_letter_retention_ms=dead_letter_retention_ms
-    )
-    created = create_topics(
-        settings.kafka_bootstrap_servers,
-        wanted,
-        partitions=settings.kafka_partitions,
-        replication_factor=replication_factor,
-        min_insync_replicas=min_insync_replicas,
-        namespace=settings.kafka_namespace,
-        security=settings.kafka_security(),
-    )
-    typer.echo(f"{len(created)} topics created, {len(wanted) - len(created)} existed already")
-
-
 @app.command("prune")
 def prune_command(
     service: Annotated[
@@ -193,45 +133,6 @@ def prune_command(
         typer.echo(problem, err=True)
     if report.problems:
         raise typer.Exit(1)
-
-
-@topics_app.command("grant")
-def topics_grant(
-    admin_listener: Annotated[
-        str,
-        typer.Option(
-            help="The broker's loopback PLAINTEXT listener, whose clients are super users"
-        ),
-    ] = "127.0.0.1:9094",
-) -> None:
-    """Give every Kafka user of the platform its SCRAM-SHA-512 password and its ACLs (what
-    Strimzi does from deploy/k8s/kafka/kafka-users.yaml), on compose's broker: run inside the
-    broker's network namespace. Each password is read from <USER>_KAFKA_PASSWORD."""
-    from kafka.admin import KafkaAdminClient
-
-    from shared.events.kafka_access import grant, password_variable, platform_users
-    from shared.events.kafka_security import PLAINTEXT
-
-    host = admin_listener.rpartition(":")[0].strip("[]")
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        raise typer.BadParameter(
-            "only a loopback listener: its clients are not authenticated",
-            param_hint="--admin-listener",
-        )
-    users = platform_users(namespace=Settings().kafka_namespace)
-    missing = [password_variable(u) for u in users if not os.environ.get(password_variable(u))]
-    if missing:
-        raise typer.BadParameter(f"set {', '.join(missing)}", param_hint="environment")
-    passwords = {u.name: os.environ[password_variable(u)] for u in users}
-    # Loopback only (checked above): this listener is the broker's own, never the network's.
-    admin = KafkaAdminClient(
-        **PLAINTEXT.client_config(), bootstrap_servers=admin_listener, client_id="luohu-grant"
-    )
-    try:
-        granted = grant(admin, users, passwords)
-    finally:
-        admin.close()
-    typer.echo(f"{len(users)} Kafka users, {granted} ACLs granted")
 
 
 @app.command("compose-env")
@@ -331,89 +232,6 @@ def token(
         raise typer.BadParameter(str(exc)) from exc
 
 
-KeysDirOption = Annotated[
-    Path | None, typer.Option("--dir", help="The folder of keys (default: LUOHU_KEYS_DIR)")
-]
-
-
-def _keys_folder(folder: Path | None) -> Path:
-    return folder or Settings().keys_path
-
-
-def _keys_command(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except keys.KeyProblem as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
-
-
-@keys_app.command("init")
-def keys_init(
-    folder: KeysDirOption = None,
-    only: Annotated[
-        list[str] | None, typer.Option(help="Only these services (or calling departments)")
-    ] = None,
-) -> None:
-    """Give every service (and every department calling in without one) a signing key where
-    it has none, and write the trust bundle; nothing that exists is replaced."""
-    where = _keys_folder(folder)
-
-    def init() -> None:
-        created = key_folder.init_keys(where, tuple(only) if only else None)
-        for kid in created:
-            typer.echo(f"created {kid}")
-        typer.echo(f"{len(created)} key(s) created; the trust bundle: {where / keys.BUNDLE_FILE}")
-
-    _keys_command(init)
-
-
-@keys_app.command("rotate")
-def keys_rotate(service: str, folder: KeysDirOption = None) -> None:
-    """Give SERVICE a new key, which signs from now on; the old one stays in the bundle until
-    `luohu keys retire SERVICE`, so what it signed still verifies."""
-    where = _keys_folder(folder)
-    _keys_command(
-        lambda: typer.echo(f"{service} now signs with {key_folder.rotate_key(where, service)}")
-    )
-
-
-@keys_app.command("retire")
-def keys_retire(service: str, folder: KeysDirOption = None) -> None:
-    """Take SERVICE's old keys out of the bundle (once no token they signed is valid, 8 hours
-    after the rotation): what they signed is refused from then on."""
-    where = _keys_folder(folder)
-
-    def retire() -> None:
-        retired = key_folder.retire_keys(where, service)
-        typer.echo(f"retired {', '.join(retired)}" if retired else f"{service} has one key only")
-
-    _keys_command(retire)
-
-
-@keys_app.command("merge")
-def keys_merge(bundles: Annotated[list[Path], typer.Argument(help="Each bureau's bundle")]) -> None:
-    """Print one trust bundle of every key of BUNDLES: the platform's, from each bureau's."""
-
-    def merge() -> None:
-        merged = key_folder.merge_bundles(*(keys.TrustBundle.read(path) for path in bundles))
-        typer.echo(merged.to_json(), nl=False)
-
-    _keys_command(merge)
-
-
-@keys_app.command("list")
-def keys_list(folder: KeysDirOption = None) -> None:
-    """Print every key of the trust bundle: its id, service and department."""
-    where = _keys_folder(folder)
-
-    def show() -> None:
-        for key in keys.TrustBundle.read(where / keys.BUNDLE_FILE).keys:
-            typer.echo(f"{key.kid}  {key.service}  {key.dept}")
-
-    _keys_command(show)
-
-
 @app.command()
 def migrate(
     service: Annotated[list[str] | None, typer.Argument()] = None,
@@ -446,71 +264,7 @@ def migrate(
         raise typer.Exit(1) from exc
 
 
-@events_app.command("tail")
-def events_tail(
-    topic: str,
-    offset: Annotated[int, typer.Option("--from", help="First offset to show")] = 0,
-    limit: Annotated[int, typer.Option(help="How many events at most")] = 20,
-    reveal: Annotated[bool, typer.Option(help="Show identity numbers in clear")] = False,
-) -> None:
-    """Print events of a topic in the embedded log, one JSON object per line."""
-    from shared.events.embedded import EmbeddedBus
-
-    bus = EmbeddedBus(Settings().event_log_path)
-    try:
-        for record in bus.read(topic, from_offset=offset, limit=limit):
-            line = json.dumps(
-                {"offset": record.offset, "key": record.key, "event": json.loads(record.value)},
-                ensure_ascii=False,
-            )
-            typer.echo(line if reveal else mask_identity_numbers(line))
-    finally:
-        bus.close()
-
-
-@contextmanager
-def _configured_bus() -> Iterator[Bus]:
-    """The bus the environment configures, closed afterwards."""
-    from shared.events.engines import open_bus
-
-    bus = open_bus(Settings())
-    try:
-        yield bus
-    finally:
-        bus.close()
-
-
-@deadletters_app.command("list")
-def deadletters_list(service: str) -> None:
-    """Show the dead letters of SERVICE that have not been replayed."""
-    from shared.events.deadletters import pending_dead_letters
-
-    with _configured_bus() as bus:
-        letters = pending_dead_letters(bus, service)
-    for letter in letters:
-        typer.echo(
-            mask_identity_numbers(
-                f"{letter.original_topic} key={letter.record.key} offset={letter.record.offset}: "
-                f"{letter.error}"
-            )
-        )
-    typer.echo(f"{len(letters)} dead letter(s) waiting for {service}")
-
-
-@deadletters_app.command("replay")
-def deadletters_replay(service: str) -> None:
-    """Send SERVICE's dead letters to their topic again, once the cause is fixed."""
-    from shared.events.deadletters import replay_dead_letters
-
-    with _configured_bus() as bus:
-        count = replay_dead_letters(bus, service)
-    typer.echo(f"replayed {count} dead letter(s) for {service}")
-
-
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()
 
-
-if __name__ == "__main__":
-    main()
