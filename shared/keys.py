@@ -29,7 +29,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -366,37 +365,3 @@ def keyring_for(settings: Settings, *, create: bool = False) -> Keyring:
             "`luohu keys init`"
         )
     return Keyring(folder / BUNDLE_FILE, key_dir=folder)
-
-
-# --- signing and verifying bytes (events) ---------------------------------------------------
-
-
-def sign_bytes(keyring: Keyring, service: str, data: bytes) -> str:
-    """A detached JWS (RFC 7515, appendix F) of `data` by `service`'s newest local key."""
-    key = keyring.signing_key(service)
-    return jwt.api_jws.encode(
-        data,
-        key.private_key,
-        algorithm=ALGORITHM,
-        headers={"kid": key.kid},
-        is_payload_detached=True,
-    )
-
-
-def verify_bytes(keyring: Keyring, data: bytes, signature: str) -> TrustedKey:
-    """The bundle's key that signed `data` (`.service` is the signer), or UntrustedSignature."""
-    try:
-        header = jwt.get_unverified_header(signature)
-    except jwt.PyJWTError as exc:
-        raise UntrustedSignature(f"the signature is malformed: {exc}") from exc
-    kid = header.get("kid")
-    key = keyring.bundle().get(kid) if isinstance(kid, str) else None
-    if key is None:
-        raise UntrustedSignature(f"signed by key {kid!r}, which the trust bundle does not hold")
-    try:
-        jwt.api_jws.decode_complete(
-            signature, key.public_key, algorithms=[ALGORITHM], detached_payload=data
-        )
-    except jwt.PyJWTError as exc:
-        raise UntrustedSignature(f"the signature by {kid} does not verify: {exc}") from exc
-    return key

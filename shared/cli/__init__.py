@@ -267,4 +267,3 @@ def migrate(
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()
-

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jwt
+
 from shared.events.bus import Message, Record
-from shared.keys import KeyProblem, Keyring, sign_bytes, verify_bytes
+from shared.keys import ALGORITHM, KeyProblem, Keyring, TrustedKey, UntrustedSignature
 from shared.registry import SERVICES
 
 SIGNATURE_HEADER = "luohu-signature"
@@ -27,6 +29,37 @@ _DOMAIN = b"luohu-event-v1"
 
 class EventRejected(Exception):
     """An event whose signature does not prove it comes from a producer of its type."""
+
+
+def sign_bytes(keyring: Keyring, service: str, data: bytes) -> str:
+    """A detached JWS (RFC 7515, appendix F) of `data` by `service`'s newest local key."""
+    key = keyring.signing_key(service)
+    return jwt.api_jws.encode(
+        data,
+        key.private_key,
+        algorithm=ALGORITHM,
+        headers={"kid": key.kid},
+        is_payload_detached=True,
+    )
+
+
+def verify_bytes(keyring: Keyring, data: bytes, signature: str) -> TrustedKey:
+    """The bundle's key that signed `data` (`.service` is the signer), or UntrustedSignature."""
+    try:
+        header = jwt.get_unverified_header(signature)
+    except jwt.PyJWTError as exc:
+        raise UntrustedSignature(f"the signature is malformed: {exc}") from exc
+    kid = header.get("kid")
+    key = keyring.bundle().get(kid) if isinstance(kid, str) else None
+    if key is None:
+        raise UntrustedSignature(f"signed by key {kid!r}, which the trust bundle does not hold")
+    try:
+        jwt.api_jws.decode_complete(
+            signature, key.public_key, algorithms=[ALGORITHM], detached_payload=data
+        )
+    except jwt.PyJWTError as exc:
+        raise UntrustedSignature(f"the signature by {kid} does not verify: {exc}") from exc
+    return key
 
 
 @dataclass(frozen=True)

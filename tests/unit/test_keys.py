@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from shared.cli import app as cli_app
+from shared.events.signing import sign_bytes, verify_bytes
 from shared.key_folder import init_keys, retire_keys, rotate_key
 from shared.keys import (
     BUNDLE_FILE,
@@ -25,8 +26,6 @@ from shared.keys import (
     TrustedKey,
     UntrustedSignature,
     keyring_for,
-    sign_bytes,
-    verify_bytes,
 )
 from shared.registry import DEPARTMENT_SCOPES, SERVICES
 from shared.service import create_app
