@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
@@ -243,7 +243,11 @@ def _operations_router(spec: ServiceSpec) -> APIRouter:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "service": spec.name}
 
-    @router.get("/readyz", summary="The database and the event bus are reachable")
+    @router.get(
+        "/readyz",
+        summary="The database and the event bus are reachable",
+        responses={503: {"description": "The database or the event bus is unreachable"}},
+    )
     def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks: dict[str, str] = {}
         for name, probe in (("database", runtime.db.ping), ("bus", runtime.bus.ping)):
@@ -255,7 +259,12 @@ def _operations_router(spec: ServiceSpec) -> APIRouter:
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     def prometheus(runtime: RuntimeDep) -> Response:
         _sample_backlog(runtime)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
