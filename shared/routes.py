@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -72,6 +72,10 @@ def v1_router(*tags: str) -> APIRouter:
         responses=error_responses(*ALWAYS),
         dependencies=[Depends(refuse_identity_numbers_in_url)],
     )
+
+
+SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+"""A settlement's id in a route's path: the id of hukou's approved application."""
 
 
 IdempotencyKey = Annotated[
@@ -143,12 +147,13 @@ def route_key(request: Request) -> str:
 @dataclass(frozen=True)
 class Write:
     """A route's idempotent write: the runtime, the principal allowed to make it, its
-    `Idempotency-Key` and the route the key is used on."""
+    `Idempotency-Key`, the route the key is used on and the status the route declares."""
 
     runtime: Runtime
     principal: Principal
     key: str | None
     route: str
+    status_code: int
 
     @property
     def actor(self) -> str:
@@ -156,11 +161,7 @@ class Write:
         return self.principal.actor
 
     def __call__(
-        self,
-        request: BaseModel | None,
-        answer: Callable[[Session], BaseModel],
-        *,
-        status_code: int = 201,
+        self, request: BaseModel | None, answer: Callable[[Session], BaseModel]
     ) -> JSONResponse:
         """`create_idempotently` on this route: `answer` once per key and `request`."""
         return create_idempotently(
@@ -170,13 +171,14 @@ class Write:
             route=self.route,
             request=request,
             answer=answer,
-            status_code=status_code,
+            status_code=self.status_code,
         )
 
 
 def writing(*scopes: str) -> Callable[..., Write]:
     """The dependency of a route that writes idempotently with any of `scopes`; it takes the
-    `Idempotency-Key` header."""
+    `Idempotency-Key` header, and answers the status the route declares (201 for a route that
+    creates, 200 by default)."""
 
     def write(
         request: Request,
@@ -184,7 +186,10 @@ def writing(*scopes: str) -> Callable[..., Write]:
         runtime: RuntimeDep,
         idempotency_key: IdempotencyKey = None,
     ) -> Write:
-        return Write(runtime, principal, idempotency_key, route_key(request))
+        route: APIRoute = request.scope["route"]
+        return Write(
+            runtime, principal, idempotency_key, route_key(request), route.status_code or 200
+        )
 
     return write
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from services.civil_affairs import operations, schemas, views
 from shared.errors import NotFound, error_responses
-from shared.routes import reading, v1_router
+from shared.routes import SettlementId, reading, v1_router
 
 router = v1_router("minimum living guarantee")
 
 Reading = Annotated[Session, Depends(reading("minimum_living:read"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.get(

@@ -13,13 +13,12 @@ from services.education.rules import PARAMETERS
 from shared.errors import Conflict, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Page, Paging
-from shared.routes import Write, reading, v1_router, writing
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 
 router = v1_router()
 
 Reading = Annotated[Session, Depends(reading("education:read"))]
 Writing = Annotated[Write, Depends(writing("education:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
@@ -57,6 +56,7 @@ def get_student_transfer(transfer_id: TransferId, session: Reading) -> schemas.T
     return views.load_transfer(session, transfer_id)
 
 
+# A completion changes a recorded transfer, it creates nothing: 200, as it always was.
 @router.post(
     "/student-transfers/{transfer_id}/completion",
     response_model=schemas.TransferOut,
@@ -74,8 +74,6 @@ def complete_student_transfer(
     return write(
         given,
         lambda session: handlers.record_completion(session, transfer_id, given, actor=write.actor),
-        # A completion changes a recorded transfer, it creates nothing: 200, as it always was.
-        status_code=200,
     )
 
 

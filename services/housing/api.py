@@ -13,13 +13,12 @@ from shared import regions
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import shaoguan_county_reason
 from shared.pagination import PageRequest, paging
-from shared.routes import Write, reading, v1_router, writing
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 
 router = v1_router("housing security")
 
 Reading = Annotated[Session, Depends(reading("housing:read"))]
 Writing = Annotated[Write, Depends(writing("housing:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 ApplicationId = Annotated[str, Path(min_length=1, max_length=64)]
 # The waiting list pages as it always has: 100 a page, at most 500 (not 50 and 200).
 WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size=500))]
@@ -78,7 +77,6 @@ def record_housing_outcome(
         lambda session: views.application_out(
             session, operations.record_outcome(session, application_id, outcome, actor=write.actor)
         ),
-        status_code=200,
     )
 
 

@@ -16,7 +16,7 @@ from shared.auth import Principal, require
 from shared.clock import today
 from shared.errors import Conflict, NotFound, error_responses
 from shared.pagination import Page, Paging
-from shared.routes import Write, reading, v1_router, writing
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 from shared.service import RuntimeDep
 
 router = v1_router("medical insurance (三(六))")
@@ -24,7 +24,6 @@ router = v1_router("medical insurance (三(六))")
 Reading = Annotated[Session, Depends(reading("medical:read"))]
 CanWrite = Annotated[Principal, Depends(require("medical:write"))]
 Writing = Annotated[Write, Depends(writing("medical:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 # The day `overdue` is judged on, Shaoguan's; a dependency, so a test can fix it.
 Today = Annotated[date, Depends(today)]
@@ -88,7 +87,7 @@ def confirm_transfer(
         )
         return views.entry_out(entry, today=on)
 
-    return write(answer, recorded, status_code=200)
+    return write(answer, recorded)
 
 
 @router.get(

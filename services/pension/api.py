@@ -51,6 +51,7 @@ def get_continuation(continuation_id: ContinuationId, session: Reading) -> schem
     return views.continuation_out(operations.load_continuation(session, str(continuation_id)))
 
 
+# A confirmation changes a recorded continuation, it creates nothing: 200, as it was.
 @router.post(
     "/continuations/{continuation_id}/confirmation",
     response_model=schemas.ContinuationOut,
@@ -72,6 +73,4 @@ def confirm_continuation(
                 department=FOLLOW_THROUGH,
             )
         ),
-        # A confirmation changes a recorded continuation, it creates nothing: 200, as it was.
-        status_code=200,
     )
