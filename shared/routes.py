@@ -1,18 +1,22 @@
-"""What every department's /v1 routes share: the router, finding a record, idempotent creates."""
+"""What every department's /v1 routes share: the router, reading with a scope, writing
+idempotently with a scope, finding a record."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: `reading` and `writing` build their dependencies on
+# local Annotated aliases, which FastAPI must see evaluated.
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
-from shared.auth import Principal, current_principal
+from shared.auth import Principal, current_principal, require
 from shared.errors import (
     BodyTooLarge,
     Forbidden,
@@ -70,6 +74,10 @@ def v1_router(*tags: str) -> APIRouter:
     )
 
 
+SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+"""A settlement's id in a route's path: the id of hukou's approved application."""
+
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -111,6 +119,79 @@ def read_session(runtime: RuntimeDep) -> Iterator[Session]:
 
 ReadSession = Annotated[Session, Depends(read_session)]
 """The dependency a reading route takes: it owns the session, the route only reads."""
+
+
+def reading(*scopes: str) -> Callable[..., Session]:
+    """The dependency of a route that reads with any of `scopes`: a `ReadSession`, opened
+    once the token is found to hold one (a 401 or 403 opens none)."""
+
+    def read(_: Annotated[Principal, Depends(require(*scopes))], session: ReadSession) -> Session:
+        return session
+
+    return read
+
+
+def route_key(request: Request) -> str:
+    """`POST /v1/...`: the method and the path of the resource `request` writes, each path
+    parameter as the route takes it (a UUID spelled canonically, however the URL spells it).
+
+    Under one `Idempotency-Key`, another resource is another request (a 409), not a replay."""
+    route: APIRoute = request.scope["route"]
+    values = dict(request.path_params)
+    for field in route.dependant.path_params:
+        # A value the route refuses is a 422 before anything is written: its key goes unused.
+        values[field.alias], _ = field.validate(values[field.alias])
+    return f"{request.method} {route.path_format.format_map(values)}"
+
+
+@dataclass(frozen=True)
+class Write:
+    """A route's idempotent write: the runtime, the principal allowed to make it, its
+    `Idempotency-Key`, the route the key is used on and the status the route declares."""
+
+    runtime: Runtime
+    principal: Principal
+    key: str | None
+    route: str
+    status_code: int
+
+    @property
+    def actor(self) -> str:
+        """Who the change is recorded as made by."""
+        return self.principal.actor
+
+    def __call__(
+        self, request: BaseModel | None, answer: Callable[[Session], BaseModel]
+    ) -> JSONResponse:
+        """`create_idempotently` on this route: `answer` once per key and `request`."""
+        return create_idempotently(
+            self.runtime,
+            self.principal,
+            key=self.key,
+            route=self.route,
+            request=request,
+            answer=answer,
+            status_code=self.status_code,
+        )
+
+
+def writing(*scopes: str) -> Callable[..., Write]:
+    """The dependency of a route that writes idempotently with any of `scopes`; it takes the
+    `Idempotency-Key` header, and answers the status the route declares (201 for a route that
+    creates, 200 by default)."""
+
+    def write(
+        request: Request,
+        principal: Annotated[Principal, Depends(require(*scopes))],
+        runtime: RuntimeDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Write:
+        route: APIRoute = request.scope["route"]
+        return Write(
+            runtime, principal, idempotency_key, route_key(request), route.status_code or 200
+        )
+
+    return write
 
 
 def load_one(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
+from sqlalchemy.orm import Session
 
 from services.civil_affairs import operations, schemas, views
-from shared.auth import Principal, require
 from shared.errors import NotFound, error_responses
-from shared.routes import ReadSession, v1_router
+from shared.routes import SettlementId, reading, v1_router
 
 router = v1_router("minimum living guarantee")
 
-CanRead = Annotated[Principal, Depends(require("minimum_living:read"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+Reading = Annotated[Session, Depends(reading("minimum_living:read"))]
 
 
 @router.get(
@@ -23,8 +22,5 @@ SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
     "(三(七)), and what it still has open",
     responses=error_responses(NotFound),
 )
-def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.SettlementOut:
-    assessment = operations.load_assessment(session, settlement_id)
-    return views.settlement_out(session, assessment)
+def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
+    return views.settlement_out(session, operations.load_assessment(session, settlement_id))

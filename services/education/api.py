@@ -6,21 +6,19 @@ from typing import Annotated
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.education import handlers, schemas, views
 from services.education.rules import PARAMETERS
-from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Page, Paging
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 
 router = v1_router()
 
-CanRead = Annotated[Principal, Depends(require("education:read"))]
-CanWrite = Annotated[Principal, Depends(require("education:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+Reading = Annotated[Session, Depends(reading("education:read"))]
+Writing = Annotated[Write, Depends(writing("education:write"))]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
@@ -30,9 +28,7 @@ TransferId = Annotated[str, Path(min_length=1, max_length=36)]
     summary="What education decided for a settlement: status, open items, a placement per child",
     responses=error_responses(NotFound),
 )
-def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.SettlementOut:
+def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
     return views.settlement_out(session, settlement_id)
 
 
@@ -42,8 +38,7 @@ def get_settlement(
     summary="Student-status transfers (学籍转接), filtered and paged (newest first)",
 )
 def list_student_transfers(
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     paging: Paging,
     status: schemas.TransferStatus | None = None,
     region_code: Annotated[ShaoguanCounty | None, Query(description="the receiving county")] = None,
@@ -57,12 +52,11 @@ def list_student_transfers(
     summary="A student-status transfer (学籍转接) education requested, and its completion",
     responses=error_responses(NotFound),
 )
-def get_student_transfer(
-    transfer_id: TransferId, principal: CanRead, session: ReadSession
-) -> schemas.TransferOut:
+def get_student_transfer(transfer_id: TransferId, session: Reading) -> schemas.TransferOut:
     return views.load_transfer(session, transfer_id)
 
 
+# A completion changes a recorded transfer, it creates nothing: 200, as it always was.
 @router.post(
     "/student-transfers/{transfer_id}/completion",
     response_model=schemas.TransferOut,
@@ -73,23 +67,13 @@ def get_student_transfer(
 )
 def complete_student_transfer(
     transfer_id: TransferId,
-    principal: CanWrite,
-    runtime: RuntimeDep,
+    write: Writing,
     completion: Annotated[schemas.CompletionIn | None, Body()] = None,
-    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     given = completion or schemas.CompletionIn()
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/student-transfers/{transfer_id}/completion",
-        request=given,
-        answer=lambda session: handlers.record_completion(
-            session, transfer_id, given, actor=principal.actor
-        ),
-        # A completion changes a recorded transfer, it creates nothing: 200, as it always was.
-        status_code=200,
+    return write(
+        given,
+        lambda session: handlers.record_completion(session, transfer_id, given, actor=write.actor),
     )
 
 
@@ -100,8 +84,7 @@ def complete_student_transfer(
 )
 def get_planning(
     region_code: ShaoguanCounty,
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     year: Annotated[
         int,
         Query(

@@ -6,21 +6,19 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.housing import operations, schemas, views
 from shared import regions
-from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import shaoguan_county_reason
 from shared.pagination import PageRequest, paging
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 
 router = v1_router("housing security")
 
-CanRead = Annotated[Principal, Depends(require("housing:read"))]
-CanWrite = Annotated[Principal, Depends(require("housing:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+Reading = Annotated[Session, Depends(reading("housing:read"))]
+Writing = Annotated[Write, Depends(writing("housing:write"))]
 ApplicationId = Annotated[str, Path(min_length=1, max_length=64)]
 # The waiting list pages as it always has: 100 a page, at most 500 (not 50 and 200).
 WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size=500))]
@@ -31,11 +29,8 @@ WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size
     summary="What housing decided for a settled household (三(五)), and its applications",
     responses=error_responses(NotFound),
 )
-def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.SettlementOut:
-    assessment = operations.load_assessment(session, settlement_id)
-    return views.settlement_out(session, assessment)
+def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
+    return views.settlement_out(session, operations.load_assessment(session, settlement_id))
 
 
 @router.post(
@@ -46,23 +41,13 @@ def get_settlement(
     responses=error_responses(NotFound, Conflict),
 )
 def apply_for_housing(
-    settlement_id: SettlementId,
-    request: schemas.HousingApplicationIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    settlement_id: SettlementId, request: schemas.HousingApplicationIn, write: Writing
 ) -> JSONResponse:
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/settlements/{settlement_id}/housing-applications",
-        request=request,
-        answer=lambda session: views.application_out(
+    return write(
+        request,
+        lambda session: views.application_out(
             session,
-            operations.apply_for_housing(
-                session, settlement_id, request.form, actor=principal.actor
-            ),
+            operations.apply_for_housing(session, settlement_id, request.form, actor=write.actor),
         ),
     )
 
@@ -73,10 +58,9 @@ def apply_for_housing(
     responses=error_responses(NotFound),
 )
 def get_housing_application(
-    application_id: ApplicationId, principal: CanRead, session: ReadSession
+    application_id: ApplicationId, session: Reading
 ) -> schemas.ApplicationOut:
-    application = operations.load_application(session, application_id)
-    return views.application_out(session, application)
+    return views.application_out(session, operations.load_application(session, application_id))
 
 
 @router.post(
@@ -86,23 +70,13 @@ def get_housing_application(
     responses=error_responses(NotFound, Conflict),
 )
 def record_housing_outcome(
-    application_id: ApplicationId,
-    outcome: schemas.OutcomeIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    application_id: ApplicationId, outcome: schemas.OutcomeIn, write: Writing
 ) -> JSONResponse:
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/housing-applications/{application_id}/outcome",
-        request=outcome,
-        answer=lambda session: views.application_out(
-            session,
-            operations.record_outcome(session, application_id, outcome, actor=principal.actor),
+    return write(
+        outcome,
+        lambda session: views.application_out(
+            session, operations.record_outcome(session, application_id, outcome, actor=write.actor)
         ),
-        status_code=200,
     )
 
 
@@ -111,7 +85,7 @@ def record_housing_outcome(
     summary="A county's public rental housing waiting list, in order (no personal data)",
 )
 def get_waiting_list(
-    region_code: str, principal: CanRead, session: ReadSession, page: WaitingPaging
+    region_code: str, session: Reading, page: WaitingPaging
 ) -> schemas.WaitingListOut:
     if not regions.is_shaoguan_county(region_code):
         raise InvalidInput(

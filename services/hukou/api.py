@@ -20,16 +20,17 @@ from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Paging, page_of
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
+from shared.routes import Write, reading, v1_router, writing
 from shared.service import Runtime, RuntimeDep
 
 router = v1_router("settlement applications")
 
 CanWrite = Annotated[Principal, Depends(require("settlement:write"))]
+Writing = Annotated[Write, Depends(writing("settlement:write"))]
 CanApprove = Annotated[Principal, Depends(require("settlement:approve"))]
-CanRead = Annotated[Principal, Depends(require("settlement:read"))]
+Reading = Annotated[Session, Depends(reading("settlement:read"))]
 CanSetTargets = Annotated[Principal, Depends(require("target:write"))]
-CanReadTargets = Annotated[Principal, Depends(require("settlement:read", "report:read"))]
+ReadingTargets = Annotated[Session, Depends(reading("settlement:read", "report:read"))]
 TargetYear = Annotated[
     int, Path(ge=2016, le=2100, description="A year targets are set for: 2016 to 2100")
 ]
@@ -62,27 +63,19 @@ def permit_history(
     responses=error_responses(Conflict),
 )
 def submit_settlement_application(
-    request: schemas.SettlementApplicationIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    config: HukouSettingsDep,
-    idempotency_key: IdempotencyKey = None,
+    request: schemas.SettlementApplicationIn, write: Writing, config: HukouSettingsDep
 ) -> JSONResponse:
     repeated = request.repeated_people()
     if repeated:
         raise InvalidInput("a person appears twice in the application", details=repeated)
-    evidence = permit_history(config, runtime, request)  # I/O before the transaction opens
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route="POST /v1/settlement-applications",
-        request=request,
-        answer=lambda session: views.application_out(
+    evidence = permit_history(config, write.runtime, request)  # I/O before the transaction opens
+    return write(
+        request,
+        lambda session: views.application_out(
             operations.submit_application(
                 session,
                 request,
-                actor=principal.actor,
+                actor=write.actor,
                 versions=config.rules_versions(),
                 parameters=config.parameters(),
                 today=clock.today(),
@@ -97,8 +90,7 @@ def submit_settlement_application(
     summary="List applications, filtered and paged (newest first)",
 )
 def list_settlement_applications(
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     paging: Paging,
     filters: Annotated[schemas.ApplicationFilter, Query()],
 ) -> schemas.ApplicationPage:
@@ -114,8 +106,7 @@ def list_settlement_applications(
 )
 def search_settlement_applications(
     search: schemas.ApplicationSearchIn,
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     paging: Paging,
 ) -> schemas.ApplicationPage:
     found, total = views.list_applications(session, search, paging)
@@ -127,7 +118,7 @@ def search_settlement_applications(
     responses=error_responses(NotFound),
 )
 def get_settlement_application(
-    application_id: str, principal: CanRead, session: ReadSession
+    application_id: str, session: Reading
 ) -> schemas.SettlementApplicationOut:
     return views.application_out(views.load_application(session, application_id))
 
@@ -138,7 +129,7 @@ def get_settlement_application(
     responses=error_responses(NotFound),
 )
 def list_decision_versions(
-    application_id: str, principal: CanRead, session: ReadSession
+    application_id: str, session: Reading
 ) -> list[schemas.DecisionVersionOut]:
     return views.decision_versions(session, application_id)
 
@@ -242,7 +233,5 @@ def set_settlement_target(
     tags=["settlement targets"],
     summary="Each county's target beside the people approved to settle there that year",
 )
-def get_settlement_targets(
-    year: TargetYear, principal: CanReadTargets, session: ReadSession
-) -> list[schemas.TargetOut]:
+def get_settlement_targets(year: TargetYear, session: ReadingTargets) -> list[schemas.TargetOut]:
     return targets.targets_for_year(session, year)

@@ -16,14 +16,14 @@ from shared.auth import Principal, require
 from shared.clock import today
 from shared.errors import Conflict, NotFound, error_responses
 from shared.pagination import Page, Paging
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
+from shared.routes import SettlementId, Write, reading, v1_router, writing
 from shared.service import RuntimeDep
 
 router = v1_router("medical insurance (三(六))")
 
-CanRead = Annotated[Principal, Depends(require("medical:read"))]
+Reading = Annotated[Session, Depends(reading("medical:read"))]
 CanWrite = Annotated[Principal, Depends(require("medical:write"))]
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+Writing = Annotated[Write, Depends(writing("medical:write"))]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
 # The day `overdue` is judged on, Shaoguan's; a dependency, so a test can fix it.
 Today = Annotated[date, Depends(today)]
@@ -36,7 +36,7 @@ Today = Annotated[date, Depends(today)]
     responses=error_responses(NotFound),
 )
 def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession, on: Today
+    settlement_id: SettlementId, session: Reading, on: Today
 ) -> schemas.SettlementOut:
     return views.settlement_out(session, settlement_id, today=on)
 
@@ -75,12 +75,7 @@ def supply_member_insurance(
     responses=error_responses(NotFound, Conflict),
 )
 def confirm_transfer(
-    transfer_id: TransferId,
-    answer: schemas.TransferConfirmationIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    on: Today,
-    idempotency_key: IdempotencyKey = None,
+    transfer_id: TransferId, answer: schemas.TransferConfirmationIn, write: Writing, on: Today
 ) -> JSONResponse:
     def recorded(session: Session) -> schemas.EntryOut:
         entry = operations.record_origin_answer(
@@ -88,19 +83,11 @@ def confirm_transfer(
             transfer_id=transfer_id,
             answer=answer,
             department=FOLLOW_THROUGH,
-            actor=principal.actor,
+            actor=write.actor,
         )
         return views.entry_out(entry, today=on)
 
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/transfers/{transfer_id}/confirmation",
-        request=answer,
-        answer=recorded,
-        status_code=200,
-    )
+    return write(answer, recorded)
 
 
 @router.get(
@@ -108,8 +95,7 @@ def confirm_transfer(
     summary="Transfers, the longest overdue first; `overdue=true` lists those past the deadline",
 )
 def list_transfers(
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     on: Today,
     paging: Paging,
     overdue: Annotated[
@@ -121,7 +107,5 @@ def list_transfers(
 
 
 @router.get("/transfers/{transfer_id}", responses=error_responses(NotFound))
-def get_transfer(
-    transfer_id: TransferId, principal: CanRead, session: ReadSession, on: Today
-) -> schemas.EntryOut:
+def get_transfer(transfer_id: TransferId, session: Reading, on: Today) -> schemas.EntryOut:
     return views.transfer_out(session, transfer_id, today=on)

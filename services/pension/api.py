@@ -7,20 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.pension import operations, schemas, views
 from services.pension.handlers import FOLLOW_THROUGH
-from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.routes import Write, reading, v1_router, writing
 
 router = v1_router("pension")
 
 # human_resources reads and writes; the departments the registry names (public security, the
 # coordinator; audit; civil affairs) hold pension:read.
-CanRead = Annotated[Principal, Depends(require("pension:read"))]
-CanWrite = Annotated[Principal, Depends(require("pension:write"))]
+Reading = Annotated[Session, Depends(reading("pension:read"))]
+Writing = Annotated[Write, Depends(writing("pension:write"))]
 SettlementId = Annotated[
     str,
     Path(
@@ -39,9 +38,7 @@ ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
     "continuations",
     responses=error_responses(NotFound),
 )
-def get_settlement(
-    settlement_id: SettlementId, principal: CanRead, session: ReadSession
-) -> schemas.SettlementOut:
+def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
     return views.settlement_out(session, operations.load_settlement(session, settlement_id))
 
 
@@ -50,12 +47,11 @@ def get_settlement(
     summary="One adult's pension continuation",
     responses=error_responses(NotFound),
 )
-def get_continuation(
-    continuation_id: ContinuationId, principal: CanRead, session: ReadSession
-) -> schemas.ContinuationOut:
+def get_continuation(continuation_id: ContinuationId, session: Reading) -> schemas.ContinuationOut:
     return views.continuation_out(operations.load_continuation(session, str(continuation_id)))
 
 
+# A confirmation changes a recorded continuation, it creates nothing: 200, as it was.
 @router.post(
     "/continuations/{continuation_id}/confirmation",
     response_model=schemas.ContinuationOut,
@@ -64,27 +60,17 @@ def get_continuation(
     responses=error_responses(NotFound, Conflict),
 )
 def confirm_continuation(
-    continuation_id: ContinuationId,
-    confirmation: schemas.ConfirmationIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    continuation_id: ContinuationId, confirmation: schemas.ConfirmationIn, write: Writing
 ) -> JSONResponse:
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/continuations/{continuation_id}/confirmation",
-        request=confirmation,
-        answer=lambda session: views.continuation_out(
+    return write(
+        confirmation,
+        lambda session: views.continuation_out(
             operations.confirm_months(
                 session,
                 str(continuation_id),
                 confirmation,
-                actor=principal.actor,
+                actor=write.actor,
                 department=FOLLOW_THROUGH,
             )
         ),
-        # A confirmation changes a recorded continuation, it creates nothing: 200, as it was.
-        status_code=200,
     )

@@ -15,12 +15,12 @@ from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import PageRequest, Paging, page_of
-from shared.routes import IdempotencyKey, ReadSession, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.routes import Write, reading, v1_router, writing
 
 router = v1_router("residence permits")
 
-CanWrite = Annotated[Principal, Depends(require("permit:write"))]
+Writing = Annotated[Write, Depends(writing("permit:write"))]
+Reading = Annotated[Session, Depends(reading("permit:read"))]
 CanRead = Annotated[Principal, Depends(require("permit:read"))]
 
 
@@ -32,26 +32,16 @@ CanRead = Annotated[Principal, Depends(require("permit:read"))]
     responses=error_responses(Conflict),
 )
 def apply_for_residence_permit(
-    request: schemas.PermitApplicationIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    request: schemas.PermitApplicationIn, write: Writing
 ) -> JSONResponse:
     def issue(session: Session) -> schemas.PermitOut:
         today = clock.today()
         permit = operations.issue_permit(
-            session, request, actor=principal.actor, today=today, parameters=PARAMETERS.current()
+            session, request, actor=write.actor, today=today, parameters=PARAMETERS.current()
         )
         return views.permit_out(permit, today)
 
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route="POST /v1/residence-permits",
-        request=request,
-        answer=issue,
-    )
+    return write(request, issue)
 
 
 @router.get(
@@ -59,8 +49,7 @@ def apply_for_residence_permit(
     summary="List a county's permits by status (newest first); a person's: POST .../search",
 )
 def list_residence_permits(
-    principal: CanRead,
-    session: ReadSession,
+    session: Reading,
     paging: Paging,
     region_code: ShaoguanCounty | None = None,
     status: rules.PermitStatus | None = Query(None, description="valid | lapsed | closed, today"),
@@ -76,7 +65,7 @@ def list_residence_permits(
     "in the body, never in a URL",
 )
 def search_residence_permits(
-    search: schemas.PermitSearchIn, principal: CanRead, session: ReadSession, paging: Paging
+    search: schemas.PermitSearchIn, session: Reading, paging: Paging
 ) -> schemas.PermitPage:
     filters = operations.PermitFilter(
         id_number=search.id_number, region_code=search.region_code, status=search.status
@@ -93,9 +82,7 @@ def _page_of_permits(
 
 
 @router.get("/residence-permits/{permit_id}", responses=error_responses(NotFound))
-def get_residence_permit(
-    permit_id: str, principal: CanRead, session: ReadSession
-) -> schemas.PermitOut:
+def get_residence_permit(permit_id: str, session: Reading) -> schemas.PermitOut:
     return views.permit_out(operations.load_permit(session, permit_id), clock.today())
 
 
@@ -107,11 +94,7 @@ def get_residence_permit(
     responses=error_responses(NotFound, Conflict),
 )
 def endorse_residence_permit(
-    permit_id: str,
-    request: schemas.EndorsementIn,
-    principal: CanWrite,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    permit_id: str, request: schemas.EndorsementIn, write: Writing
 ) -> JSONResponse:
     def endorse(session: Session) -> schemas.EndorsedOut:
         today = clock.today()
@@ -119,7 +102,7 @@ def endorse_residence_permit(
             session,
             permit_id,
             request,
-            actor=principal.actor,
+            actor=write.actor,
             today=today,
             parameters=PARAMETERS.current(),
         )
@@ -127,14 +110,7 @@ def endorse_residence_permit(
             endorsement=views.endorsement_out(endorsement), permit=views.permit_out(permit, today)
         )
 
-    return create_idempotently(
-        runtime,
-        principal,
-        key=idempotency_key,
-        route=f"POST /v1/residence-permits/{permit_id}/endorsements",
-        request=request,
-        answer=endorse,
-    )
+    return write(request, endorse)
 
 
 @router.get(
@@ -143,9 +119,7 @@ def endorse_residence_permit(
     summary="The basic public services and conveniences the permit gives today (三(九))",
     responses=error_responses(NotFound),
 )
-def list_permit_entitlements(
-    permit_id: str, principal: CanRead, session: ReadSession
-) -> schemas.PermitEntitlementsOut:
+def list_permit_entitlements(permit_id: str, session: Reading) -> schemas.PermitEntitlementsOut:
     return views.entitlements_out(operations.load_permit(session, permit_id), clock.today())
 
 
@@ -165,7 +139,7 @@ def list_entitlements(principal: CanRead) -> list[schemas.EntitlementOut]:
     "identity number in the body)",
 )
 def check_entitlement(
-    check: schemas.EntitlementCheckIn, principal: CanRead, session: ReadSession
+    check: schemas.EntitlementCheckIn, session: Reading
 ) -> schemas.EntitlementCheckOut:
     entitlement = rules.BY_ID.get(check.service)
     if entitlement is None:
@@ -186,7 +160,7 @@ def check_entitlement(
     "the identity number in the body)",
 )
 def get_residence_history(
-    person: schemas.PersonIn, principal: CanRead, session: ReadSession
+    person: schemas.PersonIn, session: Reading
 ) -> schemas.ResidenceHistoryOut:
     return views.residence_history(session, person.id_number, today=clock.today())
 
@@ -198,7 +172,5 @@ def get_residence_history(
     "first; 404 until acted on",
     responses=error_responses(NotFound),
 )
-def get_settlement(
-    settlement_id: str, principal: CanRead, session: ReadSession
-) -> schemas.SettlementOut:
+def get_settlement(settlement_id: str, session: Reading) -> schemas.SettlementOut:
     return views.settlement_out(session, settlement_id)
