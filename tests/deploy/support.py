@@ -147,12 +147,14 @@ def walk(node: Any) -> Iterator[Any]:
 
 def departments_allowed(service: str) -> set[str]:
     """The departments whose scopes (shared/auth.py) open at least one of the service's routes:
-    the scopes are read from the service's own `require("...")` calls."""
+    the scopes are read from the service's own `require`, `reading` and `writing` calls."""
     scopes: set[str] = set()
     for module in (REPO / "services" / service).rglob("*.py"):
-        for call in re.finditer(r"\brequire\(([^)]*)\)", module.read_text(encoding="utf-8")):
+        for call in re.finditer(
+            r"\b(?:require|reading|writing)\(([^)]*)\)", module.read_text(encoding="utf-8")
+        ):
             scopes |= set(re.findall(r"[\"']([^\"']+)[\"']", call.group(1)))
-    assert scopes, f"no require(...) found in services/{service}"
+    assert scopes, f"no require/reading/writing(...) found in services/{service}"
     return {dept for dept, held in DEPARTMENT_SCOPES.items() if held & scopes}
 
 
