@@ -38,6 +38,7 @@ from tests.support import (
     Headers,
     error_of,
     invalid,
+    ok,
     person_id,
     quick_settings,
     reason_for,
@@ -320,7 +321,8 @@ def test_a_refused_token_is_401_with_an_invalid_token_challenge(
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_operational_routes_need_no_token(services: Services, name: str) -> None:
-    assert services(name).get("/healthz").status_code == 200
+    assert ok(services(name).get("/healthz")) == {"status": "ok", "service": name}
+    assert ok(services(name).get("/readyz"))["ready"] is True
 
 
 # --- malformed bodies: 422 naming the body ------------------------------------------------------
