@@ -186,6 +186,33 @@ def supply(
     return response
 
 
+def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """`GET /v1/settlements/{id}`, which must answer 200: the service's record of it."""
+    return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+
+
+def refused_supply(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    facts: dict[str, Any],
+    *,
+    member_index: int | None,
+    field: str,
+) -> httpx.Response:
+    """Supply `facts` the service must refuse: a 422 naming `field` that changes neither the
+    settlement's record nor its reports. The refusal."""
+    before = settlement_record(client, headers, settlement_id)
+    reported = outbox_reports(client, settlement_id)
+
+    response = supply(client, headers, settlement_id, facts, member_index=member_index)
+
+    reason_for(invalid(response), field)
+    assert settlement_record(client, headers, settlement_id) == before
+    assert outbox_reports(client, settlement_id) == reported
+    return response
+
+
 def consumed(settings: Settings, group: str, topic: str = APPROVED_TOPIC) -> bool:
     """Whether `group` has committed everything on `topic` of the embedded log."""
     with closing(EmbeddedBus(settings.event_log_path)) as bus:

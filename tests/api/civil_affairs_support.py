@@ -24,7 +24,7 @@ from shared.settings import Settings
 from shared.settlement import SettlementApproved, approved_event
 from tests import support
 from tests.conftest import TokenFactory
-from tests.support import Headers, ok, outbox_reports, quick_settings
+from tests.support import Headers, outbox_reports, quick_settings
 
 SERVICE = "civil_affairs"
 ZHENJIANG = "440204"
@@ -117,11 +117,6 @@ def household(client: TestClient, income: float | None = 1500, **overrides: Any)
 def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
     response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
     return response
-
-
-def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))
-    return found
 
 
 # --- what civil affairs has done ------------------------------------------------------------------

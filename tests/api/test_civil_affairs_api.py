@@ -17,11 +17,10 @@ from tests.api.civil_affairs_support import (
     CivilAffairsApiTests,
     get_settlement,
     household,
-    record,
     statuses,
 )
 from tests.conftest import TokenFactory
-from tests.support import Headers, error_of, ok, supply
+from tests.support import Headers, error_of, ok, settlement_record, supply
 
 ROUTES = [
     ("GET", "/v1/settlements/s"),
@@ -70,7 +69,7 @@ class TestAuthorisation(CivilAffairsApiTests):
             error_of(
                 civil_affairs.request(method, path, headers=outsider, json={}), 403, "forbidden"
             )
-        assert record(civil_affairs, clerk, settlement_id)["version"] == 1
+        assert settlement_record(civil_affairs, clerk, settlement_id)["version"] == 1
         assert statuses(civil_affairs, settlement_id) == ["action_needed"]
 
     def test_a_read_only_civil_affairs_token_may_read_but_not_supply(

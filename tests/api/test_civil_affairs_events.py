@@ -19,7 +19,6 @@ from tests.api.civil_affairs_support import (
     CivilAffairsApiTests,
     assessments_of,
     get_settlement,
-    record,
     settlement,
 )
 from tests.support import (
@@ -35,6 +34,7 @@ from tests.support import (
     quick_settings,
     read_topic,
     reports,
+    settlement_record,
 )
 
 TOPIC = "civil_affairs.settlement.processed"
@@ -106,7 +106,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         assert [item["field"] for item in report["open_items"]] == [
             "housing.monthly_household_income"
         ]
-        assert record(live, clerk, family.settlement_id)["version"] == 1
+        assert settlement_record(live, clerk, family.settlement_id)["version"] == 1
 
     def test_a_settlement_outside_shaoguan_is_dead_lettered_and_reported_failed(
         self, live: TestClient, live_settings: Settings, clerk: Headers

@@ -41,6 +41,7 @@ from tests.support import (
     outbox_reports,
     person_id,
     reason_for,
+    refused_supply,
     supply,
     token,
 )
@@ -71,6 +72,16 @@ def versions(client: TestClient, settlement_id: str) -> list[tuple[str, list[Any
     ]
 
 
+def as_first_decided(
+    client: TestClient, headers: Headers, settlement_id: str, before: dict[str, Any], permit: str
+) -> None:
+    """Nothing has changed since the first decision: its record, the permit closed once, and the
+    one report, `done`."""
+    assert acted_on(client, headers, settlement_id) == before
+    assert closures_of(client, permit) == (1, 1)
+    assert versions(client, settlement_id) == [("done", [], 1)]
+
+
 class TestDoneAtOnce(ResidencePermitApiTests):
     def test_the_record_begins_with_status_open_items_and_version_and_keeps_the_closures(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -99,9 +110,7 @@ class TestDoneAtOnce(ResidencePermitApiTests):
         announce(settings, approved)  # the same approval, in an event of a new id
         caught_up(service, settings, "residence_permit")
 
-        assert acted_on(service, officer, settlement_id) == before
-        assert closures_of(service, permit["id"]) == (1, 1)
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, settlement_id, before, permit["id"])
 
     def test_deciding_again_closes_nothing_more_and_reports_done_again(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -155,19 +164,19 @@ class TestInformation(ResidencePermitApiTests):
         settlement_id = approved.settlement_id
         before = acted_on(service, officer, settlement_id)
 
-        response = supply(service, officer, settlement_id, facts, member_index=member_index)
+        refusal = refused_supply(
+            service, officer, settlement_id, facts, member_index=member_index, field=field
+        )
 
-        reason = reason_for(invalid(response), field)
         if field.startswith("facts."):
+            reason = reason_for(invalid(refusal), field)
             assert "not a fact this department takes (none)" in reason
-        assert acted_on(service, officer, settlement_id) == before
-        assert closures_of(service, permit["id"]) == (1, 1)
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, settlement_id, before, permit["id"])
 
     def test_the_same_key_again_changes_nothing_and_keeps_no_answer(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        _, approved = settled_holder(service, officer, settings)
+        permit, approved = settled_holder(service, officer, settings)
         settlement_id = approved.settlement_id
         before = acted_on(service, officer, settlement_id)
         facts = {"residence.tenure": "rented"}
@@ -180,8 +189,7 @@ class TestInformation(ResidencePermitApiTests):
         # A refusal is not kept as the key's answer: another body under it is refused afresh.
         other = supply(service, officer, settlement_id, {"other": 1}, key="permit-supply-1")
         reason_for(invalid(other), "facts.other")
-        assert acted_on(service, officer, settlement_id) == before
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, settlement_id, before, permit["id"])
 
     def test_a_settlement_not_acted_on_is_a_404(
         self, service: TestClient, officer: Headers
