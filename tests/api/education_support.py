@@ -82,6 +82,11 @@ def settlement(
     )
 
 
+def minor_applicant(previous: str) -> tuple[Person, ...]:
+    """An applicant of 16 on 2019-09-01, settling in their own right, alone."""
+    return (Person("王五", "applicant", date(2003, 3, 1), previous),)
+
+
 def decide_directly(
     client: TestClient, data: SettlementApproved, event: CloudEvent | None = None
 ) -> str:

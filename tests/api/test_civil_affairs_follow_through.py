@@ -45,7 +45,6 @@ from tests.support import (
     outbox_reports,
     publish_settlement,
     quick_settings,
-    refused_supply,
     reports,
     settlement_record,
     supply,
@@ -256,37 +255,7 @@ class TestOpenItems(CivilAffairsApiTests):
 
 
 class TestBadInformation(CivilAffairsApiTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"housing.rooms": 3}, None, "facts.housing.rooms"),
-            ({"housing.current_area_m2": 12}, None, "facts.housing.current_area_m2"),
-            ({INCOME: "1500"}, None, f"facts.{INCOME}"),
-            ({INCOME: -1}, None, f"facts.{INCOME}"),
-            ({INCOME: True}, None, f"facts.{INCOME}"),
-            ({INCOME: None}, None, f"facts.{INCOME}"),
-            ({INCOME: 1500}, 1, "member_index"),  # the household's, not a member's
-            ({INCOME: 1500}, 7, "member_index"),  # a household of three
-        ],
-    )
-    def test_a_fact_civil_affairs_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        civil_affairs: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = household(civil_affairs, None)
-
-        refusal = refused_supply(
-            civil_affairs, clerk, settlement_id, facts, member_index=member_index, field=field
-        )
-
-        assert "1500" not in refusal.text  # the value is not echoed back
-        assert statuses(civil_affairs, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_an_income_no_open_item_asks_for_is_a_409(
         self, civil_affairs: TestClient, clerk: Headers
@@ -298,28 +267,6 @@ class TestBadInformation(CivilAffairsApiTests):
         error_of(response, 409, "conflict")
         assert settlement_record(civil_affairs, clerk, settlement_id)["version"] == 1
         assert statuses(civil_affairs, settlement_id) == ["done"]
-
-    def test_a_settlement_civil_affairs_has_not_seen_is_a_404(
-        self, civil_affairs: TestClient, clerk: Headers
-    ) -> None:
-        response = supply(civil_affairs, clerk, "no-such-settlement", {INCOME: 1500})
-
-        error_of(response, 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, civil_affairs: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = household(civil_affairs, None)
-
-        first = ok(supply(civil_affairs, clerk, settlement_id, {INCOME: 1500}, key="income-1"))
-        again = ok(supply(civil_affairs, clerk, settlement_id, {INCOME: 1500}, key="income-1"))
-
-        assert again == first
-        assert settlement_record(civil_affairs, clerk, settlement_id)["version"] == 2
-        assert statuses(civil_affairs, settlement_id) == ["action_needed", "done"]
-        other = supply(civil_affairs, clerk, settlement_id, {INCOME: 5000}, key="income-1")
-        error_of(other, 409, "conflict")
-        assert settlement_record(civil_affairs, clerk, settlement_id)["version"] == 2
 
 
 class TestRedelivery(CivilAffairsApiTests):

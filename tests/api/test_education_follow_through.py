@@ -34,6 +34,7 @@ from tests.api.education_support import (
     configured_parameters,
     decide_directly,
     local_parameter,
+    minor_applicant,
     settlement,
 )
 from tests.support import (
@@ -46,18 +47,12 @@ from tests.support import (
     outbox_reports,
     publish_settlement,
     quick_settings,
-    refused_supply,
     settlement_record,
     supply,
     token,
 )
 
 PARAMETER = f"parameters.{PRIMARY_ENTRY_AGE}"
-
-
-def minor_applicant(previous: str) -> tuple[Person, ...]:
-    """An applicant of 16 on 2019-09-01, settling in their own right, alone."""
-    return (Person("王五", "applicant", date(2003, 3, 1), previous),)
 
 
 def two_children(previous: str) -> tuple[Person, ...]:
@@ -256,37 +251,7 @@ class TestMinorApplicant(FollowThroughTests):
 
 
 class TestBadInformation(FollowThroughTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"schooling.school_name": "一中"}, 0, "facts.schooling.school_name"),
-            ({SCHOOLING_FACT: "university"}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: 3}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: None}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: "primary"}, None, "member_index"),  # one member's: whose?
-            ({SCHOOLING_FACT: "primary"}, 4, "member_index"),  # a household of one
-        ],
-    )
-    def test_a_fact_education_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        education: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=SHIXING, people=minor_applicant(SHIXING))
-        )
-
-        refusal = refused_supply(
-            education, clerk, settlement_id, facts, member_index=member_index, field=field
-        )
-
-        assert "university" not in refusal.text  # the value is not echoed back
-        assert statuses(education, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_a_fact_no_open_item_asks_for_is_a_409(
         self, education: TestClient, clerk: Headers
@@ -299,39 +264,6 @@ class TestBadInformation(FollowThroughTests):
 
         error_of(response, 409, "conflict")
         assert settlement_record(education, clerk, settlement_id)["version"] == 1
-
-    def test_a_settlement_education_has_not_seen_is_a_404(
-        self, education: TestClient, clerk: Headers
-    ) -> None:
-        response = supply(
-            education, clerk, "no-such-settlement", {SCHOOLING_FACT: "primary"}, member_index=0
-        )
-        error_of(response, 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, education: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=SHIXING, people=minor_applicant(SHIXING))
-        )
-        given = {SCHOOLING_FACT: "senior_high"}
-
-        first = ok(supply(education, clerk, settlement_id, given, member_index=0, key="stage-1"))
-        again = ok(supply(education, clerk, settlement_id, given, member_index=0, key="stage-1"))
-
-        assert again == first
-        assert settlement_record(education, clerk, settlement_id)["version"] == 2
-        assert statuses(education, settlement_id) == ["action_needed", "done"]
-        other = supply(
-            education,
-            clerk,
-            settlement_id,
-            {SCHOOLING_FACT: "primary"},
-            member_index=0,
-            key="stage-1",
-        )
-        error_of(other, 409, "conflict")
-        assert statuses(education, settlement_id) == ["action_needed", "done"]
 
 
 class TestRedelivery(FollowThroughTests):

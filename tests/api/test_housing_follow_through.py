@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,7 +39,6 @@ from tests.support import (
     outbox_reports,
     publish_settlement,
     quick_settings,
-    refused_supply,
     settlement_record,
     supply,
 )
@@ -110,36 +108,7 @@ class TestOpenItems(HousingApiTests):
 
 
 class TestBadInformation(HousingApiTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"housing.rooms": 3}, None, "facts.housing.rooms"),
-            ({INCOME: "4200"}, None, f"facts.{INCOME}"),
-            ({INCOME: -1}, None, f"facts.{INCOME}"),
-            ({INCOME: True}, None, f"facts.{INCOME}"),
-            ({"residence.tenure": "squatting"}, None, "facts.residence.tenure"),
-            ({INCOME: 4200}, 1, "member_index"),  # the household's, not a member's
-            ({INCOME: 4200}, 7, "member_index"),  # a household of three
-        ],
-    )
-    def test_a_fact_housing_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        housing: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = renter(housing, **WITHOUT_INCOME)
-
-        refusal = refused_supply(
-            housing, clerk, settlement_id, facts, member_index=member_index, field=field
-        )
-
-        assert "4200" not in refusal.text  # the value is not echoed back
-        assert statuses(housing, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_a_fact_no_open_item_asks_for_is_a_409(
         self, housing: TestClient, clerk: Headers
@@ -150,25 +119,6 @@ class TestBadInformation(HousingApiTests):
 
         error_of(response, 409, "conflict")
         assert settlement_record(housing, clerk, settlement_id)["version"] == 1
-
-    def test_a_settlement_housing_has_not_seen_is_a_404(
-        self, housing: TestClient, clerk: Headers
-    ) -> None:
-        error_of(supply(housing, clerk, "no-such-settlement", {INCOME: 4200}), 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, housing: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = renter(housing, **WITHOUT_INCOME)
-
-        first = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
-        again = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
-
-        assert again == first
-        assert settlement_record(housing, clerk, settlement_id)["version"] == 2
-        assert statuses(housing, settlement_id) == ["action_needed", "done"]
-        other = supply(housing, clerk, settlement_id, {INCOME: 5000}, key="income-1")
-        error_of(other, 409, "conflict")
 
 
 class TestParameterArriving(HousingApiTests):
