@@ -1,23 +1,63 @@
-"""The hukou service in-process (TestClient runs its lifespan: migrations, relay, consumer)."""
+"""Services in-process (TestClient runs their lifespan: migrations, relay, consumer): hukou's
+for its own tests, every service once for a module's, and hukou's application body."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.hukou.app import build
+from shared.registry import SERVICES_BY_NAME
+from shared.service import ServiceSpec
 from shared.settings import Settings
-from tests.support import MEIZHOU, WUJIANG, person_id
+from tests.support import MEIZHOU, WUJIANG, Headers, person_id, quick_settings, token
 
 
 @pytest.fixture
 def hukou(settings: Settings) -> Iterator[TestClient]:
     with TestClient(build(settings)) as client:
         yield client
+
+
+def spec_of(name: str) -> ServiceSpec:
+    spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
+    return spec
+
+
+class Services:
+    """Every service in-process, without workers, each started once for the module."""
+
+    def __init__(self, stack: ExitStack, folder: Path) -> None:
+        self._stack = stack
+        self._folder = folder
+        self._clients: dict[str, TestClient] = {}
+        self.settings: dict[str, Settings] = {}
+
+    def __call__(self, name: str) -> TestClient:
+        if name not in self._clients:
+            settings = quick_settings(self._folder / name, workers=False)
+            client = TestClient(spec_of(name).build(settings), raise_server_exceptions=False)
+            self._clients[name] = self._stack.enter_context(client)
+            self.settings[name] = settings
+        return self._clients[name]
+
+    def token(self, name: str) -> Headers:
+        """A token of the service's own department, with every scope it holds."""
+        self(name)
+        return token(self.settings[name], SERVICES_BY_NAME[name].department)
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with ExitStack() as stack:
+        yield Services(stack, tmp_path_factory.mktemp("services"))
 
 
 def application(**overrides: Any) -> dict[str, Any]:

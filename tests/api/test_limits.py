@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from shared.limits import DEFAULT_BODY_LIMIT, MAX_NESTING, MiB
 from shared.pagination import LAST_PAGE
 from shared.registry import SERVICES, SERVICES_BY_NAME
 from shared.service import ServiceSpec
-from shared.settings import Settings
+from tests.api.conftest import Services, spec_of
 from tests.api.conftest import application as settlement_application
 from tests.support import (
     WUJIANG,
@@ -48,11 +47,6 @@ from tests.support import (
 NAMES = [service.name for service in SERVICES]
 OVER_THE_LIMIT = DEFAULT_BODY_LIMIT + 1
 JSON = {"content-type": "application/json"}
-
-
-def spec_of(name: str) -> ServiceSpec:
-    spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
-    return spec
 
 
 def _path_value(parameter: dict[str, Any]) -> str:
@@ -97,35 +91,6 @@ def _cases(*, body: bool = False, paged: bool = False) -> list[Any]:
 
 BODY_ROUTES = _cases(body=True)
 PAGED_ROUTES = _cases(paged=True)
-
-
-class Services:
-    """Every service in-process, without workers, each started once for the module."""
-
-    def __init__(self, stack: ExitStack, folder: Path) -> None:
-        self._stack = stack
-        self._folder = folder
-        self._clients: dict[str, TestClient] = {}
-        self.settings: dict[str, Settings] = {}
-
-    def __call__(self, name: str) -> TestClient:
-        if name not in self._clients:
-            settings = quick_settings(self._folder / name, workers=False)
-            client = TestClient(spec_of(name).build(settings), raise_server_exceptions=False)
-            self._clients[name] = self._stack.enter_context(client)
-            self.settings[name] = settings
-        return self._clients[name]
-
-    def token(self, name: str) -> Headers:
-        """A token of the service's own department, with every scope it holds."""
-        self(name)
-        return token(self.settings[name], SERVICES_BY_NAME[name].department)
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    with ExitStack() as stack:
-        yield Services(stack, tmp_path_factory.mktemp("limits"))
 
 
 # --- the body limit, before the token -------------------------------------------------------------

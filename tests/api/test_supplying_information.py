@@ -4,33 +4,25 @@ not seen is a 404, and the same supply under the same key is one decision."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.civil_affairs.app import build as build_civil_affairs
-from services.education.app import build as build_education
 from services.education.rules import SCHOOLING_FACT
-from services.housing.app import build as build_housing
 from tests.api import civil_affairs_support as civil_affairs
 from tests.api import education_support as education
 from tests.api import housing_support as housing
+from tests.api.conftest import Services
 from tests.support import (
-    Headers,
     error_of,
     ok,
     outbox_reports,
-    quick_settings,
     refused_supply,
     settlement_record,
     supply,
-    token,
 )
 
 INCOME = "housing.monthly_household_income"
@@ -38,11 +30,10 @@ INCOME = "housing.monthly_household_income"
 
 @dataclass(frozen=True)
 class Department:
-    """What a department's supply tests need: its service, its test parameters, a settlement
-    waiting on one fact, that fact and another answer to it."""
+    """What a department's supply tests need: its service's name, its test parameters, a
+    settlement waiting on one fact, that fact and another answer to it."""
 
     name: str
-    build: Callable[[Any], FastAPI]
     configure: Callable[[pytest.MonkeyPatch], None]
     waiting: Callable[[TestClient], str]
     fact: dict[str, Any]
@@ -52,7 +43,6 @@ class Department:
 
 HOUSING = Department(
     "housing",
-    build_housing,
     lambda patch: housing.configure(patch, housing.PARAMETERS),
     lambda client: housing.renter(client, housing={"current_area_m2": 0}),
     {INCOME: 4200},
@@ -60,7 +50,6 @@ HOUSING = Department(
 )
 CIVIL_AFFAIRS = Department(
     "civil_affairs",
-    build_civil_affairs,
     lambda patch: civil_affairs.configure(patch, civil_affairs.PARAMETERS),
     lambda client: civil_affairs.household(client, None),
     {INCOME: 1500},
@@ -68,7 +57,6 @@ CIVIL_AFFAIRS = Department(
 )
 EDUCATION = Department(
     "education",
-    build_education,
     lambda patch: None,  # the national ages alone
     lambda client: education.decide_directly(
         client,
@@ -120,30 +108,6 @@ REFUSED = [
 ]
 
 
-class Services:
-    """Each department's service without workers, started once for the module."""
-
-    def __init__(self, stack: ExitStack, folder: Path) -> None:
-        self._stack = stack
-        self._folder = folder
-        self._clients: dict[str, TestClient] = {}
-        self.clerks: dict[str, Headers] = {}
-
-    def __call__(self, department: Department) -> TestClient:
-        if department.name not in self._clients:
-            settings = quick_settings(self._folder / department.name, workers=False)
-            client = TestClient(department.build(settings))
-            self._clients[department.name] = self._stack.enter_context(client)
-            self.clerks[department.name] = token(settings, department.name)
-        return self._clients[department.name]
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    with ExitStack() as stack:
-        yield Services(stack, tmp_path_factory.mktemp("supplying"))
-
-
 @pytest.fixture
 def department(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Department:
     """The department the test is parametrized with (by name), its test parameters loaded."""
@@ -167,9 +131,9 @@ def test_a_fact_the_department_does_not_take_as_given_is_a_422_naming_it(
     field: str,
     unechoed: str,
 ) -> None:
-    client = services(department)
+    client = services(department.name)
     settlement_id = department.waiting(client)
-    clerk = services.clerks[department.name]
+    clerk = services.token(department.name)
 
     refusal = refused_supply(
         client, clerk, settlement_id, facts, member_index=member_index, field=field
@@ -183,8 +147,8 @@ def test_a_fact_the_department_does_not_take_as_given_is_a_422_naming_it(
 def test_a_settlement_the_department_has_not_seen_is_a_404(
     services: Services, department: Department
 ) -> None:
-    client = services(department)
-    clerk = services.clerks[department.name]
+    client = services(department.name)
+    clerk = services.token(department.name)
 
     response = supply(
         client, clerk, "no-such-settlement", department.fact, member_index=department.member_index
@@ -197,9 +161,9 @@ def test_a_settlement_the_department_has_not_seen_is_a_404(
 def test_the_same_supply_under_the_same_key_is_one_decision(
     services: Services, department: Department
 ) -> None:
-    client = services(department)
+    client = services(department.name)
     settlement_id = department.waiting(client)
-    clerk = services.clerks[department.name]
+    clerk = services.token(department.name)
 
     def supplied(facts: dict[str, Any]) -> Any:
         index = department.member_index
