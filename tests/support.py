@@ -191,6 +191,16 @@ def settlement_record(client: TestClient, headers: Headers, settlement_id: str) 
     return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
 
 
+def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """The service's record of the settlement once it has acted on it (a 404 until then)."""
+    path = f"/v1/settlements/{settlement_id}"
+    eventually(
+        lambda: client.get(path, headers=headers).status_code == 200,
+        what=f"the service to act on {settlement_id}",
+    )
+    return settlement_record(client, headers, settlement_id)
+
+
 def refused_supply(
     client: TestClient,
     headers: Headers,
@@ -261,6 +271,11 @@ def read_topic(settings: Settings, topic: str) -> list[Record]:
 def events_on(settings: Settings, topic: str) -> list[dict[str, Any]]:
     """Every event on `topic`, as the JSON envelopes they travel in."""
     return [json.loads(record.value) for record in read_topic(settings, topic)]
+
+
+def dead_letters_for(settings: Settings, service: str, settlement_id: str) -> list[Record]:
+    """The records on the service's dead-letter topic keyed by the settlement."""
+    return [r for r in read_topic(settings, f"deadletter.{service}") if r.key == settlement_id]
 
 
 def reports(settings: Settings, service: str, settlement_id: str) -> list[dict[str, Any]]:

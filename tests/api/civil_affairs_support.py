@@ -111,6 +111,20 @@ def household(client: TestClient, income: float | None = 1500, **overrides: Any)
     return decide_directly(client, settlement(income, **overrides))
 
 
+def eligible_report(settlement_id: str) -> dict[str, Any]:
+    """The `data` civil affairs reports on the usual family of three in 武江区 (stating 1500
+    yuan), found eligible on its first decision."""
+    return {
+        "settlement_id": settlement_id,
+        "service": "civil_affairs",
+        "outcome": "done",
+        "status": "done",
+        "open_items": [],
+        "version": 1,
+        "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
+    }
+
+
 # --- requests -----------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from tests.api.civil_affairs_support import (
     assessments_of,
     configure,
     decide_directly,
+    eligible_report,
     get_settlement,
     household,
     settlement,
@@ -110,15 +111,7 @@ class TestDecided(CivilAffairsApiTests):
         }
         assert assessment["rules_version"] == "shaoguan-2017-trial"
         [report] = outbox_reports(civil_affairs, settlement_id)
-        assert report == {
-            "settlement_id": settlement_id,
-            "service": "civil_affairs",
-            "outcome": "done",
-            "status": "done",
-            "open_items": [],
-            "version": 1,
-            "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
-        }
+        assert report == eligible_report(settlement_id)
 
     @pytest.mark.parametrize(
         ("income", "per_capita"),
