@@ -28,6 +28,7 @@ from tests.api.education_support import (
     SHIXING,
     WENGYUAN,
     ZHENJIANG,
+    EducationApiTests,
     Person,
     by_index,
     completion_path,
@@ -82,24 +83,26 @@ def notices(body: dict[str, Any]) -> dict[int, tuple[str, str]]:
     }
 
 
-class FollowThroughTests:
+def minor_waiting(client: TestClient, previous: str) -> str:
+    """A minor applicant registered before at `previous`, settling alone in 曲江区: waits on
+    their stage. The settlement id."""
+    return decide_directly(client, settlement(county=QUJIANG, people=minor_applicant(previous)))
+
+
+def stage_supplied(
+    client: TestClient, headers: Headers, settlement_id: str, stage: str
+) -> dict[str, Any]:
+    """The record once the minor applicant's stage is supplied."""
+    return ok(supply(client, headers, settlement_id, {SCHOOLING_FACT: stage}, member_index=0))
+
+
+class FollowThroughTests(EducationApiTests):
     """A service without workers for the class: each test decides its own settlements."""
 
     @pytest.fixture(scope="class")
     @classmethod
     def service_settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
         return quick_settings(tmp_path_factory.mktemp("education") / "var", workers=False)
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def education(cls, service_settings: Settings) -> Iterator[TestClient]:
-        with TestClient(build(service_settings)) as client:
-            yield client
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def clerk(cls, service_settings: Settings) -> Headers:
-        return token(service_settings, "education")
 
     @pytest.fixture
     def fresh(self, service_settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
@@ -164,9 +167,7 @@ class TestMinorApplicant(FollowThroughTests):
     def test_the_stage_supplied_places_the_applicant_and_education_is_done(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-        )
+        settlement_id = minor_waiting(education, QUJIANG)
         waiting = settlement_record(education, clerk, settlement_id)
         assert waiting["status"] == "action_needed"
         [item] = waiting["open_items"]
@@ -178,9 +179,7 @@ class TestMinorApplicant(FollowThroughTests):
         assert "whether they attend school, and at which stage" in item["reason"]
         assert "王五" not in item["reason"]
 
-        answered = ok(
-            supply(education, clerk, settlement_id, {SCHOOLING_FACT: "senior_high"}, member_index=0)
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "senior_high")
 
         assert (answered["status"], answered["open_items"], answered["version"]) == ("done", [], 2)
         [placed] = answered["placements"]
@@ -199,15 +198,9 @@ class TestMinorApplicant(FollowThroughTests):
     def test_an_applicant_attending_no_school_is_not_placed_and_education_is_done(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(MEIZHOU))
-        )
+        settlement_id = minor_waiting(education, MEIZHOU)
 
-        answered = ok(
-            supply(
-                education, clerk, settlement_id, {SCHOOLING_FACT: "not_in_school"}, member_index=0
-            )
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "not_in_school")
 
         assert answered["status"] == "done"
         assert [(p["outcome"], p["notice"]) for p in answered["placements"]] == [
@@ -218,15 +211,9 @@ class TestMinorApplicant(FollowThroughTests):
     def test_a_stage_supplied_that_needs_a_transfer_opens_its_confirmation_once(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(MEIZHOU))
-        )
+        settlement_id = minor_waiting(education, MEIZHOU)
 
-        answered = ok(
-            supply(
-                education, clerk, settlement_id, {SCHOOLING_FACT: "junior_middle"}, member_index=0
-            )
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "junior_middle")
 
         assert answered["status"] == "action_needed"
         assert items_of(answered) == {(0, TRANSFER_FACT, "confirmation")}
@@ -243,9 +230,7 @@ class TestMinorApplicant(FollowThroughTests):
     ) -> None:
         days = local_parameter("follow_through_days", 30, None, unit="days")
         with configured_parameters(tmp_path / "education.json", [days]):
-            settlement_id = decide_directly(
-                education, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-            )
+            settlement_id = minor_waiting(education, QUJIANG)
         [item] = settlement_record(education, clerk, settlement_id)["open_items"]
         assert item["due_on"] == (today() + timedelta(days=30)).isoformat()
 
@@ -322,9 +307,7 @@ class TestParameterArriving(FollowThroughTests):
             decide_directly(fresh, settlement(county=ZHENJIANG, people=two_children(ZHENJIANG)))
             for _ in range(2)
         ]
-        elsewhere = decide_directly(
-            fresh, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-        )
+        elsewhere = minor_waiting(fresh, QUJIANG)
         db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # nothing changed yet
 
