@@ -22,13 +22,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shared.auth import issue_token
+from shared.db import Database
 from shared.events.bus import Message, Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.events.signing import EventSigner, producers_of
+from shared.follow_through import FollowThrough, redecide_waiting
 from shared.identity import make_id_number
 from shared.key_folder import init_keys
 from shared.keys import keyring_for
+from shared.parameters import ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
@@ -236,6 +239,16 @@ def caught_up(client: TestClient, settings: Settings, group: str) -> None:
         lambda: consumed(settings, group) and unsent(client) == 0,
         what=f"{group} to consume and publish everything",
     )
+
+
+def nothing_more_to_decide(
+    db: Database, department: FollowThrough, parameters: ParameterSource
+) -> None:
+    """A second sweep, and one after the parameters are read again as at a restart, decide
+    no settlement again."""
+    assert redecide_waiting(db, department) == 0
+    parameters.load()
+    assert redecide_waiting(db, department) == 0
 
 
 # --- the embedded event log ----------------------------------------------------------------------

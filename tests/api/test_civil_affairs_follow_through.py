@@ -5,7 +5,6 @@ arrives, and only then is the household `done`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,15 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.civil_affairs import rules
-from services.civil_affairs.app import build
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from shared.clock import today
 from shared.follow_through import redecide_waiting
-from shared.settings import Settings
 from tests.api.civil_affairs_support import (
     INCOME,
-    PARAMETERS,
-    SERVICE,
     STANDARD,
     STANDARD_FIELD,
     ZHENJIANG,
@@ -31,7 +26,6 @@ from tests.api.civil_affairs_support import (
     configure,
     decide_directly,
     eligible_report,
-    get_settlement,
     household,
     settlement,
     standard,
@@ -41,12 +35,9 @@ from tests.support import (
     WUJIANG,
     Headers,
     error_of,
-    eventually,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
-    publish_settlement,
-    quick_settings,
-    reports,
     settlement_record,
     supply,
 )
@@ -345,9 +336,7 @@ class TestStandardArriving(CivilAffairsApiTests):
         for untouched in (decided, asked):
             assert settlement_record(fresh, clerk, untouched)["version"] == 1
             assert len(outbox_reports(fresh, untouched)) == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        rules.PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, rules.PARAMETERS)
         assert [len(outbox_reports(fresh, s)) for s in waiting] == [2, 2]
 
     def test_a_standard_for_another_county_decides_again_once_and_stays_open(
@@ -364,53 +353,3 @@ class TestStandardArriving(CivilAffairsApiTests):
         now = settlement_record(fresh, clerk, settlement_id)
         assert (now["status"], now["version"]) == ("action_needed", 2)
         assert [i["field"] for i in now["open_items"]] == [STANDARD_FIELD]
-
-    def test_a_wrong_file_keeps_the_parameters_in_use(self, parameter_file: Path) -> None:
-        before = rules.PARAMETERS.current()
-        parameter_file.write_text(json.dumps([standard(-5)]))
-
-        assert rules.PARAMETERS.refresh() is False
-        assert rules.PARAMETERS.current() == before
-
-
-class TestWatcher(CivilAffairsApiTests):
-    @pytest.fixture
-    def watched(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[TestClient, Settings, Path]]:
-        """A running civil affairs service whose parameter file holds no standard yet (the only
-        one running: services in one process share the parameters they watch)."""
-        path = tmp_path / "civil-affairs-parameters.json"
-        path.write_text("[]")
-        monkeypatch.setenv(rules.PARAMETERS.variable, str(path))
-        settings = quick_settings(tmp_path, workers=True)
-        with TestClient(build(settings)) as client:
-            yield client, settings, path
-
-    def test_a_running_service_picks_up_a_recorded_standard_by_itself(
-        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
-    ) -> None:
-        client, settings, path = watched
-        family = settlement(1500)
-        publish_settlement(settings, family)
-        eventually(
-            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
-            what="civil affairs to act",
-        )
-        waiting = settlement_record(client, clerk, family.settlement_id)
-        assert waiting["status"] == "action_needed"
-        assert [i["field"] for i in waiting["open_items"]] == [STANDARD_FIELD]
-
-        path.write_text(json.dumps(PARAMETERS))
-
-        eventually(
-            lambda: settlement_record(client, clerk, family.settlement_id)["status"] == "done",
-            what="the waiting household to be decided again",
-        )
-        now = settlement_record(client, clerk, family.settlement_id)
-        assert (now["version"], now["assessment"]["outcome"]) == (2, "eligible")
-        eventually(lambda: len(reports(settings, SERVICE, family.settlement_id)) == 2)
-        assert [r["status"] for r in reports(settings, SERVICE, family.settlement_id)] == [
-            "action_needed",
-            "done",
-        ]

@@ -44,6 +44,7 @@ from tests.support import (
     error_of,
     eventually,
     invalid,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
     publish_settlement,
@@ -328,9 +329,7 @@ class TestParameterArriving(FollowThroughTests):
                 ("done", 2),
             ]
         assert settlement_record(fresh, clerk, elsewhere)["version"] == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, PARAMETERS)
 
 
 class TestWatcher:

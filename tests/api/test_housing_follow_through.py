@@ -4,7 +4,6 @@ the fact or the parameter arrives, and only then is the household `done`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,11 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.housing import rules
-from services.housing.app import build
 from services.housing.handlers import FOLLOW_THROUGH
 from shared.clock import today
 from shared.follow_through import redecide_waiting
-from shared.settings import Settings
 from tests.api.housing_support import (
     AREA_LIMIT,
     INCOME_LIMIT,
@@ -26,7 +23,6 @@ from tests.api.housing_support import (
     HousingApiTests,
     assess_directly,
     configure,
-    get_settlement,
     parameter,
     renter,
     settlement,
@@ -34,11 +30,9 @@ from tests.api.housing_support import (
 from tests.support import (
     Headers,
     error_of,
-    eventually,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
-    publish_settlement,
-    quick_settings,
     settlement_record,
     supply,
 )
@@ -151,9 +145,7 @@ class TestParameterArriving(HousingApiTests):
         for settlement_id in [*waiting, decided]:
             now = settlement_record(fresh, clerk, settlement_id)
             assert (now["status"], now["version"]) == ("done", 2)
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        rules.PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, rules.PARAMETERS)
 
     def test_a_parameter_for_another_county_decides_again_once_and_stays_open(
         self, fresh: TestClient, clerk: Headers, parameter_file: Path
@@ -168,44 +160,3 @@ class TestParameterArriving(HousingApiTests):
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0
         now = settlement_record(fresh, clerk, settlement_id)
         assert (now["status"], now["version"]) == ("action_needed", 2)
-
-    def test_a_wrong_file_keeps_the_parameters_in_use(self, parameter_file: Path) -> None:
-        before = rules.PARAMETERS.current()
-        parameter_file.write_text(json.dumps([{**INCOME_LIMIT, "value": -5}]))
-
-        assert rules.PARAMETERS.refresh() is False
-        assert rules.PARAMETERS.current() == before
-
-
-class TestWatcher(HousingApiTests):
-    @pytest.fixture
-    def watched(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[TestClient, Settings, Path]]:
-        """A running housing service whose parameters are a file without an income limit."""
-        path = tmp_path / "housing-parameters.json"
-        path.write_text(json.dumps([AREA_LIMIT, SUBSIDY_AMOUNT]))
-        monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", str(path))
-        settings = quick_settings(tmp_path, workers=True)
-        with TestClient(build(settings)) as client:
-            yield client, settings, path
-
-    def test_a_running_service_picks_up_a_recorded_limit_by_itself(
-        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
-    ) -> None:
-        client, settings, path = watched
-        family = settlement()
-        publish_settlement(settings, family)
-        eventually(
-            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
-            what="housing to act",
-        )
-        assert settlement_record(client, clerk, family.settlement_id)["status"] == "action_needed"
-
-        path.write_text(json.dumps(PARAMETERS))
-
-        eventually(
-            lambda: settlement_record(client, clerk, family.settlement_id)["status"] == "done",
-            what="the waiting household to be decided again",
-        )
-        assert settlement_record(client, clerk, family.settlement_id)["version"] == 2

@@ -48,6 +48,7 @@ from tests.support import (
     eventually,
     invalid,
     member,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
     publish,
@@ -335,9 +336,7 @@ class TestParameterArriving(MedicalInsuranceApiTests):
         assert record_of(quiet, parent, officer)["version"] == 1
         assert statuses(quiet, transfer) == [("action_needed", 1), ("action_needed", 2)]
 
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, PARAMETERS)
         ok(confirm(quiet, transfer_id, officer, CONFIRMED))
         assert record_of(quiet, transfer, officer)["status"] == "done"
 

@@ -47,6 +47,7 @@ from tests.support import (
     error_of,
     invalid,
     member,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
     reason_for,
@@ -397,9 +398,7 @@ class TestParameterArriving:
             assert statuses(fresh, settlement_id) == [("action_needed", 1), ("action_needed", 2)]
         for settlement_id in (presumed, alone):
             assert settlement_record(fresh, officer, settlement_id)["version"] == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        rules.PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, rules.PARAMETERS)
 
     def test_a_presumption_for_another_county_decides_again_once_and_stays_open(
         self, fresh: TestClient, officer: Headers, parameter_file: Path
