@@ -7,7 +7,6 @@ What every service's tests share (answers, the event log, settlements, supplying
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,15 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.civil_affairs import rules
-from services.civil_affairs.app import build
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from services.civil_affairs.models import MinimumLivingAssessment
 from shared.registry import SETTLEMENT_APPROVED
-from shared.settings import Settings
 from shared.settlement import SettlementApproved, approved_event
 from tests import support
-from tests.conftest import TokenFactory
-from tests.support import Headers, outbox_reports, quick_settings
+from tests.api.conftest import DepartmentApiTests
+from tests.support import Headers, outbox_reports
 
 SERVICE = "civil_affairs"
 ZHENJIANG = "440204"
@@ -57,37 +54,21 @@ def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]])
     rules.PARAMETERS.load()
 
 
-class CivilAffairsApiTests:
+class CivilAffairsApiTests(DepartmentApiTests):
     """The fixtures every civil affairs API test class takes, by inheriting them."""
+
+    SERVICE = "civil_affairs"
 
     @pytest.fixture(autouse=True)
     def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A citywide standard of 600 yuan per person per month from 2018 (source: fixture)."""
         configure(monkeypatch, PARAMETERS)
 
-    @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
-        """No consumer or relay threads by default: the tests decide through the handler."""
-        return settings.model_copy(update={"start_workers": False})
-
-    @pytest.fixture
-    def fresh(self, settings: Settings) -> Iterator[TestClient]:
-        """A service of its own, for tests that count every waiting settlement."""
-        with TestClient(build(settings)) as client:
-            yield client
-
     @pytest.fixture(scope="class")
     @classmethod
-    def civil_affairs(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-        """One service for the class's tests, which look only at their own settlements."""
-        folder = tmp_path_factory.mktemp("shared")
-        with TestClient(build(quick_settings(folder, workers=False))) as client:
-            yield client
-
-    @pytest.fixture
-    def clerk(self, auth: TokenFactory) -> Headers:
-        """A civil affairs token (minimum_living:read and minimum_living:write)."""
-        return auth("civil_affairs")
+    def civil_affairs(cls, service: TestClient) -> TestClient:
+        """The civil affairs service the class's tests share."""
+        return service
 
 
 def settlement(income: float | None = 1500, **overrides: Any) -> SettlementApproved:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +17,7 @@ from services.hukou.app import build
 from shared.registry import SERVICES_BY_NAME
 from shared.service import ServiceSpec
 from shared.settings import Settings
+from tests.conftest import TokenFactory
 from tests.support import MEIZHOU, WUJIANG, Headers, person_id, quick_settings, token
 
 
@@ -58,6 +59,37 @@ class Services:
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     with ExitStack() as stack:
         yield Services(stack, tmp_path_factory.mktemp("services"))
+
+
+class DepartmentApiTests:
+    """The fixtures a department's API test classes share by inheriting them; `SERVICE` names
+    the department's service (and its clerk's department)."""
+
+    SERVICE: ClassVar[str]
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """No consumer or relay threads by default: the tests decide through the handler."""
+        return settings.model_copy(update={"start_workers": False})
+
+    @pytest.fixture
+    def fresh(self, settings: Settings) -> Iterator[TestClient]:
+        """A service of its own, for tests that count every waiting settlement."""
+        with TestClient(spec_of(self.SERVICE).build(settings)) as client:
+            yield client
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def service(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+        """One service for the class's tests, which look only at their own settlements."""
+        settings = quick_settings(tmp_path_factory.mktemp("shared"), workers=False)
+        with TestClient(spec_of(cls.SERVICE).build(settings)) as client:
+            yield client
+
+    @pytest.fixture
+    def clerk(self, auth: TokenFactory) -> Headers:
+        """A token of the department's, with every scope it holds."""
+        return auth(SERVICES_BY_NAME[self.SERVICE].department)
 
 
 def application(**overrides: Any) -> dict[str, Any]:

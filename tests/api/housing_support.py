@@ -7,7 +7,6 @@ What every service's tests share (answers, the event log, settlements, waiting) 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,15 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.housing import rules
-from services.housing.app import build
 from services.housing.handlers import FOLLOW_THROUGH
 from services.housing.models import HousingAssessment
 from shared.registry import SETTLEMENT_APPROVED
-from shared.settings import Settings
 from shared.settlement import SettlementApproved, approved_event
 from tests import support
-from tests.conftest import TokenFactory
-from tests.support import WUJIANG, Headers, ok, quick_settings
+from tests.api.conftest import DepartmentApiTests
+from tests.support import WUJIANG, Headers, ok
 
 ZHENJIANG, QUJIANG = "440204", "440205"
 DEAD_LETTER_TOPIC = "deadletter.housing"
@@ -55,37 +52,21 @@ def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]])
     rules.PARAMETERS.load()
 
 
-class HousingApiTests:
+class HousingApiTests(DepartmentApiTests):
     """The fixtures every housing API test class takes, by inheriting them."""
+
+    SERVICE = "housing"
 
     @pytest.fixture(autouse=True)
     def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The housing department's limits for these tests, citywide from 2018 (source: fixture)."""
         configure(monkeypatch, PARAMETERS)
 
-    @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
-        """No consumer or relay threads by default: the API tests assess through the handler."""
-        return settings.model_copy(update={"start_workers": False})
-
-    @pytest.fixture
-    def fresh(self, settings: Settings) -> Iterator[TestClient]:
-        """A service of its own, for tests that count a whole waiting list."""
-        with TestClient(build(settings)) as client:
-            yield client
-
     @pytest.fixture(scope="class")
     @classmethod
-    def housing(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-        """One service for the class's tests, which look only at their own settlements."""
-        folder = tmp_path_factory.mktemp("shared")
-        with TestClient(build(quick_settings(folder, workers=False))) as client:
-            yield client
-
-    @pytest.fixture
-    def clerk(self, auth: TokenFactory) -> Headers:
-        """A housing department token (housing:read and housing:write)."""
-        return auth("housing")
+    def housing(cls, service: TestClient) -> TestClient:
+        """The housing service the class's tests share."""
+        return service
 
 
 def settlement(**overrides: Any) -> SettlementApproved:
