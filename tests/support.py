@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import dataclasses
 import functools
 import json
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -31,7 +33,7 @@ from shared.follow_through import FollowThrough, redecide_waiting
 from shared.identity import make_id_number
 from shared.key_folder import init_keys
 from shared.keys import keyring_for
-from shared.parameters import ParameterSource
+from shared.parameters import ParameterSet, ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
@@ -249,6 +251,22 @@ def nothing_more_to_decide(
     assert redecide_waiting(db, department) == 0
     parameters.load()
     assert redecide_waiting(db, department) == 0
+
+
+def loaded(source: ParameterSource, variable: str | None) -> ParameterSet:
+    """What a service starts with when its parameters variable holds `variable` (None: unset).
+    A copy of `source` loads it, so the process's own set is left as it was."""
+    with pytest.MonkeyPatch.context() as patch:
+        if variable is None:
+            patch.delenv(source.variable, raising=False)
+        else:
+            patch.setenv(source.variable, variable)
+        return dataclasses.replace(source).load()
+
+
+def configured(source: ParameterSource, *items: dict[str, Any]) -> ParameterSet:
+    """What a service starts with when its parameters variable holds `items`."""
+    return loaded(source, json.dumps(list(items)))
 
 
 # --- the embedded event log ----------------------------------------------------------------------
