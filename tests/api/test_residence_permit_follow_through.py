@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,22 @@ from tests.support import (
 )
 
 
-def settled_holder(
-    client: TestClient, headers: Headers, settings: Settings
-) -> tuple[dict[str, Any], SettlementApproved]:
-    """A permit holder who settles with a child holding none: the permit, and the approval,
-    acted on with everything it made published."""
+@dataclass(frozen=True)
+class Holder:
+    """A permit holder settled: the permit, the approval, and the record of its first decision."""
+
+    permit: dict[str, Any]
+    approved: SettlementApproved
+    first: dict[str, Any]
+
+    @property
+    def settlement_id(self) -> str:
+        return self.approved.settlement_id
+
+
+def settled_holder(client: TestClient, headers: Headers, settings: Settings) -> Holder:
+    """A permit holder who settles with a child holding none, acted on with everything it made
+    published."""
     permit = issued(client, headers, application())
     approved = settlement(
         [
@@ -62,7 +74,7 @@ def settled_holder(
     announce(settings, approved)
     acted_on(client, headers, approved.settlement_id)
     caught_up(client, settings, "residence_permit")
-    return permit, approved
+    return Holder(permit, approved, acted_on(client, headers, approved.settlement_id))
 
 
 def versions(client: TestClient, settlement_id: str) -> list[tuple[str, list[Any], int]]:
@@ -72,22 +84,20 @@ def versions(client: TestClient, settlement_id: str) -> list[tuple[str, list[Any
     ]
 
 
-def as_first_decided(
-    client: TestClient, headers: Headers, settlement_id: str, before: dict[str, Any], permit: str
-) -> None:
+def as_first_decided(client: TestClient, headers: Headers, holder: Holder) -> None:
     """Nothing has changed since the first decision: its record, the permit closed once, and the
     one report, `done`."""
-    assert acted_on(client, headers, settlement_id) == before
-    assert closures_of(client, permit) == (1, 1)
-    assert versions(client, settlement_id) == [("done", [], 1)]
+    assert acted_on(client, headers, holder.settlement_id) == holder.first
+    assert closures_of(client, holder.permit["id"]) == (1, 1)
+    assert versions(client, holder.settlement_id) == [("done", [], 1)]
 
 
 class TestDoneAtOnce(ResidencePermitApiTests):
     def test_the_record_begins_with_status_open_items_and_version_and_keeps_the_closures(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
+        holder = settled_holder(service, officer, settings)
+        permit, settlement_id = holder.permit, holder.settlement_id
 
         record = acted_on(service, officer, settlement_id)
 
@@ -103,21 +113,18 @@ class TestDoneAtOnce(ResidencePermitApiTests):
     def test_an_approval_delivered_again_under_another_event_id_changes_nothing(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
 
-        announce(settings, approved)  # the same approval, in an event of a new id
+        announce(settings, holder.approved)  # the same approval, in an event of a new id
         caught_up(service, settings, "residence_permit")
 
-        as_first_decided(service, officer, settlement_id, before, permit["id"])
+        as_first_decided(service, officer, holder)
 
     def test_deciding_again_closes_nothing_more_and_reports_done_again(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        permit, before, settlement_id = holder.permit, holder.first, holder.settlement_id
         closed = fetch(service, officer, permit["id"])
 
         with db_of(service).unit_of_work() as session:
@@ -160,9 +167,8 @@ class TestInformation(ResidencePermitApiTests):
         member_index: int | None,
         field: str,
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        settlement_id = holder.settlement_id
 
         refusal = refused_supply(
             service, officer, settlement_id, facts, member_index=member_index, field=field
@@ -171,14 +177,13 @@ class TestInformation(ResidencePermitApiTests):
         if field.startswith("facts."):
             reason = reason_for(invalid(refusal), field)
             assert "not a fact this department takes (none)" in reason
-        as_first_decided(service, officer, settlement_id, before, permit["id"])
+        as_first_decided(service, officer, holder)
 
     def test_the_same_key_again_changes_nothing_and_keeps_no_answer(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        settlement_id = holder.settlement_id
         facts = {"residence.tenure": "rented"}
 
         first = supply(service, officer, settlement_id, facts, key="permit-supply-1")
@@ -189,7 +194,7 @@ class TestInformation(ResidencePermitApiTests):
         # A refusal is not kept as the key's answer: another body under it is refused afresh.
         other = supply(service, officer, settlement_id, {"other": 1}, key="permit-supply-1")
         reason_for(invalid(other), "facts.other")
-        as_first_decided(service, officer, settlement_id, before, permit["id"])
+        as_first_decided(service, officer, holder)
 
     def test_a_settlement_not_acted_on_is_a_404(
         self, service: TestClient, officer: Headers
@@ -200,7 +205,7 @@ class TestInformation(ResidencePermitApiTests):
     def test_reading_is_not_enough_to_supply(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        _, approved = settled_holder(service, officer, settings)
+        approved = settled_holder(service, officer, settings).approved
         reader = token(settings, "public_security", "permit:read")
 
         response = supply(service, reader, approved.settlement_id, {"residence.tenure": "rented"})
@@ -226,8 +231,7 @@ class TestParameters(ResidencePermitApiTests):
         self, service: TestClient, officer: Headers, settings: Settings, parameter_file: Path
     ) -> None:
         assert PARAMETERS.current().in_force("follow_through_days", today(), None)
-        _, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
+        settlement_id = settled_holder(service, officer, settings).settlement_id
         db = db_of(service)
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0
 
