@@ -4,6 +4,7 @@ for its own tests, every service once for a module's, and hukou's application bo
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -30,6 +31,34 @@ def hukou(settings: Settings) -> Iterator[TestClient]:
 def spec_of(name: str) -> ServiceSpec:
     spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
     return spec
+
+
+def _path_value(parameter: dict[str, Any]) -> str:
+    schema = parameter.get("schema", {})
+    if parameter["name"] == "year":
+        return "2019"
+    if schema.get("type") == "integer":
+        return "0"
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    if parameter["name"] == "region_code":
+        return WUJIANG
+    return "x"
+
+
+def operations(name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every operation of the service's API: method, a path with its parameters filled in, and
+    the operation's OpenAPI entry."""
+    document = importlib.import_module(f"services.{name}.app").app.openapi()
+    routes = []
+    for template, operations in document["paths"].items():
+        for method, operation in operations.items():
+            path = template
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    path = path.replace(f"{{{parameter['name']}}}", _path_value(parameter))
+            routes.append((method.upper(), path, operation))
+    return routes
 
 
 class Services:

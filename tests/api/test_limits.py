@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import json
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -30,7 +28,7 @@ from shared.limits import DEFAULT_BODY_LIMIT, MAX_NESTING, MiB
 from shared.pagination import LAST_PAGE
 from shared.registry import SERVICES, SERVICES_BY_NAME
 from shared.service import ServiceSpec
-from tests.api.conftest import Services, spec_of
+from tests.api.conftest import Services, operations, spec_of
 from tests.api.conftest import application as settlement_application
 from tests.support import (
     WUJIANG,
@@ -49,38 +47,10 @@ OVER_THE_LIMIT = DEFAULT_BODY_LIMIT + 1
 JSON = {"content-type": "application/json"}
 
 
-def _path_value(parameter: dict[str, Any]) -> str:
-    schema = parameter.get("schema", {})
-    if parameter["name"] == "year":
-        return "2019"
-    if schema.get("type") == "integer":
-        return "0"
-    if schema.get("format") == "uuid":
-        return str(uuid.uuid4())
-    if parameter["name"] == "region_code":
-        return WUJIANG
-    return "x"
-
-
-def _routes(name: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every operation of the service's API: method, a path with its parameters filled in, and
-    the operation's OpenAPI entry."""
-    document = importlib.import_module(f"services.{name}.app").app.openapi()
-    routes = []
-    for template, operations in document["paths"].items():
-        for method, operation in operations.items():
-            path = template
-            for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path":
-                    path = path.replace(f"{{{parameter['name']}}}", _path_value(parameter))
-            routes.append((method.upper(), path, operation))
-    return routes
-
-
 def _cases(*, body: bool = False, paged: bool = False) -> list[Any]:
     cases = []
     for name in NAMES:
-        for method, path, operation in _routes(name):
+        for method, path, operation in operations(name):
             if body and "requestBody" not in operation:
                 continue
             if paged and not any(p["name"] == "page" for p in operation.get("parameters", [])):
@@ -133,7 +103,7 @@ def test_every_v1_route_declares_the_413_in_the_error_shape(name: str) -> None:
 
     undeclared = [
         (method, path)
-        for method, path, operation in _routes(name)
+        for method, path, operation in operations(name)
         if path.startswith("/v1/") and _declared(operation, "413") != error_shape
     ]
 
@@ -189,7 +159,7 @@ def call_asgi(app: FastAPI, path: str, headers: Headers, body: Streamed) -> tupl
 
 def first_body_route(name: str) -> str:
     return next(
-        path for method, path, op in _routes(name) if method == "POST" and "requestBody" in op
+        path for method, path, op in operations(name) if method == "POST" and "requestBody" in op
     )
 
 
@@ -383,7 +353,7 @@ def test_the_settlement_target_years_run_from_2016_to_2100(services: Services, y
 def _lookup_routes() -> list[Any]:
     cases = []
     for name in NAMES:
-        for method, path, _ in _routes(name):
+        for method, path, _ in operations(name):
             if method == "GET" and path.startswith("/v1/") and path.endswith("/x"):
                 cases.append(pytest.param(name, path, id=f"{name} {path}"))
     return cases

@@ -249,12 +249,6 @@ ROUTES = [
 
 class TestAuthorisation(ResidencePermitApiTests):
     @pytest.mark.parametrize(("method", "path"), ROUTES)
-    def test_without_a_token_every_route_is_401(
-        self, service: TestClient, method: str, path: str
-    ) -> None:
-        error_of(service.request(method, path), 401, "unauthenticated")
-
-    @pytest.mark.parametrize(("method", "path"), ROUTES)
     def test_another_department_is_403(
         self, service: TestClient, auth: TokenFactory, method: str, path: str
     ) -> None:
