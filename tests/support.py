@@ -253,6 +253,27 @@ def nothing_more_to_decide(
     assert redecide_waiting(db, department) == 0
 
 
+def local_parameter(department: str, name: str, value: Any, **fields: Any) -> dict[str, Any]:
+    """A department's parameter as its variable or file takes it, in force from 2018 unless
+    `fields` say otherwise: the test is its source."""
+    return {
+        "name": name,
+        "value": value,
+        "valid_from": "2018-01-01",
+        "source": "test fixture",
+        "department": department,
+        **fields,
+    }
+
+
+def configure(
+    monkeypatch: pytest.MonkeyPatch, source: ParameterSource, parameters: list[dict[str, Any]]
+) -> None:
+    """Set the service's parameters variable to `parameters` and load them, as a start would."""
+    monkeypatch.setenv(source.variable, json.dumps(parameters))
+    source.load()
+
+
 def loaded(source: ParameterSource, variable: str | None) -> ParameterSet:
     """What a service starts with when its parameters variable holds `variable` (None: unset).
     A copy of `source` loads it, so the process's own set is left as it was."""

@@ -6,7 +6,6 @@ What every service's tests share (answers, the event log, settlements, supplying
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -33,15 +32,9 @@ DEAD_LETTER_TOPIC = "deadletter.civil_affairs"
 def standard(value: float, **overrides: Any) -> dict[str, Any]:
     """A minimum living standard as LUOHU_CIVIL_AFFAIRS_PARAMETERS takes it, citywide from
     2018 unless overridden: the test is its source."""
-    return {
-        "name": "minimum_living_standard",
-        "value": value,
-        "unit": "yuan/person/month",
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "civil_affairs",
-        **overrides,
-    }
+    return support.local_parameter(
+        "civil_affairs", "minimum_living_standard", value, unit="yuan/person/month", **overrides
+    )
 
 
 STANDARD = standard(600)
@@ -50,8 +43,7 @@ PARAMETERS = [STANDARD]
 
 def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
     """Set LUOHU_CIVIL_AFFAIRS_PARAMETERS and load it, as a start would."""
-    monkeypatch.setenv(rules.PARAMETERS.variable, json.dumps(parameters))
-    rules.PARAMETERS.load()
+    support.configure(monkeypatch, rules.PARAMETERS, parameters)
 
 
 class CivilAffairsApiTests(DepartmentApiTests):

@@ -6,7 +6,6 @@ What every service's tests share (answers, the event log, settlements, waiting) 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -29,15 +28,7 @@ DEAD_LETTER_TOPIC = "deadletter.housing"
 
 def parameter(name: str, value: float, unit: str, **overrides: Any) -> dict[str, Any]:
     """A housing parameter as LUOHU_HOUSING_PARAMETERS takes it: the test is its source."""
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "housing",
-        **overrides,
-    }
+    return support.local_parameter("housing", name, value, unit=unit, **overrides)
 
 
 INCOME_LIMIT = parameter("income_limit_per_capita", 1500, "yuan/person/month")
@@ -48,8 +39,7 @@ PARAMETERS = [INCOME_LIMIT, AREA_LIMIT, SUBSIDY_AMOUNT]
 
 def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
     """Set LUOHU_HOUSING_PARAMETERS and load it, as a restart would: housing reads it once."""
-    monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", json.dumps(parameters))
-    rules.PARAMETERS.load()
+    support.configure(monkeypatch, rules.PARAMETERS, parameters)
 
 
 class HousingApiTests(DepartmentApiTests):

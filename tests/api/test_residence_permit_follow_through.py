@@ -39,6 +39,7 @@ from tests.support import (
     caught_up,
     error_of,
     invalid,
+    local_parameter,
     outbox_reports,
     person_id,
     reason_for,
@@ -245,11 +246,4 @@ class TestParameters(ResidencePermitApiTests):
 
 def follow_through_days(days: int) -> dict[str, Any]:
     """The department's deadline for open items, as LUOHU_RESIDENCE_PERMIT_PARAMETERS takes it."""
-    return {
-        "name": "follow_through_days",
-        "value": days,
-        "unit": "days",
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "public_security",
-    }
+    return local_parameter("public_security", "follow_through_days", days, unit="days")
