@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import dataclasses
 import functools
 import json
 import shutil
@@ -18,17 +19,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shared.auth import issue_token
+from shared.db import Database
 from shared.events.bus import Message, Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
 from shared.events.signing import EventSigner, producers_of
+from shared.follow_through import FollowThrough, redecide_waiting
 from shared.identity import make_id_number
 from shared.key_folder import init_keys
 from shared.keys import keyring_for
+from shared.parameters import ParameterSet, ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
@@ -186,6 +191,43 @@ def supply(
     return response
 
 
+def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """`GET /v1/settlements/{id}`, which must answer 200: the service's record of it."""
+    return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+
+
+def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
+    """The service's record of the settlement once it has acted on it (a 404 until then)."""
+    path = f"/v1/settlements/{settlement_id}"
+    eventually(
+        lambda: client.get(path, headers=headers).status_code == 200,
+        what=f"the service to act on {settlement_id}",
+    )
+    return settlement_record(client, headers, settlement_id)
+
+
+def refused_supply(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    facts: dict[str, Any],
+    *,
+    member_index: int | None,
+    field: str,
+) -> httpx.Response:
+    """Supply `facts` the service must refuse: a 422 naming `field` that changes neither the
+    settlement's record nor its reports. The refusal."""
+    before = settlement_record(client, headers, settlement_id)
+    reported = outbox_reports(client, settlement_id)
+
+    response = supply(client, headers, settlement_id, facts, member_index=member_index)
+
+    reason_for(invalid(response), field)
+    assert settlement_record(client, headers, settlement_id) == before
+    assert outbox_reports(client, settlement_id) == reported
+    return response
+
+
 def consumed(settings: Settings, group: str, topic: str = APPROVED_TOPIC) -> bool:
     """Whether `group` has committed everything on `topic` of the embedded log."""
     with closing(EmbeddedBus(settings.event_log_path)) as bus:
@@ -199,6 +241,53 @@ def caught_up(client: TestClient, settings: Settings, group: str) -> None:
         lambda: consumed(settings, group) and unsent(client) == 0,
         what=f"{group} to consume and publish everything",
     )
+
+
+def nothing_more_to_decide(
+    db: Database, department: FollowThrough, parameters: ParameterSource
+) -> None:
+    """A second sweep, and one after the parameters are read again as at a restart, decide
+    no settlement again."""
+    assert redecide_waiting(db, department) == 0
+    parameters.load()
+    assert redecide_waiting(db, department) == 0
+
+
+def local_parameter(department: str, name: str, value: Any, **fields: Any) -> dict[str, Any]:
+    """A department's parameter as its variable or file takes it, in force from 2018 unless
+    `fields` say otherwise: the test is its source."""
+    return {
+        "name": name,
+        "value": value,
+        "valid_from": "2018-01-01",
+        "source": "test fixture",
+        "department": department,
+        **fields,
+    }
+
+
+def configure(
+    monkeypatch: pytest.MonkeyPatch, source: ParameterSource, parameters: list[dict[str, Any]]
+) -> None:
+    """Set the service's parameters variable to `parameters` and load them, as a start would."""
+    monkeypatch.setenv(source.variable, json.dumps(parameters))
+    source.load()
+
+
+def loaded(source: ParameterSource, variable: str | None) -> ParameterSet:
+    """What a service starts with when its parameters variable holds `variable` (None: unset).
+    A copy of `source` loads it, so the process's own set is left as it was."""
+    with pytest.MonkeyPatch.context() as patch:
+        if variable is None:
+            patch.delenv(source.variable, raising=False)
+        else:
+            patch.setenv(source.variable, variable)
+        return dataclasses.replace(source).load()
+
+
+def configured(source: ParameterSource, *items: dict[str, Any]) -> ParameterSet:
+    """What a service starts with when its parameters variable holds `items`."""
+    return loaded(source, json.dumps(list(items)))
 
 
 # --- the embedded event log ----------------------------------------------------------------------
@@ -234,6 +323,11 @@ def read_topic(settings: Settings, topic: str) -> list[Record]:
 def events_on(settings: Settings, topic: str) -> list[dict[str, Any]]:
     """Every event on `topic`, as the JSON envelopes they travel in."""
     return [json.loads(record.value) for record in read_topic(settings, topic)]
+
+
+def dead_letters_for(settings: Settings, service: str, settlement_id: str) -> list[Record]:
+    """The records on the service's dead-letter topic keyed by the settlement."""
+    return [r for r in read_topic(settings, f"deadletter.{service}") if r.key == settlement_id]
 
 
 def reports(settings: Settings, service: str, settlement_id: str) -> list[dict[str, Any]]:

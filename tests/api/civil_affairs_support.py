@@ -6,8 +6,6 @@ What every service's tests share (answers, the event log, settlements, supplying
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,15 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.civil_affairs import rules
-from services.civil_affairs.app import build
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from services.civil_affairs.models import MinimumLivingAssessment
 from shared.registry import SETTLEMENT_APPROVED
-from shared.settings import Settings
 from shared.settlement import SettlementApproved, approved_event
 from tests import support
-from tests.conftest import TokenFactory
-from tests.support import Headers, ok, outbox_reports, quick_settings
+from tests.api.conftest import DepartmentApiTests
+from tests.support import Headers, outbox_reports
 
 SERVICE = "civil_affairs"
 ZHENJIANG = "440204"
@@ -36,15 +32,9 @@ DEAD_LETTER_TOPIC = "deadletter.civil_affairs"
 def standard(value: float, **overrides: Any) -> dict[str, Any]:
     """A minimum living standard as LUOHU_CIVIL_AFFAIRS_PARAMETERS takes it, citywide from
     2018 unless overridden: the test is its source."""
-    return {
-        "name": "minimum_living_standard",
-        "value": value,
-        "unit": "yuan/person/month",
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "civil_affairs",
-        **overrides,
-    }
+    return support.local_parameter(
+        "civil_affairs", "minimum_living_standard", value, unit="yuan/person/month", **overrides
+    )
 
 
 STANDARD = standard(600)
@@ -53,41 +43,24 @@ PARAMETERS = [STANDARD]
 
 def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
     """Set LUOHU_CIVIL_AFFAIRS_PARAMETERS and load it, as a start would."""
-    monkeypatch.setenv(rules.PARAMETERS.variable, json.dumps(parameters))
-    rules.PARAMETERS.load()
+    support.configure(monkeypatch, rules.PARAMETERS, parameters)
 
 
-class CivilAffairsApiTests:
+class CivilAffairsApiTests(DepartmentApiTests):
     """The fixtures every civil affairs API test class takes, by inheriting them."""
+
+    SERVICE = "civil_affairs"
 
     @pytest.fixture(autouse=True)
     def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A citywide standard of 600 yuan per person per month from 2018 (source: fixture)."""
         configure(monkeypatch, PARAMETERS)
 
-    @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
-        """No consumer or relay threads by default: the tests decide through the handler."""
-        return settings.model_copy(update={"start_workers": False})
-
-    @pytest.fixture
-    def fresh(self, settings: Settings) -> Iterator[TestClient]:
-        """A service of its own, for tests that count every waiting settlement."""
-        with TestClient(build(settings)) as client:
-            yield client
-
     @pytest.fixture(scope="class")
     @classmethod
-    def civil_affairs(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-        """One service for the class's tests, which look only at their own settlements."""
-        folder = tmp_path_factory.mktemp("shared")
-        with TestClient(build(quick_settings(folder, workers=False))) as client:
-            yield client
-
-    @pytest.fixture
-    def clerk(self, auth: TokenFactory) -> Headers:
-        """A civil affairs token (minimum_living:read and minimum_living:write)."""
-        return auth("civil_affairs")
+    def civil_affairs(cls, service: TestClient) -> TestClient:
+        """The civil affairs service the class's tests share."""
+        return service
 
 
 def settlement(income: float | None = 1500, **overrides: Any) -> SettlementApproved:
@@ -111,17 +84,26 @@ def household(client: TestClient, income: float | None = 1500, **overrides: Any)
     return decide_directly(client, settlement(income, **overrides))
 
 
+def eligible_report(settlement_id: str) -> dict[str, Any]:
+    """The `data` civil affairs reports on the usual family of three in 武江区 (stating 1500
+    yuan), found eligible on its first decision."""
+    return {
+        "settlement_id": settlement_id,
+        "service": "civil_affairs",
+        "outcome": "done",
+        "status": "done",
+        "open_items": [],
+        "version": 1,
+        "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
+    }
+
+
 # --- requests -----------------------------------------------------------------------------------
 
 
 def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
     response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
     return response
-
-
-def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))
-    return found
 
 
 # --- what civil affairs has done ------------------------------------------------------------------

@@ -1,23 +1,124 @@
-"""The hukou service in-process (TestClient runs its lifespan: migrations, relay, consumer)."""
+"""Services in-process (TestClient runs their lifespan: migrations, relay, consumer): hukou's
+for its own tests, every service once for a module's, and hukou's application body."""
 
 from __future__ import annotations
 
+import importlib
+import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.hukou.app import build
+from shared.registry import SERVICES_BY_NAME
+from shared.service import ServiceSpec
 from shared.settings import Settings
-from tests.support import MEIZHOU, WUJIANG, person_id
+from tests.conftest import TokenFactory
+from tests.support import MEIZHOU, WUJIANG, Headers, person_id, quick_settings, token
 
 
 @pytest.fixture
 def hukou(settings: Settings) -> Iterator[TestClient]:
     with TestClient(build(settings)) as client:
         yield client
+
+
+def spec_of(name: str) -> ServiceSpec:
+    spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
+    return spec
+
+
+def _path_value(parameter: dict[str, Any]) -> str:
+    schema = parameter.get("schema", {})
+    if parameter["name"] == "year":
+        return "2019"
+    if schema.get("type") == "integer":
+        return "0"
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    if parameter["name"] == "region_code":
+        return WUJIANG
+    return "x"
+
+
+def operations(name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every operation of the service's API: method, a path with its parameters filled in, and
+    the operation's OpenAPI entry."""
+    document = importlib.import_module(f"services.{name}.app").app.openapi()
+    routes = []
+    for template, operations in document["paths"].items():
+        for method, operation in operations.items():
+            path = template
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    path = path.replace(f"{{{parameter['name']}}}", _path_value(parameter))
+            routes.append((method.upper(), path, operation))
+    return routes
+
+
+class Services:
+    """Every service in-process, without workers, each started once for the module."""
+
+    def __init__(self, stack: ExitStack, folder: Path) -> None:
+        self._stack = stack
+        self._folder = folder
+        self._clients: dict[str, TestClient] = {}
+        self.settings: dict[str, Settings] = {}
+
+    def __call__(self, name: str) -> TestClient:
+        if name not in self._clients:
+            settings = quick_settings(self._folder / name, workers=False)
+            client = TestClient(spec_of(name).build(settings), raise_server_exceptions=False)
+            self._clients[name] = self._stack.enter_context(client)
+            self.settings[name] = settings
+        return self._clients[name]
+
+    def token(self, name: str) -> Headers:
+        """A token of the service's own department, with every scope it holds."""
+        self(name)
+        return token(self.settings[name], SERVICES_BY_NAME[name].department)
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    with ExitStack() as stack:
+        yield Services(stack, tmp_path_factory.mktemp("services"))
+
+
+class DepartmentApiTests:
+    """The fixtures a department's API test classes share by inheriting them; `SERVICE` names
+    the department's service (and its clerk's department)."""
+
+    SERVICE: ClassVar[str]
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        """No consumer or relay threads by default: the tests decide through the handler."""
+        return settings.model_copy(update={"start_workers": False})
+
+    @pytest.fixture
+    def fresh(self, settings: Settings) -> Iterator[TestClient]:
+        """A service of its own, for tests that count every waiting settlement."""
+        with TestClient(spec_of(self.SERVICE).build(settings)) as client:
+            yield client
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def service(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+        """One service for the class's tests, which look only at their own settlements."""
+        settings = quick_settings(tmp_path_factory.mktemp("shared"), workers=False)
+        with TestClient(spec_of(cls.SERVICE).build(settings)) as client:
+            yield client
+
+    @pytest.fixture
+    def clerk(self, auth: TokenFactory) -> Headers:
+        """A token of the department's, with every scope it holds."""
+        return auth(SERVICES_BY_NAME[self.SERVICE].department)
 
 
 def application(**overrides: Any) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from tests.support import (
     signed,
     token,
 )
+from tests.support import local_parameter as support_parameter
 from tests.support import settlement as approved_settlement
 
 ZHENJIANG, QUJIANG = "440204", "440205"
@@ -82,6 +83,11 @@ def settlement(
     )
 
 
+def minor_applicant(previous: str) -> tuple[Person, ...]:
+    """An applicant of 16 on 2019-09-01, settling in their own right, alone."""
+    return (Person("王五", "applicant", date(2003, 3, 1), previous),)
+
+
 def decide_directly(
     client: TestClient, data: SettlementApproved, event: CloudEvent | None = None
 ) -> str:
@@ -96,15 +102,7 @@ def decide_directly(
 
 def local_parameter(name: str, value: Any, county: str | None, **overrides: Any) -> dict[str, Any]:
     """An education parameter as LUOHU_EDUCATION_PARAMETERS takes it: the test is its source."""
-    return {
-        "name": name,
-        "value": value,
-        "region_code": county,
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "education",
-        **overrides,
-    }
+    return support_parameter("education", name, value, region_code=county, **overrides)
 
 
 @contextmanager

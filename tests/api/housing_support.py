@@ -6,8 +6,6 @@ What every service's tests share (answers, the event log, settlements, waiting) 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,15 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.housing import rules
-from services.housing.app import build
 from services.housing.handlers import FOLLOW_THROUGH
 from services.housing.models import HousingAssessment
 from shared.registry import SETTLEMENT_APPROVED
-from shared.settings import Settings
 from shared.settlement import SettlementApproved, approved_event
 from tests import support
-from tests.conftest import TokenFactory
-from tests.support import WUJIANG, Headers, ok, quick_settings
+from tests.api.conftest import DepartmentApiTests
+from tests.support import WUJIANG, Headers, ok
 
 ZHENJIANG, QUJIANG = "440204", "440205"
 DEAD_LETTER_TOPIC = "deadletter.housing"
@@ -32,15 +28,7 @@ DEAD_LETTER_TOPIC = "deadletter.housing"
 
 def parameter(name: str, value: float, unit: str, **overrides: Any) -> dict[str, Any]:
     """A housing parameter as LUOHU_HOUSING_PARAMETERS takes it: the test is its source."""
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "housing",
-        **overrides,
-    }
+    return support.local_parameter("housing", name, value, unit=unit, **overrides)
 
 
 INCOME_LIMIT = parameter("income_limit_per_capita", 1500, "yuan/person/month")
@@ -51,41 +39,24 @@ PARAMETERS = [INCOME_LIMIT, AREA_LIMIT, SUBSIDY_AMOUNT]
 
 def configure(monkeypatch: pytest.MonkeyPatch, parameters: list[dict[str, Any]]) -> None:
     """Set LUOHU_HOUSING_PARAMETERS and load it, as a restart would: housing reads it once."""
-    monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", json.dumps(parameters))
-    rules.PARAMETERS.load()
+    support.configure(monkeypatch, rules.PARAMETERS, parameters)
 
 
-class HousingApiTests:
+class HousingApiTests(DepartmentApiTests):
     """The fixtures every housing API test class takes, by inheriting them."""
+
+    SERVICE = "housing"
 
     @pytest.fixture(autouse=True)
     def parameters(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The housing department's limits for these tests, citywide from 2018 (source: fixture)."""
         configure(monkeypatch, PARAMETERS)
 
-    @pytest.fixture
-    def settings(self, settings: Settings) -> Settings:
-        """No consumer or relay threads by default: the API tests assess through the handler."""
-        return settings.model_copy(update={"start_workers": False})
-
-    @pytest.fixture
-    def fresh(self, settings: Settings) -> Iterator[TestClient]:
-        """A service of its own, for tests that count a whole waiting list."""
-        with TestClient(build(settings)) as client:
-            yield client
-
     @pytest.fixture(scope="class")
     @classmethod
-    def housing(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-        """One service for the class's tests, which look only at their own settlements."""
-        folder = tmp_path_factory.mktemp("shared")
-        with TestClient(build(quick_settings(folder, workers=False))) as client:
-            yield client
-
-    @pytest.fixture
-    def clerk(self, auth: TokenFactory) -> Headers:
-        """A housing department token (housing:read and housing:write)."""
-        return auth("housing")
+    def housing(cls, service: TestClient) -> TestClient:
+        """The housing service the class's tests share."""
+        return service
 
 
 def settlement(**overrides: Any) -> SettlementApproved:

@@ -28,7 +28,6 @@ from tests.support import (
     hukou_event,
     invalid,
     member,
-    ok,
     outbox_reports,
     publish,
     publish_settlement,
@@ -257,12 +256,6 @@ def decide_directly(client: TestClient, data: SettlementApproved) -> str:
         for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
             handler(session, event)
     return data.settlement_id
-
-
-def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    """`GET /v1/settlements/{id}`, which must answer 200."""
-    found: dict[str, Any] = ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
-    return found
 
 
 def items(body: dict[str, Any]) -> set[tuple[int | None, str, str]]:

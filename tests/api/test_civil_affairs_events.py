@@ -3,38 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.civil_affairs.app import build
-from shared.events.bus import Record
 from shared.events.consumer import ERROR_HEADER
 from shared.settings import Settings
 from shared.settlement import approved_event
 from tests.api.civil_affairs_support import (
-    DEAD_LETTER_TOPIC,
     SERVICE,
     CivilAffairsApiTests,
     assessments_of,
+    eligible_report,
     get_settlement,
-    record,
     settlement,
 )
 from tests.support import (
     Headers,
+    acted_on,
     caught_up,
+    dead_letters_for,
     error_of,
     events_on,
     eventually,
     hukou_event,
-    ok,
     publish,
     publish_settlement,
     quick_settings,
-    read_topic,
     reports,
+    settlement_record,
 )
 
 TOPIC = "civil_affairs.settlement.processed"
@@ -53,19 +51,6 @@ def live(live_settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def appear(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    """Wait until civil affairs has acted on the settlement; its body."""
-    eventually(
-        lambda: get_settlement(client, headers, settlement_id).status_code == 200,
-        what=f"civil affairs to act on {settlement_id}",
-    )
-    return ok(get_settlement(client, headers, settlement_id))
-
-
-def dead_letters_for(settings: Settings, settlement_id: str) -> list[Record]:
-    return [r for r in read_topic(settings, DEAD_LETTER_TOPIC) if r.key == settlement_id]
-
-
 class TestSettlementApproved(CivilAffairsApiTests):
     def test_an_approval_is_decided_and_reported_on_the_services_topic(
         self, live: TestClient, live_settings: Settings, clerk: Headers
@@ -73,7 +58,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         family = settlement(1500)
         publish_settlement(live_settings, family)
 
-        body = appear(live, clerk, family.settlement_id)
+        body = acted_on(live, clerk, family.settlement_id)
         eventually(lambda: len(reports(live_settings, SERVICE, family.settlement_id)) == 1)
 
         assert (body["status"], body["assessment"]["outcome"]) == ("done", "eligible")
@@ -81,15 +66,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
             e for e in events_on(live_settings, TOPIC) if e["subject"] == family.settlement_id
         ]
         assert event["type"] == "cn.gov.shaoguan.civil_affairs.settlement.processed"
-        assert event["data"] == {
-            "settlement_id": family.settlement_id,
-            "service": "civil_affairs",
-            "outcome": "done",
-            "status": "done",
-            "open_items": [],
-            "version": 1,
-            "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
-        }
+        assert event["data"] == eligible_report(family.settlement_id)
 
     def test_the_same_event_twice_is_one_assessment_and_one_report(
         self, live: TestClient, live_settings: Settings, clerk: Headers
@@ -106,7 +83,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         assert [item["field"] for item in report["open_items"]] == [
             "housing.monthly_household_income"
         ]
-        assert record(live, clerk, family.settlement_id)["version"] == 1
+        assert settlement_record(live, clerk, family.settlement_id)["version"] == 1
 
     def test_a_settlement_outside_shaoguan_is_dead_lettered_and_reported_failed(
         self, live: TestClient, live_settings: Settings, clerk: Headers
@@ -117,10 +94,10 @@ class TestSettlementApproved(CivilAffairsApiTests):
         good = settlement(1500)
         publish(live_settings, hukou_event(poisoned.settlement_id, data), approved_event(good))
 
-        appear(live, clerk, good.settlement_id)
+        acted_on(live, clerk, good.settlement_id)
         eventually(lambda: len(reports(live_settings, SERVICE, poisoned.settlement_id)) == 1)
 
-        [letter] = dead_letters_for(live_settings, poisoned.settlement_id)
+        [letter] = dead_letters_for(live_settings, "civil_affairs", poisoned.settlement_id)
         assert b"not a county of Shaoguan" in letter.headers[ERROR_HEADER]
         [report] = reports(live_settings, SERVICE, poisoned.settlement_id)
         assert (report["outcome"], report["status"]) == ("failed", "failed")

@@ -5,7 +5,6 @@ arrives, and only then is the household `done`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,15 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.civil_affairs import rules
-from services.civil_affairs.app import build
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from shared.clock import today
 from shared.follow_through import redecide_waiting
-from shared.settings import Settings
 from tests.api.civil_affairs_support import (
     INCOME,
-    PARAMETERS,
-    SERVICE,
     STANDARD,
     STANDARD_FIELD,
     ZHENJIANG,
@@ -30,9 +25,8 @@ from tests.api.civil_affairs_support import (
     assessments_of,
     configure,
     decide_directly,
-    get_settlement,
+    eligible_report,
     household,
-    record,
     settlement,
     standard,
     statuses,
@@ -41,14 +35,10 @@ from tests.support import (
     WUJIANG,
     Headers,
     error_of,
-    eventually,
-    invalid,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
-    publish_settlement,
-    quick_settings,
-    reason_for,
-    reports,
+    settlement_record,
     supply,
 )
 
@@ -67,7 +57,7 @@ class TestDecided(CivilAffairsApiTests):
     ) -> None:
         settlement_id = household(civil_affairs, 1500)
 
-        body = record(civil_affairs, clerk, settlement_id)
+        body = settlement_record(civil_affairs, clerk, settlement_id)
 
         assert list(body)[:4] == ["settlement_id", "status", "open_items", "version"]
         assert (body["status"], body["open_items"], body["version"]) == ("done", [], 1)
@@ -112,15 +102,7 @@ class TestDecided(CivilAffairsApiTests):
         }
         assert assessment["rules_version"] == "shaoguan-2017-trial"
         [report] = outbox_reports(civil_affairs, settlement_id)
-        assert report == {
-            "settlement_id": settlement_id,
-            "service": "civil_affairs",
-            "outcome": "done",
-            "status": "done",
-            "open_items": [],
-            "version": 1,
-            "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
-        }
+        assert report == eligible_report(settlement_id)
 
     @pytest.mark.parametrize(
         ("income", "per_capita"),
@@ -130,7 +112,7 @@ class TestDecided(CivilAffairsApiTests):
     def test_an_income_not_strictly_below_the_standard_is_not_eligible_and_done(
         self, civil_affairs: TestClient, clerk: Headers, income: int, per_capita: float
     ) -> None:
-        body = record(civil_affairs, clerk, household(civil_affairs, income))
+        body = settlement_record(civil_affairs, clerk, household(civil_affairs, income))
 
         assert (body["status"], body["open_items"]) == ("done", [])
         assessment = body["assessment"]
@@ -142,7 +124,7 @@ class TestDecided(CivilAffairsApiTests):
         self, civil_affairs: TestClient, clerk: Headers
     ) -> None:
         # 1799.99 / 3 = 599.9966...: shown as 600.00, yet below 600.
-        body = record(civil_affairs, clerk, household(civil_affairs, 1799.99))
+        body = settlement_record(civil_affairs, clerk, household(civil_affairs, 1799.99))
 
         assert body["assessment"]["outcome"] == "eligible"
         assert body["assessment"]["per_capita_income"] == 600.0
@@ -152,7 +134,7 @@ class TestDecided(CivilAffairsApiTests):
     ) -> None:
         configure(monkeypatch, [STANDARD, standard(450, region_code=WUJIANG)])
 
-        body = record(civil_affairs, clerk, household(civil_affairs, 1500))
+        body = settlement_record(civil_affairs, clerk, household(civil_affairs, 1500))
 
         assert body["assessment"]["outcome"] == "not_eligible"  # 500 is not below 450
         assert body["assessment"]["parameters_used"][0]["region_code"] == WUJIANG
@@ -163,7 +145,9 @@ class TestDecided(CivilAffairsApiTests):
         family = settlement(None)
         decide_directly(civil_affairs, family)
 
-        shown = json.dumps(record(civil_affairs, clerk, family.settlement_id), ensure_ascii=False)
+        shown = json.dumps(
+            settlement_record(civil_affairs, clerk, family.settlement_id), ensure_ascii=False
+        )
         reported = json.dumps(
             outbox_reports(civil_affairs, family.settlement_id), ensure_ascii=False
         )
@@ -180,7 +164,7 @@ class TestOpenItems(CivilAffairsApiTests):
     ) -> None:
         settlement_id = household(civil_affairs, None)
 
-        waiting = record(civil_affairs, clerk, settlement_id)
+        waiting = settlement_record(civil_affairs, clerk, settlement_id)
         assert (waiting["status"], waiting["version"]) == ("action_needed", 1)
         assert waiting["assessment"]["outcome"] == "information_needed"
         assert waiting["assessment"]["eligible"] is None
@@ -197,7 +181,7 @@ class TestOpenItems(CivilAffairsApiTests):
         assert (answered["status"], answered["open_items"], answered["version"]) == ("done", [], 2)
         assert answered["assessment"]["outcome"] == "eligible"
         assert answered["assessment"]["facts"]["monthly_household_income"] == 1500
-        assert answered == record(civil_affairs, clerk, settlement_id)
+        assert answered == settlement_record(civil_affairs, clerk, settlement_id)
         assert statuses(civil_affairs, settlement_id) == ["action_needed", "done"]
         latest = outbox_reports(civil_affairs, settlement_id)[-1]
         assert (latest["status"], latest["open_items"], latest["version"]) == ("done", [], 2)
@@ -217,7 +201,7 @@ class TestOpenItems(CivilAffairsApiTests):
     ) -> None:
         configure(monkeypatch, [])
 
-        waiting = record(civil_affairs, clerk, household(civil_affairs, 1500))
+        waiting = settlement_record(civil_affairs, clerk, household(civil_affairs, 1500))
 
         assert waiting["status"] == "action_needed"
         [item] = waiting["open_items"]
@@ -234,7 +218,7 @@ class TestOpenItems(CivilAffairsApiTests):
     ) -> None:
         configure(monkeypatch, [])
 
-        waiting = record(civil_affairs, clerk, household(civil_affairs, None))
+        waiting = settlement_record(civil_affairs, clerk, household(civil_affairs, None))
 
         assert sorted((i["field"], i["kind"]) for i in waiting["open_items"]) == [
             (INCOME, "information"),
@@ -247,44 +231,15 @@ class TestOpenItems(CivilAffairsApiTests):
         days = {**standard(30), "name": "follow_through_days", "unit": "days"}
         configure(monkeypatch, [STANDARD, days])
 
-        [item] = record(civil_affairs, clerk, household(civil_affairs, None))["open_items"]
+        [item] = settlement_record(civil_affairs, clerk, household(civil_affairs, None))[
+            "open_items"
+        ]
 
         assert item["due_on"] == (today() + timedelta(days=30)).isoformat()
 
 
 class TestBadInformation(CivilAffairsApiTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"housing.rooms": 3}, None, "facts.housing.rooms"),
-            ({"housing.current_area_m2": 12}, None, "facts.housing.current_area_m2"),
-            ({INCOME: "1500"}, None, f"facts.{INCOME}"),
-            ({INCOME: -1}, None, f"facts.{INCOME}"),
-            ({INCOME: True}, None, f"facts.{INCOME}"),
-            ({INCOME: None}, None, f"facts.{INCOME}"),
-            ({INCOME: 1500}, 1, "member_index"),  # the household's, not a member's
-            ({INCOME: 1500}, 7, "member_index"),  # a household of three
-        ],
-    )
-    def test_a_fact_civil_affairs_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        civil_affairs: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = household(civil_affairs, None)
-        before = record(civil_affairs, clerk, settlement_id)
-
-        response = supply(civil_affairs, clerk, settlement_id, facts, member_index=member_index)
-
-        reason_for(invalid(response), field)
-        assert "1500" not in response.text  # the value is not echoed back
-        assert record(civil_affairs, clerk, settlement_id) == before
-        assert statuses(civil_affairs, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_an_income_no_open_item_asks_for_is_a_409(
         self, civil_affairs: TestClient, clerk: Headers
@@ -294,30 +249,8 @@ class TestBadInformation(CivilAffairsApiTests):
         response = supply(civil_affairs, clerk, settlement_id, {INCOME: 900})
 
         error_of(response, 409, "conflict")
-        assert record(civil_affairs, clerk, settlement_id)["version"] == 1
+        assert settlement_record(civil_affairs, clerk, settlement_id)["version"] == 1
         assert statuses(civil_affairs, settlement_id) == ["done"]
-
-    def test_a_settlement_civil_affairs_has_not_seen_is_a_404(
-        self, civil_affairs: TestClient, clerk: Headers
-    ) -> None:
-        response = supply(civil_affairs, clerk, "no-such-settlement", {INCOME: 1500})
-
-        error_of(response, 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, civil_affairs: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = household(civil_affairs, None)
-
-        first = ok(supply(civil_affairs, clerk, settlement_id, {INCOME: 1500}, key="income-1"))
-        again = ok(supply(civil_affairs, clerk, settlement_id, {INCOME: 1500}, key="income-1"))
-
-        assert again == first
-        assert record(civil_affairs, clerk, settlement_id)["version"] == 2
-        assert statuses(civil_affairs, settlement_id) == ["action_needed", "done"]
-        other = supply(civil_affairs, clerk, settlement_id, {INCOME: 5000}, key="income-1")
-        error_of(other, 409, "conflict")
-        assert record(civil_affairs, clerk, settlement_id)["version"] == 2
 
 
 class TestRedelivery(CivilAffairsApiTests):
@@ -326,11 +259,11 @@ class TestRedelivery(CivilAffairsApiTests):
     ) -> None:
         family = settlement(None)
         decide_directly(civil_affairs, family)
-        before = record(civil_affairs, clerk, family.settlement_id)
+        before = settlement_record(civil_affairs, clerk, family.settlement_id)
 
         decide_directly(civil_affairs, family)  # another event id, the same settlement
 
-        assert record(civil_affairs, clerk, family.settlement_id) == before
+        assert settlement_record(civil_affairs, clerk, family.settlement_id) == before
         assert assessments_of(civil_affairs, family.settlement_id) == 1
         assert statuses(civil_affairs, family.settlement_id) == ["action_needed"]
 
@@ -343,7 +276,7 @@ class TestRedelivery(CivilAffairsApiTests):
 
         decide_directly(civil_affairs, family)
 
-        now = record(civil_affairs, clerk, family.settlement_id)
+        now = settlement_record(civil_affairs, clerk, family.settlement_id)
         assert (now["status"], now["version"]) == ("done", 2)
         assert statuses(civil_affairs, family.settlement_id) == ["action_needed", "done"]
 
@@ -357,9 +290,9 @@ class TestRedelivery(CivilAffairsApiTests):
             civil_affairs, family.model_copy(update={"housing": settlement(9000).housing})
         )
 
-        assert record(civil_affairs, clerk, family.settlement_id)["assessment"]["outcome"] == (
-            "eligible"
-        )
+        assert settlement_record(civil_affairs, clerk, family.settlement_id)["assessment"][
+            "outcome"
+        ] == ("eligible")
         assert statuses(civil_affairs, family.settlement_id) == ["done"]
 
 
@@ -382,9 +315,9 @@ class TestStandardArriving(CivilAffairsApiTests):
         decided = household(fresh, 1500, destination_region_code=ZHENJIANG)
         asked = household(fresh, None, destination_region_code=ZHENJIANG)  # waits on income only
         for settlement_id in waiting:
-            [item] = record(fresh, clerk, settlement_id)["open_items"]
+            [item] = settlement_record(fresh, clerk, settlement_id)["open_items"]
             assert (item["field"], item["kind"]) == (STANDARD_FIELD, "parameter")
-        assert record(fresh, clerk, decided)["status"] == "done"
+        assert settlement_record(fresh, clerk, decided)["status"] == "done"
         db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # nothing changed yet
 
@@ -394,18 +327,16 @@ class TestStandardArriving(CivilAffairsApiTests):
         assert redecide_waiting(db, FOLLOW_THROUGH) == 2
         outcomes = []
         for settlement_id in waiting:
-            now = record(fresh, clerk, settlement_id)
+            now = settlement_record(fresh, clerk, settlement_id)
             assert (now["status"], now["open_items"], now["version"]) == ("done", [], 2)
             outcomes.append(now["assessment"]["outcome"])
             latest = outbox_reports(fresh, settlement_id)[-1]
             assert (latest["status"], latest["open_items"], latest["version"]) == ("done", [], 2)
         assert outcomes == ["eligible", "not_eligible"]
         for untouched in (decided, asked):
-            assert record(fresh, clerk, untouched)["version"] == 1
+            assert settlement_record(fresh, clerk, untouched)["version"] == 1
             assert len(outbox_reports(fresh, untouched)) == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        rules.PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, rules.PARAMETERS)
         assert [len(outbox_reports(fresh, s)) for s in waiting] == [2, 2]
 
     def test_a_standard_for_another_county_decides_again_once_and_stays_open(
@@ -419,56 +350,6 @@ class TestStandardArriving(CivilAffairsApiTests):
 
         assert redecide_waiting(db, FOLLOW_THROUGH) == 1
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0
-        now = record(fresh, clerk, settlement_id)
+        now = settlement_record(fresh, clerk, settlement_id)
         assert (now["status"], now["version"]) == ("action_needed", 2)
         assert [i["field"] for i in now["open_items"]] == [STANDARD_FIELD]
-
-    def test_a_wrong_file_keeps_the_parameters_in_use(self, parameter_file: Path) -> None:
-        before = rules.PARAMETERS.current()
-        parameter_file.write_text(json.dumps([standard(-5)]))
-
-        assert rules.PARAMETERS.refresh() is False
-        assert rules.PARAMETERS.current() == before
-
-
-class TestWatcher(CivilAffairsApiTests):
-    @pytest.fixture
-    def watched(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[TestClient, Settings, Path]]:
-        """A running civil affairs service whose parameter file holds no standard yet (the only
-        one running: services in one process share the parameters they watch)."""
-        path = tmp_path / "civil-affairs-parameters.json"
-        path.write_text("[]")
-        monkeypatch.setenv(rules.PARAMETERS.variable, str(path))
-        settings = quick_settings(tmp_path, workers=True)
-        with TestClient(build(settings)) as client:
-            yield client, settings, path
-
-    def test_a_running_service_picks_up_a_recorded_standard_by_itself(
-        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
-    ) -> None:
-        client, settings, path = watched
-        family = settlement(1500)
-        publish_settlement(settings, family)
-        eventually(
-            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
-            what="civil affairs to act",
-        )
-        waiting = record(client, clerk, family.settlement_id)
-        assert waiting["status"] == "action_needed"
-        assert [i["field"] for i in waiting["open_items"]] == [STANDARD_FIELD]
-
-        path.write_text(json.dumps(PARAMETERS))
-
-        eventually(
-            lambda: record(client, clerk, family.settlement_id)["status"] == "done",
-            what="the waiting household to be decided again",
-        )
-        now = record(client, clerk, family.settlement_id)
-        assert (now["version"], now["assessment"]["outcome"]) == (2, "eligible")
-        eventually(lambda: len(reports(settings, SERVICE, family.settlement_id)) == 2)
-        assert [r["status"] for r in reports(settings, SERVICE, family.settlement_id)] == [
-            "action_needed",
-            "done",
-        ]

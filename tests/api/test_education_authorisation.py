@@ -25,18 +25,6 @@ ENDPOINTS = [
 
 class TestAuthorisation(EducationApiTests):
     @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-    def test_without_a_token_every_endpoint_is_401(
-        self, education: TestClient, method: str, path: str
-    ) -> None:
-        error_of(education.request(method, path), 401, "unauthenticated")
-
-    def test_a_bad_token_is_401(self, education: TestClient) -> None:
-        response = education.get(
-            "/v1/student-transfers", headers={"Authorization": "Bearer not-a-token"}
-        )
-        assert response.status_code == 401
-
-    @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
     @pytest.mark.parametrize("dept", ["housing", "human_resources", "finance"])
     def test_other_departments_are_403(
         self,
@@ -112,10 +100,3 @@ class TestOpenApi(EducationApiTests):
             "/v1/settlements/{settlement_id}/information",
             "/v1/planning/{region_code}",
         } <= set(paths)
-
-    def test_every_route_documents_401_403_and_422(self, education: TestClient) -> None:
-        paths = education.get("/openapi.json").json()["paths"]
-        for path, operations in paths.items():
-            for method, operation in operations.items():
-                if path.startswith("/v1/"):
-                    assert {"401", "403", "422"} <= set(operation["responses"]), (method, path)

@@ -28,12 +28,14 @@ from tests.api.education_support import (
     SHIXING,
     WENGYUAN,
     ZHENJIANG,
+    EducationApiTests,
     Person,
     by_index,
     completion_path,
     configured_parameters,
     decide_directly,
     local_parameter,
+    minor_applicant,
     settlement,
 )
 from tests.support import (
@@ -42,21 +44,17 @@ from tests.support import (
     error_of,
     eventually,
     invalid,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
     publish_settlement,
     quick_settings,
-    reason_for,
+    settlement_record,
     supply,
     token,
 )
 
 PARAMETER = f"parameters.{PRIMARY_ENTRY_AGE}"
-
-
-def minor_applicant(previous: str) -> tuple[Person, ...]:
-    """An applicant of 16 on 2019-09-01, settling in their own right, alone."""
-    return (Person("王五", "applicant", date(2003, 3, 1), previous),)
 
 
 def two_children(previous: str) -> tuple[Person, ...]:
@@ -67,11 +65,6 @@ def two_children(previous: str) -> tuple[Person, ...]:
         Person("陈二", "child", date(2012, 3, 3), previous),
         Person("陈三", "child", date(2013, 5, 1), previous),
     )
-
-
-def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
-    return found
 
 
 def statuses(client: TestClient, settlement_id: str) -> list[str]:
@@ -91,24 +84,26 @@ def notices(body: dict[str, Any]) -> dict[int, tuple[str, str]]:
     }
 
 
-class FollowThroughTests:
+def minor_waiting(client: TestClient, previous: str) -> str:
+    """A minor applicant registered before at `previous`, settling alone in 曲江区: waits on
+    their stage. The settlement id."""
+    return decide_directly(client, settlement(county=QUJIANG, people=minor_applicant(previous)))
+
+
+def stage_supplied(
+    client: TestClient, headers: Headers, settlement_id: str, stage: str
+) -> dict[str, Any]:
+    """The record once the minor applicant's stage is supplied."""
+    return ok(supply(client, headers, settlement_id, {SCHOOLING_FACT: stage}, member_index=0))
+
+
+class FollowThroughTests(EducationApiTests):
     """A service without workers for the class: each test decides its own settlements."""
 
     @pytest.fixture(scope="class")
     @classmethod
     def service_settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
         return quick_settings(tmp_path_factory.mktemp("education") / "var", workers=False)
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def education(cls, service_settings: Settings) -> Iterator[TestClient]:
-        with TestClient(build(service_settings)) as client:
-            yield client
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def clerk(cls, service_settings: Settings) -> Headers:
-        return token(service_settings, "education")
 
     @pytest.fixture
     def fresh(self, service_settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
@@ -123,7 +118,7 @@ class TestTransfersAwaitingConfirmation(FollowThroughTests):
         self, education: TestClient, clerk: Headers
     ) -> None:
         settlement_id = decide_directly(education, settlement(county=RUYUAN))
-        waiting = record(education, clerk, settlement_id)
+        waiting = settlement_record(education, clerk, settlement_id)
         assert (waiting["status"], waiting["version"]) == ("action_needed", 1)
         assert items_of(waiting) == {
             (2, TRANSFER_FACT, "confirmation"),
@@ -132,13 +127,13 @@ class TestTransfersAwaitingConfirmation(FollowThroughTests):
         first, second = sorted(waiting["transfers"], key=lambda t: t["member_index"])
 
         ok(education.post(completion_path(first), headers=clerk, json={"note": "已转入"}))
-        halfway = record(education, clerk, settlement_id)
+        halfway = settlement_record(education, clerk, settlement_id)
         assert (halfway["status"], halfway["version"]) == ("action_needed", 2)
         assert items_of(halfway) == {(3, TRANSFER_FACT, "confirmation")}
         assert halfway["open_items"] == [i for i in waiting["open_items"] if i["member_index"] == 3]
 
         ok(education.post(completion_path(second), headers=clerk))
-        done = record(education, clerk, settlement_id)
+        done = settlement_record(education, clerk, settlement_id)
 
         assert (done["status"], done["open_items"], done["version"]) == ("done", [], 3)
         assert "(completed: 2)" in done["summary"]
@@ -158,14 +153,14 @@ class TestTransfersAwaitingConfirmation(FollowThroughTests):
         self, education: TestClient, clerk: Headers
     ) -> None:
         settlement_id = decide_directly(education, settlement(county=RUYUAN))
-        transfer = record(education, clerk, settlement_id)["transfers"][0]
+        transfer = settlement_record(education, clerk, settlement_id)["transfers"][0]
 
         response = education.post(
             completion_path(transfer), headers=clerk, json={"completed_on": "2019-01-01"}
         )
 
         assert invalid(response)[0]["field"] == "completed_on"
-        assert record(education, clerk, settlement_id)["version"] == 1
+        assert settlement_record(education, clerk, settlement_id)["version"] == 1
         assert statuses(education, settlement_id) == ["action_needed"]
 
 
@@ -173,10 +168,8 @@ class TestMinorApplicant(FollowThroughTests):
     def test_the_stage_supplied_places_the_applicant_and_education_is_done(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-        )
-        waiting = record(education, clerk, settlement_id)
+        settlement_id = minor_waiting(education, QUJIANG)
+        waiting = settlement_record(education, clerk, settlement_id)
         assert waiting["status"] == "action_needed"
         [item] = waiting["open_items"]
         assert (item["member_index"], item["field"], item["kind"]) == (
@@ -187,9 +180,7 @@ class TestMinorApplicant(FollowThroughTests):
         assert "whether they attend school, and at which stage" in item["reason"]
         assert "王五" not in item["reason"]
 
-        answered = ok(
-            supply(education, clerk, settlement_id, {SCHOOLING_FACT: "senior_high"}, member_index=0)
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "senior_high")
 
         assert (answered["status"], answered["open_items"], answered["version"]) == ("done", [], 2)
         [placed] = answered["placements"]
@@ -200,7 +191,7 @@ class TestMinorApplicant(FollowThroughTests):
         )
         assert placed["notice"]["text"].startswith("王五：")
         assert answered["transfers"] == []  # registered in the county already
-        assert answered == record(education, clerk, settlement_id)
+        assert answered == settlement_record(education, clerk, settlement_id)
         reports = outbox_reports(education, settlement_id)
         assert [(r["status"], r["version"]) for r in reports] == [("action_needed", 1), ("done", 2)]
         assert reports[-1]["open_items"] == []
@@ -208,15 +199,9 @@ class TestMinorApplicant(FollowThroughTests):
     def test_an_applicant_attending_no_school_is_not_placed_and_education_is_done(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(MEIZHOU))
-        )
+        settlement_id = minor_waiting(education, MEIZHOU)
 
-        answered = ok(
-            supply(
-                education, clerk, settlement_id, {SCHOOLING_FACT: "not_in_school"}, member_index=0
-            )
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "not_in_school")
 
         assert answered["status"] == "done"
         assert [(p["outcome"], p["notice"]) for p in answered["placements"]] == [
@@ -227,15 +212,9 @@ class TestMinorApplicant(FollowThroughTests):
     def test_a_stage_supplied_that_needs_a_transfer_opens_its_confirmation_once(
         self, education: TestClient, clerk: Headers
     ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=QUJIANG, people=minor_applicant(MEIZHOU))
-        )
+        settlement_id = minor_waiting(education, MEIZHOU)
 
-        answered = ok(
-            supply(
-                education, clerk, settlement_id, {SCHOOLING_FACT: "junior_middle"}, member_index=0
-            )
-        )
+        answered = stage_supplied(education, clerk, settlement_id, "junior_middle")
 
         assert answered["status"] == "action_needed"
         assert items_of(answered) == {(0, TRANSFER_FACT, "confirmation")}
@@ -245,53 +224,20 @@ class TestMinorApplicant(FollowThroughTests):
             education, clerk, settlement_id, {SCHOOLING_FACT: "senior_high"}, member_index=0
         )
         error_of(again, 409, "conflict")  # nothing asks for it any more
-        assert record(education, clerk, settlement_id)["transfers"] == [transfer]
+        assert settlement_record(education, clerk, settlement_id)["transfers"] == [transfer]
 
     def test_an_item_is_due_follow_through_days_after_it_opened(
         self, education: TestClient, clerk: Headers, tmp_path: Path
     ) -> None:
         days = local_parameter("follow_through_days", 30, None, unit="days")
         with configured_parameters(tmp_path / "education.json", [days]):
-            settlement_id = decide_directly(
-                education, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-            )
-        [item] = record(education, clerk, settlement_id)["open_items"]
+            settlement_id = minor_waiting(education, QUJIANG)
+        [item] = settlement_record(education, clerk, settlement_id)["open_items"]
         assert item["due_on"] == (today() + timedelta(days=30)).isoformat()
 
 
 class TestBadInformation(FollowThroughTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"schooling.school_name": "一中"}, 0, "facts.schooling.school_name"),
-            ({SCHOOLING_FACT: "university"}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: 3}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: None}, 0, f"facts.{SCHOOLING_FACT}"),
-            ({SCHOOLING_FACT: "primary"}, None, "member_index"),  # one member's: whose?
-            ({SCHOOLING_FACT: "primary"}, 4, "member_index"),  # a household of one
-        ],
-    )
-    def test_a_fact_education_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        education: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=SHIXING, people=minor_applicant(SHIXING))
-        )
-        before = record(education, clerk, settlement_id)
-
-        response = supply(education, clerk, settlement_id, facts, member_index=member_index)
-
-        reason_for(invalid(response), field)
-        assert "university" not in response.text  # the value is not echoed back
-        assert record(education, clerk, settlement_id) == before
-        assert statuses(education, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_a_fact_no_open_item_asks_for_is_a_409(
         self, education: TestClient, clerk: Headers
@@ -303,40 +249,7 @@ class TestBadInformation(FollowThroughTests):
         )
 
         error_of(response, 409, "conflict")
-        assert record(education, clerk, settlement_id)["version"] == 1
-
-    def test_a_settlement_education_has_not_seen_is_a_404(
-        self, education: TestClient, clerk: Headers
-    ) -> None:
-        response = supply(
-            education, clerk, "no-such-settlement", {SCHOOLING_FACT: "primary"}, member_index=0
-        )
-        error_of(response, 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, education: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = decide_directly(
-            education, settlement(county=SHIXING, people=minor_applicant(SHIXING))
-        )
-        given = {SCHOOLING_FACT: "senior_high"}
-
-        first = ok(supply(education, clerk, settlement_id, given, member_index=0, key="stage-1"))
-        again = ok(supply(education, clerk, settlement_id, given, member_index=0, key="stage-1"))
-
-        assert again == first
-        assert record(education, clerk, settlement_id)["version"] == 2
-        assert statuses(education, settlement_id) == ["action_needed", "done"]
-        other = supply(
-            education,
-            clerk,
-            settlement_id,
-            {SCHOOLING_FACT: "primary"},
-            member_index=0,
-            key="stage-1",
-        )
-        error_of(other, 409, "conflict")
-        assert statuses(education, settlement_id) == ["action_needed", "done"]
+        assert settlement_record(education, clerk, settlement_id)["version"] == 1
 
 
 class TestRedelivery(FollowThroughTests):
@@ -346,12 +259,12 @@ class TestRedelivery(FollowThroughTests):
         data = settlement(county=WENGYUAN)
         event = approved_event(data)
         decide_directly(education, data, event)
-        first = record(education, clerk, data.settlement_id)
+        first = settlement_record(education, clerk, data.settlement_id)
 
         decide_directly(education, data, event)  # the same event
         decide_directly(education, data)  # the same approval, a new event id
 
-        again = record(education, clerk, data.settlement_id)
+        again = settlement_record(education, clerk, data.settlement_id)
         assert again == first
         assert again["version"] == 1
         assert len(again["placements"]) == len(FAMILY) - 2
@@ -373,7 +286,7 @@ class TestParameterArriving(FollowThroughTests):
     def test_a_wrong_stage_age_is_an_open_item_of_kind_parameter_for_each_child(
         self, education: TestClient, clerk: Headers, parameter_file: Path
     ) -> None:
-        body = record(
+        body = settlement_record(
             education,
             clerk,
             decide_directly(
@@ -395,9 +308,7 @@ class TestParameterArriving(FollowThroughTests):
             decide_directly(fresh, settlement(county=ZHENJIANG, people=two_children(ZHENJIANG)))
             for _ in range(2)
         ]
-        elsewhere = decide_directly(
-            fresh, settlement(county=QUJIANG, people=minor_applicant(QUJIANG))
-        )
+        elsewhere = minor_waiting(fresh, QUJIANG)
         db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # nothing changed yet
 
@@ -407,7 +318,7 @@ class TestParameterArriving(FollowThroughTests):
 
         assert redecide_waiting(db, FOLLOW_THROUGH) == 2
         for settlement_id in waiting:
-            now = record(fresh, clerk, settlement_id)
+            now = settlement_record(fresh, clerk, settlement_id)
             assert (now["status"], now["open_items"], now["version"]) == ("done", [], 2)
             stages = {i: p["stage"] for i, p in by_index(now).items()}
             assert stages == {1: "primary", 2: "preschool"}  # 6 is preschool where 7 starts
@@ -417,10 +328,8 @@ class TestParameterArriving(FollowThroughTests):
                 ("action_needed", 1),
                 ("done", 2),
             ]
-        assert record(fresh, clerk, elsewhere)["version"] == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        assert settlement_record(fresh, clerk, elsewhere)["version"] == 1
+        nothing_more_to_decide(db, FOLLOW_THROUGH, PARAMETERS)
 
 
 class TestWatcher:
@@ -451,4 +360,4 @@ class TestWatcher:
         )
 
         eventually(lambda: status() == "done", what="the waiting family to be decided again")
-        assert record(client, clerk, data.settlement_id)["version"] == 2
+        assert settlement_record(client, clerk, data.settlement_id)["version"] == 2

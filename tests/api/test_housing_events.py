@@ -10,13 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.housing.app import build
-from shared.events.bus import Record
 from shared.events.consumer import ERROR_HEADER
 from shared.events.envelope import event_type
 from shared.settings import Settings
 from shared.settlement import HousingFacts, approved_event
 from tests.api.housing_support import (
-    DEAD_LETTER_TOPIC,
     HousingApiTests,
     assessment_of,
     assessments_of,
@@ -27,17 +25,17 @@ from tests.api.housing_support import (
 from tests.support import (
     WUJIANG,
     Headers,
+    acted_on,
     caught_up,
     consumed,
+    dead_letters_for,
     error_of,
     events_on,
     eventually,
     hukou_event,
-    ok,
     publish,
     publish_settlement,
     quick_settings,
-    read_topic,
     reports,
     unsent,
 )
@@ -59,19 +57,6 @@ def live(live_settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def appear(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    """Wait until housing has acted on the settlement; its body."""
-    eventually(
-        lambda: get_settlement(client, headers, settlement_id).status_code == 200,
-        what=f"housing to act on {settlement_id}",
-    )
-    return ok(get_settlement(client, headers, settlement_id))
-
-
-def dead_letters_for(settings: Settings, settlement_id: str) -> list[Record]:
-    return [r for r in read_topic(settings, DEAD_LETTER_TOPIC) if r.key == settlement_id]
-
-
 _INCOME = ("housing", "monthly_household_income")
 
 
@@ -82,7 +67,7 @@ class TestSettlementApproved(HousingApiTests):
         family = settlement()
         publish_settlement(live_settings, family)
 
-        body = appear(live, clerk, family.settlement_id)
+        body = acted_on(live, clerk, family.settlement_id)
 
         assert body["settlement_id"] == family.settlement_id
         assert (body["region_code"], body["region_name"], body["household_size"]) == (
@@ -138,7 +123,7 @@ class TestSettlementApproved(HousingApiTests):
         family = settlement()
         publish_settlement(live_settings, family)
 
-        shown = json.dumps(appear(live, clerk, family.settlement_id), ensure_ascii=False)
+        shown = json.dumps(acted_on(live, clerk, family.settlement_id), ensure_ascii=False)
         eventually(lambda: len(reports(live_settings, "housing", family.settlement_id)) == 1)
 
         summary = reports(live_settings, "housing", family.settlement_id)[0]["summary"]
@@ -211,10 +196,10 @@ class TestSettlementApproved(HousingApiTests):
         )
         publish(live_settings, unknown, unknown_on_our_topic, approved_event(family))
 
-        appear(live, clerk, family.settlement_id)
+        acted_on(live, clerk, family.settlement_id)
         eventually(lambda: unsent(live) == 0, what="the relay")
 
-        assert dead_letters_for(live_settings, family.settlement_id) == []
+        assert dead_letters_for(live_settings, "housing", family.settlement_id) == []
         assert [r["outcome"] for r in reports(live_settings, "housing", family.settlement_id)] == [
             "done"
         ]
@@ -229,10 +214,10 @@ class TestSettlementApproved(HousingApiTests):
         data["household_register_number"] = "000123"
         publish(live_settings, hukou_event(family.settlement_id, data, dataversion="1.9"))
 
-        assert appear(live, clerk, family.settlement_id)["assessment"]["outcome"] == (
+        assert acted_on(live, clerk, family.settlement_id)["assessment"]["outcome"] == (
             "rental_subsidy"
         )
-        assert dead_letters_for(live_settings, family.settlement_id) == []
+        assert dead_letters_for(live_settings, "housing", family.settlement_id) == []
 
     @pytest.mark.parametrize(
         ("path", "value", "words"),
@@ -266,10 +251,10 @@ class TestSettlementApproved(HousingApiTests):
         good = settlement()
         publish(live_settings, hukou_event(poisoned.settlement_id, data), approved_event(good))
 
-        appear(live, clerk, good.settlement_id)
+        acted_on(live, clerk, good.settlement_id)
         eventually(lambda: len(reports(live_settings, "housing", poisoned.settlement_id)) == 1)
 
-        letters = dead_letters_for(live_settings, poisoned.settlement_id)
+        letters = dead_letters_for(live_settings, "housing", poisoned.settlement_id)
         assert len(letters) == 1
         assert words in letters[0].headers[ERROR_HEADER]
         report = reports(live_settings, "housing", poisoned.settlement_id)[0]
@@ -293,7 +278,7 @@ class TestSettlementApproved(HousingApiTests):
 
         eventually(lambda: len(reports(live_settings, "housing", family.settlement_id)) == 1)
 
-        assert len(dead_letters_for(live_settings, family.settlement_id)) == 1
+        assert len(dead_letters_for(live_settings, "housing", family.settlement_id)) == 1
         report = reports(live_settings, "housing", family.settlement_id)[0]
         assert report["outcome"] == "failed"
         assert "the assessment broke" in report["summary"]

@@ -4,20 +4,16 @@ the fact or the parameter arrives, and only then is the household `done`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.housing import rules
-from services.housing.app import build
 from services.housing.handlers import FOLLOW_THROUGH
 from shared.clock import today
 from shared.follow_through import redecide_waiting
-from shared.settings import Settings
 from tests.api.housing_support import (
     AREA_LIMIT,
     INCOME_LIMIT,
@@ -27,7 +23,6 @@ from tests.api.housing_support import (
     HousingApiTests,
     assess_directly,
     configure,
-    get_settlement,
     parameter,
     renter,
     settlement,
@@ -35,23 +30,15 @@ from tests.api.housing_support import (
 from tests.support import (
     Headers,
     error_of,
-    eventually,
-    invalid,
+    nothing_more_to_decide,
     ok,
     outbox_reports,
-    publish_settlement,
-    quick_settings,
-    reason_for,
+    settlement_record,
     supply,
 )
 
 INCOME = "housing.monthly_household_income"
 WITHOUT_INCOME = {"housing": {"current_area_m2": 0}}
-
-
-def record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = ok(get_settlement(client, headers, settlement_id))
-    return found
 
 
 def statuses(client: TestClient, settlement_id: str) -> list[str]:
@@ -64,7 +51,7 @@ class TestOpenItems(HousingApiTests):
     ) -> None:
         settlement_id = renter(housing, **WITHOUT_INCOME)
 
-        waiting = record(housing, clerk, settlement_id)
+        waiting = settlement_record(housing, clerk, settlement_id)
         assert (waiting["status"], waiting["version"]) == ("action_needed", 1)
         [item] = waiting["open_items"]
         assert (item["member_index"], item["field"], item["kind"]) == (None, INCOME, "information")
@@ -75,7 +62,7 @@ class TestOpenItems(HousingApiTests):
 
         assert (answered["status"], answered["open_items"], answered["version"]) == ("done", [], 2)
         assert answered["assessment"]["outcome"] == "rental_subsidy"
-        assert answered == record(housing, clerk, settlement_id)
+        assert answered == settlement_record(housing, clerk, settlement_id)
         assert statuses(housing, settlement_id) == ["action_needed", "done"]
 
     def test_a_parameter_not_recorded_is_an_open_item_of_kind_parameter(
@@ -83,7 +70,7 @@ class TestOpenItems(HousingApiTests):
     ) -> None:
         configure(monkeypatch, [AREA_LIMIT, SUBSIDY_AMOUNT])
 
-        waiting = record(housing, clerk, renter(housing))
+        waiting = settlement_record(housing, clerk, renter(housing))
 
         assert waiting["status"] == "action_needed"
         assert [(i["field"], i["kind"]) for i in waiting["open_items"]] == [
@@ -94,7 +81,7 @@ class TestOpenItems(HousingApiTests):
         self, housing: TestClient, clerk: Headers
     ) -> None:
         settlement_id = renter(housing, residence=None)
-        waiting = record(housing, clerk, settlement_id)
+        waiting = settlement_record(housing, clerk, settlement_id)
         assert waiting["assessment"]["forms"] == ["public_rental_housing"]
         assert [i["field"] for i in waiting["open_items"]] == ["residence.tenure"]
 
@@ -109,43 +96,13 @@ class TestOpenItems(HousingApiTests):
         days = parameter("follow_through_days", 30, "days")
         configure(monkeypatch, [*PARAMETERS, days])
 
-        [item] = record(housing, clerk, renter(housing, **WITHOUT_INCOME))["open_items"]
+        [item] = settlement_record(housing, clerk, renter(housing, **WITHOUT_INCOME))["open_items"]
 
         assert item["due_on"] == (today() + timedelta(days=30)).isoformat()
 
 
 class TestBadInformation(HousingApiTests):
-    """A refused supply names the field and why, and changes nothing."""
-
-    @pytest.mark.parametrize(
-        ("facts", "member_index", "field"),
-        [
-            ({"housing.rooms": 3}, None, "facts.housing.rooms"),
-            ({INCOME: "4200"}, None, f"facts.{INCOME}"),
-            ({INCOME: -1}, None, f"facts.{INCOME}"),
-            ({INCOME: True}, None, f"facts.{INCOME}"),
-            ({"residence.tenure": "squatting"}, None, "facts.residence.tenure"),
-            ({INCOME: 4200}, 1, "member_index"),  # the household's, not a member's
-            ({INCOME: 4200}, 7, "member_index"),  # a household of three
-        ],
-    )
-    def test_a_fact_housing_does_not_take_as_given_is_a_422_naming_it(
-        self,
-        housing: TestClient,
-        clerk: Headers,
-        facts: dict[str, Any],
-        member_index: int | None,
-        field: str,
-    ) -> None:
-        settlement_id = renter(housing, **WITHOUT_INCOME)
-        before = record(housing, clerk, settlement_id)
-
-        response = supply(housing, clerk, settlement_id, facts, member_index=member_index)
-
-        reason_for(invalid(response), field)
-        assert "4200" not in response.text  # the value is not echoed back
-        assert record(housing, clerk, settlement_id) == before
-        assert statuses(housing, settlement_id) == ["action_needed"]
+    """A fact no open item asks for is refused (the rest: test_supplying_information.py)."""
 
     def test_a_fact_no_open_item_asks_for_is_a_409(
         self, housing: TestClient, clerk: Headers
@@ -155,26 +112,7 @@ class TestBadInformation(HousingApiTests):
         response = supply(housing, clerk, settlement_id, {"housing.current_area_m2": 12})
 
         error_of(response, 409, "conflict")
-        assert record(housing, clerk, settlement_id)["version"] == 1
-
-    def test_a_settlement_housing_has_not_seen_is_a_404(
-        self, housing: TestClient, clerk: Headers
-    ) -> None:
-        error_of(supply(housing, clerk, "no-such-settlement", {INCOME: 4200}), 404, "not_found")
-
-    def test_the_same_supply_under_the_same_key_is_one_decision(
-        self, housing: TestClient, clerk: Headers
-    ) -> None:
-        settlement_id = renter(housing, **WITHOUT_INCOME)
-
-        first = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
-        again = ok(supply(housing, clerk, settlement_id, {INCOME: 4200}, key="income-1"))
-
-        assert again == first
-        assert record(housing, clerk, settlement_id)["version"] == 2
-        assert statuses(housing, settlement_id) == ["action_needed", "done"]
-        other = supply(housing, clerk, settlement_id, {INCOME: 5000}, key="income-1")
-        error_of(other, 409, "conflict")
+        assert settlement_record(housing, clerk, settlement_id)["version"] == 1
 
 
 class TestParameterArriving(HousingApiTests):
@@ -194,7 +132,7 @@ class TestParameterArriving(HousingApiTests):
     ) -> None:
         waiting = [renter(fresh), renter(fresh)]  # 武江区: no income limit yet
         decided = assess_directly(fresh, settlement(destination_region_code=ZHENJIANG))
-        assert record(fresh, clerk, decided)["open_items"][0]["field"] == (
+        assert settlement_record(fresh, clerk, decided)["open_items"][0]["field"] == (
             "parameters.rental_subsidy_amount_per_capita"
         )
         db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
@@ -205,11 +143,9 @@ class TestParameterArriving(HousingApiTests):
 
         assert redecide_waiting(db, FOLLOW_THROUGH) == 3
         for settlement_id in [*waiting, decided]:
-            now = record(fresh, clerk, settlement_id)
+            now = settlement_record(fresh, clerk, settlement_id)
             assert (now["status"], now["version"]) == ("done", 2)
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0  # a second sweep, or a restart
-        rules.PARAMETERS.load()
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
+        nothing_more_to_decide(db, FOLLOW_THROUGH, rules.PARAMETERS)
 
     def test_a_parameter_for_another_county_decides_again_once_and_stays_open(
         self, fresh: TestClient, clerk: Headers, parameter_file: Path
@@ -222,46 +158,5 @@ class TestParameterArriving(HousingApiTests):
 
         assert redecide_waiting(db, FOLLOW_THROUGH) == 1
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0
-        now = record(fresh, clerk, settlement_id)
+        now = settlement_record(fresh, clerk, settlement_id)
         assert (now["status"], now["version"]) == ("action_needed", 2)
-
-    def test_a_wrong_file_keeps_the_parameters_in_use(self, parameter_file: Path) -> None:
-        before = rules.PARAMETERS.current()
-        parameter_file.write_text(json.dumps([{**INCOME_LIMIT, "value": -5}]))
-
-        assert rules.PARAMETERS.refresh() is False
-        assert rules.PARAMETERS.current() == before
-
-
-class TestWatcher(HousingApiTests):
-    @pytest.fixture
-    def watched(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[TestClient, Settings, Path]]:
-        """A running housing service whose parameters are a file without an income limit."""
-        path = tmp_path / "housing-parameters.json"
-        path.write_text(json.dumps([AREA_LIMIT, SUBSIDY_AMOUNT]))
-        monkeypatch.setenv("LUOHU_HOUSING_PARAMETERS", str(path))
-        settings = quick_settings(tmp_path, workers=True)
-        with TestClient(build(settings)) as client:
-            yield client, settings, path
-
-    def test_a_running_service_picks_up_a_recorded_limit_by_itself(
-        self, watched: tuple[TestClient, Settings, Path], clerk: Headers
-    ) -> None:
-        client, settings, path = watched
-        family = settlement()
-        publish_settlement(settings, family)
-        eventually(
-            lambda: get_settlement(client, clerk, family.settlement_id).status_code == 200,
-            what="housing to act",
-        )
-        assert record(client, clerk, family.settlement_id)["status"] == "action_needed"
-
-        path.write_text(json.dumps(PARAMETERS))
-
-        eventually(
-            lambda: record(client, clerk, family.settlement_id)["status"] == "done",
-            what="the waiting household to be decided again",
-        )
-        assert record(client, clerk, family.settlement_id)["version"] == 2

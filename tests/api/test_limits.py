@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import json
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,13 +28,14 @@ from shared.limits import DEFAULT_BODY_LIMIT, MAX_NESTING, MiB
 from shared.pagination import LAST_PAGE
 from shared.registry import SERVICES, SERVICES_BY_NAME
 from shared.service import ServiceSpec
-from shared.settings import Settings
+from tests.api.conftest import Services, operations, spec_of
 from tests.api.conftest import application as settlement_application
 from tests.support import (
     WUJIANG,
     Headers,
     error_of,
     invalid,
+    ok,
     person_id,
     quick_settings,
     reason_for,
@@ -49,43 +47,10 @@ OVER_THE_LIMIT = DEFAULT_BODY_LIMIT + 1
 JSON = {"content-type": "application/json"}
 
 
-def spec_of(name: str) -> ServiceSpec:
-    spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
-    return spec
-
-
-def _path_value(parameter: dict[str, Any]) -> str:
-    schema = parameter.get("schema", {})
-    if parameter["name"] == "year":
-        return "2019"
-    if schema.get("type") == "integer":
-        return "0"
-    if schema.get("format") == "uuid":
-        return str(uuid.uuid4())
-    if parameter["name"] == "region_code":
-        return WUJIANG
-    return "x"
-
-
-def _routes(name: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every operation of the service's API: method, a path with its parameters filled in, and
-    the operation's OpenAPI entry."""
-    document = importlib.import_module(f"services.{name}.app").app.openapi()
-    routes = []
-    for template, operations in document["paths"].items():
-        for method, operation in operations.items():
-            path = template
-            for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path":
-                    path = path.replace(f"{{{parameter['name']}}}", _path_value(parameter))
-            routes.append((method.upper(), path, operation))
-    return routes
-
-
 def _cases(*, body: bool = False, paged: bool = False) -> list[Any]:
     cases = []
     for name in NAMES:
-        for method, path, operation in _routes(name):
+        for method, path, operation in operations(name):
             if body and "requestBody" not in operation:
                 continue
             if paged and not any(p["name"] == "page" for p in operation.get("parameters", [])):
@@ -96,35 +61,6 @@ def _cases(*, body: bool = False, paged: bool = False) -> list[Any]:
 
 BODY_ROUTES = _cases(body=True)
 PAGED_ROUTES = _cases(paged=True)
-
-
-class Services:
-    """Every service in-process, without workers, each started once for the module."""
-
-    def __init__(self, stack: ExitStack, folder: Path) -> None:
-        self._stack = stack
-        self._folder = folder
-        self._clients: dict[str, TestClient] = {}
-        self.settings: dict[str, Settings] = {}
-
-    def __call__(self, name: str) -> TestClient:
-        if name not in self._clients:
-            settings = quick_settings(self._folder / name, workers=False)
-            client = TestClient(spec_of(name).build(settings), raise_server_exceptions=False)
-            self._clients[name] = self._stack.enter_context(client)
-            self.settings[name] = settings
-        return self._clients[name]
-
-    def token(self, name: str) -> Headers:
-        """A token of the service's own department, with every scope it holds."""
-        self(name)
-        return token(self.settings[name], SERVICES_BY_NAME[name].department)
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    with ExitStack() as stack:
-        yield Services(stack, tmp_path_factory.mktemp("limits"))
 
 
 # --- the body limit, before the token -------------------------------------------------------------
@@ -167,7 +103,7 @@ def test_every_v1_route_declares_the_413_in_the_error_shape(name: str) -> None:
 
     undeclared = [
         (method, path)
-        for method, path, operation in _routes(name)
+        for method, path, operation in operations(name)
         if path.startswith("/v1/") and _declared(operation, "413") != error_shape
     ]
 
@@ -223,7 +159,7 @@ def call_asgi(app: FastAPI, path: str, headers: Headers, body: Streamed) -> tupl
 
 def first_body_route(name: str) -> str:
     return next(
-        path for method, path, op in _routes(name) if method == "POST" and "requestBody" in op
+        path for method, path, op in operations(name) if method == "POST" and "requestBody" in op
     )
 
 
@@ -320,7 +256,8 @@ def test_a_refused_token_is_401_with_an_invalid_token_challenge(
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_operational_routes_need_no_token(services: Services, name: str) -> None:
-    assert services(name).get("/healthz").status_code == 200
+    assert ok(services(name).get("/healthz")) == {"status": "ok", "service": name}
+    assert ok(services(name).get("/readyz"))["ready"] is True
 
 
 # --- malformed bodies: 422 naming the body ------------------------------------------------------
@@ -416,7 +353,7 @@ def test_the_settlement_target_years_run_from_2016_to_2100(services: Services, y
 def _lookup_routes() -> list[Any]:
     cases = []
     for name in NAMES:
-        for method, path, _ in _routes(name):
+        for method, path, _ in operations(name):
             if method == "GET" and path.startswith("/v1/") and path.endswith("/x"):
                 cases.append(pytest.param(name, path, id=f"{name} {path}"))
     return cases

@@ -69,7 +69,8 @@ def counts(pruned: list[Pruned]) -> dict[str, int]:
 
 
 def store_key(session: Session, key: str) -> None:
-    request = KeyedRequest("housing", key, "/v1/housing/x", "h")
+    """Housing's stored answer to a request under `key`."""
+    request = KeyedRequest("housing", key, "/v1/x", "h")
     remember(session, TABLES, request, status_code=201, response={})
 
 
@@ -293,13 +294,7 @@ def test_each_kind_may_keep_its_own_days(db: Database) -> None:
     assert (policy.outbox_days, policy.inbox_days, policy.idempotency_days) == (30, 30, 90)
     assert policy.event_retention_ms == 30 * 24 * 3600 * 1000
     with db.unit_of_work() as session:
-        remember(
-            session,
-            TABLES,
-            KeyedRequest("housing", "k", "/v1/x", "h"),
-            status_code=201,
-            response={},
-        )
+        store_key(session, "k")
     pruned, _ = prune_service("housing", db, TABLES, policy, waiting=nothing_waits, today=LATER)
     assert counts(pruned)["idempotency_keys"] == 0
     with pytest.raises(ValueError, match="greater than or equal to 1"):
@@ -398,13 +393,7 @@ def test_the_command_prints_per_service_and_table_and_a_dry_run_removes_nothing(
         with db.unit_of_work() as session:
             for n in (1, 2):
                 add_to_outbox(session, TABLES, event(n), key=f"s{n}")
-            remember(
-                session,
-                TABLES,
-                KeyedRequest("housing", "k", "/v1/x", "h"),
-                status_code=201,
-                response={},
-            )
+            store_key(session, "k")
             session.execute(
                 insert(TABLES.inbox).values(
                     consumer="housing",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,19 +39,32 @@ from tests.support import (
     caught_up,
     error_of,
     invalid,
+    local_parameter,
     outbox_reports,
     person_id,
     reason_for,
+    refused_supply,
     supply,
     token,
 )
 
 
-def settled_holder(
-    client: TestClient, headers: Headers, settings: Settings
-) -> tuple[dict[str, Any], SettlementApproved]:
-    """A permit holder who settles with a child holding none: the permit, and the approval,
-    acted on with everything it made published."""
+@dataclass(frozen=True)
+class Holder:
+    """A permit holder settled: the permit, the approval, and the record of its first decision."""
+
+    permit: dict[str, Any]
+    approved: SettlementApproved
+    first: dict[str, Any]
+
+    @property
+    def settlement_id(self) -> str:
+        return self.approved.settlement_id
+
+
+def settled_holder(client: TestClient, headers: Headers, settings: Settings) -> Holder:
+    """A permit holder who settles with a child holding none, acted on with everything it made
+    published."""
     permit = issued(client, headers, application())
     approved = settlement(
         [
@@ -61,7 +75,7 @@ def settled_holder(
     announce(settings, approved)
     acted_on(client, headers, approved.settlement_id)
     caught_up(client, settings, "residence_permit")
-    return permit, approved
+    return Holder(permit, approved, acted_on(client, headers, approved.settlement_id))
 
 
 def versions(client: TestClient, settlement_id: str) -> list[tuple[str, list[Any], int]]:
@@ -71,12 +85,20 @@ def versions(client: TestClient, settlement_id: str) -> list[tuple[str, list[Any
     ]
 
 
+def as_first_decided(client: TestClient, headers: Headers, holder: Holder) -> None:
+    """Nothing has changed since the first decision: its record, the permit closed once, and the
+    one report, `done`."""
+    assert acted_on(client, headers, holder.settlement_id) == holder.first
+    assert closures_of(client, holder.permit["id"]) == (1, 1)
+    assert versions(client, holder.settlement_id) == [("done", [], 1)]
+
+
 class TestDoneAtOnce(ResidencePermitApiTests):
     def test_the_record_begins_with_status_open_items_and_version_and_keeps_the_closures(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
+        holder = settled_holder(service, officer, settings)
+        permit, settlement_id = holder.permit, holder.settlement_id
 
         record = acted_on(service, officer, settlement_id)
 
@@ -92,23 +114,18 @@ class TestDoneAtOnce(ResidencePermitApiTests):
     def test_an_approval_delivered_again_under_another_event_id_changes_nothing(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
 
-        announce(settings, approved)  # the same approval, in an event of a new id
+        announce(settings, holder.approved)  # the same approval, in an event of a new id
         caught_up(service, settings, "residence_permit")
 
-        assert acted_on(service, officer, settlement_id) == before
-        assert closures_of(service, permit["id"]) == (1, 1)
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, holder)
 
     def test_deciding_again_closes_nothing_more_and_reports_done_again(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        permit, before, settlement_id = holder.permit, holder.first, holder.settlement_id
         closed = fetch(service, officer, permit["id"])
 
         with db_of(service).unit_of_work() as session:
@@ -151,25 +168,23 @@ class TestInformation(ResidencePermitApiTests):
         member_index: int | None,
         field: str,
     ) -> None:
-        permit, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        settlement_id = holder.settlement_id
 
-        response = supply(service, officer, settlement_id, facts, member_index=member_index)
+        refusal = refused_supply(
+            service, officer, settlement_id, facts, member_index=member_index, field=field
+        )
 
-        reason = reason_for(invalid(response), field)
         if field.startswith("facts."):
+            reason = reason_for(invalid(refusal), field)
             assert "not a fact this department takes (none)" in reason
-        assert acted_on(service, officer, settlement_id) == before
-        assert closures_of(service, permit["id"]) == (1, 1)
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, holder)
 
     def test_the_same_key_again_changes_nothing_and_keeps_no_answer(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        _, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
-        before = acted_on(service, officer, settlement_id)
+        holder = settled_holder(service, officer, settings)
+        settlement_id = holder.settlement_id
         facts = {"residence.tenure": "rented"}
 
         first = supply(service, officer, settlement_id, facts, key="permit-supply-1")
@@ -180,8 +195,7 @@ class TestInformation(ResidencePermitApiTests):
         # A refusal is not kept as the key's answer: another body under it is refused afresh.
         other = supply(service, officer, settlement_id, {"other": 1}, key="permit-supply-1")
         reason_for(invalid(other), "facts.other")
-        assert acted_on(service, officer, settlement_id) == before
-        assert versions(service, settlement_id) == [("done", [], 1)]
+        as_first_decided(service, officer, holder)
 
     def test_a_settlement_not_acted_on_is_a_404(
         self, service: TestClient, officer: Headers
@@ -192,7 +206,7 @@ class TestInformation(ResidencePermitApiTests):
     def test_reading_is_not_enough_to_supply(
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
-        _, approved = settled_holder(service, officer, settings)
+        approved = settled_holder(service, officer, settings).approved
         reader = token(settings, "public_security", "permit:read")
 
         response = supply(service, reader, approved.settlement_id, {"residence.tenure": "rented"})
@@ -218,8 +232,7 @@ class TestParameters(ResidencePermitApiTests):
         self, service: TestClient, officer: Headers, settings: Settings, parameter_file: Path
     ) -> None:
         assert PARAMETERS.current().in_force("follow_through_days", today(), None)
-        _, approved = settled_holder(service, officer, settings)
-        settlement_id = approved.settlement_id
+        settlement_id = settled_holder(service, officer, settings).settlement_id
         db = db_of(service)
         assert redecide_waiting(db, FOLLOW_THROUGH) == 0
 
@@ -233,11 +246,4 @@ class TestParameters(ResidencePermitApiTests):
 
 def follow_through_days(days: int) -> dict[str, Any]:
     """The department's deadline for open items, as LUOHU_RESIDENCE_PERMIT_PARAMETERS takes it."""
-    return {
-        "name": "follow_through_days",
-        "value": days,
-        "unit": "days",
-        "valid_from": "2018-01-01",
-        "source": "test fixture",
-        "department": "public_security",
-    }
+    return local_parameter("public_security", "follow_through_days", days, unit="days")

@@ -11,24 +11,7 @@ import pytest
 
 from services.civil_affairs.app import build
 from services.civil_affairs.rules import PARAMETERS
-from shared.parameters import ParameterSet
-
-
-def loaded(variable: str | None) -> ParameterSet:
-    """What the service starts with when `LUOHU_CIVIL_AFFAIRS_PARAMETERS` holds `variable`.
-
-    A copy of the service's source loads it, so the process's own set is left as it was.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        if variable is None:
-            patch.delenv(PARAMETERS.variable, raising=False)
-        else:
-            patch.setenv(PARAMETERS.variable, variable)
-        return replace(PARAMETERS).load()
-
-
-def configured(*items: dict[str, Any]) -> ParameterSet:
-    return loaded(json.dumps(list(items)))
+from tests.support import configured, loaded
 
 
 def item(**extra: Any) -> dict[str, Any]:
@@ -49,11 +32,11 @@ def test_the_variable_is_the_services_own() -> None:
 
 
 def test_no_parameters_configured_means_none_in_force_not_defaults() -> None:
-    assert loaded(None).parameters == ()
+    assert loaded(PARAMETERS, None).parameters == ()
 
 
 def test_a_standard_is_read_from_json_text() -> None:
-    (parameter,) = configured(item()).parameters
+    (parameter,) = configured(PARAMETERS, item()).parameters
 
     assert (parameter.name, parameter.value, parameter.region_code) == (
         "minimum_living_standard",
@@ -66,11 +49,11 @@ def test_parameters_are_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "civil_affairs.json"
     path.write_text(json.dumps([item(value=650.5)]))
 
-    assert loaded(str(path)).parameters[0].value == 650.5
+    assert loaded(PARAMETERS, str(path)).parameters[0].value == 650.5
 
 
 def test_a_citywide_standard_without_a_unit_is_taken() -> None:
-    (parameter,) = configured(item(region_code=None, unit=None)).parameters
+    (parameter,) = configured(PARAMETERS, item(region_code=None, unit=None)).parameters
 
     assert parameter.region_code is None
 
@@ -78,7 +61,7 @@ def test_a_citywide_standard_without_a_unit_is_taken() -> None:
 def test_follow_through_days_is_taken_as_every_department_takes_it() -> None:
     days = item(name="follow_through_days", value=30, unit="days", region_code=None)
 
-    assert [p.name for p in configured(item(), days).parameters] == [
+    assert [p.name for p in configured(PARAMETERS, item(), days).parameters] == [
         "minimum_living_standard",
         "follow_through_days",
     ]
@@ -102,7 +85,7 @@ def test_a_parameter_that_cannot_mean_its_name_is_refused(
     bad: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        configured(bad)
+        configured(PARAMETERS, bad)
 
 
 def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:

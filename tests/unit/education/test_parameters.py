@@ -32,11 +32,19 @@ from tests.unit.education.support import (
 )
 
 
-def local(name: str, value: int, *, county: str | None, valid_from: date) -> Parameter:
+def local(
+    name: str,
+    value: int | str,
+    *,
+    county: str | None,
+    valid_from: date,
+    unit: str | None = "years",
+) -> Parameter:
+    """An education parameter of `county` (None: citywide): the test is its source."""
     return Parameter(
         name=name,
         value=value,
-        unit="years",
+        unit=unit,
         region_code=county,
         valid_from=valid_from,
         source="test fixture",
@@ -109,14 +117,7 @@ class TestParameters:
         assert "in force on 2019-09-01 in 440203" in placement.reason
 
     def test_a_stage_age_that_is_not_a_whole_number_is_waited_on_alone(self) -> None:
-        wrong = Parameter(
-            name=PRIMARY_ENTRY_AGE,
-            value="seven",
-            region_code=XINFENG,
-            valid_from=START,
-            source="test fixture",
-            department="education",
-        )
+        wrong = local(PRIMARY_ENTRY_AGE, "seven", county=XINFENG, valid_from=START, unit=None)
         placement = only(member(born_aged(7)), county=XINFENG, parameters=with_national(wrong))
         assert placement.outcome == "information_needed"
         assert placement.missing == ("parameters.primary_entry_age",)

@@ -11,25 +11,7 @@ import pytest
 
 from services.pension.app import build
 from services.pension.rules import PARAMETERS
-from shared.parameters import ParameterSet
-
-
-def loaded(variable: str | None) -> ParameterSet:
-    """What the service starts with when `LUOHU_PENSION_PARAMETERS` holds `variable`.
-
-    A copy of the service's source loads it, so the process's own set is left as it was.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        if variable is None:
-            patch.delenv(PARAMETERS.variable, raising=False)
-        else:
-            patch.setenv(PARAMETERS.variable, variable)
-        return replace(PARAMETERS).load()
-
-
-def configured(*items: dict[str, Any]) -> ParameterSet:
-    return loaded(json.dumps(list(items)))
-
+from tests.support import configured, loaded
 
 PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
 
@@ -49,11 +31,11 @@ def item(
 
 
 def test_no_parameters_configured_is_an_empty_set() -> None:
-    assert loaded(None).parameters == ()
+    assert loaded(PARAMETERS, None).parameters == ()
 
 
 def test_a_presumed_scheme_is_read_from_json_text() -> None:
-    (parameter,) = configured(item()).parameters
+    (parameter,) = configured(PARAMETERS, item()).parameters
 
     assert (parameter.name, parameter.value, parameter.region_code) == (
         PRESUMED_SCHEME,
@@ -65,13 +47,13 @@ def test_a_presumed_scheme_is_read_from_json_text() -> None:
 def test_parameters_are_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "pension.json"
     path.write_text(json.dumps([item(value="employee")]))
-    assert loaded(str(path)).parameters[0].value == "employee"
+    assert loaded(PARAMETERS, str(path)).parameters[0].value == "employee"
 
 
 def test_the_deadline_of_open_items_is_taken_like_every_departments() -> None:
     days = item(name="follow_through_days", value=30, unit="days")
 
-    assert configured(days).parameters[0].value == 30
+    assert configured(PARAMETERS, days).parameters[0].value == 30
 
 
 @pytest.mark.parametrize(
@@ -90,13 +72,13 @@ def test_a_parameter_that_cannot_mean_its_name_is_refused(
     bad: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        configured(bad)
+        configured(PARAMETERS, bad)
 
 
 def test_a_presumed_scheme_may_be_citywide() -> None:
     presumption = item(region_code=None)
 
-    assert configured(presumption).parameters[0].region_code is None
+    assert configured(PARAMETERS, presumption).parameters[0].region_code is None
 
 
 def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
