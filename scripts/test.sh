@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the test suite against the real engines: starts the Kafka broker and PostgreSQL when
-# they are not running, and stops again what it started, whatever the outcome.
+# Runs the test suite against the real engines: starts the Kafka brokers (the plain one, and
+# the secure one of tests/contract/test_kafka_secure.py) and PostgreSQL when they are not
+# running, and stops again what it started, whatever the outcome.
 #   scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +20,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for service in kafka postgres; do
+for service in kafka kafka-secure postgres; do
   if ! scripts/"$service".sh status >/dev/null 2>&1; then
+    started+=("$service") # first: a start that fails half-way is stopped too
     scripts/"$service".sh start
-    started+=("$service")
   fi
 done
 
 export LUOHU_TEST_KAFKA=127.0.0.1:${LUOHU_KAFKA_PORT:-9092}
 LUOHU_TEST_POSTGRES=$(scripts/postgres.sh url postgres)
 export LUOHU_TEST_POSTGRES
+while IFS= read -r variable; do export "$variable"; done < <(scripts/kafka-secure.sh test-env)
 .venv/bin/pytest "$@"

@@ -23,6 +23,10 @@ from shared.events.kafka_security import PLAINTEXT, KafkaSecurity
 log = logging.getLogger(__name__)
 
 SEND_TIMEOUT_SECONDS = 30.0
+BOOTSTRAP_TIMEOUT_MS = 10_000
+"""How long a client may take to reach the broker when it is built. kafka-python retries a
+refused login or TLS handshake until then (30 s by default), then says only "Unable to
+bootstrap"; its log names the cause."""
 
 
 class CommitRefused(RuntimeError):
@@ -100,12 +104,13 @@ class KafkaBus:
     _consumers: list[KafkaGroupMember] = field(default_factory=list, init=False, repr=False)
 
     def client_config(self, role: str) -> dict[str, Any]:
-        """What every client of this bus connects with: its security, the brokers, and a
-        client id naming the bus and the client's `role`."""
+        """What every client of this bus connects with: its security, the brokers, a client
+        id naming the bus and the client's `role`, and how long it may take to reach them."""
         return {
             **self.security.client_config(),
             "bootstrap_servers": self.bootstrap_servers,
             "client_id": f"{self.client_id}-{role}",
+            "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
         }
 
     def _get_producer(self) -> KafkaProducer:
