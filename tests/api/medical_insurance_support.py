@@ -1,5 +1,6 @@
 """What the medical insurance API tests share beyond `tests/support`: the local parameters, a
-settled family of four, the department's requests, and the fixtures every test class inherits."""
+settled family of four, the department's requests, the follow-through's households and what it
+wrote, and the fixtures every test class inherits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from services.medical_insurance.app import build
 from services.medical_insurance.handlers import FOLLOW_THROUGH
@@ -19,7 +21,7 @@ from shared.follow_through import open_case
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
 from tests.conftest import TokenFactory
-from tests.support import MEIZHOU, Headers, eventually, member, ok, settlement
+from tests.support import MEIZHOU, Headers, eventually, member, ok, outbox_reports, settlement
 
 SERVICE = "medical_insurance"
 PARAMETERS_ENV = PARAMETERS.variable
@@ -133,6 +135,58 @@ def settlement_when_ready(
         return ok(response) if response.status_code == 200 else None
 
     return eventually(acted, what=f"medical insurance to act on {settlement_id}")
+
+
+# --- the follow-through -------------------------------------------------------------------------
+
+MONTHS = "social_insurance.medical_months"
+REGION = "social_insurance.insured_region_code"
+EMPLOYER_PAID = "social_insurance.employer_paid"
+CONFIRMATION = "medical_insurance.origin_confirmation"
+DEADLINE_DAYS = "parameters.origin_confirmation_days"
+PRESUMPTION = "parameters.presume_rural_members_insured_at_origin"
+
+ENROLLED = {"medical_months": 0, "employer_paid": False}  # the applicant, insured nowhere
+
+
+def household(*others: str, social_insurance: dict[str, Any] | None = None) -> SettlementApproved:
+    """An applicant (stating `social_insurance`, insured nowhere unless told) settling with
+    `others`: "urban parent" (nothing known, nothing presumed) or "rural spouse" (presumed
+    insured at home where the parameter says so)."""
+    kinds = {
+        "urban parent": lambda: member(
+            date(1958, 7, 7), "parent", female=True, region=SHIXING, previous_hukou_type="urban"
+        ),
+        "rural spouse": lambda: member(date(1990, 2, 2), "spouse", female=True),
+    }
+    return settlement(
+        decision_date=DECISION_DAY,
+        members=[member(date(1988, 5, 1), "applicant"), *(kinds[kind]() for kind in others)],
+        social_insurance=ENROLLED if social_insurance is None else social_insurance,
+    )
+
+
+def recorded(client: TestClient, data: SettlementApproved) -> str:
+    record(client, data)
+    return data.settlement_id
+
+
+def statuses(client: TestClient, settlement_id: str) -> list[tuple[str, int]]:
+    """Each `settlement.processed` written: its status and version."""
+    return [(r["status"], r["version"]) for r in outbox_reports(client, settlement_id)]
+
+
+def decisions(client: TestClient, settlement_id: str) -> list[tuple[str, int]]:
+    """Each decision the audit log records: what made it, and its version."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    audit = runtime.spec.tables.audit_log
+    with runtime.db.read_only() as session:
+        rows = session.execute(
+            select(audit.c.detail)
+            .where(audit.c.action == "settlement.decided", audit.c.entity_id == settlement_id)
+            .order_by(audit.c.id)
+        ).scalars()
+        return [(detail["trigger"], detail["version"]) for detail in rows]
 
 
 class MedicalInsuranceApiTests:

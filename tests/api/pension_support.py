@@ -1,4 +1,5 @@
-"""Helpers for the pension API tests: the service, its settlements, its reports, its routes."""
+"""Helpers for the pension API tests: the service, its settlements, its reports, its routes, and
+the follow-through's settlements and test class."""
 
 from __future__ import annotations
 
@@ -266,3 +267,28 @@ def items(body: dict[str, Any]) -> set[tuple[int | None, str, str]]:
 def statuses(client: TestClient, settlement_id: str) -> list[tuple[str, int]]:
     """(status, version) of each `settlement.processed` pension wrote on one settlement."""
     return [(r["status"], r["version"]) for r in outbox_reports(client, settlement_id)]
+
+
+PRESUMPTION_ITEM = (None, f"parameters.{PRESUMED_SCHEME}", "parameter")
+IN_WUJIANG = {"pension_months": 14, "insured_region_code": WUJIANG, "employer_paid": True}
+
+
+def settled(**overrides: Any) -> SettlementApproved:
+    """A couple settling in Wujiang, the applicant insured there by an employer for 14 months:
+    his continuation continues; his wife's employment is not stated."""
+    values: dict[str, Any] = {"members": couple(), "social_insurance": IN_WUJIANG, **overrides}
+    return support.settlement(**values)
+
+
+def applicant_alone(**insurance: Any) -> SettlementApproved:
+    return support.settlement(members=couple()[:1], social_insurance={**IN_WUJIANG, **insurance})
+
+
+class FollowThroughTests(PensionApiTests):
+    """One pension service for the class, with no consumer or relay: the tests decide through
+    the follow-through's handler and read the reports from the outbox."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        return quick_settings(tmp_path_factory.mktemp("pension") / "var", workers=False)

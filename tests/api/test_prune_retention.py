@@ -1,28 +1,24 @@
-"""`luohu prune`: what is past its retention goes; what is unsent, unhandled or awaiting a replay
-stays (SQLite and the embedded log; docs/operations.md, "Retention")."""
+"""What `luohu prune` removes (docs/operations.md, "Retention"): what is past its retention goes,
+counted in Shaoguan days; what is unsent, unhandled or awaiting a replay stays, in SQLite and in
+the embedded event log."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from services.housing.app import SPEC as HOUSING
 from shared import clock
-from shared.cli import app as cli
-from shared.db import Database, PlatformTables
+from shared.db import Database
 from shared.events.consumer import EventConsumer, Subscription, dead_letter_topic
 from shared.events.deadletters import replay_dead_letters, waiting_dead_letters
 from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, new_event, to_message, topic_of
+from shared.events.envelope import CloudEvent, to_message, topic_of
 from shared.events.outbox import OutboxRelay, add_to_outbox
 from shared.idempotency import KeyedRequest, remember, replay
 from shared.registry import SETTLEMENT_APPROVED
@@ -35,13 +31,18 @@ from shared.retention import (
     prune_service,
 )
 from shared.settings import Settings
-from tests.support import quick_settings
-
-TABLES: PlatformTables = HOUSING.tables
-THIRTY = RetentionPolicy(outbox_days=30, inbox_days=30, idempotency_days=30, event_days=30)
-TODAY = clock.today()
-LATER = TODAY + timedelta(days=31)  # what was stamped today is past 30 days' retention then
-NOT_YET = TODAY + timedelta(days=30)  # ... and still within it here
+from tests.api.prune_support import (
+    LATER,
+    NOT_YET,
+    TABLES,
+    THIRTY,
+    TODAY,
+    counts,
+    event,
+    nothing_waits,
+    rows,
+    store_key,
+)
 
 
 @pytest.fixture
@@ -57,29 +58,6 @@ def bus(tmp_path: Path) -> Iterator[EmbeddedBus]:
     log = EmbeddedBus(tmp_path / "events.db")
     yield log
     log.close()
-
-
-def rows(db: Database, table: Any, *where: Any) -> int:
-    with db.read_only() as session:
-        return int(session.scalar(select(func.count()).select_from(table).where(*where)) or 0)
-
-
-def counts(pruned: list[Pruned]) -> dict[str, int]:
-    return {p.table: p.rows for p in pruned}
-
-
-def store_key(session: Session, key: str) -> None:
-    """Housing's stored answer to a request under `key`."""
-    request = KeyedRequest("housing", key, "/v1/x", "h")
-    remember(session, TABLES, request, status_code=201, response={})
-
-
-def nothing_waits(consumer: str) -> int:
-    return 0
-
-
-def event(n: int, type_: str = SETTLEMENT_APPROVED) -> CloudEvent:
-    return new_event(type_=type_, source="/tests/prune", subject=f"settlement-{n}", data={"n": n})
 
 
 # ---- the calendar --------------------------------------------------------------------------
@@ -366,117 +344,3 @@ def test_a_topic_nobody_has_read_is_kept_whole(bus: EmbeddedBus) -> None:
         "nobody.thing.happened": 0
     }
     assert len(bus.read("nobody.thing.happened")) == 1
-
-
-# ---- the command -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The environment `luohu` reads: the embedded engines under a temporary folder."""
-    monkeypatch.setenv("LUOHU_ENVIRONMENT", "test")
-    monkeypatch.setenv("LUOHU_DATA_DIR", str(tmp_path / "var"))
-    return quick_settings(tmp_path / "var", workers=False)
-
-
-def invoke(*arguments: str) -> Any:
-    return CliRunner().invoke(cli, list(arguments))
-
-
-def test_the_command_prints_per_service_and_table_and_a_dry_run_removes_nothing(
-    platform: Settings,
-) -> None:
-    assert invoke("migrate", "housing").exit_code == 0
-    db = Database(platform.database_url_for("housing"))
-    bus = EmbeddedBus(platform.event_log_path)
-    try:
-        with db.unit_of_work() as session:
-            for n in (1, 2):
-                add_to_outbox(session, TABLES, event(n), key=f"s{n}")
-            store_key(session, "k")
-            session.execute(
-                insert(TABLES.inbox).values(
-                    consumer="housing",
-                    event_id="e1",
-                    event_type=SETTLEMENT_APPROVED,
-                    outcome="done",
-                    handled_at=clock.now(),
-                )
-            )
-        OutboxRelay(service="housing", db=db, tables=TABLES, bus=bus).run_once()
-        with db.unit_of_work() as session:
-            add_to_outbox(session, TABLES, event(3), key="s3")  # unsent
-        for group in event_log_readers()[topic_of(SETTLEMENT_APPROVED)]:
-            member = bus.consumer(group=group, topics=[topic_of(SETTLEMENT_APPROVED)])
-            member.commit(member.poll(max_records=10, timeout=1))
-            member.close()
-    finally:
-        bus.close()
-
-    before = {t: rows(db, t) for t in (TABLES.outbox, TABLES.inbox, TABLES.idempotency_keys)}
-    assert before == {TABLES.outbox: 3, TABLES.inbox: 1, TABLES.idempotency_keys: 1}
-    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=True):
-        day = first_day_kept(30)
-        dry = invoke("prune", "housing", "--dry-run")
-        assert dry.exit_code == 0, dry.output
-        assert dry.output.splitlines() == [
-            f"housing outbox: would remove 2 (stamped before {day})",
-            f"housing inbox: would remove 1 (stamped before {day})",
-            f"housing idempotency_keys: would remove 1 (stamped before {day})",
-            f"event-log hukou.settlement.approved: would remove 2 (stamped before {day})",
-            "dry run: nothing was removed",
-        ]
-        assert {t: rows(db, t) for t in before} == before
-        bus = EmbeddedBus(platform.event_log_path)
-        assert len(bus.read(topic_of(SETTLEMENT_APPROVED))) == 2
-        bus.close()
-
-        done = invoke("prune", "housing")
-        assert done.exit_code == 0, done.output
-        assert done.output.splitlines() == [
-            f"housing outbox: removed 2 (stamped before {day})",
-            f"housing inbox: removed 1 (stamped before {day})",
-            f"housing idempotency_keys: removed 1 (stamped before {day})",
-            f"event-log hukou.settlement.approved: removed 2 (stamped before {day})",
-        ]
-    assert {t: rows(db, t) for t in before} == {
-        TABLES.outbox: 1,
-        TABLES.inbox: 0,
-        TABLES.idempotency_keys: 0,
-    }
-    bus = EmbeddedBus(platform.event_log_path)
-    assert bus.read(topic_of(SETTLEMENT_APPROVED)) == []
-    bus.close()
-    db.dispose()
-
-
-def test_the_command_names_services_it_has_nothing_for_and_refuses_unknown_ones(
-    platform: Settings,
-) -> None:
-    result = invoke("prune")
-    assert result.exit_code == 0, result.output
-    assert "housing: no database yet; nothing to prune" in result.output
-    unknown = invoke("prune", "treasury")
-    assert unknown.exit_code == 2
-    assert re.search(r"unknown service 'treasury'", unknown.output)
-
-
-def test_topics_are_created_with_the_retention_prune_keeps(
-    platform: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import shared.events.topics as topics
-
-    asked: dict[str, Any] = {}
-
-    def create_topics(servers: str, retention_ms: dict[str, int], **_: Any) -> list[str]:
-        asked.update(retention_ms)
-        return list(retention_ms)
-
-    monkeypatch.setattr(topics, "create_topics", create_topics)
-    monkeypatch.setenv("LUOHU_RETENTION_DAYS", "7")
-    assert invoke("topics", "create").exit_code == 0
-    assert asked[topic_of(SETTLEMENT_APPROVED)] == 7 * 24 * 3600 * 1000
-    assert asked[dead_letter_topic("housing")] == -1, "dead letters stay until replayed"
-    monkeypatch.setenv("LUOHU_EVENT_RETENTION_DAYS", "5")
-    assert invoke("topics", "create").exit_code == 0
-    assert asked[topic_of(SETTLEMENT_APPROVED)] == 5 * 24 * 3600 * 1000
