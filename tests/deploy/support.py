@@ -1,4 +1,5 @@
-"""What the deploy checks share: the files, rendering with kustomize, the registry's lists.
+"""What the deploy checks share: the files, rendering with kustomize, the registry's lists, and
+the KafkaUsers.
 
 Nothing in tests/deploy starts a container or reaches a network. The Kubernetes overlays are
 rendered by kustomize itself (`kustomize build`, else `kubectl kustomize`), then every
@@ -275,3 +276,12 @@ def strimzi_errors(doc: Document) -> str | None:
         path = ".".join(str(part) for part in error.path)
         return f"KafkaUser/{name}: {path}: {error.message}"
     return None
+
+
+USERS_FILE = K8S / "kafka" / "kafka-users.yaml"
+STRIMZI_CLUSTER = "luohu"  # its bootstrap Service is luohu-kafka-bootstrap
+
+
+def kafka_users() -> dict[str, Document]:
+    """The platform's KafkaUsers by name, as deploy/k8s/kafka/kafka-users.yaml declares them."""
+    return {doc["metadata"]["name"]: doc for doc in documents(USERS_FILE)}
