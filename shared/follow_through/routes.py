@@ -5,23 +5,21 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from shared.auth import Principal, require
 from shared.errors import Conflict, NotFound, error_responses
 from shared.follow_through.facts import InformationIn
 from shared.follow_through.kernel import FollowThrough, supply_information
-from shared.routes import IdempotencyKey, create_idempotently, v1_router
-from shared.service import RuntimeDep
+from shared.routes import SettlementId, Write, v1_router, writing
 
 
 def information_router(department: FollowThrough) -> APIRouter:
     """The department's information route, guarded by its write scope."""
     router = v1_router("follow-through")
-    can_write = Annotated[Principal, Depends(require(department.write_scope))]
+    writes = Annotated[Write, Depends(writing(department.write_scope))]
     known = ", ".join(f"`{fact.name}`" for fact in department.facts) or "none"
 
     @router.post(
@@ -37,26 +35,12 @@ def information_router(department: FollowThrough) -> APIRouter:
         responses=error_responses(NotFound, Conflict),
     )
     def supply(
-        settlement_id: Annotated[str, Path(min_length=1, max_length=64)],
-        information: InformationIn,
-        principal: can_write,
-        runtime: RuntimeDep,
-        idempotency_key: IdempotencyKey = None,
+        settlement_id: SettlementId, information: InformationIn, write: writes
     ) -> JSONResponse:
         def decided(session: Session) -> BaseModel:
-            supply_information(
-                session, department, settlement_id, information, actor=principal.actor
-            )
+            supply_information(session, department, settlement_id, information, actor=write.actor)
             return department.record(session, settlement_id)
 
-        return create_idempotently(
-            runtime,
-            principal,
-            key=idempotency_key,
-            route=f"POST /v1/settlements/{settlement_id}/information",
-            request=information,
-            answer=decided,
-            status_code=200,
-        )
+        return write(information, decided)
 
     return router
