@@ -78,6 +78,7 @@ def topics_grant(
     broker's network namespace. Each password is read from <USER>_KAFKA_PASSWORD."""
     from kafka.admin import KafkaAdminClient
 
+    from shared.events.kafka import BOOTSTRAP_TIMEOUT_MS
     from shared.events.kafka_access import grant, password_variable, platform_users
     from shared.events.kafka_security import PLAINTEXT
 
@@ -94,7 +95,10 @@ def topics_grant(
     passwords = {u.name: os.environ[password_variable(u)] for u in users}
     # Loopback only (checked above): this listener is the broker's own, never the network's.
     admin = KafkaAdminClient(
-        **PLAINTEXT.client_config(), bootstrap_servers=admin_listener, client_id="luohu-grant"
+        **PLAINTEXT.client_config(),
+        bootstrap_servers=admin_listener,
+        client_id="luohu-grant",
+        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
     )
     try:
         granted = grant(admin, users, passwords)

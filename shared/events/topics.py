@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from kafka.admin import KafkaAdminClient
 
 from shared.events.consumer import dead_letter_topic
-from shared.events.kafka import create_missing_topics
+from shared.events.kafka import BOOTSTRAP_TIMEOUT_MS, create_missing_topics
 from shared.events.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.registry import SERVICES, topics
 
@@ -43,7 +43,10 @@ def create_topics(
 ) -> list[str]:
     """Create the topics that do not exist yet (prefixed with `namespace`); the names created."""
     admin = KafkaAdminClient(
-        **security.client_config(), bootstrap_servers=bootstrap_servers, client_id="luohu-topics"
+        **security.client_config(),
+        bootstrap_servers=bootstrap_servers,
+        client_id="luohu-topics",
+        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,  # a refused login fails in 10 s, not 30
     )
     try:
         in_sync = str(min_insync_replicas)
