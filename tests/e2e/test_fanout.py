@@ -98,6 +98,27 @@ def settle(http: httpx.Client, platform: Platform, body: dict[str, Any]) -> str:
     return settlement_id
 
 
+def issue_permit(http: httpx.Client, platform: Platform, id_number: str, name: str) -> str:
+    """The id of a residence permit for someone living in 武江区 since 2018."""
+    permit = http.post(
+        f"{platform.url('residence_permit')}/v1/residence-permits",
+        headers=platform.headers(),
+        json={
+            "id_number": id_number,
+            "name": name,
+            "hukou_region_code": "441402",
+            "region_code": "440203",
+            "address": "武江区沿江路 1 号",
+            "resident_since": "2018-01-01",
+            "basis": "residence",
+            "applied_on": "2018-08-01",
+        },
+    )
+    assert permit.status_code == 201, permit.text
+    permit_id: str = permit.json()["id"]
+    return permit_id
+
+
 def departments(platform: Platform, *, patience: float = 0) -> demo.Services:
     """The platform's services, each called as its own department (`luohu demo`'s client)."""
     settings = platform.settings()
@@ -132,21 +153,7 @@ def test_a_family_of_six_is_followed_through_by_every_department(configured: Pla
     family = family_of_six()
     spouse = family["household"][0]
     with httpx.Client(timeout=10) as http:
-        permit = http.post(
-            f"{configured.url('residence_permit')}/v1/residence-permits",
-            headers=configured.headers(),
-            json={
-                "id_number": spouse["id_number"],
-                "name": spouse["name"],
-                "hukou_region_code": "441402",
-                "region_code": "440203",
-                "address": "武江区沿江路 1 号",
-                "resident_since": "2018-01-01",
-                "basis": "residence",
-                "applied_on": "2018-08-01",
-            },
-        )
-        assert permit.status_code == 201, permit.text
+        permit_id = issue_permit(http, configured, spouse["id_number"], spouse["name"])
         settlement_id = settle(http, configured, family)
         hukou = followed_up(configured, settlement_id)
         assert hukou["fanout"] == dict.fromkeys(DEPARTMENTS, "done")
@@ -160,7 +167,7 @@ def test_a_family_of_six_is_followed_through_by_every_department(configured: Pla
     stages = sorted(p["stage"] for p in records["education"]["placements"] if p.get("stage"))
     assert stages == ["junior_middle", "primary"], "13 and 7 placed; 2 is too young"
     closed = records["residence_permit"]["closed_permits"]
-    assert [c["permit_id"] for c in closed] == [permit.json()["id"]]
+    assert [c["permit_id"] for c in closed] == [permit_id]
     assert records["housing"]["assessment"]["outcome"] == "rental_subsidy"  # renting, 1000/person
     assert configured.stop() == 0
 

@@ -33,7 +33,7 @@ from shared.settings import Settings
 from shared.settlement import approved_event
 from tests.conftest import person_id
 from tests.e2e.conftest import Platform, start_on
-from tests.e2e.test_fanout import LOCAL_PARAMETERS, family_of_six, settle
+from tests.e2e.test_fanout import LOCAL_PARAMETERS, family_of_six, issue_permit, settle
 from tests.support import member, settlement
 
 
@@ -88,21 +88,7 @@ def test_no_forgery_is_applied_and_each_is_dead_lettered_with_its_reason(
 
     with httpx.Client(timeout=10) as http:
         permit_holder = person_id(date(1985, 7, 7))
-        permit = http.post(
-            f"{platform.url('residence_permit')}/v1/residence-permits",
-            headers=platform.headers(),
-            json={
-                "id_number": permit_holder,
-                "name": "赵六",
-                "hukou_region_code": "441402",
-                "region_code": "440203",
-                "address": "武江区沿江路 1 号",
-                "resident_since": "2018-01-01",
-                "basis": "residence",
-                "applied_on": "2018-08-01",
-            },
-        )
-        assert permit.status_code == 201, permit.text
+        permit_id = issue_permit(http, platform, permit_holder, "赵六")
         settlement_id = settle(http, platform, family_of_six())
 
         def application() -> dict[str, Any]:
@@ -160,7 +146,7 @@ def test_no_forgery_is_applied_and_each_is_dead_lettered_with_its_reason(
             )
             assert answer.status_code == 404, f"{service} acted on a forged approval"
         still = http.get(
-            f"{platform.url('residence_permit')}/v1/residence-permits/{permit.json()['id']}",
+            f"{platform.url('residence_permit')}/v1/residence-permits/{permit_id}",
             headers=platform.headers(),
         )
         assert still.json()["status"] != "closed", "a real person's permit was closed"
