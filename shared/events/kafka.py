@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -158,6 +158,7 @@ class KafkaBus:
                 f"kafka: this Kafka user may not use {missing} (its ACLs): {exc}"
             ) from exc
         except KafkaError as exc:
+            self._discard("_admin")
             raise BusUnavailable(f"kafka: cannot create topics: {exc}") from exc
         self._topics.update(missing)
 
@@ -180,7 +181,22 @@ class KafkaBus:
             for future in futures:
                 future.get(timeout=SEND_TIMEOUT_SECONDS)
         except KafkaError as exc:
+            self._discard("_producer")
             raise BusUnavailable(f"kafka: publish failed: {exc}") from exc
+
+    def _discard(self, client: Literal["_producer", "_admin"]) -> None:
+        """Drop a client that failed, so the next call builds a new one: after the broker
+        comes back, kafka-python's producer can stay stuck, every flush timing out (seen for
+        12 minutes after a broker restart). What it had not sent is still in the outbox."""
+        with self._lock:
+            failed = getattr(self, client)
+            setattr(self, client, None)
+        if failed is None:
+            return
+        # A producer's unsent records are dropped (the outbox keeps them); closing a client
+        # that failed already must not fail the caller.
+        with contextlib.suppress(Exception):
+            failed.close(**({"timeout": 0} if client == "_producer" else {}))
 
     def consumer(self, *, group: str, topics: Sequence[str]) -> KafkaGroupMember:
         self.ensure_topics(topics)
