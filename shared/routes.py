@@ -87,45 +87,20 @@ IdempotencyKey = Annotated[
 ]
 
 
-def create_idempotently(
-    runtime: Runtime,
-    principal: Principal,
-    *,
-    key: str | None,
-    route: str,
-    request: BaseModel | None,
-    answer: Callable[[Session], BaseModel],
-    status_code: int = 201,
-) -> JSONResponse:
-    """Run `answer` (the change, and what to answer about it) in one unit of work, once per
-    `Idempotency-Key`: the same key and `request` again get the first answer, created nothing."""
-    stored_status, body = run_idempotent(
-        runtime.db,
-        runtime.spec.tables,
-        dept=principal.dept,
-        key=validate_key(key),
-        route=route,
-        body=request.model_dump(mode="json") if request is not None else None,
-        operation=lambda session: (status_code, answer(session).model_dump(mode="json")),
-    )
-    return JSONResponse(body, status_code=stored_status)
-
-
 def read_session(runtime: RuntimeDep) -> Iterator[Session]:
     """A session for one request's reads; anything written in it is rolled back."""
     with runtime.db.read_only() as session:
         yield session
 
 
-ReadSession = Annotated[Session, Depends(read_session)]
-"""The dependency a reading route takes: it owns the session, the route only reads."""
+_ReadSession = Annotated[Session, Depends(read_session)]
 
 
 def reading(*scopes: str) -> Callable[..., Session]:
-    """The dependency of a route that reads with any of `scopes`: a `ReadSession`, opened
-    once the token is found to hold one (a 401 or 403 opens none)."""
+    """The dependency of a route that reads with any of `scopes`: a session it owns (the
+    route only reads), opened once the token is found to hold one (a 401 or 403 opens none)."""
 
-    def read(_: Annotated[Principal, Depends(require(*scopes))], session: ReadSession) -> Session:
+    def read(_: Annotated[Principal, Depends(require(*scopes))], session: _ReadSession) -> Session:
         return session
 
     return read
@@ -163,16 +138,19 @@ class Write:
     def __call__(
         self, request: BaseModel | None, answer: Callable[[Session], BaseModel]
     ) -> JSONResponse:
-        """`create_idempotently` on this route: `answer` once per key and `request`."""
-        return create_idempotently(
-            self.runtime,
-            self.principal,
-            key=self.key,
+        """Run `answer` (the change, and what to answer about it) in one unit of work, once
+        per `Idempotency-Key`: the same key and `request` again get the first answer, and
+        create nothing."""
+        stored_status, body = run_idempotent(
+            self.runtime.db,
+            self.runtime.spec.tables,
+            dept=self.principal.dept,
+            key=validate_key(self.key),
             route=self.route,
-            request=request,
-            answer=answer,
-            status_code=self.status_code,
+            body=request.model_dump(mode="json") if request is not None else None,
+            operation=lambda session: (self.status_code, answer(session).model_dump(mode="json")),
         )
+        return JSONResponse(body, status_code=stored_status)
 
 
 def writing(*scopes: str) -> Callable[..., Write]:
