@@ -59,7 +59,7 @@ class HouseholdAssessment:
         self.region_code = settlement.destination_region_code
         self.decision_date = settlement.decision_date
         self.rules_version = settlement.rules_version
-        self.household_size = len(settlement.members)
+        self.household_size = settlement.household_size
         self.outcome = assessed.outcome
         self.information_needed = list(assessed.information_needed)
         self.checks = [CheckOut.model_validate(check).model_dump() for check in assessed.checks]

@@ -102,23 +102,33 @@ def init_keys(folder: Path, only: tuple[str, ...] | None = None) -> list[str]:
 
 def rotate_key(folder: Path, service: str) -> str:
     """A new key for `service`, which signs from now on; its old keys stay in the bundle, so
-    what they signed still verifies until `retire_keys`. The new key's id."""
+    what they signed still verifies until `retire_keys`, and the replaced private key stays
+    beside it (`<kid>.key.pem`), so what was sealed to it still opens. The new key's id."""
     if service not in HOLDERS:
         raise KeyProblem(f"no such key holder: {service}; one of: {', '.join(HOLDERS)}")
     with _locked(folder):
-        _, kid = _add_key(folder, _bundle_in(folder), service)
+        bundle = _bundle_in(folder)
+        current = folder / f"{service}{KEY_SUFFIX}"
+        if current.exists():
+            replaced = bundle.holding(read_private_key(current))
+            if replaced is not None:
+                os.replace(current, folder / f"{replaced.kid}{KEY_SUFFIX}")
+        _, kid = _add_key(folder, bundle, service)
     return kid
 
 
 def retire_keys(folder: Path, service: str) -> list[str]:
-    """Take every key of `service` but its newest out of the bundle: what they signed is
-    refused from then on. The retired keys' ids."""
+    """Take every key of `service` but its newest out of the bundle, and their private halves
+    out of the folder: what they signed is refused from then on, and nothing sealed to them
+    opens. The retired keys' ids."""
     with _locked(folder):
         bundle = _bundle_in(folder)
         old = [key.kid for key in bundle.of_service(service)[:-1]]
         if old:
             bundle = bundle.without(set(old))
             _write_atomically(folder / BUNDLE_FILE, bundle.to_json().encode(), 0o644)
+            for kid in old:
+                (folder / f"{kid}{KEY_SUFFIX}").unlink(missing_ok=True)
     return old
 
 

@@ -13,7 +13,11 @@ the bundle (`luohu keys retire`) and what it signed is refused.
 Files: in development (`make run`, tests) one folder holds every private key
 (`<service>.key.pem`, mode 0600) and `trust.jwks.json`, created on first use
 (shared/key_folder.py); in production a service holds only its own private key
-(LUOHU_SIGNING_KEY_FILE) and the bundle (LUOHU_TRUST_BUNDLE_FILE).
+(LUOHU_SIGNING_KEY_FILE; during a rotation the one it replaced too,
+LUOHU_PREVIOUS_SIGNING_KEY_FILE) and the bundle (LUOHU_TRUST_BUNDLE_FILE).
+
+The same key opens what is sealed to the service (shared/events/sealing.py): a replaced key is
+kept until it is retired, so a section sealed to it before the rotation still opens.
 """
 
 from __future__ import annotations
@@ -347,8 +351,8 @@ def keyring_for(settings: Settings, *, create: bool = False) -> Keyring:
     if settings.signing_key_file is not None or settings.trust_bundle_file is not None:
         if settings.trust_bundle_file is None:
             raise KeyProblem("LUOHU_SIGNING_KEY_FILE needs LUOHU_TRUST_BUNDLE_FILE beside it")
-        files = (settings.signing_key_file,) if settings.signing_key_file else ()
-        return Keyring(settings.trust_bundle_file, key_files=files)
+        given = (settings.signing_key_file, settings.previous_signing_key_file)
+        return Keyring(settings.trust_bundle_file, key_files=tuple(f for f in given if f))
     if settings.environment == "production":
         raise KeyProblem(
             "production needs its own signing key and the trust bundle: set "

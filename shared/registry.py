@@ -35,6 +35,14 @@ class ServiceEntry:
     """Acts on every approved settlement and reports back (hukou's fan-out tracks it)."""
     approves_settlements: bool = False
     """Publishes the approvals and tracks every department's report on them (public security)."""
+    receives: tuple[str, ...] = ()
+    """What of `settlement.approved` is sealed to it beyond what every reader sees (PIPL art. 6,
+    minimum necessary): `section` or `section.field`, `members.field` for every member's
+    (shared/settlement.py reads them; docs/personal-data.md gives the table)."""
+
+    def __post_init__(self) -> None:
+        if self.follows_settlements and not self.receives:
+            raise ValueError(f"{self.name} follows settlements: say what of them it receives")
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -59,6 +67,11 @@ class ServiceEntry:
         return frozenset(scope for scope in self.scopes if scope.endswith(":read"))
 
 
+# An identity number carries its holder's birth date and sex (GB 11643): whoever receives it is
+# given those two as well, and nothing more is disclosed by it.
+_IDENTIFIED = ("members.id_number", "members.relation", "members.birth_date", "members.sex")
+_INSURED_MEMBERS = (*_IDENTIFIED, "members.previous_region_code")
+
 SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         "hukou",
@@ -81,6 +94,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "housing security on the same terms as urban residents (三(五))",
         ("housing:read", "housing:write"),
         follows_settlements=True,
+        receives=("residence.tenure", "residence.since", "residence.region_code", "housing"),
     ),
     ServiceEntry(
         "medical_insurance",
@@ -89,6 +103,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "transfer, continuation or enrollment per member (三(六))",
         ("medical:read", "medical:write"),
         follows_settlements=True,
+        receives=(*_INSURED_MEMBERS, "members.previous_hukou_type", "social_insurance"),
     ),
     ServiceEntry(
         "pension",
@@ -97,6 +112,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "pension continuation per adult (三(七))",
         ("pension:read", "pension:write"),
         follows_settlements=True,
+        receives=(*_INSURED_MEMBERS, "social_insurance"),
     ),
     ServiceEntry(
         "education",
@@ -105,6 +121,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "school placement per child, student-status transfers, planning (三(八))",
         ("education:read", "education:write"),
         follows_settlements=True,
+        receives=(*_IDENTIFIED, "members.name", "members.previous_region_code"),
     ),
     ServiceEntry(
         "residence_permit",
@@ -113,6 +130,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "residence permits for everyone not settled, closed on settlement (三(九))",
         ("permit:read", "permit:write"),
         follows_settlements=True,
+        receives=_IDENTIFIED,
     ),
     ServiceEntry(
         "civil_affairs",
@@ -121,6 +139,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "minimum living guarantee on the same terms as local residents (三(七))",
         ("minimum_living:read", "minimum_living:write"),
         follows_settlements=True,
+        receives=("housing.monthly_household_income",),
     ),
 )
 

@@ -60,9 +60,9 @@ class ServiceSpec:
     parameters: ParameterSource | None = None
     follow_through: FollowThrough | None = None
 
-    @property
-    def all_subscriptions(self) -> list[Subscription]:
-        extra = [self.follow_through.subscription()] if self.follow_through else []
+    def all_subscriptions(self, keyring: Keyring) -> list[Subscription]:
+        """Its own subscriptions and its follow-through's, which opens with `keyring`."""
+        extra = [self.follow_through.subscription(keyring)] if self.follow_through else []
         return [*self.subscriptions, *extra]
 
     @property
@@ -117,7 +117,7 @@ class Runtime:
             self._spawn(
                 f"{self.spec.name}-parameters", partial(self._watch_parameters, follow_through)
             )
-        for subscription in self.spec.all_subscriptions:
+        for subscription in self.spec.all_subscriptions(self.keyring):
             consumer = EventConsumer(
                 subscription=subscription,
                 db=self.db,

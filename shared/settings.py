@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # (default <data_dir>/keys). Production: the service's own key and the bundle, both needed.
     keys_dir: Path | None = None
     signing_key_file: Path | None = None
+    # During a rotation, the key it replaced, until retired: what was sealed to it still opens.
+    previous_signing_key_file: Path | None = None
     trust_bundle_file: Path | None = None
     token_lifetime_seconds: int = Field(
         default=MAX_TOKEN_LIFETIME_SECONDS, gt=0, le=MAX_TOKEN_LIFETIME_SECONDS

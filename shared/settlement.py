@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from shared.db import PlatformTables
 from shared.events.envelope import CloudEvent, data_of, new_event, topic_of
 from shared.events.outbox import add_to_outbox
+from shared.events.sealing import open_section, seal
 from shared.identity import mask_identity_numbers
-from shared.registry import SETTLEMENT_APPROVED, processed_type
+from shared.keys import Keyring, TrustBundle
+from shared.registry import SETTLEMENT_APPROVED, downstream, processed_type
 
 APPROVED_TOPIC = topic_of(SETTLEMENT_APPROVED)
+T = TypeVar("T")
 
 HukouType = Literal["rural", "urban"]
 Relation = Literal["applicant", "spouse", "child", "parent"]
@@ -33,13 +37,24 @@ class _EventData(BaseModel):
 
 
 class SettledMember(_EventData):
+    """A member who settles. A department is given only the fields it receives (the registry's
+    `receives`): a field it is not given is None here."""
+
     id_number: str
-    name: str
+    relation: Relation
     birth_date: date
     sex: Literal["male", "female"]
-    relation: Relation
-    previous_region_code: str
-    previous_hukou_type: HukouType
+    name: str | None = None
+    previous_region_code: str | None = None
+    previous_hukou_type: HukouType | None = None
+
+
+def received(value: T | None, field: str) -> T:
+    """A field the department receives (the registry's `receives`): hukou always gives it, so
+    None means an event that left out what it owes this department."""
+    if value is None:
+        raise ValueError(f"settlement.approved gives this department no {field}")
+    return value
 
 
 class Residence(_EventData):
@@ -82,7 +97,12 @@ class RuralRights(_EventData):
 
 
 class SettlementApproved(_EventData):
-    """The data of `cn.gov.shaoguan.hukou.settlement.approved` (CONTRACT.md, Events)."""
+    """The data of `cn.gov.shaoguan.hukou.settlement.approved` (CONTRACT.md, Events).
+
+    Hukou writes it whole; on the wire every reader sees only the fields of `CLEAR`, and each
+    department the section sealed to it (`approved_event`). As a department reads it, what it
+    does not receive is None (a section, a member's field) or empty (`members`).
+    """
 
     settlement_id: str
     decided_at: datetime
@@ -91,24 +111,106 @@ class SettlementApproved(_EventData):
     channel: str
     destination_region_code: str
     destination_region_name: str | None = None
+    household_size: Annotated[int, Field(ge=0)]
     destination_address: str | None = None
     residence: Residence | None = None
-    members: list[SettledMember]
+    members: list[SettledMember] = []
     social_insurance: SocialInsurance | None = None
     housing: HousingFacts | None = None
     rural_rights: RuralRights | None = None
 
+    @model_validator(mode="before")
     @classmethod
-    def from_event(cls, event: CloudEvent) -> SettlementApproved:
-        return cls.model_validate(data_of(event))
+    def _counted(cls, data: Any) -> Any:
+        # Written whole, the household is its members: their number need not be said twice.
+        if isinstance(data, dict) and "household_size" not in data:
+            return {**data, "household_size": len(data.get("members") or [])}
+        return data
+
+    @classmethod
+    def opened(cls, event: CloudEvent, keyring: Keyring, service: str) -> SettlementApproved:
+        """The settlement as `service` may read it: the clear fields and its own section."""
+        return cls.model_validate(open_section(data_of(event), keyring, service))
 
 
-def approved_event(data: SettlementApproved) -> CloudEvent:
+CLEAR = (
+    "settlement_id",
+    "decided_at",
+    "decision_date",
+    "rules_version",
+    "channel",
+    "destination_region_code",
+    "destination_region_name",
+    "household_size",
+)
+"""What every reader of `settlement.approved` sees: nothing of it names or describes a person."""
+
+_SECTIONS: Mapping[str, type[BaseModel]] = {
+    "members": SettledMember,
+    "residence": Residence,
+    "social_insurance": SocialInsurance,
+    "housing": HousingFacts,
+    "rural_rights": RuralRights,
+}
+
+
+def _checked(service: str, paths: Sequence[str]) -> tuple[str, ...]:
+    for path in paths:
+        section, _, name = path.partition(".")
+        model = _SECTIONS.get(section)
+        if name:
+            known = model is not None and name in model.model_fields
+        else:
+            known = section in SettlementApproved.model_fields and section not in CLEAR
+        if not known:
+            raise ValueError(f"{service} receives {path!r}, which settlement.approved lacks")
+    return tuple(paths)
+
+
+RECEIVES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {entry.name: _checked(entry.name, entry.receives) for entry in downstream()}
+)
+"""What of the settlement each department receives, by the registry (docs/personal-data.md)."""
+
+
+def section_for(data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """The part of `data` (the event's data, whole) that `paths` name: a whole section, one
+    field of a section, or one field of every member, which keep their order."""
+    section: dict[str, Any] = {}
+    for path in paths:
+        name, _, field = path.partition(".")
+        value = data.get(name)
+        if not field or value is None:
+            if value is not None:
+                section[name] = value
+        elif name == "members" and isinstance(value, list):
+            members = section.setdefault(name, [{} for _ in value])
+            for kept, member in zip(members, value, strict=True):
+                if isinstance(member, Mapping) and field in member:
+                    kept[field] = member[field]
+        elif isinstance(value, Mapping):
+            if field in value:
+                section.setdefault(name, {})[field] = value[field]
+        else:  # not a section at all: passed on as it is, for the department to refuse
+            section[name] = value
+    return section
+
+
+def sealed_data(data: Mapping[str, Any], bundle: TrustBundle) -> dict[str, Any]:
+    """The event's data on the wire: `CLEAR` as it is, each department's section sealed."""
+    clear = {name: data[name] for name in CLEAR if name in data}
+    sections = {service: section_for(data, paths) for service, paths in RECEIVES.items()}
+    return seal(clear, sections, bundle)
+
+
+def approved_event(data: SettlementApproved, recipients: TrustBundle) -> CloudEvent:
+    """`settlement.approved` as hukou publishes it, each section sealed to its department's
+    key in `recipients` (the trust bundle)."""
     return new_event(
         type_=SETTLEMENT_APPROVED,
         source="/luohu/hukou",
         subject=data.settlement_id,
-        data=data.model_dump(mode="json"),
+        data=sealed_data(data.model_dump(mode="json"), recipients),
     )
 
 

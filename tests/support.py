@@ -28,15 +28,16 @@ from shared.db import Database
 from shared.events.bus import Message, Record
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, new_event, to_message
+from shared.events.sealing import SEALED
 from shared.events.signing import EventSigner, producers_of
 from shared.follow_through import FollowThrough, redecide_waiting
 from shared.identity import make_id_number
 from shared.key_folder import init_keys
-from shared.keys import keyring_for
+from shared.keys import Keyring, keyring_for
 from shared.parameters import ParameterSet, ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, approved_event
+from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved, sealed_data
 
 T = TypeVar("T")
 Headers = dict[str, str]
@@ -300,13 +301,26 @@ def signed(settings: Settings, message: Message, *, by: str | None = None) -> Me
     return EventSigner(keyring_for(settings), producer).sign(message)
 
 
+def sealed(keyring: Keyring, event: CloudEvent) -> CloudEvent:
+    """An approval as hukou publishes it: its data sealed to each department by the bundle of
+    `keyring` (one already sealed, or any other event, as it is)."""
+    data = event.get_data()
+    if event.get_type() != SETTLEMENT_APPROVED or not isinstance(data, dict) or SEALED in data:
+        return event
+    return CloudEvent(event.get_attributes(), sealed_data(data, keyring.bundle()))
+
+
 def publish(settings: Settings, *events: CloudEvent) -> None:
-    """Append events to the embedded log, each keyed by its subject and signed by its type's
-    producer, as a relay would."""
+    """Append events to the embedded log, each keyed by its subject, an approval sealed as
+    hukou seals it and each signed by its type's producer, as a relay would."""
+    keyring = keyring_for(settings)
     bus = EmbeddedBus(settings.event_log_path)
     try:
         bus.publish(
-            [signed(settings, to_message(event, key=str(event.get_subject()))) for event in events]
+            [
+                signed(settings, to_message(sealed(keyring, event), key=str(event.get_subject())))
+                for event in events
+            ]
         )
     finally:
         bus.close()
@@ -377,11 +391,42 @@ def settlement(**overrides: Any) -> SettlementApproved:
     return SettlementApproved(**values)
 
 
+def settlement_in_full(**overrides: Any) -> SettlementApproved:
+    """`settlement()` with every section stated, rural rights and street address included."""
+    return settlement(
+        residence={"tenure": "rented", "address": "武江区沿江路 1 号", "since": "2018-01-01"},
+        social_insurance={"pension_months": 30, "medical_months": 24, "employer_paid": True},
+        housing={"monthly_household_income": 4321.5, "current_area_m2": 38.5},
+        rural_rights={"land_contract": True, "homestead": False},
+        **overrides,
+    )
+
+
+def approval(data: SettlementApproved) -> CloudEvent:
+    """Hukou's `settlement.approved` of `data`, whole and unsealed: `publish` and
+    `follow_directly` seal it as hukou would."""
+    return hukou_event(data.settlement_id, data.model_dump(mode="json"))
+
+
 def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEvent:
     """Publish `data` as hukou's `settlement.approved`; the event."""
-    event = approved_event(data)
+    event = approval(data)
     publish(settings, event)
     return event
+
+
+def follow_directly(
+    client: TestClient, follow_through: FollowThrough, approved: SettlementApproved | CloudEvent
+) -> str:
+    """Run the follow-through's handler on an approval (sealed as hukou seals it) in a unit of
+    work, as the consumer would, without the bus (each call of `approved` as a settlement is a
+    new event id: a redelivery the inbox cannot catch); the settlement id."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    event = approved if isinstance(approved, CloudEvent) else approval(approved)
+    with runtime.db.unit_of_work() as session:
+        for handler in follow_through.subscription(runtime.keyring).handlers[SETTLEMENT_APPROVED]:
+            handler(session, sealed(runtime.keyring, event))
+    return str(event.get_subject())
 
 
 def hukou_event(

@@ -29,7 +29,7 @@ def facts_of(settlement: SettlementApproved) -> HouseholdFacts:
     return HouseholdFacts(
         region_code=shaoguan_county_of(settlement),
         decision_date=settlement.decision_date,
-        household_size=len(settlement.members),
+        household_size=settlement.household_size,
         # The event carries a JSON number; the rules compare exact decimals of its digits.
         monthly_household_income=exactly(housing.monthly_household_income if housing else None),
     )

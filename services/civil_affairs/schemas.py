@@ -15,7 +15,7 @@ class FactsOut(BaseModel):
     """The facts the assessment was made on, as the settlement gave them."""
 
     monthly_household_income: Any = Field(description="housing.monthly_household_income, yuan")
-    household_size: int = Field(description="the members settling (len(members))")
+    household_size: int = Field(description="the members settling (the approval's household_size)")
     destination_region_code: str
     decision_date: date = Field(
         description="the settlement's decision date: the standard is the one in force on it"

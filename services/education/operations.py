@@ -34,7 +34,7 @@ from shared.errors import Conflict, InvalidInput
 from shared.follow_through import Case, Decision, Gap, gaps_of
 from shared.routes import load_one
 from shared.rules import undetermined
-from shared.settlement import SettlementApproved
+from shared.settlement import SettlementApproved, received
 
 TRANSFER_FACT = "student_transfer.completion"
 """What a requested transfer waits on: the receiving side's confirmation that it is done."""
@@ -54,10 +54,10 @@ def family_from(case: Case) -> Family:
         members=tuple(
             Member(
                 index=index,
-                name=m.name,
+                name=received(m.name, "name"),
                 relation=m.relation,
                 birth_date=m.birth_date,
-                previous_region_code=m.previous_region_code,
+                previous_region_code=received(m.previous_region_code, "previous_region_code"),
                 schooling=case.fact(index, SCHOOLING_FACT),
             )
             for index, m in enumerate(settlement.members)
@@ -192,7 +192,7 @@ def _placement(
         row = Placement(settlement_id=settlement.settlement_id, member_index=placed.member_index)
         session.add(row)
     row.id_number = member.id_number
-    row.name = member.name
+    row.name = received(member.name, "name")
     row.relation = placed.relation
     row.birth_date = placed.birth_date
     row.county = placed.county
@@ -224,7 +224,7 @@ def _transfer(
         settlement_id=settlement.settlement_id,
         member_index=placed.member_index,
         id_number=member.id_number,
-        name=member.name,
+        name=received(member.name, "name"),
         birth_date=placed.birth_date,
         stage=requested.stage,
         from_region_code=requested.from_region_code,

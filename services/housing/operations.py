@@ -36,7 +36,7 @@ def facts_of(settlement: SettlementApproved) -> HousingFacts:
     return read_facts(
         region_code=shaoguan_county_of(settlement),
         decision_date=settlement.decision_date,
-        household_size=len(settlement.members),
+        household_size=settlement.household_size,
         housing=settlement.housing,
         residence=settlement.residence,
     )

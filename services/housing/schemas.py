@@ -76,7 +76,7 @@ class FactsOut(BaseModel):
 
     monthly_household_income: Any = Field(description="housing.monthly_household_income, yuan")
     current_area_m2: Any = Field(description="housing.current_area_m2")
-    household_size: int = Field(description="the members settling (len(members))")
+    household_size: int = Field(description="the members settling (the approval's household_size)")
     destination_region_code: str
     tenure: str | None = Field(description="residence.tenure")
     decision_date: date = Field(

@@ -156,7 +156,11 @@ def approve_settlement_application(
     return changed(
         runtime,
         lambda session: approvals.approve_application(
-            session, application_id, approval or schemas.ApprovalIn(), actor=principal.actor
+            session,
+            application_id,
+            approval or schemas.ApprovalIn(),
+            actor=principal.actor,
+            recipients=runtime.keyring.bundle(),
         ),
     )
 

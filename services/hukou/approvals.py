@@ -20,6 +20,7 @@ from shared.db import utcnow
 from shared.errors import Conflict
 from shared.events.envelope import CloudEvent
 from shared.events.outbox import add_to_outbox
+from shared.keys import TrustBundle
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.settlement import (
     HousingFacts,
@@ -37,9 +38,15 @@ Section = TypeVar("Section", bound=BaseModel)
 
 
 def approve_application(
-    session: Session, application_id: str, approval: schemas.ApprovalIn, *, actor: str
+    session: Session,
+    application_id: str,
+    approval: schemas.ApprovalIn,
+    *,
+    actor: str,
+    recipients: TrustBundle,
 ) -> SettlementApplication:
-    """Approve an eligible application and, in the same transaction, publish the approval."""
+    """Approve an eligible application and, in the same transaction, publish the approval,
+    each department's section sealed to its key in `recipients` (the trust bundle)."""
     application = load_application(session, application_id, for_update=True)
     if application.status != "eligible":
         failing = [c for c in application.eligibility["checks"] if c["outcome"] != "passed"]
@@ -57,7 +64,8 @@ def approve_application(
         )
         for service in DOWNSTREAM_SERVICES
     )
-    add_to_outbox(session, TABLES, approval_event(application), key=application.id)
+    event = approval_event(application, recipients)
+    add_to_outbox(session, TABLES, event, key=application.id)
     log.info("settlement approved", extra={"settlement_id": application.id})
     operations.audit(
         session,
@@ -76,8 +84,9 @@ def _section(model: type[Section], stored: dict[str, Any] | None) -> Section | N
     return model.model_validate(stored) if stored else None
 
 
-def approval_event(application: SettlementApplication) -> CloudEvent:
-    """`settlement.approved`: what every department needs, so none re-keys the family's data."""
+def approval_event(application: SettlementApplication, recipients: TrustBundle) -> CloudEvent:
+    """`settlement.approved`: what every department needs, so none re-keys the family's data,
+    and each department receives only its own part of it."""
     request = application.request
     residence = _section(Residence, request.get("residence"))
     return approved_event(
@@ -89,6 +98,7 @@ def approval_event(application: SettlementApplication) -> CloudEvent:
             channel=application.channel,
             destination_region_code=application.destination_region_code,
             destination_region_name=regions.describe(application.destination_region_code),
+            household_size=len(application.members),
             destination_address=residence.address if residence else None,
             residence=residence,
             members=[
@@ -106,5 +116,6 @@ def approval_event(application: SettlementApplication) -> CloudEvent:
             social_insurance=_section(SocialInsurance, request.get("social_insurance")),
             housing=_section(HousingFacts, request.get("housing")),
             rural_rights=_section(RuralRights, request.get("rural_rights")),
-        )
+        ),
+        recipients,
     )

@@ -31,7 +31,7 @@ from shared.db import utcnow
 from shared.errors import Conflict
 from shared.follow_through import Case, Decision, FollowThrough, Gap, decide_again, gaps_of
 from shared.routes import load_one
-from shared.settlement import SettlementApproved, SocialInsurance
+from shared.settlement import SettlementApproved, SocialInsurance, received
 
 Supplied = Callable[[int, str], Any]
 """A fact supplied since approval for one member (`Case.fact`), or None."""
@@ -67,7 +67,7 @@ def facts_from(
                 relation=member.relation,
                 birth_date=member.birth_date,
                 sex=member.sex,
-                previous_region_code=member.previous_region_code,
+                previous_region_code=received(member.previous_region_code, "previous_region_code"),
                 employer_paid=(
                     insurance.employer_paid if is_applicant else supplied(index, EMPLOYER_PAID)
                 ),
@@ -152,7 +152,7 @@ def _record(
     record.decision_date = settlement.decision_date
     record.destination_region_code = settlement.destination_region_code
     record.rules_version = settlement.rules_version
-    record.household_size = len(settlement.members)
+    record.household_size = settlement.household_size
     record.processed_at = utcnow()
     session.add(record)
     session.flush()

@@ -14,8 +14,10 @@ from shared.db import utcnow
 from shared.events.bus import Message, Record
 
 TYPE_PREFIX = "cn.gov.shaoguan."
-DATA_VERSION = "1.0"
-"""The version of our `data` schemas; minor increases only add fields (consumers read 1.x)."""
+DATA_VERSION = "2.0"
+"""The version of our `data` schemas; minor increases only add fields (consumers read 2.x).
+2.0: `settlement.approved` carries personal data only in sections sealed to each department
+(shared/events/sealing.py); 1.x carried every member in clear to every reader."""
 
 __all__ = ["CloudEvent", "event_type", "from_record", "new_event", "to_message", "topic_of"]
 

@@ -54,6 +54,7 @@ from shared.follow_through.items import (
 )
 from shared.follow_through.model import Decision, FollowThroughTables, Status
 from shared.identity import mask_identity_numbers
+from shared.keys import Keyring
 from shared.parameters import FOLLOW_THROUGH_DAYS, ParameterSet, ParameterSource
 from shared.registry import SERVICES_BY_NAME, SETTLEMENT_APPROVED
 from shared.settlement import SettlementApproved, report_processed
@@ -119,11 +120,12 @@ class FollowThrough:
         entry = SERVICES_BY_NAME[self.service]
         return next(scope for scope in entry.scopes if scope.endswith(":write"))
 
-    def subscription(self) -> Subscription:
-        """Consume `settlement.approved`: open the case and decide, once per settlement."""
+    def subscription(self, keyring: Keyring) -> Subscription:
+        """Consume `settlement.approved`: open the section sealed to this department with its
+        key from `keyring`, then open the case and decide, once per settlement."""
 
         def follow_through(session: Session, event: CloudEvent) -> None:
-            open_case(session, self, SettlementApproved.from_event(event))
+            open_case(session, self, SettlementApproved.opened(event, keyring, self.service))
 
         return Subscription(
             group=self.service,

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from services.civil_affairs import rules
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from services.civil_affairs.models import MinimumLivingAssessment
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import SettlementApproved, approved_event
+from shared.settlement import SettlementApproved
 from tests import support
 from tests.api.conftest import DepartmentApiTests
 from tests.support import Headers, outbox_reports
@@ -71,12 +70,9 @@ def settlement(income: float | None = 1500, **overrides: Any) -> SettlementAppro
 
 
 def decide_directly(client: TestClient, data: SettlementApproved) -> str:
-    """Run the subscription's handler in a unit of work, as the consumer would, without the bus."""
-    event = approved_event(data)
-    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
-            handler(session, event)
-    return data.settlement_id
+    """Run the follow-through's handler as the consumer would, without the bus (each call is a
+    new event id: a redelivery the inbox cannot catch)."""
+    return support.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 def household(client: TestClient, income: float | None = 1500, **overrides: Any) -> str:

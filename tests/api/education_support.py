@@ -26,9 +26,9 @@ from services.education.handlers import FOLLOW_THROUGH
 from services.education.rules import PARAMETERS
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message
-from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettlementApproved, approved_event
+from shared.settlement import APPROVED_TOPIC, SettlementApproved
+from tests import support
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -91,13 +91,9 @@ def minor_applicant(previous: str) -> tuple[Person, ...]:
 def decide_directly(
     client: TestClient, data: SettlementApproved, event: CloudEvent | None = None
 ) -> str:
-    """Run the follow-through's handler on `data`'s approval (or on `event`) in a unit of work,
-    as the consumer would, without the bus; the settlement id."""
-    approval = event or approved_event(data)
-    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
-            handler(session, approval)
-    return data.settlement_id
+    """Run the follow-through's handler on `data`'s approval (or on `event`) as the consumer
+    would, without the bus; the settlement id."""
+    return support.follow_directly(client, FOLLOW_THROUGH, event or data)
 
 
 def local_parameter(name: str, value: Any, county: str | None, **overrides: Any) -> dict[str, Any]:

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from services.housing import rules
 from services.housing.handlers import FOLLOW_THROUGH
 from services.housing.models import HousingAssessment
-from shared.registry import SETTLEMENT_APPROVED
-from shared.settlement import SettlementApproved, approved_event
+from shared.settlement import SettlementApproved
 from tests import support
 from tests.api.conftest import DepartmentApiTests
 from tests.support import WUJIANG, Headers, ok
@@ -88,12 +87,9 @@ def owner(client: TestClient, county: str = WUJIANG, **overrides: Any) -> str:
 
 
 def assess_directly(client: TestClient, data: SettlementApproved) -> str:
-    """Run the subscription's handler in a unit of work, as the consumer would, without the bus."""
-    event = approved_event(data)
-    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
-            handler(session, event)
-    return data.settlement_id
+    """Run the follow-through's handler as the consumer would, without the bus (each call is a
+    new event id: a redelivery the inbox cannot catch)."""
+    return support.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 # --- requests -----------------------------------------------------------------------------------

@@ -16,9 +16,8 @@ from services.pension.app import build
 from services.pension.handlers import FOLLOW_THROUGH
 from shared.events.bus import Record
 from shared.events.envelope import CloudEvent
-from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SettledMember, SettlementApproved, approved_event
+from shared.settlement import SettledMember, SettlementApproved
 from tests import support
 from tests.conftest import TokenFactory
 from tests.support import (
@@ -250,13 +249,9 @@ def fields(response: httpx.Response) -> set[str]:
 
 
 def decide_directly(client: TestClient, data: SettlementApproved) -> str:
-    """Run the follow-through's handler in a unit of work, as the consumer would, without the bus
-    (each call is a new event id: a redelivery the inbox cannot catch)."""
-    event = approved_event(data)
-    with client.app.state.runtime.db.unit_of_work() as session:  # type: ignore[attr-defined]
-        for handler in FOLLOW_THROUGH.subscription().handlers[SETTLEMENT_APPROVED]:
-            handler(session, event)
-    return data.settlement_id
+    """Run the follow-through's handler as the consumer would, without the bus (each call is a
+    new event id: a redelivery the inbox cannot catch)."""
+    return support.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 def items(body: dict[str, Any]) -> set[tuple[int | None, str, str]]:

@@ -25,6 +25,7 @@ from shared.dates import anniversary
 from shared.db import Database
 from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import to_message
+from shared.keys import keyring_for
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
@@ -39,6 +40,7 @@ from tests.support import (
     ok,
     person_id,
     quick_settings,
+    sealed,
     signed,
     token,
 )
@@ -217,7 +219,7 @@ def announce(
     place of the one its type names."""
     key = approved.settlement_id
     event = hukou_event(key, data or approved.model_dump(mode="json"), type_=type_, **extensions)
-    message = to_message(event, key=key)
+    message = to_message(sealed(keyring_for(settings), event), key=key)
     if topic is not None:
         message = replace(message, topic=topic)
     with closing(EmbeddedBus(settings.event_log_path)) as bus:

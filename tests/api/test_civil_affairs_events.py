@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from services.civil_affairs.app import build
 from shared.events.consumer import ERROR_HEADER
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.api.civil_affairs_support import (
     SERVICE,
     CivilAffairsApiTests,
@@ -22,6 +21,7 @@ from tests.api.civil_affairs_support import (
 from tests.support import (
     Headers,
     acted_on,
+    approval,
     caught_up,
     dead_letters_for,
     error_of,
@@ -72,7 +72,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement(None)
-        event = approved_event(family)
+        event = approval(family)
         publish(live_settings, event, event)
 
         caught_up(live, live_settings, SERVICE)
@@ -92,7 +92,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         data = poisoned.model_dump(mode="json")
         data["destination_region_code"] = "110105"
         good = settlement(1500)
-        publish(live_settings, hukou_event(poisoned.settlement_id, data), approved_event(good))
+        publish(live_settings, hukou_event(poisoned.settlement_id, data), approval(good))
 
         acted_on(live, clerk, good.settlement_id)
         eventually(lambda: len(reports(live_settings, SERVICE, poisoned.settlement_id)) == 1)

@@ -20,7 +20,6 @@ from services.education.rules import PARAMETERS, PRIMARY_ENTRY_AGE, SCHOOLING_FA
 from shared.clock import today
 from shared.follow_through import redecide_waiting
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.api.education_support import (
     FAMILY,
     QUJIANG,
@@ -41,6 +40,7 @@ from tests.api.education_support import (
 from tests.support import (
     MEIZHOU,
     Headers,
+    approval,
     error_of,
     eventually,
     invalid,
@@ -257,7 +257,7 @@ class TestRedelivery(FollowThroughTests):
         self, education: TestClient, clerk: Headers
     ) -> None:
         data = settlement(county=WENGYUAN)
-        event = approved_event(data)
+        event = approval(data)
         decide_directly(education, data, event)
         first = settlement_record(education, clerk, data.settlement_id)
 

@@ -15,7 +15,6 @@ from services.education.operations import TRANSFER_FACT
 from services.education.rules import SCHOOLING_FACT as SCHOOLING
 from shared.events.consumer import ERROR_HEADER
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.api.education_support import (
     DECIDED,
     FAMILY,
@@ -37,6 +36,7 @@ from tests.api.education_support import (
 from tests.support import (
     WUJIANG,
     Headers,
+    approval,
     caught_up,
     error_of,
     hukou_event,
@@ -187,7 +187,7 @@ class TestDelivery(EducationApiTests):
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        event = approved_event(data)
+        event = approval(data)
         publish(service_settings, event, event)
         body = acted_on(education, data.settlement_id, clerk)
         caught_up(education, service_settings, "education")
@@ -231,7 +231,7 @@ class TestDelivery(EducationApiTests):
         fields = data.model_dump(mode="json")
         fields["school_preferences"] = {"near": "home"}
         fields["members"][2]["school_name"] = "梅江区实验小学"
-        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="1.9"))
+        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.9"))
         body = acted_on(education, data.settlement_id, clerk)
         assert by_index(body)[2]["stage"] == "primary"
 
@@ -240,7 +240,7 @@ class TestDelivery(EducationApiTests):
     ) -> None:
         data = settlement(county=SHIXING)
         fields = data.model_dump(mode="json")
-        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.0"))
+        publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="3.0"))
         caught_up(education, service_settings, "education")
         response = settlement_response(education, data.settlement_id, clerk)
         assert response.status_code == 404

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.events.sealing import SEALED, open_section
+from shared.keys import keyring_for
+from shared.registry import DOWNSTREAM_SERVICES
 from shared.settings import Settings
+from shared.settlement import CLEAR
 from tests.api.conftest import application
 from tests.api.hukou_support import (
     APPROVED_TOPIC,
@@ -156,13 +160,19 @@ class TestApprove(HukouApiTests):
         assert event["subject"] == created["id"]
         assert event["id"] and event["source"] and event["time"]
         data = event["data"]
+        # In clear, only what names and describes no one; the rest sealed, one box a department.
+        assert set(data) == {*CLEAR, SEALED}
+        assert set(data[SEALED]) == set(DOWNSTREAM_SERVICES)
         assert data["settlement_id"] == created["id"]
         assert data["rules_version"] == TRIAL
         assert data["channel"] == "stable_residence"
         assert data["destination_region_code"] == WUJIANG
-        assert data["destination_address"] == body["residence"]["address"]
+        assert data["household_size"] == 1 + len(body["household"])
         assert data["decided_at"]
-        assert data["members"] == [
+        people = (created["applicant"], *created["household"])
+        keyring = keyring_for(settings)
+        opened = {name: open_section(data, keyring, name) for name in DOWNSTREAM_SERVICES}
+        assert opened["education"]["members"] == [
             {
                 "id_number": person["id_number"],
                 "name": person["name"],
@@ -170,14 +180,28 @@ class TestApprove(HukouApiTests):
                 "sex": person["sex"],
                 "relation": person["relation"],
                 "previous_region_code": person["hukou_region_code"],
-                "previous_hukou_type": person["hukou_type"],
             }
-            for person in (created["applicant"], *created["household"])
+            for person in people
         ]
-        assert data["members"][1]["previous_region_code"] == "110105"
-        assert data["members"][1]["previous_hukou_type"] == "urban"
-        assert data["social_insurance"]["pension_months"] == 14
-        assert "surrender_required" not in (data["rural_rights"] or {})
+        assert opened["medical_insurance"]["members"][1] == {
+            "id_number": people[1]["id_number"],
+            "birth_date": people[1]["birth_date"],
+            "sex": people[1]["sex"],
+            "relation": people[1]["relation"],
+            "previous_region_code": "110105",
+            "previous_hukou_type": "urban",
+        }
+        assert opened["pension"]["social_insurance"]["pension_months"] == 14
+        assert opened["housing"]["residence"] == {
+            "tenure": body["residence"]["tenure"],
+            "since": body["residence"]["since"],
+            "region_code": None,  # not stated: said so, as null
+        }
+        # The address and the rural rights are hukou's alone; incomes go to no one asked here.
+        for section in opened.values():
+            assert "destination_address" not in section
+            assert "rural_rights" not in section
+        assert "housing" not in opened["education"]
 
     def test_the_event_is_keyed_by_the_settlement_id(
         self, hukou_with_relay: TestClient, officer: Headers, settings: Settings

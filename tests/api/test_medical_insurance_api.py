@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from services.medical_insurance.app import build
 from shared.events.consumer import dead_letter_topic
 from shared.settings import Settings
-from shared.settlement import SettlementApproved, approved_event
+from shared.settlement import SettlementApproved
 from tests.api.medical_insurance_support import (
     CONFIRMED,
     DEADLINE,
@@ -33,6 +33,7 @@ from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
+    approval,
     caught_up,
     error_of,
     events_on,
@@ -146,7 +147,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approved_event(data)
+        event = approval(data)
         publish(settings, event, event)
         settlement_when_ready(service, data.settlement_id, officer)
         caught_up(service, settings, SERVICE)  # a second report, were there one, is out by now
@@ -171,11 +172,11 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             type_="cn.gov.shaoguan.hukou.settlement.amended",
         )
         data = family()
-        newer = approved_event(data).get_data()
+        newer = approval(data).get_data()
         assert isinstance(newer, dict)
         newer["members"][0]["nationality"] = "汉"  # fields a 1.9 producer may add
         newer["medical_transfer_hint"] = {"anything": True}
-        event = hukou_event(data.settlement_id, newer, dataversion="1.9")
+        event = hukou_event(data.settlement_id, newer, dataversion="2.9")
         publish(settings, unknown, event)
 
         body = settlement_when_ready(service, data.settlement_id, officer)
@@ -187,7 +188,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        poisoned = approved_event(data).get_data()
+        poisoned = approval(data).get_data()
         assert isinstance(poisoned, dict)
         poisoned["members"][1]["relation"] = "cousin"  # no relation that settles along
         event = hukou_event(data.settlement_id, poisoned)

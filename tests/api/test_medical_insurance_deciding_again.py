@@ -13,7 +13,6 @@ from services.medical_insurance.handlers import FOLLOW_THROUGH
 from services.medical_insurance.rules import PARAMETERS
 from shared.follow_through import decide_again, redecide_waiting
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.api.medical_insurance_support import (
     CONFIRMATION,
     CONFIRMED,
@@ -40,6 +39,7 @@ from tests.api.medical_insurance_support import (
 )
 from tests.support import (
     Headers,
+    approval,
     caught_up,
     error_of,
     eventually,
@@ -146,11 +146,11 @@ class TestDecidingAgain(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approved_event(data)
+        event = approval(data)
         publish(settings, event, event)
         first = settlement_when_ready(service, data.settlement_id, officer)
 
-        publish(settings, approved_event(data))  # the same settlement under a new event id
+        publish(settings, approval(data))  # the same settlement under a new event id
         record(service, data)  # and straight through the act
         caught_up(service, settings, SERVICE)
 

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.api.pension_support import (
     WAIT,
     PensionApiTests,
@@ -29,6 +28,7 @@ from tests.api.pension_support import (
 )
 from tests.support import (
     Headers,
+    approval,
     caught_up,
     eventually,
     hukou_event,
@@ -43,7 +43,7 @@ class TestDelivery(PensionApiTests):
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = settlement()
-        event = approved_event(data)
+        event = approval(data)
         publish(settings, event, event)
 
         first = acted_on(client, officer, data.settlement_id)
@@ -90,7 +90,7 @@ class TestDelivery(PensionApiTests):
         payload = data.model_dump(mode="json")
         payload["pension_bureau_hint"] = "a field pension does not know yet"
         payload["members"][0]["nickname"] = "小张"
-        publish_payload(settings, data, payload, dataversion="1.9")
+        publish_payload(settings, data, payload, dataversion="2.9")
 
         body = acted_on(client, officer, data.settlement_id)
 

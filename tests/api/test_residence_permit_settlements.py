@@ -140,7 +140,7 @@ class TestSettlement(ResidencePermitApiTests):
         )
         newer = lone_settlement()
         data = {**newer.model_dump(mode="json"), "something_new": {"added": "in 1.9"}}
-        announce(settings, newer, data=data, dataversion="1.9")
+        announce(settings, newer, data=data, dataversion="2.9")
         acted_on(service, officer, newer.settlement_id)
         wait_for(lambda: consumed(settings, "residence_permit"))
         error_of(settlement_record(service, officer, unknown.settlement_id), 404, "not_found")

@@ -21,8 +21,11 @@ from shared.events.bus import Record
 from shared.events.consumer import EventConsumer, Subscription
 from shared.events.envelope import new_event, to_message
 from shared.idempotency import run_idempotent
+from shared.keys import keyring_for
+from shared.settings import Settings
 from tests.api.conftest import application
 from tests.conftest import person_id
+from tests.support import session_keys
 
 
 def race(*actions: Callable[[], Any]) -> list[Any]:
@@ -82,7 +85,13 @@ def submit(db: Database, body: dict[str, Any], *, key: str | None = None) -> str
 
 def approve(db: Database, application_id: str) -> str:
     with db.unit_of_work() as session:
-        approvals.approve_application(session, application_id, schemas.ApprovalIn(), actor="test")
+        approvals.approve_application(
+            session,
+            application_id,
+            schemas.ApprovalIn(),
+            actor="test",
+            recipients=keyring_for(Settings(keys_dir=session_keys())).bundle(),
+        )
     return "approved"
 
 

@@ -118,8 +118,8 @@ def test_an_unknown_event_type_is_skipped_without_error_or_dead_letter(
 def test_a_newer_minor_data_version_is_handled_and_a_newer_major_is_skipped(
     db: Database, bus: Bus, make_consumer: ConsumerFactory, group: str, kind: str, topic: str
 ) -> None:
-    minor = make_event(kind, 1, dataversion="1.7")
-    major = make_event(kind, 2, dataversion="2.0")
+    minor = make_event(kind, 1, dataversion="2.7")
+    major = make_event(kind, 2, dataversion="3.0")
     bus.publish([to_message(minor, key="settlement-1"), to_message(major, key="settlement-1")])
     consumer = make_consumer()
 

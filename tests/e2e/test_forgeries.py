@@ -30,11 +30,10 @@ from shared.key_folder import init_keys
 from shared.keys import keyring_for
 from shared.registry import DOWNSTREAM_SERVICES, processed_type
 from shared.settings import Settings
-from shared.settlement import approved_event
 from tests.conftest import person_id
 from tests.e2e.conftest import Platform, start_on
 from tests.e2e.test_fanout import LOCAL_PARAMETERS, family_of_six, issue_permit, settle
-from tests.support import member, settlement
+from tests.support import approval, member, settlement
 
 
 def the_log(platform: Platform) -> Bus:
@@ -109,9 +108,7 @@ def test_no_forgery_is_applied_and_each_is_dead_lettered_with_its_reason(
 
         holder = member(date(1985, 7, 7), "applicant", id_number=permit_holder)
         never_approved = settlement(members=[holder])
-        forged_approval = to_message(
-            approved_event(never_approved), key=never_approved.settlement_id
-        )
+        forged_approval = to_message(approval(never_approved), key=never_approved.settlement_id)
         with closing(the_log(platform)) as log:
             log.publish(
                 [

@@ -7,6 +7,8 @@ import json
 import httpx
 
 from shared.events.embedded import EmbeddedBus
+from shared.events.sealing import open_section
+from shared.keys import keyring_for
 from tests.api.conftest import application
 from tests.e2e.conftest import Platform, wait_for
 
@@ -43,7 +45,15 @@ def test_an_approved_settlement_reaches_the_event_log(platform: Platform) -> Non
     assert event["type"] == "cn.gov.shaoguan.hukou.settlement.approved"
     assert event["specversion"] == "1.0"
     assert event["data"]["settlement_id"] == settlement["id"]
-    assert [m["relation"] for m in event["data"]["members"]] == ["applicant", "spouse", "child"]
+    # Nobody reading the log learns who settles: every person's data is sealed.
+    assert "members" not in event["data"]
+    people = (settlement["applicant"], *settlement["household"])
+    for person in people:
+        for personal in (person["id_number"], person["name"]):
+            assert personal.encode() not in records[0].value
+            assert json.dumps(personal).encode() not in records[0].value
+    section = open_section(event["data"], keyring_for(platform.settings()), "residence_permit")
+    assert [m["relation"] for m in section["members"]] == ["applicant", "spouse", "child"]
 
     assert platform.stop() == 0
     assert settlement["applicant"]["id_number"] not in platform.log()

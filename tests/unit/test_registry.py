@@ -7,6 +7,7 @@ import importlib
 import pytest
 
 from shared.events.envelope import topic_of
+from shared.keys import keyring_for
 from shared.registry import (
     DEPARTMENT_SCOPES,
     DOWNSTREAM_SERVICES,
@@ -17,6 +18,8 @@ from shared.registry import (
     processed_type,
     topics,
 )
+from shared.settings import Settings
+from tests.support import session_keys
 
 
 def test_the_ports_are_the_contracts() -> None:
@@ -77,9 +80,10 @@ def test_hukou_waits_for_every_department_that_follows_settlements() -> None:
 def test_each_service_consumes_exactly_what_its_entry_says(entry: ServiceEntry) -> None:
     spec = importlib.import_module(f"services.{entry.name}.app").SPEC
     assert spec.name == entry.name
-    handled = {type_ for subscription in spec.all_subscriptions for type_ in subscription.handlers}
+    subscriptions = spec.all_subscriptions(keyring_for(Settings(keys_dir=session_keys())))
+    handled = {type_ for subscription in subscriptions for type_ in subscription.handlers}
     assert handled == set(entry.consumes)
-    read = {topic for subscription in spec.all_subscriptions for topic in subscription.topics}
+    read = {topic for subscription in subscriptions for topic in subscription.topics}
     assert read == {topic_of(type_) for type_ in entry.consumes}
 
 
