@@ -72,7 +72,15 @@ class ServiceSpec:
 
     @property
     def description(self) -> str:
-        return importlib.import_module(f"services.{self.name}").__doc__ or ""
+        """The package's docstring, and what of an approval the department receives."""
+        text = importlib.import_module(f"services.{self.name}").__doc__ or ""
+        receives = SERVICES_BY_NAME[self.name].receives
+        if not receives:
+            return text
+        return (
+            f"{text.rstrip()}\n\nOf `settlement.approved` it receives, sealed to its own key, "
+            f"only: {', '.join(f'`{path}`' for path in receives)} (docs/personal-data.md).\n"
+        )
 
     @property
     def migrations_dir(self) -> Path:
