@@ -43,7 +43,7 @@ DEFAULT_BODY_LIMIT = 1 * MiB
 MAX_NESTING = 32
 """How deep a JSON body may nest: the deepest body the services take nests four levels."""
 TOKEN_PREFIX = "/v1/"
-"""Every route under it needs a token (CONTRACT.md, "Services, ports, common endpoints")."""
+"""Every route under it needs a token (docs/contract.md, "Services, ports, common endpoints")."""
 
 
 @dataclass(frozen=True)

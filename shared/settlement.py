@@ -97,7 +97,7 @@ class RuralRights(_EventData):
 
 
 class SettlementApproved(_EventData):
-    """The data of `cn.gov.shaoguan.hukou.settlement.approved` (CONTRACT.md, Events).
+    """The data of `cn.gov.shaoguan.hukou.settlement.approved` (docs/contract.md, Events).
 
     Hukou writes it whole; on the wire every reader sees only the fields of `CLEAR`, and each
     department the section sealed to it (`approved_event`). As a department reads it, what it
@@ -215,7 +215,7 @@ def approved_event(data: SettlementApproved, recipients: TrustBundle) -> CloudEv
 
 
 class ReportedItem(_EventData):
-    """An open item as a report carries it (CONTRACT.md, "Follow-through")."""
+    """An open item as a report carries it (docs/contract.md, "Follow-through")."""
 
     id: str
     member_index: int | None

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One database per service, each owned by the service's own role, so that a service never
-# reads another service's tables (ARCHITECTURE.md). The postgres image runs this once, as the
+# reads another service's tables (docs/operations.md, "The services"). The postgres image runs this once, as the
 # superuser, when its data volume is first initialised (compose mounts it in
 # /docker-entrypoint-initdb.d). The same script prepares any PostgreSQL 15+ server, as a
 # superuser with psql: LUOHU_DATABASES="hukou housing ..." HUKOU_DB_PASSWORD=... bash init.sh

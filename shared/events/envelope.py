@@ -28,7 +28,7 @@ def event_type(service: str, name: str) -> str:
 
 
 def topic_of(type_: str) -> str:
-    """The topic an event type travels on: the type's last three parts (CONTRACT.md)."""
+    """The topic an event type travels on: the type's last three parts (docs/contract.md)."""
     return ".".join(type_.split(".")[-3:])
 
 

@@ -1,4 +1,4 @@
-"""Signed events (CONTRACT.md, "Trust between bureaus"): no bureau can speak for another.
+"""Signed events (docs/contract.md, "Trust between bureaus"): no bureau can speak for another.
 
 Every message a service publishes carries, in its `luohu-signature` header, a JWS (RFC 7515,
 EdDSA, the payload detached and unencoded as RFC 7797 allows) made with the service's own key

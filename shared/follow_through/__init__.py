@@ -1,4 +1,4 @@
-"""Follow-through (CONTRACT.md): every department is done only when nothing is left open.
+"""Follow-through (docs/contract.md): every department is done only when nothing is left open.
 
 `model` holds the status, open items and tables; `facts` the facts a department takes and
 their checks; `kernel` the decide-again loop; `items` a settlement's open items as its tables

@@ -1,4 +1,4 @@
-"""Civil affairs decides the minimum living guarantee and follows it through (CONTRACT.md,
+"""Civil affairs decides the minimum living guarantee and follows it through (docs/contract.md,
 "Follow-through"): an income not stated or a standard not recorded is an open item until it
 arrives, and only then is the household `done`."""
 

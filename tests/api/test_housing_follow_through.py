@@ -1,4 +1,4 @@
-"""Housing follows through (CONTRACT.md, "Follow-through"): every gap is an open item until
+"""Housing follows through (docs/contract.md, "Follow-through"): every gap is an open item until
 the fact or the parameter arrives, and only then is the household `done`."""
 
 from __future__ import annotations

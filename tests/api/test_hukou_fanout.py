@@ -1,4 +1,4 @@
-"""Hukou's fan-out (CONTRACT.md, "Follow-through"): each department's column shows what it last
+"""Hukou's fan-out (docs/contract.md, "Follow-through"): each department's column shows what it last
 reported, and the family is settled exactly while every department is done.
 
 Reports enter through hukou's own handler for `<service>.settlement.processed`, as its consumer

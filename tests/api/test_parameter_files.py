@@ -1,4 +1,4 @@
-"""A department's parameters in a file (CONTRACT.md, "Follow-through"): a running service picks
+"""A department's parameters in a file (docs/contract.md, "Follow-through"): a running service picks
 up a parameter recorded later and decides again the household waiting on it by itself; a file
 that is wrong leaves the parameters in use as they were."""
 

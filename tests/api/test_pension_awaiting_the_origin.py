@@ -1,5 +1,5 @@
-"""Pension follows through on transfers (CONTRACT.md, "Follow-through"): a continuation awaiting
-its origin is a confirmation item until the origin confirms, once, and only then is the
+"""Pension follows through on transfers (docs/contract.md, "Follow-through"): a continuation
+awaiting its origin is a confirmation item until the origin confirms, once, and only then is the
 settlement `done`; no one may supply the months as information."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Pension follows through on information (CONTRACT.md, "Follow-through"): a fact a continuation
-waits on is an open item, due follow_through_days after it opened, until it is supplied; a
-refused supply names the field and why, and changes nothing."""
+"""Pension follows through on information (docs/contract.md, "Follow-through"): a fact a
+continuation waits on is an open item, due follow_through_days after it opened, until it is
+supplied; a refused supply names the field and why, and changes nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Residence permits follow through (CONTRACT.md, "Follow-through"): closing the settled
+"""Residence permits follow through (docs/contract.md, "Follow-through"): closing the settled
 members' permits takes no fact and no parameter, so the department is `done` on its first
 decision, and no later decision closes anything again (三(九))."""
 

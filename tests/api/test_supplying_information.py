@@ -1,6 +1,6 @@
-"""Supplying information (CONTRACT.md, "Follow-through"), the same in every department that asks
-for a fact: a fact it does not take is a 422 naming it that changes nothing, a settlement it has
-not seen is a 404, and the same supply under the same key is one decision."""
+"""Supplying information (docs/contract.md, "Follow-through"), the same in every department that
+asks for a fact: a fact it does not take is a 422 naming it that changes nothing, a settlement
+it has not seen is a 404, and the same supply under the same key is one decision."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract tests of the consumer's inbox (ARCHITECTURE.md, "Events"): exactly-once effects on
+"""Contract tests of the consumer's inbox (README, "How it holds together"): exactly-once effects on
 the at-least-once bus, what a consumer skips, and the offsets it commits.
 
 On the test-only service of `tests.contract.support` and on every bus engine (the `bus` fixture).

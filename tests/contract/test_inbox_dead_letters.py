@@ -1,4 +1,4 @@
-"""Contract tests of dead letters (ARCHITECTURE.md, "Events"): bounded retries, then the event
+"""Contract tests of dead letters (README, "How it holds together"): bounded retries, then the event
 goes to its consumer's dead-letter topic through the outbox, once, and can be replayed.
 
 On the test-only service of `tests.contract.support` and on every bus engine (the `bus` fixture).

@@ -1,4 +1,4 @@
-"""Contract tests of the transactional outbox (ARCHITECTURE.md, "Events"): events written with
+"""Contract tests of the transactional outbox (README, "How it holds together"): events written with
 the change that caused them, relayed in order at least once, and applied in order per key.
 
 On the test-only service of `tests.contract.support` and on every bus engine (the `bus` fixture).
