@@ -167,8 +167,9 @@ def _every_read_scope() -> frozenset[str]:
 
 
 # What departments other than a service's own may do (docs/contract.md, "Services, ports, common
-# endpoints"): the coordinator (四(一), led by public security) reads every department's follow-
-# through; audit (四(四)) reads everything and changes nothing; the others read what they report on.
+# endpoints"): the coordinator (四(一), led by public security) reads every department's
+# follow-through; audit (四(四)) reads everything and changes nothing; the others read what they
+# report on.
 _GRANTS: Mapping[str, frozenset[str]] = {
     "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes),
     "finance": frozenset({"report:read"}),
