@@ -16,10 +16,10 @@ PERMITS = "/v1/residence-permits"
 
 OPERATIONS = {
     "hukou": 10,
-    "housing": 6,
+    "housing": 7,
     "medical_insurance": 9,  # ... and a filing for care at the origin: record, end, read
     "pension": 4,  # a settlement, a continuation, the origin's confirmation, the information
-    "education": 6,
+    "education": 7,
     "residence_permit": 11,
     "civil_affairs": 2,
 }
