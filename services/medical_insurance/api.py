@@ -124,14 +124,12 @@ def get_transfer(transfer_id: TransferId, session: Reading, on: Today) -> schema
 def file_care_at_origin(
     transfer_id: TransferId, filing: schemas.CareFilingIn, write: Writing, on: Today
 ) -> JSONResponse:
-    return write(
-        filing,
-        lambda session: care_elsewhere.filing_out(
-            care_elsewhere.file_care_at_origin(
-                session, transfer_id=transfer_id, filing=filing, actor=write.actor, today=on
-            )
-        ),
-    )
+    def filed(session: Session) -> schemas.FilingOut:
+        return care_elsewhere.file_care_at_origin(
+            session, transfer_id=transfer_id, filing=filing, actor=write.actor, today=on
+        )
+
+    return write(filing, filed)
 
 
 @router.post(
@@ -143,14 +141,12 @@ def file_care_at_origin(
 def end_care_elsewhere_filing(
     filing_id: FilingId, ending: schemas.FilingEndIn, write: Writing, on: Today
 ) -> JSONResponse:
-    return write(
-        ending,
-        lambda session: care_elsewhere.filing_out(
-            care_elsewhere.end_filing(
-                session, filing_id=filing_id, ending=ending, actor=write.actor, today=on
-            )
-        ),
-    )
+    def ended(session: Session) -> schemas.FilingOut:
+        return care_elsewhere.end_filing(
+            session, filing_id=filing_id, ending=ending, actor=write.actor, today=on
+        )
+
+    return write(ending, ended)
 
 
 @router.get("/care-elsewhere-filings/{filing_id}", responses=error_responses(NotFound))

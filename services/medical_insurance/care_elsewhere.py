@@ -28,7 +28,7 @@ def file_care_at_origin(
     filing: schemas.CareFilingIn,
     actor: str,
     today: date,
-) -> CareElsewhereFiling:
+) -> schemas.FilingOut:
     """Record the member's filing for care at the transfer's origin (三(六) 异地就医结算办法):
     only while the transfer awaits the origin, one in force at a time (a second is a 409
     naming the first), starting from the day the city's coverage began to `today`."""
@@ -70,12 +70,12 @@ def file_care_at_origin(
     )
     session.add(record)
     _audit(session, record, actor, "care_elsewhere.filed", starts_on=starts_on.isoformat())
-    return record
+    return filing_out(record)
 
 
 def end_filing(
     session: Session, *, filing_id: str, ending: schemas.FilingEndIn, actor: str, today: date
-) -> CareElsewhereFiling:
+) -> schemas.FilingOut:
     """End a filing in force before the origin answers, with the department's reason; one
     ended already is a 409."""
     filing = load_filing(session, filing_id, for_update=True)
@@ -86,7 +86,7 @@ def end_filing(
         )
     _end(filing, care_elsewhere.ended_by_department(ending.reason, today), actor, today)
     _audit(session, filing, actor, "care_elsewhere.ended", by="department")
-    return filing
+    return filing_out(filing)
 
 
 def end_with_transfer(session: Session, entry: MemberEntry, *, actor: str, today: date) -> None:
