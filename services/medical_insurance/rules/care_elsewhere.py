@@ -4,9 +4,11 @@
 "确保基本医保参保人能跨制度、跨统筹地区连续参保": a member whose insurance is moving to the city may
 still live, and fall ill, where they were insured. From the decision date the city covers them,
 so care at the origin is care elsewhere (异地就医), settled against a filing with the city's
-fund; the national rules for such a filing are the 国家医保局、财政部《关于进一步做好基本医疗保险
-跨省异地就医直接结算工作的通知》(医保发〔2022〕22号), 三 "规范跨省异地就医备案管理", within
-Guangdong the province's (三(六) "按省的部署").
+fund. The national rules for such a filing (备案) are the 国家医保局、财政部《关于进一步做好
+基本医疗保险跨省异地就医直接结算工作的通知》(医保发〔2022〕22号), within Guangdong the province's
+(三(六) "按省的部署"); under them a filing of a long-term resident elsewhere (异地长期居住人员)
+lasts until changed and a temporary one (临时外出就医人员) at least six months. What this module
+records is the filing for the time of the transfer, the gap 三(六) closes.
 
 The department's choices (the policy sets no number, so none is a parameter):
 
@@ -16,8 +18,9 @@ The department's choices (the policy sets no number, so none is a parameter):
 - It starts on a day from the first day the city covers the member (before it, the origin's own
   scheme covers care there) to today: a filing is recorded for care that has begun or begins now.
 - It is in force while the transfer is under way: the origin's answer, confirmation or refusal,
-  ends it that day, and care elsewhere after that is filed as for any insured person. The
-  department may end it sooner, with the reason (the member has moved, say).
+  ends it that day, and care elsewhere after that is filed with the fund as for any insured
+  person, under the rules above. The department may end it sooner, with the reason (the member
+  has moved, say).
 """
 
 from __future__ import annotations
