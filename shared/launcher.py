@@ -75,12 +75,13 @@ def run_platform(
     except migrations.UnknownRevision as exc:
         typer.echo(f"the platform cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
-    if "hukou" in names and "residence_permit" in names:
-        # Hukou checks a declared residence start against the applicant's permits (三(九)).
-        environments["hukou"].setdefault(
-            "LUOHU_HUKOU_RESIDENCE_PERMIT_URL",
-            f"http://{host}:{port_of('residence_permit', settings)}",
-        )
+    # Hukou checks a declared residence start against the applicant's permits (三(九)), and
+    # shows housing's waiting lists and education's school places beside its targets (二.7).
+    for asked in ("residence_permit", "housing", "education"):
+        if "hukou" in names and asked in names:
+            environments["hukou"].setdefault(
+                f"LUOHU_HUKOU_{asked.upper()}_URL", f"http://{host}:{port_of(asked, settings)}"
+            )
 
     def start(name: str) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(

@@ -20,6 +20,9 @@ router = v1_router()
 Reading = Annotated[Session, Depends(reading("education:read"))]
 Writing = Annotated[Write, Depends(writing("education:write"))]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
+PlanningYear = Annotated[
+    int, Query(ge=2016, le=2100, description="The school year starting on 1 September of this year")
+]
 
 
 @router.get(
@@ -78,6 +81,15 @@ def complete_student_transfer(
 
 
 @router.get(
+    "/planning",
+    tags=["planning"],
+    summary="Places settled families need in every county by stage, this school year and next",
+)
+def get_planning_of_every_county(session: Reading, year: PlanningYear) -> list[schemas.PlanningOut]:
+    return views.plan_every_county(session, year=year, parameters=PARAMETERS.current())
+
+
+@router.get(
     "/planning/{region_code}",
     tags=["planning"],
     summary="Places settled families need in a county by stage, this school year and next",
@@ -85,14 +97,7 @@ def complete_student_transfer(
 def get_planning(
     region_code: ShaoguanCounty,
     session: Reading,
-    year: Annotated[
-        int,
-        Query(
-            ge=2016,
-            le=2100,
-            description="The school year starting on 1 September of this year",
-        ),
-    ],
+    year: PlanningYear,
 ) -> schemas.PlanningOut:
     return views.plan_county_places(
         session, region_code=region_code, year=year, parameters=PARAMETERS.current()

@@ -28,6 +28,7 @@ from services.education.schemas import place_name
 from shared.follow_through import state_of
 from shared.pagination import Page, PageRequest, fetch_page, page_of
 from shared.parameters import ParameterSet
+from shared.regions import SHAOGUAN_COUNTIES
 from shared.routes import load_one
 
 
@@ -152,3 +153,14 @@ def plan_county_places(
         information_needed=list(plan.information_needed),
         parameters_used=list(plan.parameters_used),
     )
+
+
+def plan_every_county(
+    session: Session, *, year: int, parameters: ParameterSet
+) -> list[schemas.PlanningOut]:
+    """Each Shaoguan county's plan (三(八)), in the counties' order: the supply figure public
+    security reads beside its settlement targets (二.7)."""
+    return [
+        plan_county_places(session, region_code=code, year=year, parameters=parameters)
+        for code in SHAOGUAN_COUNTIES
+    ]

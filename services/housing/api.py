@@ -81,6 +81,15 @@ def record_housing_outcome(
 
 
 @router.get(
+    "/waiting-lists",
+    summary="Every county's public rental housing waiting list counted: households and persons "
+    "(no personal data)",
+)
+def get_waiting_lists(session: Reading) -> schemas.WaitingListsOut:
+    return views.waiting_lists(session)
+
+
+@router.get(
     "/waiting-lists/{region_code}",
     summary="A county's public rental housing waiting list, in order (no personal data)",
 )

@@ -146,3 +146,18 @@ class WaitingListOut(Page[WaitingEntryOut]):
 
     region_code: str
     region_name: str
+
+
+class CountyWaitingOut(BaseModel):
+    region_code: str
+    region_name: str
+    households: int = Field(description="households found eligible and waiting for a unit")
+    persons: int = Field(description="the members of those households")
+
+
+class WaitingListsOut(BaseModel):
+    """Every county's public rental housing waiting list, counted (三(五)): the supply figure
+    public security reads beside its settlement targets (二.7). No personal data."""
+
+    clause: str
+    counties: list[CountyWaitingOut]

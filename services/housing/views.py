@@ -1,4 +1,5 @@
-"""What housing shows: a settlement's assessment and applications, a county's waiting list."""
+"""What housing shows: a settlement's assessment and applications, a county's waiting list,
+every county's list counted."""
 
 from __future__ import annotations
 
@@ -67,6 +68,32 @@ def waiting_list(
             for index, row in enumerate(rows)
         ],
     )
+
+
+def waiting_lists(session: Session) -> schemas.WaitingListsOut:
+    """Each county's waiting list counted: households waiting for a unit, and their members."""
+    rows = session.execute(
+        select(
+            HousingApplication.region_code,
+            func.count(),
+            func.coalesce(func.sum(HousingApplication.household_size), 0),
+        )
+        .where(
+            HousingApplication.form == PUBLIC_RENTAL_HOUSING,
+            HousingApplication.status == PENDING,
+        )
+        .group_by(HousingApplication.region_code)
+    ).all()
+    counted = {code: (int(households), int(persons)) for code, households, persons in rows}
+    counties = []
+    for code, name in SHAOGUAN_COUNTIES.items():
+        households, persons = counted.get(code, (0, 0))
+        counties.append(
+            schemas.CountyWaitingOut(
+                region_code=code, region_name=name, households=households, persons=persons
+            )
+        )
+    return schemas.WaitingListsOut(clause=CLAUSE, counties=counties)
 
 
 def application_out(session: Session, application: HousingApplication) -> schemas.ApplicationOut:

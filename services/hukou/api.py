@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Annotated
 
@@ -10,7 +10,7 @@ from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from services.hukou import approvals, operations, schemas, targets, views
+from services.hukou import approvals, operations, schemas, supply, targets, views
 from services.hukou.config import HukouSettings
 from services.hukou.domain import PermitHistory
 from services.hukou.models import SettlementApplication
@@ -42,6 +42,15 @@ def hukou_settings() -> HukouSettings:
 
 
 HukouSettingsDep = Annotated[HukouSettings, Depends(hukou_settings)]
+
+
+def supply_sources(config: HukouSettingsDep) -> Iterator[supply.Sources]:
+    """The services asked for the supply beside the targets (二.7), as configured."""
+    with supply.sources_at(config.housing_url, config.education_url) as sources:
+        yield sources
+
+
+SupplySources = Annotated[supply.Sources, Depends(supply_sources)]
 
 
 def permit_history(
@@ -224,18 +233,25 @@ def set_settlement_target(
     target: schemas.TargetIn,
     principal: CanSetTargets,
     runtime: RuntimeDep,
+    sources: SupplySources,
 ) -> list[schemas.TargetOut]:
+    # Asked before the unit of work opens: no transaction waits on another service.
+    counties = supply.supply_by_county(sources, runtime.keyring, year)
     with runtime.db.unit_of_work() as session:
         targets.set_target(
             session, year=year, region_code=region_code, target=target, actor=principal.actor
         )
-        return targets.targets_for_year(session, year)
+        return targets.targets_for_year(session, year, counties)
 
 
 @router.get(
     "/settlement-targets/{year}",
     tags=["settlement targets"],
-    summary="Each county's target beside the people approved to settle there that year",
+    summary="Each county's target beside the people approved to settle there that year and the "
+    "public-service supply (housing's waiting list, school places planned)",
 )
-def get_settlement_targets(year: TargetYear, session: ReadingTargets) -> list[schemas.TargetOut]:
-    return targets.targets_for_year(session, year)
+def get_settlement_targets(
+    year: TargetYear, session: ReadingTargets, runtime: RuntimeDep, sources: SupplySources
+) -> list[schemas.TargetOut]:
+    counties = supply.supply_by_county(sources, runtime.keyring, year)
+    return targets.targets_for_year(session, year, counties)

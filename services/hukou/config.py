@@ -32,6 +32,10 @@ class HukouSettings(BaseSettings):
     recorded_rules_versions: list[RecordedRulesVersion] = []
     # The residence permit service, consulted for evidence of residence; unset: not consulted.
     residence_permit_url: str | None = None
+    # Housing and education, asked for the supply shown beside the targets (二.7); unset: the
+    # figures say they are unknown.
+    housing_url: str | None = None
+    education_url: str | None = None
 
     def rules_versions(self) -> tuple[RulesVersion, ...]:
         recorded = tuple(

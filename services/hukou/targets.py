@@ -1,7 +1,9 @@
-"""Settlement targets per county and year (一.1, 二.7): numbers to steer by, never a cap."""
+"""Settlement targets per county and year (一.1, 二.7): numbers to steer by, never a cap, shown
+beside the public-service supply public security adjusts them to (`supply`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import func, select
@@ -41,8 +43,11 @@ def set_target(
     )
 
 
-def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
-    """Each county's target beside the people approved to settle there in `year` (一.1, 二.7)."""
+def targets_for_year(
+    session: Session, year: int, supply: Mapping[str, schemas.SupplyOut]
+) -> list[schemas.TargetOut]:
+    """Each county's target beside the people approved to settle there in `year` and the
+    county's `supply` (一.1, 二.7 "根据我市公共服务资源供给情况")."""
     # The year as Shaoguan's calendar counts it: an approval at 20:00 UTC on 31 December is
     # already in the next year.
     start, end = clock.day_start(date(year, 1, 1)), clock.day_start(date(year + 1, 1, 1))
@@ -90,6 +95,7 @@ def targets_for_year(session: Session, year: int) -> list[schemas.TargetOut]:
                 approved_applications=applications,
                 note=target.note if target else None,
                 advisory=advisory,
+                supply=supply[code],
             )
         )
     return result

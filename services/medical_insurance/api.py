@@ -9,12 +9,12 @@ from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from services.medical_insurance import operations, schemas, views
+from services.medical_insurance import care_elsewhere, operations, schemas, views
 from services.medical_insurance.handlers import FOLLOW_THROUGH
 from services.medical_insurance.rules import EntryStatus
 from shared.auth import Principal, require
 from shared.clock import today
-from shared.errors import Conflict, NotFound, error_responses
+from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.pagination import Page, Paging
 from shared.routes import SettlementId, Write, reading, v1_router, writing
 from shared.service import RuntimeDep
@@ -25,6 +25,7 @@ Reading = Annotated[Session, Depends(reading("medical:read"))]
 CanWrite = Annotated[Principal, Depends(require("medical:write"))]
 Writing = Annotated[Write, Depends(writing("medical:write"))]
 TransferId = Annotated[str, Path(min_length=1, max_length=36)]
+FilingId = Annotated[str, Path(min_length=1, max_length=36)]
 # The day `overdue` is judged on, Shaoguan's; a dependency, so a test can fix it.
 Today = Annotated[date, Depends(today)]
 
@@ -64,7 +65,7 @@ def supply_member_insurance(
             department=FOLLOW_THROUGH,
             actor=principal.actor,
         )
-        return views.entry_out(entry, today=on)
+        return views.entry_read(session, entry, today=on)
 
 
 @router.post(
@@ -84,8 +85,9 @@ def confirm_transfer(
             answer=answer,
             department=FOLLOW_THROUGH,
             actor=write.actor,
+            today=on,
         )
-        return views.entry_out(entry, today=on)
+        return views.entry_read(session, entry, today=on)
 
     return write(answer, recorded)
 
@@ -109,3 +111,44 @@ def list_transfers(
 @router.get("/transfers/{transfer_id}", responses=error_responses(NotFound))
 def get_transfer(transfer_id: TransferId, session: Reading, on: Today) -> schemas.EntryOut:
     return views.transfer_out(session, transfer_id, today=on)
+
+
+@router.post(
+    "/transfers/{transfer_id}/care-elsewhere-filings",
+    status_code=201,
+    response_model=schemas.FilingOut,
+    summary="Record the member's filing (备案) for care at the origin while the transfer awaits "
+    "it (三(六) 异地就医结算)",
+    responses=error_responses(NotFound, Conflict, InvalidInput),
+)
+def file_care_at_origin(
+    transfer_id: TransferId, filing: schemas.CareFilingIn, write: Writing, on: Today
+) -> JSONResponse:
+    def filed(session: Session) -> schemas.FilingOut:
+        return care_elsewhere.file_care_at_origin(
+            session, transfer_id=transfer_id, filing=filing, actor=write.actor, today=on
+        )
+
+    return write(filing, filed)
+
+
+@router.post(
+    "/care-elsewhere-filings/{filing_id}/end",
+    response_model=schemas.FilingOut,
+    summary="End a filing for care at the origin before the origin answers, with the reason",
+    responses=error_responses(NotFound, Conflict),
+)
+def end_care_elsewhere_filing(
+    filing_id: FilingId, ending: schemas.FilingEndIn, write: Writing, on: Today
+) -> JSONResponse:
+    def ended(session: Session) -> schemas.FilingOut:
+        return care_elsewhere.end_filing(
+            session, filing_id=filing_id, ending=ending, actor=write.actor, today=on
+        )
+
+    return write(ending, ended)
+
+
+@router.get("/care-elsewhere-filings/{filing_id}", responses=error_responses(NotFound))
+def get_care_elsewhere_filing(filing_id: FilingId, session: Reading) -> schemas.FilingOut:
+    return care_elsewhere.filing_out(care_elsewhere.load_filing(session, filing_id))

@@ -1,5 +1,6 @@
-"""Medical insurance's tables: the settlements acted on, one entry per settled member, and the
-follow-through of each settlement (its status and open items)."""
+"""Medical insurance's tables: the settlements acted on, one entry per settled member, the
+members' filings for care at the origin during a transfer, and the follow-through of each
+settlement (its status and open items)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,25 @@ class MemberEntry(Base):
 
 # The overdue list: transfers awaiting the origin, by deadline.
 Index("ix_member_entries_status_deadline", MemberEntry.status, MemberEntry.confirmation_deadline)
+
+
+class CareElsewhereFiling(Base):
+    """A member's filing (备案) for care at the origin while their transfer is under way
+    (三(六) 异地就医结算办法): in force from `starts_on` until the origin answers or the
+    department ends it."""
+
+    __tablename__ = "care_elsewhere_filings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("member_entries.id"), index=True)
+    settlement_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_index: Mapped[int] = mapped_column(Integer)
+    care_region_code: Mapped[str] = mapped_column(String(6))
+    starts_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_by: Mapped[str | None] = mapped_column(String(100))
+    end_reason: Mapped[str | None] = mapped_column(Text)

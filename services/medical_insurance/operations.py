@@ -1,5 +1,6 @@
 """Medical insurance's use cases over a Session: decide a settlement (on approval and again),
-supply a member's facts, record the origin's answer."""
+supply a member's facts, record the origin's answer (filings for care at the origin are
+`care_elsewhere`'s)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.medical_insurance import rules, schemas
+from services.medical_insurance.care_elsewhere import end_with_transfer
 from services.medical_insurance.models import (
-    FOLLOW_THROUGH_TABLES,
     TABLES,
     MemberEntry,
     SettlementRecord,
 )
+from services.medical_insurance.rows import load_transfer, lock_case
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict
@@ -237,7 +239,7 @@ def supply_member_insurance(
     Only an entry still needing information is decided this way; the same facts again answer
     the entry as it stands (PUT is idempotent); other facts for a decided entry are a 409.
     """
-    _lock_case(session, settlement_id)
+    lock_case(session, settlement_id)
     entry = load_one(
         session,
         MemberEntry,
@@ -279,10 +281,12 @@ def record_origin_answer(
     answer: schemas.TransferConfirmationIn,
     department: FollowThrough,
     actor: str,
+    today: date,
 ) -> MemberEntry:
     """Complete an awaiting transfer with the months the origin confirms, or record its
-    refusal, and decide the settlement again; a transfer not awaiting the origin is a 409."""
-    _lock_case(session, load_transfer(session, transfer_id).settlement_id)
+    refusal, end the member's filing for care at the origin `today`, and decide the settlement
+    again; a transfer not awaiting the origin is a 409."""
+    lock_case(session, load_transfer(session, transfer_id).settlement_id)
     entry = load_transfer(session, transfer_id, for_update=True)
     if entry.status != "awaiting_origin":
         raise Conflict(
@@ -314,19 +318,10 @@ def record_origin_answer(
     entry.origin_answer = {**answer.model_dump(mode="json"), "recorded_by": actor}
     entry.updated_at = utcnow()
     _audit(session, entry, actor, f"transfer.{answer.outcome}", status=entry.status)
+    # The transfer is no longer under way: a filing for care at the origin ends with it.
+    end_with_transfer(session, entry, actor=actor, today=today)
     decide_again(session, department, entry.settlement_id, trigger="confirmation", actor=actor)
     return entry
-
-
-def _lock_case(session: Session, settlement_id: str) -> None:
-    """Take the settlement's follow-through lock first, as every decision does, so a member's
-    facts, the origin's answer and the information route never wait on each other crosswise."""
-    cases = FOLLOW_THROUGH_TABLES.cases
-    session.execute(
-        select(cases.c.settlement_id)
-        .where(cases.c.settlement_id == settlement_id)
-        .with_for_update()
-    )
 
 
 def _audit(session: Session, entry: MemberEntry, actor: str, action: str, **detail: Any) -> None:
@@ -342,14 +337,3 @@ def _audit(session: Session, entry: MemberEntry, actor: str, action: str, **deta
         detail={"settlement_id": entry.settlement_id, **detail},
     )
     session.flush()
-
-
-def load_transfer(session: Session, transfer_id: str, *, for_update: bool = False) -> MemberEntry:
-    return load_one(
-        session,
-        MemberEntry,
-        MemberEntry.id == transfer_id,
-        MemberEntry.kind == "transfer",
-        not_found=f"no transfer {transfer_id}",
-        for_update=for_update,
-    )

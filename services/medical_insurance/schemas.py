@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from services.medical_insurance.rules import CityScheme, EntryKind, EntryStatus, FactsBasis, Scheme
+from services.medical_insurance.rules.care_elsewhere import FilingStatus
 from shared.fields import Months, RegionCode, Strict
 from shared.follow_through import FollowThroughOut
 
@@ -86,6 +87,39 @@ class TransferConfirmationIn(Strict):
         return value
 
 
+class CareFilingIn(Strict):
+    """A member's filing (备案) for care at the origin while the transfer is under way."""
+
+    starts_on: date | None = Field(
+        default=None,
+        description="The first day of care the filing covers: from the day coverage in the city "
+        "began to today (Shaoguan's); today when left out",
+    )
+
+
+class FilingEndIn(Strict):
+    """Why the department ends a filing before the origin answers."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class FilingOut(BaseModel):
+    """A member's filing for care at the origin during the transfer (三(六) 异地就医结算)."""
+
+    filing_id: str
+    transfer_id: str
+    settlement_id: str
+    member_index: int
+    care_region_code: str
+    care_region: str = Field(description="Where care is filed for: the transfer's origin")
+    starts_on: date
+    status: FilingStatus
+    ended_on: date | None
+    end_reason: str | None
+    clause: str
+    reason: str
+
+
 class EntryOut(BaseModel):
     """One member's entry under 三(六)."""
 
@@ -123,6 +157,11 @@ class EntryOut(BaseModel):
         "origin's confirmation of an awaiting transfer)"
     )
     parameters: list[dict[str, Any]]
+    care_elsewhere_filings: list[FilingOut] = Field(
+        default=[],
+        description="The member's filings for care at the origin while the transfer is under "
+        "way, the latest first",
+    )
 
 
 class SettlementOut(FollowThroughOut):

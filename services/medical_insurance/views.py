@@ -1,9 +1,11 @@
 """What medical insurance shows: a settlement's entries with its status and open items, and
-the transfers, the longest overdue first."""
+the transfers, the longest overdue first; each entry with the member's filings for care at the
+origin."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,8 +13,9 @@ from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.medical_insurance import rules, schemas
+from services.medical_insurance.care_elsewhere import filings_of
 from services.medical_insurance.models import FOLLOW_THROUGH_TABLES, MemberEntry, SettlementRecord
-from services.medical_insurance.operations import load_transfer
+from services.medical_insurance.rows import load_transfer
 from shared import clock, regions
 from shared.db import columns_of
 from shared.follow_through import state_of
@@ -30,6 +33,7 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
         not_found=f"medical insurance has not acted on settlement {settlement_id}",
         options=(selectinload(SettlementRecord.entries),),
     )
+    filings = filings_of(session, [entry.id for entry in record.entries])
     used: dict[str, dict[str, Any]] = {}
     for entry in record.entries:
         for reference in entry.parameters:
@@ -39,7 +43,10 @@ def settlement_out(session: Session, settlement_id: str, *, today: date) -> sche
             **columns_of(record),
             **state_of(session, FOLLOW_THROUGH_TABLES, settlement_id).model_dump(),
             "clause": rules.CLAUSE,
-            "entries": [entry_out(entry, today=today) for entry in record.entries],
+            "entries": [
+                entry_out(entry, today=today, filings=filings.get(entry.id, ()))
+                for entry in record.entries
+            ],
             "parameters": list(used.values()),
         }
     )
@@ -50,10 +57,14 @@ def settlement_record(session: Session, settlement_id: str) -> schemas.Settlemen
     return settlement_out(session, settlement_id, today=clock.today())
 
 
-def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
+def entry_out(
+    entry: MemberEntry, *, today: date, filings: Sequence[schemas.FilingOut] = ()
+) -> schemas.EntryOut:
     """The entry as read: the identity number masked, the origin described, `overdue` as of
-    `today`; every other field is the column of the same name (the rest are not shown)."""
+    `today`, the member's `filings` for care at the origin; every other field is the column of
+    the same name (the rest are not shown)."""
     derived: dict[str, Any] = {
+        "care_elsewhere_filings": list(filings),
         "entry_id": entry.id,
         "transfer_id": entry.id if entry.kind == "transfer" else None,
         "id_number_masked": mask_id_number(entry.id_number),
@@ -65,8 +76,13 @@ def entry_out(entry: MemberEntry, *, today: date) -> schemas.EntryOut:
     return schemas.EntryOut.model_validate({**columns_of(entry), **derived})
 
 
+def entry_read(session: Session, entry: MemberEntry, *, today: date) -> schemas.EntryOut:
+    """One entry as read, with its filings."""
+    return entry_out(entry, today=today, filings=filings_of(session, [entry.id]).get(entry.id, ()))
+
+
 def transfer_out(session: Session, transfer_id: str, *, today: date) -> schemas.EntryOut:
-    return entry_out(load_transfer(session, transfer_id), today=today)
+    return entry_read(session, load_transfer(session, transfer_id), today=today)
 
 
 def transfers_page(
@@ -95,4 +111,9 @@ def transfers_page(
         )
     )
     entries, total = fetch_page(session, query, page)
-    return page_of([entry_out(entry, today=today) for entry in entries], total, page)
+    filings = filings_of(session, [entry.id for entry in entries])
+    return page_of(
+        [entry_out(entry, today=today, filings=filings.get(entry.id, ())) for entry in entries],
+        total,
+        page,
+    )

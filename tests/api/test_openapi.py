@@ -16,10 +16,10 @@ PERMITS = "/v1/residence-permits"
 
 OPERATIONS = {
     "hukou": 10,
-    "housing": 6,
-    "medical_insurance": 6,
+    "housing": 7,
+    "medical_insurance": 9,  # ... and a filing for care at the origin: record, end, read
     "pension": 4,  # a settlement, a continuation, the origin's confirmation, the information
-    "education": 6,
+    "education": 7,
     "residence_permit": 11,
     "civil_affairs": 2,
 }
@@ -32,6 +32,12 @@ OWN_REFUSALS = [
     ("residence_permit", "POST", PERMITS, {"409"}),
     ("residence_permit", "POST", f"{PERMITS}/{{permit_id}}/endorsements", {"404", "409"}),
     ("residence_permit", "POST", INFORMATION, {"404", "409"}),
+    (
+        "medical_insurance",
+        "POST",
+        "/v1/transfers/{transfer_id}/care-elsewhere-filings",
+        {"404", "409"},
+    ),
     ("civil_affairs", "GET", SETTLEMENT, {"404"}),
     ("civil_affairs", "POST", INFORMATION, {"404", "409"}),
 ]

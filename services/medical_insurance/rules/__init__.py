@@ -25,6 +25,7 @@ Choices this module makes, and why:
 
 The package: `domain` (plain data and parameter names), `facts` (what is known of a member's
 insurance), `entries` (the decision per member), `transfers` (the origin's answer, deadlines),
+`care_elsewhere` (a member's filing for care at the origin while the transfer is under way),
 `parameters` (which parameters the rules know and what a valid one is; the service reads them
 when it is built and again when they change, and hands the set to every decision).
 """
