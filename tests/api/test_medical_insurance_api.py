@@ -110,6 +110,8 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
             assert entry["id_number_masked"] != member.id_number
             assert entry["id_number_masked"][:4] == member.id_number[:4]
             assert "name" not in entry
+        # The record is written with the report; the relay publishes the report just after.
+        eventually(lambda: len(reports(settings, SERVICE, data.settlement_id)) == 1)
         [report] = reports(settings, SERVICE, data.settlement_id)
         assert (report["outcome"], report["status"], report["version"]) == (
             "done",
