@@ -1,17 +1,23 @@
-"""What education's rule tests share: the counties, a decision date, members of a given age."""
+"""What education's rule tests share: the counties, a decision date, members of a given age,
+local parameters."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date, timedelta
+
+import pytest
 
 from services.education.rules import (
     NATIONAL_PARAMETERS,
+    PARAMETERS,
     Family,
     Member,
     Placement,
     place_children,
 )
-from shared.parameters import ParameterSet
+from shared.parameters import Parameter, ParameterSet
 from tests.support import MEIZHOU, WUJIANG
 
 XINFENG = "440233"
@@ -48,3 +54,35 @@ def decide(
 def only(*members: Member, **kwargs: object) -> Placement:
     (placement,) = decide(*members, **kwargs)  # type: ignore[arg-type]
     return placement
+
+
+def local(
+    name: str,
+    value: int | str,
+    *,
+    county: str | None,
+    valid_from: date,
+    unit: str | None = "years",
+) -> Parameter:
+    """An education parameter of `county` (None: citywide): the test is its source."""
+    return Parameter(
+        name=name,
+        value=value,
+        unit=unit,
+        region_code=county,
+        valid_from=valid_from,
+        source="test fixture",
+        department="education",
+    )
+
+
+def with_national(*configured: Parameter) -> ParameterSet:
+    return ParameterSet((*NATIONAL_PARAMETERS, *configured))
+
+
+def configured(monkeypatch: pytest.MonkeyPatch, *parameters: Parameter) -> ParameterSet:
+    """Education's parameters as the service loads them with `parameters` configured (from a
+    copy of its source, so the set the process keeps is not touched)."""
+    given = json.dumps([p.model_dump(mode="json") for p in parameters])
+    monkeypatch.setenv(PARAMETERS.variable, given)
+    return replace(PARAMETERS).load()
