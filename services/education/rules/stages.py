@@ -65,8 +65,8 @@ NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
     _national(
         PRESCHOOL_ENTRY_AGE,
         3,
-        "national practice: kindergartens take children from age 3 (幼儿园工作规程); "
-        "POLICY.md national rules: pre-school is ages 3 to 6",
+        "national practice: kindergartens take children of 3 and over until school (幼儿园"
+        "工作规程 art. 2: 对3周岁以上学龄前幼儿实施保育和教育)",
     ),
     _national(
         PRIMARY_ENTRY_AGE,
@@ -83,8 +83,8 @@ NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
     _national(
         SENIOR_HIGH_ENTRY_AGE,
         15,
-        "national practice: three years of junior middle school, compulsory education ending "
-        "at about 15 (POLICY.md national rules)",
+        "national practice: three years of junior middle school after six of primary, so "
+        "the nine years of compulsory education end at about 15",
     ),
     AGE_OF_MAJORITY,
 )
