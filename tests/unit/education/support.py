@@ -18,7 +18,7 @@ from services.education.rules import (
     place_children,
 )
 from shared.parameters import Parameter, ParameterSet
-from tests.support import MEIZHOU, WUJIANG
+from tests.support import MEIZHOU, WUJIANG, local_parameter
 
 XINFENG = "440233"
 NAMES = {WUJIANG: "韶关市武江区", XINFENG: "韶关市新丰县", MEIZHOU: "广东省梅州市梅江区"}
@@ -65,15 +65,8 @@ def local(
     unit: str | None = "years",
 ) -> Parameter:
     """An education parameter of `county` (None: citywide): the test is its source."""
-    return Parameter(
-        name=name,
-        value=value,
-        unit=unit,
-        region_code=county,
-        valid_from=valid_from,
-        source="test fixture",
-        department="education",
-    )
+    fields = {"region_code": county, "valid_from": valid_from, "unit": unit}
+    return Parameter.model_validate(local_parameter("education", name, value, **fields))
 
 
 def with_national(*configured: Parameter) -> ParameterSet:
