@@ -15,12 +15,15 @@ from services.education import schemas
 from services.education.models import TABLES, Placement, SettledFamily, StudentTransfer
 from services.education.rules import (
     CLAUSE,
+    NEXT_YEAR_WEEKS,
     PARAMETERS,
     SCHOOLING_FACT,
     EducationDecision,
     Family,
     Member,
+    SchoolYear,
     Transfer,
+    kept_school_year,
     place_children,
     school_year_start,
     summarise,
@@ -44,13 +47,15 @@ def _names(codes: Iterable[str]) -> dict[str, str]:
     return {code: place_name(code) for code in set(codes)}
 
 
-def family_from(case: Case) -> Family:
+def family_from(case: Case, recorded: SettledFamily | None = None) -> Family:
     """The family as education decides on it: the settlement's members, with what a minor
-    applicant was said to attend since."""
+    applicant was said to attend since, and the school year an earlier decision (`recorded`)
+    placed them for."""
     settlement = case.settlement
     return Family(
         destination_region_code=settlement.destination_region_code,
         decision_date=settlement.decision_date,
+        school_year=_kept(recorded) if recorded is not None else None,
         members=tuple(
             Member(
                 index=index,
@@ -66,16 +71,17 @@ def family_from(case: Case) -> Family:
 
 
 def decide(session: Session, case: Case) -> Decision:
-    """Place the family's children (三(八)) on the settlement's decision date, on what is known
-    now: on approval, and again each time a fact, a parameter or a transfer's completion
-    arrives. A placement once decided stands (its notice sent once, its transfer requested
-    once); a placement still waiting on a fact or a parameter, and a transfer the receiving
-    side has not confirmed, are open items of that child's."""
+    """Place the family's children (三(八)) as of the settlement's decision date (the approval
+    day), on what is known now: on approval, and again each time a fact, a parameter or a
+    transfer's completion arrives. A placement once decided stands (its notice sent once, its
+    transfer requested once), and so does the school year the first decision placed for; a
+    placement still waiting on a fact or a parameter, and a transfer the receiving side has not
+    confirmed, are open items of that child's."""
     settlement = case.settlement
     county = settlement.destination_region_code
     if not regions.is_shaoguan_county(county):
         raise ValueError(f"destination {county!r} is not a county of Shaoguan")
-    family = family_from(case)
+    family = family_from(case, session.get(SettledFamily, settlement.settlement_id))
     codes = [county, *(m.previous_region_code for m in family.members)]
     decision = place_children(family, PARAMETERS.current(), region_names=_names(codes))
     settled, placements, transfers = _record(session, settlement, decision)
@@ -84,6 +90,12 @@ def decide(session: Session, case: Case) -> Decision:
         *(_unconfirmed(transfer) for transfer in transfers if transfer.status == "requested"),
     ]
     return Decision(summary=settled.summary, gaps=tuple(gaps))
+
+
+def _kept(recorded: SettledFamily) -> SchoolYear:
+    """The school year recorded for the settlement, with the weeks parameter it was chosen by."""
+    used = tuple(p for p in recorded.parameters if p.get("name") == NEXT_YEAR_WEEKS)
+    return kept_school_year(recorded.school_year, used)
 
 
 def _waiting(placement: Placement) -> list[Gap]:

@@ -109,18 +109,23 @@ def plan_county_places(
     session: Session, *, region_code: str, year: int, parameters: ParameterSet
 ) -> schemas.PlanningOut:
     """The places settled families need in a county this school year and next (三(八))."""
+    this_start, next_start = school_year_start(year), school_year_start(year + 1)
     rows = session.execute(
-        select(Placement.birth_date, Placement.school_year).where(
+        select(Placement.birth_date, Placement.school_year, SettledFamily.decision_date)
+        .join(SettledFamily, SettledFamily.settlement_id == Placement.settlement_id)
+        .where(
             Placement.county == region_code,
-            Placement.school_year <= year,
+            SettledFamily.decision_date < next_start,
             # A minor applicant awaiting facts is not counted; a child is, by age, even when
             # the stage ages were missing when it was placed.
             or_(Placement.outcome != "information_needed", Placement.relation == "child"),
         )
     ).all()
-    this_start, next_start = school_year_start(year), school_year_start(year + 1)
     plan = plan_places(
-        [SettledChild(birth_date=r.birth_date, school_year=r.school_year) for r in rows],
+        [
+            SettledChild(r.birth_date, school_year=r.school_year, decided_on=r.decision_date)
+            for r in rows
+        ],
         county=region_code,
         year=year,
         bands_this_year=stage_bands(parameters, this_start, region_code),
@@ -143,8 +148,9 @@ def plan_county_places(
         basis=f"Children recorded by education in settlements to {place_name(region_code)} "
         f"decided up to {(next_start - timedelta(days=1)).isoformat()} (school years up to "
         f"{school_year_label(year)}), each counted in the stage of their age on "
-        f"{this_start.isoformat()} and on {next_start.isoformat()}; a child under the "
-        "preschool age or an adult is counted in no stage.",
+        f"{this_start.isoformat()} and on {next_start.isoformat()}, one placed for "
+        f"{school_year_label(year + 1)} on the second day only; a child under the preschool "
+        "age or an adult is counted in no stage.",
         children_counted=plan.children_counted,
         stages=[schemas.StageNeedOut.model_validate(s, from_attributes=True) for s in plan.stages],
         compulsory=compulsory,

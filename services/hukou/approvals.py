@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.hukou import operations, schemas
 from services.hukou.models import TABLES, FanoutStatus, SettlementApplication
 from services.hukou.views import load_application
-from shared import regions
+from shared import clock, regions
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.events.envelope import CloudEvent
@@ -93,7 +93,9 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
         SettlementApproved(
             settlement_id=application.id,
             decided_at=application.approved_at or utcnow(),
-            decision_date=application.received_on,
+            # Departments decide as of the day the family settles, the approval's in Shaoguan
+            # (三(八) 进城落户农民子女就学需求: the needs of those settled), not the lodging day.
+            decision_date=clock.local_date(application.approved_at or utcnow()),
             rules_version=application.rules_version,
             channel=application.channel,
             destination_region_code=application.destination_region_code,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from services.hukou.models import TABLES
 from shared.events.sealing import SEALED, open_section
 from shared.keys import keyring_for
 from shared.registry import DOWNSTREAM_SERVICES
@@ -30,6 +35,7 @@ from tests.api.hukou_support import (
     submitted,
     undetermined_body,
 )
+from tests.conftest import TokenFactory
 from tests.support import WUJIANG, Headers, error_of, eventually, invalid, read_topic, reason_for
 
 
@@ -203,6 +209,22 @@ class TestApprove(HukouApiTests):
             assert "rural_rights" not in section
         assert "housing" not in opened["education"]
 
+    def test_departments_decide_as_of_the_approval_day_in_shaoguan_not_the_lodging_day(
+        self, hukou: TestClient, auth: TokenFactory
+    ) -> None:
+        # 三(八) 进城落户农民子女: a child is a settled family's from the approval, so every
+        # department decides as of that day. Lodged on 20 August 2019, approved at 17:00 UTC on
+        # 1 September: 01:00 on 2 September in Shaoguan, a day and a school year on from UTC's.
+        with time_machine.travel(datetime(2019, 9, 1, 17, 0, tzinfo=UTC), tick=True):
+            officer = auth("public_security")  # a token of that day
+            created = submitted(hukou, officer, application(received_on="2019-08-20"))
+            assert approve(hukou, officer, created["id"]).status_code == 200
+
+        (data,) = outbox_data(hukou)
+        assert created["received_on"] == "2019-08-20"
+        assert data["decision_date"] == "2019-09-02"
+        assert data["decided_at"].startswith("2019-09-01T17:00")
+
     def test_the_event_is_keyed_by_the_settlement_id(
         self, hukou_with_relay: TestClient, officer: Headers, settings: Settings
     ) -> None:
@@ -272,6 +294,13 @@ class TestApprove(HukouApiTests):
         # ... and the approval goes through once the fault is gone.
         assert approve(client, officer, created["id"]).status_code == 200
         eventually(lambda: len(approved_events(settings)) == 1)
+
+
+def outbox_data(client: TestClient) -> list[dict[str, Any]]:
+    """The `data` of each event in hukou's outbox, published or not (its clear fields)."""
+    with client.app.state.runtime.db.read_only() as session:  # type: ignore[attr-defined]
+        values = session.scalars(select(TABLES.outbox.c.value)).all()
+    return [json.loads(value)["data"] for value in values]
 
 
 # --- reject --------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Education's rules as code under clause 三(八): stages by age, placements, planning."""
+"""Education's rules as code under clause 三(八): the school year, stages by age, placements,
+planning."""
 
+from services.education.rules.parameters import PARAMETERS
 from services.education.rules.placement import (
     SCHOOLING_FACT,
     EducationDecision,
@@ -13,12 +15,18 @@ from services.education.rules.placement import (
     summarise,
 )
 from services.education.rules.planning import PlacesPlan, SettledChild, StageNeed, plan_places
+from services.education.rules.school_years import (
+    MOST_WEEKS,
+    NEXT_YEAR_WEEKS,
+    SchoolYear,
+    kept_school_year,
+    placement_school_year,
+)
 from services.education.rules.stages import (
     CLAUSE,
     COMPULSORY_STAGES,
     JUNIOR_MIDDLE_ENTRY_AGE,
     NATIONAL_PARAMETERS,
-    PARAMETERS,
     PRESCHOOL_ENTRY_AGE,
     PRIMARY_ENTRY_AGE,
     SCHOOL_YEAR_START,
@@ -39,7 +47,9 @@ __all__ = [
     "CLAUSE",
     "COMPULSORY_STAGES",
     "JUNIOR_MIDDLE_ENTRY_AGE",
+    "MOST_WEEKS",
     "NATIONAL_PARAMETERS",
+    "NEXT_YEAR_WEEKS",
     "PARAMETERS",
     "PRESCHOOL_ENTRY_AGE",
     "PRIMARY_ENTRY_AGE",
@@ -54,6 +64,7 @@ __all__ = [
     "Outcome",
     "Placement",
     "PlacesPlan",
+    "SchoolYear",
     "Schooling",
     "SettledChild",
     "Stage",
@@ -62,7 +73,9 @@ __all__ = [
     "Transfer",
     "Undetermined",
     "age_at",
+    "kept_school_year",
     "place_children",
+    "placement_school_year",
     "plan_places",
     "school_year_label",
     "school_year_of",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from services.education.rules.school_years import SchoolYear, placement_school_year
 from services.education.rules.stages import (
     CLAUSE,
     SCHOOL_YEAR_START,
@@ -21,7 +22,6 @@ from services.education.rules.stages import (
     Undetermined,
     age_at,
     school_year_label,
-    school_year_of,
     school_year_start,
     stage_bands,
 )
@@ -55,6 +55,9 @@ class Family:
     destination_region_code: str
     decision_date: date
     members: tuple[Member, ...]
+    school_year: SchoolYear | None = None
+    """The school year an earlier decision on this settlement placed for, which a later one
+    keeps (`kept_school_year`); None: chosen from the decision date (`placement_school_year`)."""
 
 
 @dataclass(frozen=True)
@@ -186,10 +189,11 @@ def _place(
     member: Member,
     *,
     family: Family,
-    school_year: int,
+    school: SchoolYear,
     bands: StageBands,
     region_names: Mapping[str, str],
 ) -> Placement | None:
+    school_year = school.year
     start = school_year_start(school_year)
     county = family.destination_region_code
     county_name = region_names.get(county, county)
@@ -215,7 +219,7 @@ def _place(
             outcome=outcome,
             stage=stage,
             county=county,
-            reason=reason,
+            reason=f"{reason} {school.reason}",
             missing=missing,
             notice=notice,
             transfer=transfer,
@@ -299,7 +303,9 @@ def _place(
 def place_children(
     family: Family, parameters: ParameterSet, *, region_names: Mapping[str, str]
 ) -> EducationDecision:
-    """A placement for each child of a settled family (三(八)), by age at the school-year start.
+    """A placement for each child of a settled family (三(八)), by age at the start of the
+    school year placed for: the one under way on the decision date (the approval day), or the
+    next in the under way one's last weeks (`placement_school_year`).
 
     Who is considered: every member whose relation is `child` (an adult child is recorded as
     "no placement: adult", a child under 3 as "no placement: under 3" with the year preschool
@@ -311,9 +317,10 @@ def place_children(
     for member in family.members:
         if member.birth_date > family.decision_date:
             raise ValueError(f"member {member.index} is born after the decision date")
-    school_year = school_year_of(family.decision_date)
-    start = school_year_start(school_year)
     county = family.destination_region_code
+    school = family.school_year or placement_school_year(family.decision_date, parameters, county)
+    school_year = school.year
+    start = school_year_start(school_year)
     bands = stage_bands(parameters, start, county)
     if isinstance(bands, Undetermined):
         placements = tuple(
@@ -326,7 +333,7 @@ def place_children(
                 outcome="information_needed",
                 stage=None,
                 county=county,
-                reason=bands.reason,
+                reason=f"{bands.reason} {school.reason}",
                 missing=bands.missing,
             )
             for m in family.members
@@ -336,11 +343,11 @@ def place_children(
             county=county,
             school_year=school_year,
             placements=placements,
-            parameters_used=(SCHOOL_YEAR_START.reference(),),
+            parameters_used=(SCHOOL_YEAR_START.reference(), *school.references),
             information_needed=bands.missing,
         )
     decided = (
-        _place(m, family=family, school_year=school_year, bands=bands, region_names=region_names)
+        _place(m, family=family, school=school, bands=bands, region_names=region_names)
         for m in family.members
     )
     placements = tuple(p for p in decided if p is not None)
@@ -348,6 +355,6 @@ def place_children(
         county=county,
         school_year=school_year,
         placements=placements,
-        parameters_used=(SCHOOL_YEAR_START.reference(), *bands.references),
+        parameters_used=(SCHOOL_YEAR_START.reference(), *school.references, *bands.references),
         information_needed=tuple(m for p in placements for m in p.missing),
     )

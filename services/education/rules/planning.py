@@ -5,7 +5,8 @@ migrants' children public security and human resources share. The plan counts th
 recorded by education (placed, or too young for a place yet) in settlements decided up to the
 end of the school year asked about, each by age at the start of that school year and of the
 next: so next year shows the children who grow into preschool and those who grow out of senior
-high school.
+high school. A child placed for the next school year (decided in this one's last weeks,
+`placement_next_year_weeks`) is counted next year only.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from services.education.rules.stages import (
 
 @dataclass(frozen=True)
 class SettledChild:
-    """A child education recorded for a settlement: birth date and the school year placed in."""
+    """A child education recorded for a settlement: birth date, the school year placed for and
+    the settlement's decision date."""
 
     birth_date: date
     school_year: int
+    decided_on: date
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,11 @@ def plan_places(
     bands_this_year: StageBands | Undetermined,
     bands_next_year: StageBands | Undetermined,
 ) -> PlacesPlan:
-    """Count `children` settled by school year `year` in the stage their age puts them in at
-    the start of `year` and of `year + 1` (ages by the stage bands in force on those days).
+    """Count `children` settled by the end of school year `year` in the stage their age puts
+    them in at the start of `year` and of `year + 1` (ages by the stage bands in force on those
+    days); one placed for `year + 1` counts in `year + 1` only.
 
-    Children placed in a later school year are left out: they had not settled yet.
+    Children decided later are left out: they had not settled yet.
     """
     bands = (bands_this_year, bands_next_year)
     missing = tuple(m for b in bands if isinstance(b, Undetermined) for m in b.missing)
@@ -95,9 +99,10 @@ def plan_places(
             information_needed=tuple(dict.fromkeys(missing)),
         )
     this_start, next_start = school_year_start(year), school_year_start(year + 1)
-    counted = [c for c in children if c.school_year <= year]
-    now: list[AgeBand] = [
-        bands_this_year.band_of(age_at(c.birth_date, this_start)) for c in counted
+    counted = [c for c in children if c.decided_on < next_start]
+    now: list[AgeBand | None] = [
+        bands_this_year.band_of(age_at(c.birth_date, this_start)) if c.school_year <= year else None
+        for c in counted
     ]
     later: list[AgeBand] = [
         bands_next_year.band_of(age_at(c.birth_date, next_start)) for c in counted
@@ -114,10 +119,9 @@ def plan_places(
             for stage in STAGES
         ),
         children_counted=len(counted),
+        # New to preschool next year: under its age this year, or placed from next year on.
         entering_preschool_next_year=sum(
-            1
-            for a, b in zip(now, later, strict=True)
-            if a == "under_preschool" and b == "preschool"
+            1 for a, b in zip(now, later, strict=True) if a != "preschool" and b == "preschool"
         ),
         leaving_senior_high_next_year=sum(
             1 for a, b in zip(now, later, strict=True) if a == "senior_high" and b == "adult"

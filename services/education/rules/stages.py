@@ -3,8 +3,7 @@
 The ages and the school year are national law and practice, so they ship in code as dated
 parameters citing their source. A configured local parameter of the same name (e.g. a county
 deferring primary entry to seven, which the Compulsory Education Law art. 11 allows where
-conditions are lacking) supersedes them from its own date. Pure: no I/O (`PARAMETERS` only
-declares what may be configured; the service reads it once, when it starts).
+conditions are lacking) supersedes them from its own date (`rules.parameters`). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from typing import Any, Literal
 
 from shared import dates
 from shared.national import AGE_OF_MAJORITY
-from shared.parameters import Parameter, ParameterSet, ParameterSource, national
+from shared.parameters import Parameter, ParameterSet, national
 from shared.rules import parameter_field
 
 CLAUSE = "三(八)"
@@ -66,8 +65,8 @@ NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
     _national(
         PRESCHOOL_ENTRY_AGE,
         3,
-        "national practice: kindergartens take children from age 3 (幼儿园工作规程); "
-        "POLICY.md national rules: pre-school is ages 3 to 6",
+        "national practice: kindergartens take children of 3 and over until school (幼儿园"
+        "工作规程 art. 2: 对3周岁以上学龄前幼儿实施保育和教育)",
     ),
     _national(
         PRIMARY_ENTRY_AGE,
@@ -84,21 +83,11 @@ NATIONAL_PARAMETERS: tuple[Parameter, ...] = (
     _national(
         SENIOR_HIGH_ENTRY_AGE,
         15,
-        "national practice: three years of junior middle school, compulsory education ending "
-        "at about 15 (POLICY.md national rules)",
+        "national practice: three years of junior middle school after six of primary, so "
+        "the nine years of compulsory education end at about 15",
     ),
     AGE_OF_MAJORITY,
 )
-
-PARAMETERS = ParameterSource(
-    service="education",
-    national=NATIONAL_PARAMETERS,
-    fixed=(SCHOOL_YEAR_START.name,),
-)
-"""The national parameters, then any configured in `LUOHU_EDUCATION_PARAMETERS`: say, a county's
-primary_entry_age of 7. The rules need none configured, since the ages are national law shipped
-in code; the school year start may not be configured (see SCHOOL_YEAR_START)."""
-
 
 # --- the school year and ages -------------------------------------------------------------------
 

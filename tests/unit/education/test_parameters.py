@@ -3,15 +3,12 @@ the school year start no configuration may move."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from services.education.rules import (
     NATIONAL_PARAMETERS,
-    PARAMETERS,
     PRIMARY_ENTRY_AGE,
     SENIOR_HIGH_ENTRY_AGE,
     Family,
@@ -27,45 +24,15 @@ from tests.unit.education.support import (
     START,
     XINFENG,
     born_aged,
+    configured,
+    local,
     member,
     only,
+    with_national,
 )
-
-
-def local(
-    name: str,
-    value: int | str,
-    *,
-    county: str | None,
-    valid_from: date,
-    unit: str | None = "years",
-) -> Parameter:
-    """An education parameter of `county` (None: citywide): the test is its source."""
-    return Parameter(
-        name=name,
-        value=value,
-        unit=unit,
-        region_code=county,
-        valid_from=valid_from,
-        source="test fixture",
-        department="education",
-    )
-
-
-def with_national(*configured: Parameter) -> ParameterSet:
-    return ParameterSet((*NATIONAL_PARAMETERS, *configured))
-
 
 DEFERRAL = local(PRIMARY_ENTRY_AGE, 7, county=XINFENG, valid_from=START)
 DEFERRED = with_national(DEFERRAL)
-
-
-def configured(monkeypatch: pytest.MonkeyPatch, *parameters: Parameter) -> ParameterSet:
-    """Education's parameters as the service loads them with `parameters` configured (from a
-    copy of its source, so the set the process keeps is not touched)."""
-    given = json.dumps([p.model_dump(mode="json") for p in parameters])
-    monkeypatch.setenv(PARAMETERS.variable, given)
-    return replace(PARAMETERS).load()
 
 
 class TestParameters:
