@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.hukou import operations, schemas
-from services.hukou.models import TABLES, FanoutStatus, SettlementApplication
+from services.hukou.models import TABLES, FanoutStatus, HouseholdMember, SettlementApplication
 from services.hukou.views import load_application
 from shared import regions
 from shared.db import utcnow
@@ -84,11 +84,24 @@ def _section(model: type[Section], stored: dict[str, Any] | None) -> Section | N
     return model.model_validate(stored) if stored else None
 
 
+def settling_members(application: SettlementApplication) -> list[HouseholdMember]:
+    """The people of an approved application who settle: those its decision does not leave out
+    (二.3, 举家进城落户: a member who cannot settle with the applicant is left out, not the
+    family). A decision recorded before the members were decided leaves no one out."""
+    left_out = {
+        member["index"]
+        for member in application.eligibility.get("members", [])
+        if member["settles"] is False
+    }
+    return [m for m in application.members if m.position not in left_out]
+
+
 def approval_event(application: SettlementApplication, recipients: TrustBundle) -> CloudEvent:
     """`settlement.approved`: what every department needs, so none re-keys the family's data,
     and each department receives only its own part of it."""
     request = application.request
     residence = _section(Residence, request.get("residence"))
+    settling = settling_members(application)
     return approved_event(
         SettlementApproved(
             settlement_id=application.id,
@@ -98,7 +111,7 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
             channel=application.channel,
             destination_region_code=application.destination_region_code,
             destination_region_name=regions.describe(application.destination_region_code),
-            household_size=len(application.members),
+            household_size=len(settling),
             destination_address=residence.address if residence else None,
             residence=residence,
             members=[
@@ -111,7 +124,7 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
                     previous_region_code=m.hukou_region_code,
                     previous_hukou_type=m.hukou_type,
                 )
-                for m in application.members
+                for m in settling
             ],
             social_insurance=_section(SocialInsurance, request.get("social_insurance")),
             housing=_section(HousingFacts, request.get("housing")),

@@ -209,6 +209,19 @@ class CheckOut(BaseModel):
     missing: list[str] = []
 
 
+class MemberDecisionOut(BaseModel):
+    """Whether one person of the application settles, and why (二.3, 举家进城落户)."""
+
+    index: int = Field(description="0 is the applicant, n is `household[n-1]`")
+    relation: str
+    settles: bool | None = Field(
+        description="true: settles; false: does not (a member left out of this application "
+        "applies on their own); null: not decided yet"
+    )
+    clause: str
+    reason: str
+
+
 class EligibilityOut(BaseModel):
     eligible: bool
     outcome: Literal["eligible", "ineligible", "undetermined"]
@@ -217,6 +230,13 @@ class EligibilityOut(BaseModel):
     decision_date: date
     checks: list[CheckOut]
     missing: list[str] = []
+    members: list[MemberDecisionOut] = Field(
+        default=[],
+        description="Per person, whether they settle and why (二.3): a member who cannot settle "
+        "with the applicant is left out, and the others decided; only those who settle are in "
+        "`settlement.approved`. Empty in a decision made before it was recorded: everyone "
+        "listed settles with an eligible applicant.",
+    )
 
 
 class PersonOut(BaseModel):

@@ -18,7 +18,13 @@ from services.hukou.rules.eligibility import (
     decision_outcome,
 )
 from services.hukou.rules.evidence import check_permit_evidence
-from services.hukou.rules.household import check_household, check_rural_rights
+from services.hukou.rules.household import (
+    MemberPlace,
+    check_household,
+    check_rural_rights,
+    member_places,
+)
+from services.hukou.rules.members import decide_members
 from services.hukou.rules.parameters import (
     MINIMUM_INSURED_MONTHS,
     PARAMETERS,
@@ -34,6 +40,7 @@ __all__ = [
     "PARAMETERS",
     "RULES_VERSIONS",
     "SHAOGUAN_2017_TRIAL",
+    "MemberPlace",
     "Rule",
     "RulesVersion",
     "check_collective_household",
@@ -48,5 +55,7 @@ __all__ = [
     "check_talent",
     "check_unknown_channel",
     "decide_eligibility",
+    "decide_members",
     "decision_outcome",
+    "member_places",
 ]
