@@ -88,11 +88,36 @@ class TalentIn(Strict):
 
 
 class StudentIn(Strict):
-    """Extension for channel rural_student (二.5)."""
+    """Extension for channel rural_student (二.5): 高校录取的农村籍学生……将户口迁至高校所在地,
+    毕业后……将户口迁回原籍地或迁入就(创)业地."""
 
     stage: StudentStage
-    college_region_code: ShaoguanCounty
+    college_region_code: RegionCode = Field(
+        description="The college's county: an admitted student's destination; a graduate's "
+        "college may be anywhere"
+    )
     employment_region_code: RegionCode | None = None
+    origin_region_code: RegionCode | None = Field(
+        default=None,
+        description="A graduate's place of origin (原籍地): the registration before the college, "
+        "which the graduate may move back to whatever the college's registration is. Not for "
+        "an admitted student, whose origin is the current registration.",
+    )
+    origin_hukou_type: HukouType | None = Field(
+        default=None,
+        description="A graduate's registration type before the college (农村籍: rural); not for "
+        "an admitted student, whose type is the applicant's hukou_type.",
+    )
+
+    @field_validator("origin_region_code", "origin_hukou_type")
+    @classmethod
+    def _origin_is_a_graduates(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("stage") == "admitted":
+            raise ValueError(
+                "is stated only for a graduate: an admitted student's place of origin is the "
+                "current registration, applicant.hukou_region_code and hukou_type (二.5)"
+            )
+        return value
 
 
 class RuralRightsIn(Strict):

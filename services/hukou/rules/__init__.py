@@ -4,7 +4,6 @@ from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
 )
@@ -32,6 +31,7 @@ from services.hukou.rules.parameters import (
     SHAOGUAN_2017_TRIAL,
     RulesVersion,
 )
+from services.hukou.rules.students import check_rural_student
 
 __all__ = [
     "CHANNEL_RULES",

@@ -1,4 +1,5 @@
-"""The settlement channels of clause 二 (二.1, 二.2, 二.4, 二.5, 二.6), one rule per clause."""
+"""The settlement channels of clause 二 (二.1, 二.2, 二.4, 二.6), one rule per clause; the
+rural students' (二.5) are `students`."""
 
 from __future__ import annotations
 
@@ -221,85 +222,6 @@ def check_talent(
             f"{_TALENT_WORDS[category]}: clause 二.4 lifts the settlement restrictions for this "
             "category, so no further conditions apply.",
         ),
-    )
-
-
-# --- 二.5 rural students -------------------------------------------------------------------------
-
-
-def check_rural_student(
-    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
-) -> tuple[Check, ...]:
-    """二.5: a rural-registered student moves to the college, then home or to work (来去自由)."""
-    return (_rural_registration(facts), _student_destination(facts))
-
-
-def _rural_registration(facts: ApplicationFacts) -> Check:
-    rule, clause = "rural_student.rural_registration", "二.5"
-    if facts.applicant.hukou_type == "rural":
-        return passed(rule, clause, "The applicant's household registration is rural (农村籍).")
-    return failed(
-        rule,
-        clause,
-        f"The applicant's household registration is {facts.applicant.hukou_type}: clause 二.5 "
-        "is for rural-registered students (农村籍高校学生). A college graduate may apply under "
-        "二.4 (talent).",
-    )
-
-
-def _student_destination(facts: ApplicationFacts) -> Check:
-    rule, clause = "rural_student.destination", "二.5"
-    student, destination = facts.student, facts.destination_region_code
-    if student is None:
-        return undetermined(
-            rule,
-            clause,
-            "No student details are given (stage, the college's county). Clause 二.5 needs them.",
-            ("student",),
-        )
-    choice = "The move is by the student's own choice (本人意愿)."
-    if student.stage == "admitted":
-        if destination == student.college_region_code:
-            return passed(
-                rule,
-                clause,
-                f"An admitted student moves to {destination}, where the college is. {choice}",
-            )
-        return failed(
-            rule,
-            clause,
-            f"An admitted student may move only to the college's county "
-            f"{student.college_region_code}, not to {destination}.",
-        )
-    if student.stage != "graduated":
-        return failed(
-            rule, clause, f"The student stage {student.stage!r} is not 'admitted' or 'graduated'."
-        )
-    origin, work = facts.applicant.hukou_region_code, student.employment_region_code
-    if destination == origin:
-        return passed(
-            rule, clause, f"A graduate moves back to the place of origin {origin}. {choice}"
-        )
-    if destination == work:
-        return passed(
-            rule,
-            clause,
-            f"A graduate moves to {work}, the place of employment or business. {choice}",
-        )
-    after = "After graduation clause 二.5 allows the place of origin or of employment or business"
-    if work is None:
-        return undetermined(
-            rule,
-            clause,
-            f"The destination {destination} is not the place of origin {origin}, and the place "
-            f"of employment is not stated. {after}.",
-            ("student.employment_region_code",),
-        )
-    return failed(
-        rule,
-        clause,
-        f"The destination {destination} is neither the place of origin {origin} nor the place "
-        f"of employment {work}. {after}.",
     )
 
 

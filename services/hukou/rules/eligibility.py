@@ -10,7 +10,6 @@ from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
 )
@@ -23,6 +22,7 @@ from services.hukou.rules.parameters import (
     RulesVersion,
     describe_versions,
 )
+from services.hukou.rules.students import check_rural_student
 from shared.dates import period
 from shared.parameters import Parameter, latest_in_force
 from shared.rules import Check, CheckOutcome, failed, outcome_of, passed, undetermined

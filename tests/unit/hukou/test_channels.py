@@ -8,14 +8,12 @@ from typing import Any
 import pytest
 
 from services.hukou.domain import (
-    Student,
     Talent,
     TalentCategory,
 )
 from services.hukou.rules import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
     decide_eligibility,
@@ -24,11 +22,9 @@ from shared.rules import Check
 from shared.settlement import Tenure
 from tests.unit.hukou.support import (
     DESTINATION,
-    ORIGIN,
     OTHER_COUNTY,
     facts,
     only,
-    person,
     with_insurance,
     with_residence,
 )
@@ -207,66 +203,6 @@ class TestTalent:
         decision = decide_eligibility(facts("talent", residence=None, social_insurance=None))
         assert decision.outcome == "eligible"
         assert {c.clause for c in decision.checks} == {"五", "二.4", "二.3", "三(四)"}
-
-
-class TestRuralStudent:
-    """二.5: rural students move to the college, and after graduation home or to work."""
-
-    def destination(self, student: Student, destination: str = DESTINATION) -> Check:
-        changed = facts("rural_student", student=student, destination_region_code=destination)
-        return only(check_rural_student(changed), "rural_student.destination")
-
-    def test_an_admitted_student_moves_to_the_college_county(self) -> None:
-        check = self.destination(Student(stage="admitted", college_region_code=DESTINATION))
-        assert check.outcome == "passed"
-        assert "本人意愿" in check.reason
-
-    def test_an_admitted_student_may_not_move_to_another_county(self) -> None:
-        check = self.destination(Student(stage="admitted", college_region_code=OTHER_COUNTY))
-        assert check.outcome == "failed"
-
-    def test_an_urban_registered_student_is_not_in_this_channel(self) -> None:
-        urban = facts("rural_student", applicant=person(hukou_type="urban"))
-        check = only(check_rural_student(urban), "rural_student.rural_registration")
-        assert check.outcome == "failed"
-        assert "rural-registered" in check.reason
-
-    def test_a_rural_registered_student_is_in_this_channel(self) -> None:
-        check = only(
-            check_rural_student(facts("rural_student")), "rural_student.rural_registration"
-        )
-        assert check.outcome == "passed"
-
-    def test_a_graduate_moves_back_to_the_place_of_origin(self) -> None:
-        graduated = Student(stage="graduated", college_region_code=OTHER_COUNTY)
-        assert self.destination(graduated, destination=ORIGIN).outcome == "passed"
-
-    def test_a_graduate_moves_to_the_county_of_employment(self) -> None:
-        graduated = Student(
-            stage="graduated", college_region_code=OTHER_COUNTY, employment_region_code=DESTINATION
-        )
-        assert self.destination(graduated).outcome == "passed"
-
-    def test_a_graduate_may_not_move_elsewhere(self) -> None:
-        graduated = Student(
-            stage="graduated", college_region_code=DESTINATION, employment_region_code="440205"
-        )
-        check = self.destination(graduated)
-        assert check.outcome == "failed"
-        assert "440205" in check.reason and ORIGIN in check.reason
-
-    def test_a_graduate_with_unknown_employment_elsewhere_is_undetermined(self) -> None:
-        graduated = Student(stage="graduated", college_region_code=DESTINATION)
-        check = self.destination(graduated)
-        assert check.outcome == "undetermined"
-        assert check.missing == ("student.employment_region_code",)
-
-    def test_a_missing_student_section_is_undetermined_and_named(self) -> None:
-        check = only(
-            check_rural_student(facts("rural_student", student=None)), "rural_student.destination"
-        )
-        assert check.outcome == "undetermined"
-        assert check.missing == ("student",)
 
 
 class TestCollectiveHousehold:
