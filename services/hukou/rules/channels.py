@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.hukou.domain import ApplicationFacts, Residence
+from services.hukou.domain import ApplicationFacts, Residence, SocialInsurance
 from services.hukou.rules.base import cite, parameter_or_check
 from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS
 from shared.parameters import Parameter
@@ -80,11 +80,7 @@ def _stable_residence_dwelling(facts: ApplicationFacts) -> Check:
 
 def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
     rule, clause = "stable_residence.insurance", "二.1"
-    insurance = facts.social_insurance
-    months = {
-        "social_insurance.pension_months": insurance.pension_months if insurance else None,
-        "social_insurance.medical_months": insurance.medical_months if insurance else None,
-    }
+    months = _stated_months(facts.social_insurance)
     pension, medical = months.values()
     stated = (
         f"Social (pension) insurance: {_months(pension)}; medical insurance: {_months(medical)}."
@@ -101,6 +97,14 @@ def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
     return passed(rule, clause, f"{stated} Both have been bought. {requirement}")
 
 
+def _stated_months(insurance: SocialInsurance | None) -> dict[str, int | None]:
+    """The months of pension and of medical insurance, by their paths; None: not stated."""
+    return {
+        "social_insurance.pension_months": insurance.pension_months if insurance else None,
+        "social_insurance.medical_months": insurance.medical_months if insurance else None,
+    }
+
+
 def _months(value: int | None) -> str:
     return "not stated" if value is None else f"{value} months"
 
@@ -111,38 +115,70 @@ def _months(value: int | None) -> str:
 def check_insured_one_year(
     facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
 ) -> tuple[Check, ...]:
-    """二.2: urban social insurance for a year or more (含1年); settle where insured or living."""
-    return (_insured_months(facts, parameters), _insured_settlement_place(facts))
+    """二.2: urban social insurance for a year or more (对参加城镇社会保险1年以上(含1年)的), in an
+    urban scheme; settled at the place insured or of residence (可在参保地或实际居住地落户)."""
+    return (
+        _insured_months(facts, parameters),
+        _insured_urban_scheme(facts),
+        _insured_settlement_place(facts),
+    )
 
 
 def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) -> Check:
+    """Social insurance (社会保险) is pension and medical insurance alike (社会保险法 art. 2), so
+    the months of either count: the longer one is how long the applicant has been insured."""
     rule, clause = "insured_one_year.insured_months", "二.2"
     minimum = parameter_or_check(
         MINIMUM_INSURED_MONTHS.name, facts.decision_date, parameters, rule=rule, clause=clause
     )
     if isinstance(minimum, Check):
         return minimum
-    least = int(minimum.value)
-    # The text itself tells 社保 from 医保 (二.1: 购买了社保、医保), and the contract carries
-    # pension and medical months apart: the pension months are the social-insurance months.
-    months = facts.social_insurance.pension_months if facts.social_insurance else None
+    least, months = int(minimum.value), _stated_months(facts.social_insurance)
+    pension, medical = months.values()
+    stated = f"Pension insurance: {_months(pension)}; medical insurance: {_months(medical)}"
     needed = (
-        f"Clause 二.2 needs urban social insurance for one year or more, one year included "
-        f"(at least {least} months: {cite(minimum)})."
+        f"Clause 二.2 needs urban social insurance (城镇社会保险: pension or medical insurance, "
+        f"社会保险法 art. 2) for one year or more, one year included (at least {least} months: "
+        f"{cite(minimum)})."
     )
-    if months is None:
+    known = [value for value in months.values() if value is not None]
+    unstated = [path for path, value in months.items() if value is None]
+    if known and max(known) >= least:
+        return passed(rule, clause, f"{stated}. {needed}")
+    if unstated:
+        return undetermined(rule, clause, f"{stated}. {needed}", unstated)
+    return failed(rule, clause, f"{stated}. {needed}")
+
+
+def _insured_urban_scheme(facts: ApplicationFacts) -> Check:
+    """城镇社会保险 is the urban employees' scheme (城镇职工), the one an employer pays into; the
+    urban and rural residents' scheme (城乡居民), open to town and village alike, is not urban
+    social insurance (the pension service reads `employer_paid` the same way)."""
+    rule, clause, field = "insured_one_year.urban_scheme", "二.2", "social_insurance.employer_paid"
+    employer_paid = facts.social_insurance.employer_paid if facts.social_insurance else None
+    if employer_paid is None:
         return undetermined(
             rule,
             clause,
-            f"The months of social (pension) insurance are not stated. {needed}",
-            ("social_insurance.pension_months",),
+            "The application does not say whether an employer pays the insurance, so it is not "
+            "known whether it is urban social insurance (城镇社会保险), the urban employees' "
+            "scheme (城镇职工).",
+            (field,),
         )
-    if months < least:
+    if not employer_paid:
         return failed(
-            rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+            rule,
+            clause,
+            "No employer pays the insurance: it is not the urban employees' scheme (城镇职工) but "
+            "the urban and rural residents' (城乡居民), which is not urban social insurance "
+            "(城镇社会保险). Clause 二.1 (stable_residence) asks for social and medical insurance "
+            "bought (购买了社保、医保) whatever the scheme, with a stable residence.",
         )
     return passed(
-        rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+        rule,
+        clause,
+        "An employer pays the insurance: the urban employees' scheme (城镇职工), urban social "
+        "insurance (城镇社会保险).",
     )
 
 

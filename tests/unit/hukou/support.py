@@ -63,7 +63,10 @@ def facts(channel: str = "stable_residence", **changes: Any) -> ApplicationFacts
             region_code=DESTINATION,
         ),
         social_insurance=SocialInsurance(
-            pension_months=14, medical_months=14, insured_region_code=DESTINATION
+            pension_months=14,
+            medical_months=14,
+            insured_region_code=DESTINATION,
+            employer_paid=True,
         ),
         talent=Talent(category="college_graduate"),
         student=Student(stage="admitted", college_region_code=DESTINATION),

@@ -111,10 +111,15 @@ class TestStableResidence:
 class TestInsuredOneYear:
     """二.2: urban social insurance for one year or more, at the place insured or of residence."""
 
-    def months_check(self, months: int | None) -> Check:
-        insurance = with_insurance(pension_months=months)
+    def months_check(self, pension: int | None, medical: int | None = 0) -> Check:
+        insurance = with_insurance(pension_months=pension, medical_months=medical)
         checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
         return only(checks, "insured_one_year.insured_months")
+
+    def scheme_check(self, employer_paid: bool | None) -> Check:
+        insurance = with_insurance(employer_paid=employer_paid)
+        checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
+        return only(checks, "insured_one_year.urban_scheme")
 
     def place_check(self, *, insured: str | None, lives: str | None) -> Check:
         changed = facts(
@@ -129,15 +134,49 @@ class TestInsuredOneYear:
         assert check.outcome == "passed"
         assert "minimum_insured_months = 12, source: policy 二.2" in check.reason
 
-    def test_eleven_months_insured_is_not_enough(self) -> None:
-        check = self.months_check(11)
+    def test_eleven_months_of_each_insurance_are_not_enough(self) -> None:
+        check = self.months_check(11, 11)
         assert check.outcome == "failed"
         assert "11 months" in check.reason and "12" in check.reason
 
-    def test_unstated_insured_months_are_undetermined_and_named(self) -> None:
-        check = self.months_check(None)
+    @pytest.mark.parametrize(("pension", "medical"), [(0, 24), (11, 12), (None, 12)])
+    def test_medical_insurance_is_social_insurance_and_counts(
+        self, pension: int | None, medical: int
+    ) -> None:
+        # 参加城镇社会保险1年以上(含1年): 社会保险 is pension and medical insurance alike.
+        assert self.months_check(pension, medical).outcome == "passed"
+
+    def test_24_months_of_urban_employee_medical_insurance_alone_are_eligible(self) -> None:
+        insurance = with_insurance(pension_months=0, medical_months=24, employer_paid=True)
+        decision = decide_eligibility(facts("insured_one_year", social_insurance=insurance))
+        assert decision.outcome == "eligible"
+
+    def test_unstated_months_short_of_a_year_are_undetermined_and_named(self) -> None:
+        check = self.months_check(None, 11)
         assert check.outcome == "undetermined"
         assert check.missing == ("social_insurance.pension_months",)
+
+    def test_no_months_stated_name_both_insurances(self) -> None:
+        check = self.months_check(None, None)
+        assert check.missing == (
+            "social_insurance.pension_months",
+            "social_insurance.medical_months",
+        )
+
+    def test_insurance_an_employer_pays_is_urban_social_insurance(self) -> None:
+        check = self.scheme_check(True)
+        assert check.outcome == "passed"
+        assert "城镇职工" in check.reason
+
+    def test_insurance_no_employer_pays_is_not_urban_and_points_to_2_1(self) -> None:
+        check = self.scheme_check(False)
+        assert check.outcome == "failed"
+        assert "城乡居民" in check.reason and "二.1" in check.reason
+
+    def test_an_unknown_scheme_is_undetermined_and_named(self) -> None:
+        check = self.scheme_check(None)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("social_insurance.employer_paid",)
 
     def test_settling_at_the_place_insured_passes(self) -> None:
         check = self.place_check(insured=DESTINATION, lives=OTHER_COUNTY)
