@@ -84,7 +84,12 @@ class SocialInsuranceIn(Strict):
 
 class TalentIn(Strict):
     category: TalentCategory
-    evidence: Annotated[str, Field(max_length=500)] | None = None
+    evidence: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description="What shows the category (e.g. the graduation certificate's number), for "
+        "the officer who approves to verify; without it the talent channel is undetermined "
+        "(二.4). Blank text is refused.",
+    )
 
 
 class StudentIn(Strict):

@@ -229,7 +229,9 @@ _TALENT_WORDS = {
 def check_talent(
     facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
 ) -> tuple[Check, ...]:
-    """二.4: college graduates, skilled workers, vocational graduates, returned students settle."""
+    """二.4: college graduates, skilled workers, vocational graduates, returned students settle
+    (全面放开对高校毕业生、技术工人、职业院校毕业生和留学归国人员的落户限制), the category shown by
+    evidence: a category claimed without it is undetermined."""
     rule, clause = "talent.category", "二.4"
     if facts.talent is None:
         return (
@@ -251,12 +253,25 @@ def check_talent(
                 f"{', '.join(_TALENT_WORDS)}.",
             ),
         )
+    if facts.talent.evidence is None:
+        return (
+            undetermined(
+                rule,
+                clause,
+                f"{_TALENT_WORDS[category]} is claimed without evidence of it: clause 二.4 lifts "
+                "the settlement restrictions for the category (全面放开……的落户限制), so the "
+                "category must be shown (a graduation certificate, a vocational qualification, "
+                "an overseas degree's certification).",
+                ("talent.evidence",),
+            ),
+        )
     return (
         passed(
             rule,
             clause,
-            f"{_TALENT_WORDS[category]}: clause 二.4 lifts the settlement restrictions for this "
-            "category, so no further conditions apply.",
+            f"{_TALENT_WORDS[category]}, with evidence given (talent.evidence) for the officer "
+            "who approves to verify: clause 二.4 lifts the settlement restrictions for this "
+            "category (全面放开……的落户限制), so no further conditions apply.",
         ),
     )
 

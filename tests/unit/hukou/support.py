@@ -68,7 +68,7 @@ def facts(channel: str = "stable_residence", **changes: Any) -> ApplicationFacts
             insured_region_code=DESTINATION,
             employer_paid=True,
         ),
-        talent=Talent(category="college_graduate"),
+        talent=Talent(category="college_graduate", evidence="毕业证书 10559120190600123"),
         student=Student(stage="admitted", college_region_code=DESTINATION),
     )
     return replace(base, **changes)

@@ -220,18 +220,33 @@ class TestInsuredOneYear:
 
 
 class TestTalent:
-    """二.4: the four talent categories settle without further conditions."""
+    """二.4: the four talent categories, shown by evidence, settle without further conditions."""
+
+    EVIDENCE = "职业资格证书 S000044012345678"
 
     @pytest.mark.parametrize(
         "category",
         ["college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"],
     )
-    def test_every_talent_category_settles_without_further_conditions(
+    def test_every_talent_category_with_evidence_settles_without_further_conditions(
         self, category: TalentCategory
     ) -> None:
-        (check,) = check_talent(facts("talent", talent=Talent(category=category)))
+        talent = Talent(category=category, evidence=self.EVIDENCE)
+        (check,) = check_talent(facts("talent", talent=talent))
         assert (check.rule, check.clause, check.outcome) == ("talent.category", "二.4", "passed")
         assert "no further conditions" in check.reason
+        assert self.EVIDENCE not in check.reason  # a certificate's number stays in the record
+
+    @pytest.mark.parametrize(
+        "category",
+        ["college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"],
+    )
+    def test_a_category_without_evidence_is_undetermined_and_names_it(
+        self, category: TalentCategory
+    ) -> None:
+        decision = decide_eligibility(facts("talent", talent=Talent(category=category)))
+        assert decision.outcome == "undetermined"
+        assert decision.missing == ("talent.evidence",)
 
     def test_a_missing_talent_section_is_undetermined_and_named(self) -> None:
         (check,) = check_talent(facts("talent", talent=None))
