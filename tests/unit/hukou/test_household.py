@@ -193,4 +193,5 @@ class TestIdentityNumbersInReasons:
         ]
         numbers = {applicant.id_number} | {m.id_number for m in household}
         reasons = [c.reason for d in decisions for c in d.checks]
+        reasons += [m.reason for d in decisions for m in d.members]
         assert not [(n, r) for n in numbers for r in reasons if n in r]
