@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.hukou.domain import ApplicationFacts, Residence, SocialInsurance
-from services.hukou.rules.base import cite, parameter_or_check
+from services.hukou.rules.base import cite, parameter_or_check, unstated
 from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS
 from shared.parameters import Parameter
 from shared.rules import Check, failed, passed, undetermined
@@ -91,7 +91,7 @@ def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
     )
     if any(value is not None and value <= 0 for value in months.values()):
         return failed(rule, clause, f"{stated} {requirement}")
-    missing = [path for path, value in months.items() if value is None]
+    missing = unstated(months)
     if missing:
         return undetermined(rule, clause, f"{stated} {requirement}", missing)
     return passed(rule, clause, f"{stated} Both have been bought. {requirement}")
@@ -142,11 +142,10 @@ def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) ->
         f"{cite(minimum)})."
     )
     known = [value for value in months.values() if value is not None]
-    unstated = [path for path, value in months.items() if value is None]
     if known and max(known) >= least:
         return passed(rule, clause, f"{stated}. {needed}")
-    if unstated:
-        return undetermined(rule, clause, f"{stated}. {needed}", unstated)
+    if unstated(months):
+        return undetermined(rule, clause, f"{stated}. {needed}", unstated(months))
     return failed(rule, clause, f"{stated}. {needed}")
 
 
@@ -203,14 +202,9 @@ def _insured_settlement_place(facts: ApplicationFacts) -> Check:
         f"The destination is {destination}; the place insured is {insured or 'not stated'}; "
         f"the place of residence is {lives or 'not stated'}."
     )
-    missing = [
-        path
-        for path, value in (
-            ("social_insurance.insured_region_code", insured),
-            ("residence.region_code", lives),
-        )
-        if value is None
-    ]
+    missing = unstated(
+        {"social_insurance.insured_region_code": insured, "residence.region_code": lives}
+    )
     if missing:
         return undetermined(rule, clause, f"{known} {allowed}", missing)
     return failed(rule, clause, f"{known} Neither is the destination. {allowed}")

@@ -73,25 +73,20 @@ def _member(
     place: MemberPlace, facts: ApplicationFacts, outcome: DecisionOutcome
 ) -> MemberDecision:
     relation, check = facts.household[place.index - 1].relation, place.check
+
+    def decided(settles: bool | None, then: str = "") -> MemberDecision:
+        reason = f"{check.reason} {then}" if then else check.reason
+        return MemberDecision(place.index, relation, settles, check.clause, reason)
+
     if place.joins is False:
-        return MemberDecision(place.index, relation, False, check.clause, check.reason)
+        return decided(False)
     if outcome == "ineligible":
-        return MemberDecision(
-            place.index,
-            relation,
-            False,
-            check.clause,
-            f"{check.reason} They settle only with the applicant (二.3), who is not eligible.",
-        )
+        return decided(False, "They settle only with the applicant (二.3), who is not eligible.")
     if place.joins is None:
-        return MemberDecision(place.index, relation, None, check.clause, check.reason)
+        return decided(None)
     if outcome == "undetermined":
-        return MemberDecision(
-            place.index,
-            relation,
+        return decided(
             None,
-            check.clause,
-            f"{check.reason} They settle with the applicant (二.3) once the applicant's "
-            "eligibility is decided.",
+            "They settle with the applicant (二.3) once the applicant's eligibility is decided.",
         )
-    return MemberDecision(place.index, relation, True, check.clause, check.reason)
+    return decided(True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.hukou.domain import ApplicationFacts, Student
+from services.hukou.rules.base import unstated
 from services.hukou.rules.parameters import PARAMETERS
 from shared.parameters import Parameter
 from shared.rules import Check, failed, passed, undetermined
@@ -132,14 +133,9 @@ def _graduate_destination(facts: ApplicationFacts, student: Student) -> Check:
         "After graduation clause 二.5 allows the place of origin (the registration before the "
         "college) or of employment or business"
     )
-    missing = [
-        path
-        for path, value in (
-            ("student.origin_region_code", origin),
-            ("student.employment_region_code", work),
-        )
-        if value is None
-    ]
+    missing = unstated(
+        {"student.origin_region_code": origin, "student.employment_region_code": work}
+    )
     known = (
         f"The destination {destination} is not the place of origin "
         f"({origin or 'not stated'}) nor of employment ({work or 'not stated'})"
