@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.hukou import operations, schemas
-from services.hukou.models import TABLES, FanoutStatus, HouseholdMember, SettlementApplication
-from services.hukou.views import load_application
+from services.hukou.models import TABLES, FanoutStatus, SettlementApplication
+from services.hukou.views import load_application, settling_members
 from shared import regions
 from shared.db import utcnow
 from shared.errors import Conflict
@@ -82,18 +82,6 @@ def _section(model: type[Section], stored: dict[str, Any] | None) -> Section | N
     # The stored request is the validated body as JSON: each section reads back whole, and a
     # field the event does not carry (rural rights' surrender_required) is left out.
     return model.model_validate(stored) if stored else None
-
-
-def settling_members(application: SettlementApplication) -> list[HouseholdMember]:
-    """The people of an approved application who settle: those its decision does not leave out
-    (二.3, 举家进城落户: a member who cannot settle with the applicant is left out, not the
-    family). A decision recorded before the members were decided leaves no one out."""
-    left_out = {
-        member["index"]
-        for member in application.eligibility.get("members", [])
-        if member["settles"] is False
-    }
-    return [m for m in application.members if m.position not in left_out]
 
 
 def approval_event(application: SettlementApplication, recipients: TrustBundle) -> CloudEvent:

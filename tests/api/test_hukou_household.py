@@ -20,8 +20,9 @@ from tests.api.hukou_support import (
     fetch,
     submit,
     submitted,
+    this_year,
 )
-from tests.support import Headers, error_of, eventually, person_id
+from tests.support import WUJIANG, Headers, error_of, eventually, person_id
 
 
 def with_adult_child() -> dict[str, Any]:
@@ -78,3 +79,14 @@ class TestHousehold(HukouApiTests):
         opened = open_section(data, keyring_for(settings), "education")
         settling = (created["applicant"], *created["household"][:2])
         assert [m["id_number"] for m in opened["members"]] == [p["id_number"] for p in settling]
+
+    def test_the_settlement_targets_count_only_the_members_who_settle(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        created = submitted(hukou, officer, with_adult_child())
+        assert approve(hukou, officer, created["id"]).status_code == 200
+
+        response = hukou.get(f"/v1/settlement-targets/{this_year()}", headers=officer)
+
+        (row,) = [row for row in response.json() if row["region_code"] == WUJIANG]
+        assert (row["approved_applications"], row["settled_persons"]) == (1, 3)
