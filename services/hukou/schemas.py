@@ -51,7 +51,10 @@ class ApplicantIn(_PersonIn):
 
 
 class HouseholdMemberIn(_PersonIn):
-    relation: str = Field(description="spouse | child | parent (二.3)")
+    relation: str = Field(
+        description="spouse | child | parent (二.3); an adult child is left out of the "
+        "application, the rest decided (eligibility.members)"
+    )
     hukou_region_code: RegionCode | None = None
     hukou_type: HukouType | None = None
 
@@ -342,7 +345,10 @@ class SettlementApplicationOut(BaseModel):
     rejection_reason: str | None = None
     settled_at: datetime | None = None
     applicant: PersonOut
-    household: list[PersonOut]
+    household: list[PersonOut] = Field(
+        description="Everyone listed with the applicant; `eligibility.members` says who of them "
+        "settles (二.3)"
+    )
     eligibility: EligibilityOut
     decision_version: int = Field(description="the current decision: see .../decisions")
     fanout: dict[str, FanoutValue]
