@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.hukou import operations, schemas
 from services.hukou.models import TABLES, FanoutStatus, SettlementApplication
-from services.hukou.views import load_application
+from services.hukou.views import load_application, settling_members
 from shared import clock, regions
 from shared.db import utcnow
 from shared.errors import Conflict
@@ -89,18 +89,20 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
     and each department receives only its own part of it."""
     request = application.request
     residence = _section(Residence, request.get("residence"))
+    settling = settling_members(application)
+    decided_at = application.approved_at or utcnow()
     return approved_event(
         SettlementApproved(
             settlement_id=application.id,
-            decided_at=application.approved_at or utcnow(),
+            decided_at=decided_at,
             # Departments decide as of the day the family settles, the approval's in Shaoguan
             # (三(八) 进城落户农民子女就学需求: the needs of those settled), not the lodging day.
-            decision_date=clock.local_date(application.approved_at or utcnow()),
+            decision_date=clock.local_date(decided_at),
             rules_version=application.rules_version,
             channel=application.channel,
             destination_region_code=application.destination_region_code,
             destination_region_name=regions.describe(application.destination_region_code),
-            household_size=len(application.members),
+            household_size=len(settling),
             destination_address=residence.address if residence else None,
             residence=residence,
             members=[
@@ -113,7 +115,7 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
                     previous_region_code=m.hukou_region_code,
                     previous_hukou_type=m.hukou_type,
                 )
-                for m in application.members
+                for m in settling
             ],
             social_insurance=_section(SocialInsurance, request.get("social_insurance")),
             housing=_section(HousingFacts, request.get("housing")),

@@ -59,7 +59,7 @@ class SocialInsurance:
 
 @dataclass(frozen=True)
 class Talent:
-    """The talent category claimed under clause 二.4."""
+    """The talent category claimed under clause 二.4, and the evidence of it (None: not given)."""
 
     category: TalentCategory
     evidence: str | None = None
@@ -67,11 +67,17 @@ class Talent:
 
 @dataclass(frozen=True)
 class Student:
-    """A rural-registered college student under clause 二.5; employment_region_code extends it."""
+    """A rural-registered college student under clause 二.5.
+
+    The origin (原籍地) is the registration before the college: for an admitted student it is the
+    current one; a graduate's current registration may be the college's, so the origin is stated.
+    """
 
     stage: StudentStage
     college_region_code: str
     employment_region_code: str | None = None
+    origin_region_code: str | None = None
+    origin_hukou_type: HukouType | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,20 @@ class ApplicationFacts:
 
 
 @dataclass(frozen=True)
+class MemberDecision:
+    """Whether one person of the application settles, and why (二.3).
+
+    `index` 0 is the applicant, n is `household[n-1]`; `settles` None: not decided yet.
+    """
+
+    index: int
+    relation: str
+    settles: bool | None
+    clause: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Decision:
     """The eligibility decision: outcome, channel, the rules version used and every check."""
 
@@ -123,6 +143,8 @@ class Decision:
     rules_version: str | None
     decision_date: date
     checks: tuple[Check, ...]
+    # Who of the application settles; empty when no rule was applied (no version in force).
+    members: tuple[MemberDecision, ...] = ()
 
     @property
     def eligible(self) -> bool:

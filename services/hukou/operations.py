@@ -151,8 +151,9 @@ def submit_application(
     decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
     status = _STATUS_OF_OUTCOME[decision.outcome]
     people = (facts.applicant, *facts.household)
+    held = held_people(decision, people)
     if status in HOLDING_STATUSES:
-        _refuse_people_already_held(session, people)
+        _refuse_people_already_held(session, held)
 
     application_id = str(uuid.uuid4())
     # The collections are given whole, so the answer needs no second trip to the database.
@@ -181,7 +182,7 @@ def submit_application(
     if status in HOLDING_STATUSES:
         session.add_all(
             OpenClaim(id_number=person.id_number, application_id=application_id)
-            for person in people
+            for person in held.values()
         )
     audit(
         session,
@@ -199,17 +200,24 @@ def submit_application(
     return application
 
 
-def _refuse_people_already_held(session: Session, people: Sequence[Person]) -> None:
+def held_people(decision: Decision, people: Sequence[Person]) -> dict[int, Person]:
+    """The people a holding application holds, by index (0 the applicant, n `household[n-1]`):
+    all but those it leaves out (二.3), who may apply on their own at once."""
+    left_out = {member.index for member in decision.members if member.settles is False}
+    return {index: person for index, person in enumerate(people) if index not in left_out}
+
+
+def _refuse_people_already_held(session: Session, people: dict[int, Person]) -> None:
     rows = session.execute(
         select(OpenClaim.id_number, SettlementApplication.id, SettlementApplication.status)
         .join(SettlementApplication, SettlementApplication.id == OpenClaim.application_id)
-        .where(OpenClaim.id_number.in_([p.id_number for p in people]))
+        .where(OpenClaim.id_number.in_([p.id_number for p in people.values()]))
     ).all()
     if not rows:
         return
     held = {row.id_number: row for row in rows}
     details = []
-    for index, person in enumerate(people):
+    for index, person in people.items():
         row = held.get(person.id_number)
         if row is not None:
             field = "applicant.id_number" if index == 0 else f"household[{index - 1}].id_number"

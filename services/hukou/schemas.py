@@ -51,7 +51,10 @@ class ApplicantIn(_PersonIn):
 
 
 class HouseholdMemberIn(_PersonIn):
-    relation: str = Field(description="spouse | child | parent (二.3)")
+    relation: str = Field(
+        description="spouse | child | parent (二.3); an adult child is left out of the "
+        "application, the rest decided (eligibility.members)"
+    )
     hukou_region_code: RegionCode | None = None
     hukou_type: HukouType | None = None
 
@@ -84,15 +87,45 @@ class SocialInsuranceIn(Strict):
 
 class TalentIn(Strict):
     category: TalentCategory
-    evidence: Annotated[str, Field(max_length=500)] | None = None
+    evidence: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description="What shows the category (e.g. the graduation certificate's number), for "
+        "the officer who approves to verify; without it the talent channel is undetermined "
+        "(二.4). Blank text is refused.",
+    )
 
 
 class StudentIn(Strict):
-    """Extension for channel rural_student (二.5)."""
+    """Extension for channel rural_student (二.5): 高校录取的农村籍学生……将户口迁至高校所在地,
+    毕业后……将户口迁回原籍地或迁入就(创)业地."""
 
     stage: StudentStage
-    college_region_code: ShaoguanCounty
+    college_region_code: RegionCode = Field(
+        description="The college's county: an admitted student's destination; a graduate's "
+        "college may be anywhere"
+    )
     employment_region_code: RegionCode | None = None
+    origin_region_code: RegionCode | None = Field(
+        default=None,
+        description="A graduate's place of origin (原籍地): the registration before the college, "
+        "which the graduate may move back to whatever the college's registration is. Not for "
+        "an admitted student, whose origin is the current registration.",
+    )
+    origin_hukou_type: HukouType | None = Field(
+        default=None,
+        description="A graduate's registration type before the college (农村籍: rural); not for "
+        "an admitted student, whose type is the applicant's hukou_type.",
+    )
+
+    @field_validator("origin_region_code", "origin_hukou_type")
+    @classmethod
+    def _origin_is_a_graduates(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("stage") == "admitted":
+            raise ValueError(
+                "is stated only for a graduate: an admitted student's place of origin is the "
+                "current registration, applicant.hukou_region_code and hukou_type (二.5)"
+            )
+        return value
 
 
 class RuralRightsIn(Strict):
@@ -209,6 +242,19 @@ class CheckOut(BaseModel):
     missing: list[str] = []
 
 
+class MemberDecisionOut(BaseModel):
+    """Whether one person of the application settles, and why (二.3, 举家进城落户)."""
+
+    index: int = Field(description="0 is the applicant, n is `household[n-1]`")
+    relation: str
+    settles: bool | None = Field(
+        description="true: settles; false: does not (a member left out of this application "
+        "applies on their own); null: not decided yet"
+    )
+    clause: str
+    reason: str
+
+
 class EligibilityOut(BaseModel):
     eligible: bool
     outcome: Literal["eligible", "ineligible", "undetermined"]
@@ -217,6 +263,13 @@ class EligibilityOut(BaseModel):
     decision_date: date
     checks: list[CheckOut]
     missing: list[str] = []
+    members: list[MemberDecisionOut] = Field(
+        default=[],
+        description="Per person, whether they settle and why (二.3): a member who cannot settle "
+        "with the applicant is left out, and the others decided; only those who settle are in "
+        "`settlement.approved`. Empty in a decision made before it was recorded: everyone "
+        "listed settles with an eligible applicant.",
+    )
 
 
 class PersonOut(BaseModel):
@@ -292,7 +345,10 @@ class SettlementApplicationOut(BaseModel):
     rejection_reason: str | None = None
     settled_at: datetime | None = None
     applicant: PersonOut
-    household: list[PersonOut]
+    household: list[PersonOut] = Field(
+        description="Everyone listed with the applicant; `eligibility.members` says who of them "
+        "settles (二.3)"
+    )
     eligibility: EligibilityOut
     decision_version: int = Field(description="the current decision: see .../decisions")
     fanout: dict[str, FanoutValue]

@@ -6,16 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from services.hukou import schemas
-from services.hukou.models import (
-    TABLES,
-    HouseholdMember,
-    SettlementApplication,
-    SettlementTarget,
-)
+from services.hukou.models import TABLES, SettlementApplication, SettlementTarget
+from services.hukou.views import settling_members
 from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
@@ -52,20 +48,22 @@ def targets_for_year(
     # already in the next year.
     start, end = clock.day_start(date(year, 1, 1)), clock.day_start(date(year + 1, 1, 1))
     approved = session.execute(
-        select(
-            SettlementApplication.destination_region_code,
-            func.count(func.distinct(SettlementApplication.id)),
-            func.count(HouseholdMember.id_number),
-        )
-        .join(HouseholdMember, HouseholdMember.application_id == SettlementApplication.id)
+        select(SettlementApplication)
+        .options(selectinload(SettlementApplication.members))
         .where(
             SettlementApplication.status.in_(("approved", "settled")),
             SettlementApplication.approved_at >= start,
             SettlementApplication.approved_at < end,
         )
-        .group_by(SettlementApplication.destination_region_code)
-    ).all()
-    counts = {row[0]: (int(row[1]), int(row[2])) for row in approved}
+    ).scalars()
+    # The people who settle: a member an approval leaves out (二.3) is not counted.
+    counts: dict[str, tuple[int, int]] = {}
+    for application in approved:
+        applications, persons = counts.get(application.destination_region_code, (0, 0))
+        counts[application.destination_region_code] = (
+            applications + 1,
+            persons + len(settling_members(application)),
+        )
     targets = {
         t.region_code: t
         for t in session.execute(

@@ -86,6 +86,18 @@ def application_out(application: SettlementApplication) -> schemas.SettlementApp
     )
 
 
+def settling_members(application: SettlementApplication) -> list[HouseholdMember]:
+    """The people of an approved application who settle: those its decision does not leave out
+    (二.3, 举家进城落户: a member who cannot settle with the applicant is left out, not the
+    family). A decision recorded before the members were decided leaves no one out."""
+    left_out = {
+        member["index"]
+        for member in application.eligibility.get("members", [])
+        if member["settles"] is False
+    }
+    return [m for m in application.members if m.position not in left_out]
+
+
 def decision_versions(session: Session, application_id: str) -> list[schemas.DecisionVersionOut]:
     """Every decision on the application, the first first; the last is the current one."""
     load_one(

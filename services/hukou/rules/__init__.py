@@ -4,7 +4,6 @@ from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
 )
@@ -18,7 +17,13 @@ from services.hukou.rules.eligibility import (
     decision_outcome,
 )
 from services.hukou.rules.evidence import check_permit_evidence
-from services.hukou.rules.household import check_household, check_rural_rights
+from services.hukou.rules.household import (
+    MemberPlace,
+    check_household,
+    check_rural_rights,
+    member_places,
+)
+from services.hukou.rules.members import decide_members
 from services.hukou.rules.parameters import (
     MINIMUM_INSURED_MONTHS,
     PARAMETERS,
@@ -26,6 +31,7 @@ from services.hukou.rules.parameters import (
     SHAOGUAN_2017_TRIAL,
     RulesVersion,
 )
+from services.hukou.rules.students import check_rural_student
 
 __all__ = [
     "CHANNEL_RULES",
@@ -34,6 +40,7 @@ __all__ = [
     "PARAMETERS",
     "RULES_VERSIONS",
     "SHAOGUAN_2017_TRIAL",
+    "MemberPlace",
     "Rule",
     "RulesVersion",
     "check_collective_household",
@@ -48,5 +55,7 @@ __all__ = [
     "check_talent",
     "check_unknown_channel",
     "decide_eligibility",
+    "decide_members",
     "decision_outcome",
+    "member_places",
 ]

@@ -6,7 +6,7 @@ Checks and their constructors are the kernel's (`shared.rules`), ages are counte
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -52,3 +52,8 @@ def cite(parameter: Parameter) -> str:
     """The value with its source, as hukou's reasons have always shown it ("name = value,
     source: ..."); shorter than `Parameter.cite()`, which adds the unit, who set it and when."""
     return f"{parameter.name} = {parameter.value}, source: {parameter.source}"
+
+
+def unstated(facts: Mapping[str, object]) -> list[str]:
+    """The paths of the facts not stated (None), in order: what an undetermined check needs."""
+    return [path for path, value in facts.items() if value is None]

@@ -1,11 +1,12 @@
-"""The settlement channels of clause 二 (二.1, 二.2, 二.4, 二.5, 二.6), one rule per clause."""
+"""The settlement channels of clause 二 (二.1, 二.2, 二.4, 二.6), one rule per clause; the
+rural students' (二.5) are `students`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.hukou.domain import ApplicationFacts, Residence
-from services.hukou.rules.base import cite, parameter_or_check
+from services.hukou.domain import ApplicationFacts, Residence, SocialInsurance
+from services.hukou.rules.base import cite, parameter_or_check, unstated
 from services.hukou.rules.parameters import MINIMUM_INSURED_MONTHS, PARAMETERS
 from shared.parameters import Parameter
 from shared.rules import Check, failed, passed, undetermined
@@ -79,11 +80,7 @@ def _stable_residence_dwelling(facts: ApplicationFacts) -> Check:
 
 def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
     rule, clause = "stable_residence.insurance", "二.1"
-    insurance = facts.social_insurance
-    months = {
-        "social_insurance.pension_months": insurance.pension_months if insurance else None,
-        "social_insurance.medical_months": insurance.medical_months if insurance else None,
-    }
+    months = _stated_months(facts.social_insurance)
     pension, medical = months.values()
     stated = (
         f"Social (pension) insurance: {_months(pension)}; medical insurance: {_months(medical)}."
@@ -94,10 +91,18 @@ def _stable_residence_insurance(facts: ApplicationFacts) -> Check:
     )
     if any(value is not None and value <= 0 for value in months.values()):
         return failed(rule, clause, f"{stated} {requirement}")
-    missing = [path for path, value in months.items() if value is None]
+    missing = unstated(months)
     if missing:
         return undetermined(rule, clause, f"{stated} {requirement}", missing)
     return passed(rule, clause, f"{stated} Both have been bought. {requirement}")
+
+
+def _stated_months(insurance: SocialInsurance | None) -> dict[str, int | None]:
+    """The months of pension and of medical insurance, by their paths; None: not stated."""
+    return {
+        "social_insurance.pension_months": insurance.pension_months if insurance else None,
+        "social_insurance.medical_months": insurance.medical_months if insurance else None,
+    }
 
 
 def _months(value: int | None) -> str:
@@ -110,38 +115,69 @@ def _months(value: int | None) -> str:
 def check_insured_one_year(
     facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
 ) -> tuple[Check, ...]:
-    """二.2: urban social insurance for a year or more (含1年); settle where insured or living."""
-    return (_insured_months(facts, parameters), _insured_settlement_place(facts))
+    """二.2: urban social insurance for a year or more (对参加城镇社会保险1年以上(含1年)的), in an
+    urban scheme; settled at the place insured or of residence (可在参保地或实际居住地落户)."""
+    return (
+        _insured_months(facts, parameters),
+        _insured_urban_scheme(facts),
+        _insured_settlement_place(facts),
+    )
 
 
 def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) -> Check:
+    """Social insurance (社会保险) is pension and medical insurance alike (社会保险法 art. 2), so
+    the months of either count: the longer one is how long the applicant has been insured."""
     rule, clause = "insured_one_year.insured_months", "二.2"
     minimum = parameter_or_check(
         MINIMUM_INSURED_MONTHS.name, facts.decision_date, parameters, rule=rule, clause=clause
     )
     if isinstance(minimum, Check):
         return minimum
-    least = int(minimum.value)
-    # The text itself tells 社保 from 医保 (二.1: 购买了社保、医保), and the contract carries
-    # pension and medical months apart: the pension months are the social-insurance months.
-    months = facts.social_insurance.pension_months if facts.social_insurance else None
+    least, months = int(minimum.value), _stated_months(facts.social_insurance)
+    pension, medical = months.values()
+    stated = f"Pension insurance: {_months(pension)}; medical insurance: {_months(medical)}"
     needed = (
-        f"Clause 二.2 needs urban social insurance for one year or more, one year included "
-        f"(at least {least} months: {cite(minimum)})."
+        f"Clause 二.2 needs urban social insurance (城镇社会保险: pension or medical insurance, "
+        f"社会保险法 art. 2) for one year or more, one year included (at least {least} months: "
+        f"{cite(minimum)})."
     )
-    if months is None:
+    known = [value for value in months.values() if value is not None]
+    if known and max(known) >= least:
+        return passed(rule, clause, f"{stated}. {needed}")
+    if unstated(months):
+        return undetermined(rule, clause, f"{stated}. {needed}", unstated(months))
+    return failed(rule, clause, f"{stated}. {needed}")
+
+
+def _insured_urban_scheme(facts: ApplicationFacts) -> Check:
+    """城镇社会保险 is the urban employees' scheme (城镇职工), the one an employer pays into; the
+    urban and rural residents' scheme (城乡居民), open to town and village alike, is not urban
+    social insurance (the pension service reads `employer_paid` the same way)."""
+    rule, clause, field = "insured_one_year.urban_scheme", "二.2", "social_insurance.employer_paid"
+    employer_paid = facts.social_insurance.employer_paid if facts.social_insurance else None
+    if employer_paid is None:
         return undetermined(
             rule,
             clause,
-            f"The months of social (pension) insurance are not stated. {needed}",
-            ("social_insurance.pension_months",),
+            "The application does not say whether an employer pays the insurance, so it is not "
+            "known whether it is urban social insurance (城镇社会保险), the urban employees' "
+            "scheme (城镇职工).",
+            (field,),
         )
-    if months < least:
+    if not employer_paid:
         return failed(
-            rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+            rule,
+            clause,
+            "No employer pays the insurance: it is not the urban employees' scheme (城镇职工) but "
+            "the urban and rural residents' (城乡居民), which is not urban social insurance "
+            "(城镇社会保险). Clause 二.1 (stable_residence) asks for social and medical insurance "
+            "bought (购买了社保、医保) whatever the scheme, with a stable residence.",
         )
     return passed(
-        rule, clause, f"{months} months of social (pension) insurance are recorded. {needed}"
+        rule,
+        clause,
+        "An employer pays the insurance: the urban employees' scheme (城镇职工), urban social "
+        "insurance (城镇社会保险).",
     )
 
 
@@ -166,14 +202,9 @@ def _insured_settlement_place(facts: ApplicationFacts) -> Check:
         f"The destination is {destination}; the place insured is {insured or 'not stated'}; "
         f"the place of residence is {lives or 'not stated'}."
     )
-    missing = [
-        path
-        for path, value in (
-            ("social_insurance.insured_region_code", insured),
-            ("residence.region_code", lives),
-        )
-        if value is None
-    ]
+    missing = unstated(
+        {"social_insurance.insured_region_code": insured, "residence.region_code": lives}
+    )
     if missing:
         return undetermined(rule, clause, f"{known} {allowed}", missing)
     return failed(rule, clause, f"{known} Neither is the destination. {allowed}")
@@ -192,7 +223,9 @@ _TALENT_WORDS = {
 def check_talent(
     facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
 ) -> tuple[Check, ...]:
-    """二.4: college graduates, skilled workers, vocational graduates, returned students settle."""
+    """二.4: college graduates, skilled workers, vocational graduates, returned students settle
+    (全面放开对高校毕业生、技术工人、职业院校毕业生和留学归国人员的落户限制), the category shown by
+    evidence: a category claimed without it is undetermined."""
     rule, clause = "talent.category", "二.4"
     if facts.talent is None:
         return (
@@ -214,92 +247,26 @@ def check_talent(
                 f"{', '.join(_TALENT_WORDS)}.",
             ),
         )
+    if facts.talent.evidence is None:
+        return (
+            undetermined(
+                rule,
+                clause,
+                f"{_TALENT_WORDS[category]} is claimed without evidence of it: clause 二.4 lifts "
+                "the settlement restrictions for the category (全面放开……的落户限制), so the "
+                "category must be shown (a graduation certificate, a vocational qualification, "
+                "an overseas degree's certification).",
+                ("talent.evidence",),
+            ),
+        )
     return (
         passed(
             rule,
             clause,
-            f"{_TALENT_WORDS[category]}: clause 二.4 lifts the settlement restrictions for this "
-            "category, so no further conditions apply.",
+            f"{_TALENT_WORDS[category]}, with evidence given (talent.evidence) for the officer "
+            "who approves to verify: clause 二.4 lifts the settlement restrictions for this "
+            "category (全面放开……的落户限制), so no further conditions apply.",
         ),
-    )
-
-
-# --- 二.5 rural students -------------------------------------------------------------------------
-
-
-def check_rural_student(
-    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
-) -> tuple[Check, ...]:
-    """二.5: a rural-registered student moves to the college, then home or to work (来去自由)."""
-    return (_rural_registration(facts), _student_destination(facts))
-
-
-def _rural_registration(facts: ApplicationFacts) -> Check:
-    rule, clause = "rural_student.rural_registration", "二.5"
-    if facts.applicant.hukou_type == "rural":
-        return passed(rule, clause, "The applicant's household registration is rural (农村籍).")
-    return failed(
-        rule,
-        clause,
-        f"The applicant's household registration is {facts.applicant.hukou_type}: clause 二.5 "
-        "is for rural-registered students (农村籍高校学生). A college graduate may apply under "
-        "二.4 (talent).",
-    )
-
-
-def _student_destination(facts: ApplicationFacts) -> Check:
-    rule, clause = "rural_student.destination", "二.5"
-    student, destination = facts.student, facts.destination_region_code
-    if student is None:
-        return undetermined(
-            rule,
-            clause,
-            "No student details are given (stage, the college's county). Clause 二.5 needs them.",
-            ("student",),
-        )
-    choice = "The move is by the student's own choice (本人意愿)."
-    if student.stage == "admitted":
-        if destination == student.college_region_code:
-            return passed(
-                rule,
-                clause,
-                f"An admitted student moves to {destination}, where the college is. {choice}",
-            )
-        return failed(
-            rule,
-            clause,
-            f"An admitted student may move only to the college's county "
-            f"{student.college_region_code}, not to {destination}.",
-        )
-    if student.stage != "graduated":
-        return failed(
-            rule, clause, f"The student stage {student.stage!r} is not 'admitted' or 'graduated'."
-        )
-    origin, work = facts.applicant.hukou_region_code, student.employment_region_code
-    if destination == origin:
-        return passed(
-            rule, clause, f"A graduate moves back to the place of origin {origin}. {choice}"
-        )
-    if destination == work:
-        return passed(
-            rule,
-            clause,
-            f"A graduate moves to {work}, the place of employment or business. {choice}",
-        )
-    after = "After graduation clause 二.5 allows the place of origin or of employment or business"
-    if work is None:
-        return undetermined(
-            rule,
-            clause,
-            f"The destination {destination} is not the place of origin {origin}, and the place "
-            f"of employment is not stated. {after}.",
-            ("student.employment_region_code",),
-        )
-    return failed(
-        rule,
-        clause,
-        f"The destination {destination} is neither the place of origin {origin} nor the place "
-        f"of employment {work}. {after}.",
     )
 
 

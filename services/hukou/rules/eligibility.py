@@ -10,18 +10,19 @@ from services.hukou.rules.base import Rule
 from services.hukou.rules.channels import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
 )
 from services.hukou.rules.evidence import check_permit_evidence
-from services.hukou.rules.household import check_household, check_rural_rights
+from services.hukou.rules.household import check_household, check_rural_rights, member_places
+from services.hukou.rules.members import decide_members, undecided_members
 from services.hukou.rules.parameters import (
     PARAMETERS,
     RULES_VERSIONS,
     RulesVersion,
     describe_versions,
 )
+from services.hukou.rules.students import check_rural_student
 from shared.dates import period
 from shared.parameters import Parameter, latest_in_force
 from shared.rules import Check, CheckOutcome, failed, outcome_of, passed, undetermined
@@ -46,7 +47,8 @@ def decide_eligibility(
     versions: Sequence[RulesVersion] = RULES_VERSIONS,
     parameters: Sequence[Parameter] = PARAMETERS,
 ) -> Decision:
-    """Decide whether the applicant may settle, under the rules version in force on the date."""
+    """Decide whether the applicant may settle, under the rules version in force on the date,
+    and who of the household settles with them (二.3)."""
     # Where an operator recorded a successor whose period overlaps an earlier one, the version
     # that took effect last wins: a newer measure supersedes the older one from its first day.
     version = latest_in_force(versions, facts.decision_date)
@@ -54,16 +56,24 @@ def decide_eligibility(
         # Deciding under an expired or future measure would apply rules nobody enacted for the
         # date, so nothing else is checked until an operator records a version in force.
         checks: tuple[Check, ...] = (check_no_rules_in_force(facts.decision_date, versions),)
-        return Decision("undetermined", facts.channel, None, facts.decision_date, checks)
+        why = f"No rules version is in force on {facts.decision_date.isoformat()}."
+        return Decision(
+            "undetermined",
+            facts.channel,
+            None,
+            facts.decision_date,
+            checks,
+            undecided_members(facts, why),
+        )
     channel_rule = CHANNEL_RULES.get(facts.channel, check_unknown_channel)
     checks = (
         check_rules_in_force(version, facts.decision_date),
         *channel_rule(facts, parameters),
         *(check for rule in COMMON_RULES for check in rule(facts, parameters)),
     )
-    return Decision(
-        decision_outcome(checks), facts.channel, version.id, facts.decision_date, checks
-    )
+    outcome = decision_outcome(checks)
+    members = decide_members(facts, outcome, checks, member_places(facts, parameters))
+    return Decision(outcome, facts.channel, version.id, facts.decision_date, checks, members)
 
 
 _DECISION_OF: Mapping[CheckOutcome, DecisionOutcome] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.hukou.domain import ApplicationFacts, Person
 from services.hukou.rules.base import cite, parameter_or_check
@@ -18,17 +19,44 @@ _CLAUSE = "二.3"
 _WHO_SETTLES = (
     "under clause 二.3 only the spouse, minor children and parents settle with the applicant"
 )
+_ON_THEIR_OWN = (
+    "They are left out of this application, which is decided for the others (the text "
+    "encourages whole families, 举家进城落户, and never makes one member sink the rest), and "
+    "may apply on their own under any channel of clause 二."
+)
+
+
+@dataclass(frozen=True)
+class MemberPlace:
+    """A household member's place under 二.3, and the check that says why.
+
+    `joins`: True, the member settles with the applicant; False, the member is left out of
+    the application (or cannot be placed at all); None, not decided yet. `index` is n for
+    `household[n-1]`.
+    """
+
+    index: int
+    joins: bool | None
+    check: Check
 
 
 def check_household(
     facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
 ) -> tuple[Check, ...]:
-    """二.3: the spouse, minor children and parents settle with the applicant (举家进城落户)."""
-    members = tuple(
-        _check_member(facts, number, member, parameters)
+    """二.3 (举家进城落户): the spouse, minor children and parents settle with the applicant;
+    anyone else listed is left out of the application, never a reason to refuse the rest."""
+    members = tuple(place.check for place in member_places(facts, parameters))
+    return (_check_single_spouse(facts), _check_distinct_people(facts), *members)
+
+
+def member_places(
+    facts: ApplicationFacts, parameters: Sequence[Parameter] = PARAMETERS
+) -> tuple[MemberPlace, ...]:
+    """Each household member's place in the application, in the order they are listed."""
+    return tuple(
+        _place_member(facts, number, member, parameters)
         for number, member in enumerate(facts.household, start=1)
     )
-    return (_check_single_spouse(facts), _check_distinct_people(facts), *members)
 
 
 def _describe(number: int, member: Person) -> str:
@@ -89,44 +117,53 @@ def _normalise(id_number: str) -> str:
     return id_number.strip().upper()
 
 
-def _check_member(
+def _place_member(
     facts: ApplicationFacts, number: int, member: Person, parameters: Sequence[Parameter]
-) -> Check:
+) -> MemberPlace:
     rule = "household.member"
     who, on = _describe(number, member), facts.decision_date
+
+    def joins(reason: str) -> MemberPlace:
+        return MemberPlace(number, True, passed(rule, _CLAUSE, reason))
+
+    def left_out(reason: str, clause: str = _CLAUSE) -> MemberPlace:
+        return MemberPlace(number, False, passed(rule, clause, f"{reason} {_ON_THEIR_OWN}"))
+
     # Before `age_on`, which refuses a day before the birth date: such a member fails here.
     if member.birth_date > on:
-        return failed(
-            rule,
-            _CLAUSE,
-            f"The birth date of {who} is after the decision date {on.isoformat()}; "
-            "check the birth date.",
+        return MemberPlace(
+            number,
+            False,
+            failed(
+                rule,
+                _CLAUSE,
+                f"The birth date of {who} is after the decision date {on.isoformat()}; "
+                "check the birth date.",
+            ),
+        )
+    if facts.channel == "rural_student":
+        # 二.5: 高校录取的农村籍学生可根据本人意愿,将户口迁至高校所在地 - the student's own.
+        return left_out(
+            f"{_capital(who)} does not move with the student: clause 二.5 moves the student's "
+            "own registration (根据本人意愿,将户口迁至高校所在地 / 迁回原籍地或迁入就(创)业地).",
+            "二.5",
         )
     if member.relation in ("spouse", "parent"):
-        return passed(rule, _CLAUSE, f"{_capital(who)} settles with the applicant.")
+        return joins(f"{_capital(who)} settles with the applicant.")
     if member.relation != "child":
-        return failed(
-            rule,
-            _CLAUSE,
-            f"{_capital(who)} cannot settle in this application: {_WHO_SETTLES}; anyone "
-            "else applies on their own.",
-        )
+        return left_out(f"{_capital(who)} cannot settle in this application: {_WHO_SETTLES}.")
     majority = parameter_or_check(AGE_OF_MAJORITY.name, on, parameters, rule=rule, clause=_CLAUSE)
     if isinstance(majority, Check):
-        return majority
+        return MemberPlace(number, None, majority)
     age, cited = age_on(member.birth_date, on), f"({cite(majority)})"
     if age >= int(majority.value):
-        return failed(
-            rule,
-            _CLAUSE,
-            f"{_capital(who)} is {age} on {on.isoformat()}, an adult: an adult child applies "
-            f"on their own. Only minor children settle with the applicant {cited}.",
+        return left_out(
+            f"{_capital(who)} is {age} on {on.isoformat()}, an adult: only minor children "
+            f"settle with the applicant {cited}."
         )
-    return passed(
-        rule,
-        _CLAUSE,
+    return joins(
         f"{_capital(who)} is {age} on {on.isoformat()}, a minor, and settles with the "
-        f"applicant {cited}.",
+        f"applicant {cited}."
     )
 
 

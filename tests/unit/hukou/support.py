@@ -63,9 +63,12 @@ def facts(channel: str = "stable_residence", **changes: Any) -> ApplicationFacts
             region_code=DESTINATION,
         ),
         social_insurance=SocialInsurance(
-            pension_months=14, medical_months=14, insured_region_code=DESTINATION
+            pension_months=14,
+            medical_months=14,
+            insured_region_code=DESTINATION,
+            employer_paid=True,
         ),
-        talent=Talent(category="college_graduate"),
+        talent=Talent(category="college_graduate", evidence="毕业证书 10559120190600123"),
         student=Student(stage="admitted", college_region_code=DESTINATION),
     )
     return replace(base, **changes)

@@ -8,14 +8,12 @@ from typing import Any
 import pytest
 
 from services.hukou.domain import (
-    Student,
     Talent,
     TalentCategory,
 )
 from services.hukou.rules import (
     check_collective_household,
     check_insured_one_year,
-    check_rural_student,
     check_stable_residence,
     check_talent,
     decide_eligibility,
@@ -24,11 +22,9 @@ from shared.rules import Check
 from shared.settlement import Tenure
 from tests.unit.hukou.support import (
     DESTINATION,
-    ORIGIN,
     OTHER_COUNTY,
     facts,
     only,
-    person,
     with_insurance,
     with_residence,
 )
@@ -115,10 +111,15 @@ class TestStableResidence:
 class TestInsuredOneYear:
     """二.2: urban social insurance for one year or more, at the place insured or of residence."""
 
-    def months_check(self, months: int | None) -> Check:
-        insurance = with_insurance(pension_months=months)
+    def months_check(self, pension: int | None, medical: int | None = 0) -> Check:
+        insurance = with_insurance(pension_months=pension, medical_months=medical)
         checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
         return only(checks, "insured_one_year.insured_months")
+
+    def scheme_check(self, employer_paid: bool | None) -> Check:
+        insurance = with_insurance(employer_paid=employer_paid)
+        checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
+        return only(checks, "insured_one_year.urban_scheme")
 
     def place_check(self, *, insured: str | None, lives: str | None) -> Check:
         changed = facts(
@@ -133,15 +134,49 @@ class TestInsuredOneYear:
         assert check.outcome == "passed"
         assert "minimum_insured_months = 12, source: policy 二.2" in check.reason
 
-    def test_eleven_months_insured_is_not_enough(self) -> None:
-        check = self.months_check(11)
+    def test_eleven_months_of_each_insurance_are_not_enough(self) -> None:
+        check = self.months_check(11, 11)
         assert check.outcome == "failed"
         assert "11 months" in check.reason and "12" in check.reason
 
-    def test_unstated_insured_months_are_undetermined_and_named(self) -> None:
-        check = self.months_check(None)
+    @pytest.mark.parametrize(("pension", "medical"), [(0, 24), (11, 12), (None, 12)])
+    def test_medical_insurance_is_social_insurance_and_counts(
+        self, pension: int | None, medical: int
+    ) -> None:
+        # 参加城镇社会保险1年以上(含1年): 社会保险 is pension and medical insurance alike.
+        assert self.months_check(pension, medical).outcome == "passed"
+
+    def test_24_months_of_urban_employee_medical_insurance_alone_are_eligible(self) -> None:
+        insurance = with_insurance(pension_months=0, medical_months=24, employer_paid=True)
+        decision = decide_eligibility(facts("insured_one_year", social_insurance=insurance))
+        assert decision.outcome == "eligible"
+
+    def test_unstated_months_short_of_a_year_are_undetermined_and_named(self) -> None:
+        check = self.months_check(None, 11)
         assert check.outcome == "undetermined"
         assert check.missing == ("social_insurance.pension_months",)
+
+    def test_no_months_stated_name_both_insurances(self) -> None:
+        check = self.months_check(None, None)
+        assert check.missing == (
+            "social_insurance.pension_months",
+            "social_insurance.medical_months",
+        )
+
+    def test_insurance_an_employer_pays_is_urban_social_insurance(self) -> None:
+        check = self.scheme_check(True)
+        assert check.outcome == "passed"
+        assert "城镇职工" in check.reason
+
+    def test_insurance_no_employer_pays_is_not_urban_and_points_to_2_1(self) -> None:
+        check = self.scheme_check(False)
+        assert check.outcome == "failed"
+        assert "城乡居民" in check.reason and "二.1" in check.reason
+
+    def test_an_unknown_scheme_is_undetermined_and_named(self) -> None:
+        check = self.scheme_check(None)
+        assert check.outcome == "undetermined"
+        assert check.missing == ("social_insurance.employer_paid",)
 
     def test_settling_at_the_place_insured_passes(self) -> None:
         check = self.place_check(insured=DESTINATION, lives=OTHER_COUNTY)
@@ -185,18 +220,33 @@ class TestInsuredOneYear:
 
 
 class TestTalent:
-    """二.4: the four talent categories settle without further conditions."""
+    """二.4: the four talent categories, shown by evidence, settle without further conditions."""
+
+    EVIDENCE = "职业资格证书 S000044012345678"
 
     @pytest.mark.parametrize(
         "category",
         ["college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"],
     )
-    def test_every_talent_category_settles_without_further_conditions(
+    def test_every_talent_category_with_evidence_settles_without_further_conditions(
         self, category: TalentCategory
     ) -> None:
-        (check,) = check_talent(facts("talent", talent=Talent(category=category)))
+        talent = Talent(category=category, evidence=self.EVIDENCE)
+        (check,) = check_talent(facts("talent", talent=talent))
         assert (check.rule, check.clause, check.outcome) == ("talent.category", "二.4", "passed")
         assert "no further conditions" in check.reason
+        assert self.EVIDENCE not in check.reason  # a certificate's number stays in the record
+
+    @pytest.mark.parametrize(
+        "category",
+        ["college_graduate", "skilled_worker", "vocational_graduate", "returned_overseas"],
+    )
+    def test_a_category_without_evidence_is_undetermined_and_names_it(
+        self, category: TalentCategory
+    ) -> None:
+        decision = decide_eligibility(facts("talent", talent=Talent(category=category)))
+        assert decision.outcome == "undetermined"
+        assert decision.missing == ("talent.evidence",)
 
     def test_a_missing_talent_section_is_undetermined_and_named(self) -> None:
         (check,) = check_talent(facts("talent", talent=None))
@@ -207,66 +257,6 @@ class TestTalent:
         decision = decide_eligibility(facts("talent", residence=None, social_insurance=None))
         assert decision.outcome == "eligible"
         assert {c.clause for c in decision.checks} == {"五", "二.4", "二.3", "三(四)"}
-
-
-class TestRuralStudent:
-    """二.5: rural students move to the college, and after graduation home or to work."""
-
-    def destination(self, student: Student, destination: str = DESTINATION) -> Check:
-        changed = facts("rural_student", student=student, destination_region_code=destination)
-        return only(check_rural_student(changed), "rural_student.destination")
-
-    def test_an_admitted_student_moves_to_the_college_county(self) -> None:
-        check = self.destination(Student(stage="admitted", college_region_code=DESTINATION))
-        assert check.outcome == "passed"
-        assert "本人意愿" in check.reason
-
-    def test_an_admitted_student_may_not_move_to_another_county(self) -> None:
-        check = self.destination(Student(stage="admitted", college_region_code=OTHER_COUNTY))
-        assert check.outcome == "failed"
-
-    def test_an_urban_registered_student_is_not_in_this_channel(self) -> None:
-        urban = facts("rural_student", applicant=person(hukou_type="urban"))
-        check = only(check_rural_student(urban), "rural_student.rural_registration")
-        assert check.outcome == "failed"
-        assert "rural-registered" in check.reason
-
-    def test_a_rural_registered_student_is_in_this_channel(self) -> None:
-        check = only(
-            check_rural_student(facts("rural_student")), "rural_student.rural_registration"
-        )
-        assert check.outcome == "passed"
-
-    def test_a_graduate_moves_back_to_the_place_of_origin(self) -> None:
-        graduated = Student(stage="graduated", college_region_code=OTHER_COUNTY)
-        assert self.destination(graduated, destination=ORIGIN).outcome == "passed"
-
-    def test_a_graduate_moves_to_the_county_of_employment(self) -> None:
-        graduated = Student(
-            stage="graduated", college_region_code=OTHER_COUNTY, employment_region_code=DESTINATION
-        )
-        assert self.destination(graduated).outcome == "passed"
-
-    def test_a_graduate_may_not_move_elsewhere(self) -> None:
-        graduated = Student(
-            stage="graduated", college_region_code=DESTINATION, employment_region_code="440205"
-        )
-        check = self.destination(graduated)
-        assert check.outcome == "failed"
-        assert "440205" in check.reason and ORIGIN in check.reason
-
-    def test_a_graduate_with_unknown_employment_elsewhere_is_undetermined(self) -> None:
-        graduated = Student(stage="graduated", college_region_code=DESTINATION)
-        check = self.destination(graduated)
-        assert check.outcome == "undetermined"
-        assert check.missing == ("student.employment_region_code",)
-
-    def test_a_missing_student_section_is_undetermined_and_named(self) -> None:
-        check = only(
-            check_rural_student(facts("rural_student", student=None)), "rural_student.destination"
-        )
-        assert check.outcome == "undetermined"
-        assert check.missing == ("student",)
 
 
 class TestCollectiveHousehold:

@@ -17,6 +17,7 @@ from services.hukou.rules import (
     check_household,
     check_rural_rights,
     decide_eligibility,
+    member_places,
 )
 from shared.identity import mask_id_number
 from shared.rules import Check
@@ -31,7 +32,8 @@ from tests.unit.hukou.support import (
 
 
 class TestHousehold:
-    """二.3: the spouse, minor children and parents settle with the applicant in one application."""
+    """二.3: the spouse, minor children and parents settle with the applicant in one application;
+    anyone else listed is left out of it (a check that passes), never a refusal of the rest."""
 
     def checks(self, *household: Person, **changes: Any) -> tuple[Check, ...]:
         return check_household(facts(household=household, **changes))
@@ -42,43 +44,58 @@ class TestHousehold:
         assert members(checks) == []
 
     @pytest.mark.parametrize(
-        ("relation", "born", "outcome"),
+        ("relation", "born", "joins", "outcome"),
         [
-            pytest.param("spouse", date(1990, 1, 1), "passed", id="a_spouse_passes"),
-            pytest.param("parent", date(1960, 5, 5), "passed", id="a_parent_passes"),
-            pytest.param("applicant", date(1990, 1, 1), "failed", id="a_second_applicant_fails"),
+            pytest.param("spouse", date(1990, 1, 1), True, "passed", id="a_spouse_joins"),
+            pytest.param("parent", date(1960, 5, 5), True, "passed", id="a_parent_joins"),
+            pytest.param(
+                "applicant", date(1990, 1, 1), False, "passed", id="a_second_applicant_is_left_out"
+            ),
             pytest.param(
                 "child",
                 date(2019, 6, 2),
+                False,
                 "failed",
                 id="a_member_born_after_the_decision_date_fails",
             ),
         ],
     )
-    def test_who_settles_with_the_applicant(self, relation: str, born: date, outcome: str) -> None:
-        (member,) = members(self.checks(person(relation, born=born)))
-        assert member.outcome == outcome
+    def test_who_settles_with_the_applicant(
+        self, relation: str, born: date, joins: bool, outcome: str
+    ) -> None:
+        (place,) = member_places(facts(household=(person(relation, born=born),)))
+        assert (place.joins, place.check.outcome) == (joins, outcome)
 
     def test_a_child_aged_17_years_and_364_days_is_a_minor(self) -> None:
-        (member,) = members(self.checks(person("child", born=date(2001, 6, 2))))
-        assert member.outcome == "passed"
-        assert "is 17" in member.reason
-        assert "age_of_majority = 18, source: national law: PRC Civil Code art. 17" in member.reason
+        (place,) = member_places(facts(household=(person("child", born=date(2001, 6, 2)),)))
+        assert (place.joins, place.check.outcome) == (True, "passed")
+        assert "is 17" in place.check.reason
+        assert (
+            "age_of_majority = 18, source: national law: PRC Civil Code art. 17"
+            in place.check.reason
+        )
 
-    def test_a_child_turning_18_on_the_decision_date_applies_on_their_own(self) -> None:
-        (member,) = members(self.checks(person("child", born=date(2001, 6, 1))))
-        assert member.outcome == "failed"
-        assert "an adult child applies on their own" in member.reason
+    def test_a_child_turning_18_on_the_decision_date_is_left_out_not_refused(self) -> None:
+        # 二.3: 举家进城落户 is encouraged; an adult child does not sink the rest of the family.
+        (place,) = member_places(facts(household=(person("child", born=date(2001, 6, 1)),)))
+        assert (place.joins, place.check.outcome) == (False, "passed")
+        assert "is 18" in place.check.reason and "an adult" in place.check.reason
+        assert "may apply on their own" in place.check.reason
 
     def test_a_child_born_on_29_february_is_still_a_minor_on_28_february(self) -> None:
         child = person("child", born=date(2000, 2, 29))
-        (member,) = members(self.checks(child, decision_date=date(2018, 2, 28)))
-        assert member.outcome == "passed"
+        (place,) = member_places(facts(household=(child,), decision_date=date(2018, 2, 28)))
+        assert place.joins is True
 
-    def test_a_sibling_cannot_settle_in_the_application(self) -> None:
-        (member,) = members(self.checks(person("sibling")))
-        assert member.outcome == "failed"
-        assert "sibling" in member.reason
+    def test_a_sibling_is_left_out_of_the_application(self) -> None:
+        (place,) = member_places(facts(household=(person("sibling"),)))
+        assert (place.joins, place.check.outcome) == (False, "passed")
+        assert "sibling" in place.check.reason and "apply on their own" in place.check.reason
+
+    def test_without_the_age_of_majority_in_force_a_child_is_undetermined(self) -> None:
+        child = person("child", born=date(2010, 1, 1))
+        (place,) = member_places(facts(household=(child,)), parameters=())
+        assert (place.joins, place.check.outcome) == (None, "undetermined")
 
     def test_two_spouses_fail(self) -> None:
         check = only(self.checks(person("spouse"), person("spouse")), "household.single_spouse")
@@ -176,4 +193,5 @@ class TestIdentityNumbersInReasons:
         ]
         numbers = {applicant.id_number} | {m.id_number for m in household}
         reasons = [c.reason for d in decisions for c in d.checks]
+        reasons += [m.reason for d in decisions for m in d.members]
         assert not [(n, r) for n in numbers for r in reasons if n in r]
