@@ -14,6 +14,7 @@ from shared.identity import check_character
 from tests.api.residence_permit_support import (
     ART_2,
     PERMITS,
+    REGISTRATIONS,
     STILL_RESIDENT,
     WUJIANG,
     ZHENJIANG,
@@ -245,6 +246,11 @@ ROUTES = [
     ("POST", f"{PERMITS}/search"),
     ("GET", "/v1/settlements/x"),
     ("POST", "/v1/settlements/x/information"),
+    ("POST", REGISTRATIONS),
+    ("GET", f"{REGISTRATIONS}/x"),
+    ("POST", f"{REGISTRATIONS}/x/move"),
+    ("POST", f"{REGISTRATIONS}/x/end"),
+    ("POST", f"{REGISTRATIONS}/search"),
 ]
 
 
