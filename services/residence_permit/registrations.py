@@ -5,6 +5,8 @@ end, read, and the registered residence a permit application counts (三(九)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -87,22 +89,21 @@ def move(
 ) -> ResidenceRegistration:
     """Register a move within Shaoguan (居住变更登记, 第七条): the registration, and the residence
     it counts, run on."""
-    registration = load_registration(session, registration_id, for_update=True)
     moved_on = request.moved_on or today
-    refusal = rules.refuse_move(
-        stay_of(registration),
-        moved_on=moved_on,
-        region_code=request.region_code,
-        address=request.address,
+
+    def to_new_address(registration: ResidenceRegistration) -> None:
+        registration.region_code, registration.address = request.region_code, request.address
+        _add_address(session, registration, len(registration.addresses), moved_on, actor=actor)
+
+    return _change(
+        session,
+        registration_id,
+        lambda stay: rules.refuse_move(
+            stay, moved_on=moved_on, region_code=request.region_code, address=request.address
+        ),
+        to_new_address,
+        Audited("moving", "registration.moved", actor, moved_on),
     )
-    if refusal is not None:
-        refuse(
-            refusal, f"the move of registration {registration.id}", registration_id=registration.id
-        )
-    registration.region_code, registration.address = request.region_code, request.address
-    _add_address(session, registration, len(registration.addresses), moved_on, actor=actor)
-    _audit(session, registration, "registration.moved", actor, since=moved_on)
-    return load_registration(session, registration.id)
 
 
 def end(
@@ -114,18 +115,48 @@ def end(
     today: date,
 ) -> ResidenceRegistration:
     """End a registration: the person left. Registered residence stops the day they left."""
-    registration = load_registration(session, registration_id, for_update=True)
     ended_on = request.ended_on or today
-    refusal = rules.refuse_end(stay_of(registration), ended_on=ended_on)
+
+    def closed(registration: ResidenceRegistration) -> None:
+        registration.ended_on = ended_on
+        held = session.get(OpenRegistration, registration.id_number, with_for_update=True)
+        if held is not None:
+            session.delete(held)
+
+    return _change(
+        session,
+        registration_id,
+        lambda stay: rules.refuse_end(stay, ended_on=ended_on),
+        closed,
+        Audited("ending", "registration.ended", actor, ended_on),
+    )
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How a change is told: in a refusal (`doing`), and in the audit log (action, actor, day)."""
+
+    doing: str
+    action: str
+    actor: str
+    on: date
+
+
+def _change(
+    session: Session,
+    registration_id: str,
+    refusal_of: Callable[[rules.Stay], rules.Refusal | None],
+    make: Callable[[ResidenceRegistration], None],
+    audited: Audited,
+) -> ResidenceRegistration:
+    """Lock the registration, refuse what the rule refuses, make the change and audit it."""
+    registration = load_registration(session, registration_id, for_update=True)
+    refusal = refusal_of(stay_of(registration))
     if refusal is not None:
-        refuse(
-            refusal, f"the end of registration {registration.id}", registration_id=registration.id
-        )
-    registration.ended_on = ended_on
-    held = session.get(OpenRegistration, registration.id_number, with_for_update=True)
-    if held is not None:
-        session.delete(held)
-    _audit(session, registration, "registration.ended", actor, since=ended_on)
+        what = f"{audited.doing} registration {registration.id}"
+        refuse(refusal, what, registration_id=registration.id)
+    make(registration)
+    _audit(session, registration, audited.action, audited.actor, since=audited.on)
     return load_registration(session, registration.id)
 
 

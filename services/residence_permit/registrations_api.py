@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from services.residence_permit import registrations, schemas
@@ -13,17 +14,27 @@ from services.residence_permit.models import ResidenceRegistration
 from shared import clock
 from shared.errors import Conflict, NotFound, error_responses
 from shared.pagination import Paging, page_of
-from shared.routes import v1_router
+from shared.routes import Write, v1_router
 
 router = v1_router("residence registrations")
 REGISTRATIONS = "/residence-registrations"
 
 
-def _answer(
-    change: Callable[[Session], ResidenceRegistration],
-) -> Callable[[Session], schemas.RegistrationOut]:
-    """The unit of work of a write: make the change, answer the registration as it now is."""
-    return lambda session: registrations.registration_out(change(session), clock.today())
+def _written(
+    write: Write,
+    request: BaseModel,
+    change: Callable[..., ResidenceRegistration],
+    *ids: str,
+) -> JSONResponse:
+    """One unit of work: `change(session, *ids, request, actor=, today=)`, answered with the
+    registration as it now is."""
+
+    def answer(session: Session) -> schemas.RegistrationOut:
+        today = clock.today()
+        changed = change(session, *ids, request, actor=write.actor, today=today)
+        return registrations.registration_out(changed, today)
+
+    return write(request, answer)
 
 
 @router.post(
@@ -35,14 +46,7 @@ def _answer(
     responses=error_responses(Conflict),
 )
 def register_residence(request: schemas.RegistrationIn, write: Writing) -> JSONResponse:
-    return write(
-        request,
-        _answer(
-            lambda session: registrations.register(
-                session, request, actor=write.actor, today=clock.today()
-            )
-        ),
-    )
+    return _written(write, request, registrations.register)
 
 
 @router.post(
@@ -53,14 +57,7 @@ def register_residence(request: schemas.RegistrationIn, write: Writing) -> JSONR
     responses=error_responses(NotFound, Conflict),
 )
 def move_residence(registration_id: str, request: schemas.MoveIn, write: Writing) -> JSONResponse:
-    return write(
-        request,
-        _answer(
-            lambda session: registrations.move(
-                session, registration_id, request, actor=write.actor, today=clock.today()
-            )
-        ),
-    )
+    return _written(write, request, registrations.move, registration_id)
 
 
 @router.post(
@@ -70,14 +67,7 @@ def move_residence(registration_id: str, request: schemas.MoveIn, write: Writing
     responses=error_responses(NotFound, Conflict),
 )
 def end_residence(registration_id: str, request: schemas.EndIn, write: Writing) -> JSONResponse:
-    return write(
-        request,
-        _answer(
-            lambda session: registrations.end(
-                session, registration_id, request, actor=write.actor, today=clock.today()
-            )
-        ),
-    )
+    return _written(write, request, registrations.end, registration_id)
 
 
 @router.post(
