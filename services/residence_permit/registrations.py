@@ -224,8 +224,10 @@ def registrations_of(session: Session, id_number: str) -> list[ResidenceRegistra
 def list_registrations(
     session: Session, search: schemas.RegistrationSearchIn, *, page: PageRequest
 ) -> tuple[list[ResidenceRegistration], int]:
-    """One page of a person's registrations (in a county, if asked), newest first."""
-    query = select(ResidenceRegistration).where(ResidenceRegistration.id_number == search.id_number)
+    """One page of the registrations that meet `search`, newest first, and how many do."""
+    query = select(ResidenceRegistration)
+    if search.id_number:
+        query = query.where(ResidenceRegistration.id_number == search.id_number)
     if search.region_code:
         query = query.where(ResidenceRegistration.region_code == search.region_code)
     ordered = query.options(selectinload(ResidenceRegistration.addresses)).order_by(*_NEWEST_FIRST)

@@ -72,7 +72,8 @@ def end_residence(registration_id: str, request: schemas.EndIn, write: Writing) 
 
 @router.post(
     REGISTRATIONS + "/search",
-    summary="A person's registrations, newest first; the identity number travels in the body",
+    summary="Registrations by person and county, newest first; the identity number travels "
+    "in the body, never in a URL",
 )
 def search_registrations(
     search: schemas.RegistrationSearchIn, session: Reading, paging: Paging

@@ -106,10 +106,10 @@ class EndIn(Strict):
 
 
 class RegistrationSearchIn(Strict):
-    """`POST /v1/residence-registrations/search`: a person's registrations, the number in the
-    body."""
+    """`POST /v1/residence-registrations/search`: the registrations of a person (the number in
+    the body) or of a county, or all of them."""
 
-    id_number: IdNumber
+    id_number: IdNumber | None = Field(default=None, description="The person's registrations")
     region_code: ShaoguanCounty | None = Field(default=None, description="The current county")
 
 

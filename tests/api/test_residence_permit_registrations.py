@@ -117,6 +117,10 @@ class TestMoveAndEnd(ResidencePermitApiTests):
         assert after["id"] == answer["id"] and after["registered_on"] == days_ago(30)
         assert after["region_code"] == ZHENJIANG and after["address"] == move["address"]
         assert [a["since"] for a in after["addresses"]] == [days_ago(30), days_ago(3)]
+        for county, total in ((ZHENJIANG, 1), (WUJIANG, 0)):  # searched by the current county
+            search = {"id_number": answer["id_number"], "region_code": county}
+            found = service.post(f"{REGISTRATIONS}/search", json=search, headers=officer)
+            assert ok(found)["total"] == total
 
     def test_a_move_dated_before_the_registration_is_422_naming_moved_on(
         self, service: TestClient, officer: Headers
