@@ -16,10 +16,10 @@ from services.residence_permit.models import (
     Endorsement,
     OpenPermit,
     ResidencePermit,
-    SettledPerson,
 )
 from services.residence_permit.refusals import refuse
 from services.residence_permit.registrations import registered_residence
+from services.residence_permit.settled import refuse_a_settled_person, settlements_of
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
@@ -101,7 +101,9 @@ def issue_permit(
     parameters: ParameterSet,
 ) -> ResidencePermit:
     """Decide the application (第二条, 第九条, 第十条) on the person's registered residence and
-    issue the permit for its first year."""
+    issue the permit for its first year. A settled person is refused first: their
+    registration ended when they settled."""
+    refuse_a_settled_person(session, request.id_number, "a residence permit is issued")
     applied_on = request.applied_on or today
     registered = registered_residence(session, request.id_number, applied_on)
     facts = application_facts(request, applied_on, registered)
@@ -117,7 +119,6 @@ def issue_permit(
             f"a residence permit cannot be issued: {refusals[0].reason}",
             details=[_check_detail(check) for check in refusals],
         )
-    _refuse_a_settled_person(session, request.id_number)
     permit_id = str(uuid.uuid4())
     _supersede_or_refuse_open_permit(
         session, request.id_number, applied_on=applied_on, successor=permit_id, actor=actor
@@ -157,22 +158,6 @@ def issue_permit(
     )
     session.flush()
     return load_permit(session, permit_id)
-
-
-def _refuse_a_settled_person(session: Session, id_number: str) -> None:
-    settlements = settlements_of(session, id_number)
-    if not settlements:
-        return
-    settled = settlements[0]  # the latest
-    reason = (
-        f"this person settled in Shaoguan on {settled.settled_on.isoformat()} (settlement "
-        f"{settled.settlement_id}): the registration given contradicts that, and a registered "
-        f"resident is not issued a residence permit ({rules.CLAUSE})"
-    )
-    raise InvalidInput(
-        f"a residence permit cannot be issued: {reason}",
-        details=[{"field": "hukou_region_code", "reason": reason, "clause": rules.CLAUSE}],
-    )
 
 
 def _supersede_or_refuse_open_permit(
@@ -346,15 +331,6 @@ def standing(permit: ResidencePermit, today: date) -> rules.Standing:
         closed_reason=permit.closed_reason,
         settlement_id=permit.closed_by_settlement_id,
     )
-
-
-def settlements_of(session: Session, id_number: str) -> list[rules.Settled]:
-    rows = session.execute(
-        select(SettledPerson)
-        .where(SettledPerson.id_number == id_number)
-        .order_by(SettledPerson.settled_on.desc())
-    ).scalars()
-    return [rules.Settled(row.settlement_id, row.settled_on) for row in rows]
 
 
 def check_entitlement(

@@ -20,6 +20,7 @@ from services.residence_permit.models import (
     ResidenceRegistration,
 )
 from services.residence_permit.refusals import refuse
+from services.residence_permit.settled import refuse_a_settled_person
 from shared import regions
 from shared.audit import record_audit
 from shared.db import columns_of, utcnow
@@ -40,6 +41,7 @@ def register(
 ) -> ResidenceRegistration:
     """Register a person's residence (居住登记, 广东省流动人口服务管理条例 第七条): one in force
     a person, and only for the floating population (第二条)."""
+    refuse_a_settled_person(session, request.id_number, "residence is registered (居住登记)")
     registered_on = request.registered_on or today
     earlier = registrations_of(session, request.id_number)
     refusal = rules.refuse_registration(
@@ -160,6 +162,23 @@ def _change(
     return load_registration(session, registration.id)
 
 
+def end_on_settlement(
+    session: Session, id_number: str, *, settled_on: date, settlement_id: str, actor: str
+) -> None:
+    """A settled person is no floating population (广东省流动人口服务管理条例 第二条: 离开常住户口
+    所在地): their registration in force ends on the day they settled (or on its last change,
+    if later)."""
+    held = session.get(OpenRegistration, id_number, with_for_update=True)
+    if held is None:
+        return
+    registration = load_registration(session, held.registration_id, for_update=True)
+    ended_on = max(settled_on, stay_of(registration).last_change)
+    registration.ended_on = ended_on
+    session.delete(held)
+    ending = "registration.ended"
+    _audit(session, registration, ending, actor, since=ended_on, settlement_id=settlement_id)
+
+
 def _add_address(
     session: Session, registration: ResidenceRegistration, position: int, since: date, *, actor: str
 ) -> None:
@@ -178,7 +197,13 @@ def _add_address(
 
 
 def _audit(
-    session: Session, registration: ResidenceRegistration, action: str, actor: str, *, since: date
+    session: Session,
+    registration: ResidenceRegistration,
+    action: str,
+    actor: str,
+    *,
+    since: date,
+    **detail: str,
 ) -> None:
     record_audit(
         session,
@@ -191,6 +216,7 @@ def _audit(
             "person": mask_id_number(registration.id_number),
             "region_code": registration.region_code,
             "on": since.isoformat(),
+            **detail,
         },
     )
     session.flush()
