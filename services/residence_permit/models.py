@@ -1,5 +1,6 @@
-"""Residence permit tables: permits, their endorsements, and the settlements acted on (with the
-follow-through's own tables, `follow_through` and `open_items`)."""
+"""Residence permit tables: residence registrations and their addresses, permits, their
+endorsements, and the settlements acted on (with the follow-through's own tables,
+`follow_through` and `open_items`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,62 @@ TABLES = platform_tables(Base.metadata)
 FOLLOW_THROUGH_TABLES = follow_through_tables(TABLES)
 
 
+class ResidenceRegistration(Base):
+    """A residence registration (居住登记) of one of the floating population: registered, moved
+    (居住变更登记), ended when they leave (广东省流动人口服务管理条例 第七条). The current county
+    and address are the latest of `addresses`."""
+
+    __tablename__ = "residence_registrations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    hukou_region_code: Mapped[str] = mapped_column(String(6))
+    registered_on: Mapped[date] = mapped_column(Date)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    # The day the person left: the registration is in force up to the day before.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    addresses: Mapped[list[RegisteredAddress]] = relationship(
+        lazy="raise", order_by="RegisteredAddress.position"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class RegisteredAddress(Base):
+    """Where a registration placed the person from `since`: the first at registration, one
+    more for each move."""
+
+    __tablename__ = "registered_addresses"
+
+    registration_id: Mapped[str] = mapped_column(
+        ForeignKey("residence_registrations.id"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    since: Mapped[date] = mapped_column(Date)
+    region_code: Mapped[str] = mapped_column(String(6))
+    address: Mapped[str] = mapped_column(String(300))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class OpenRegistration(Base):
+    """The person's one registration in force: the primary key holds "one at a time" even when
+    two registrations race. Removed when the registration ends."""
+
+    __tablename__ = "open_registrations"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(
+        ForeignKey("residence_registrations.id"), unique=True
+    )
+
+
 class ResidencePermit(Base):
     """A residence permit (居住证): issued for a year, endorsed yearly, closed on settlement."""
 
@@ -33,7 +90,9 @@ class ResidencePermit(Base):
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     address: Mapped[str] = mapped_column(String(300))
     hukou_region_code: Mapped[str] = mapped_column(String(6))
+    # The first day of the registered residence the permit counted (三(九); 第二条).
     resident_since: Mapped[date] = mapped_column(Date)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("residence_registrations.id"))
     basis: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str | None] = mapped_column(String(500))
     guardian: Mapped[dict[str, Any] | None] = mapped_column(JSON)

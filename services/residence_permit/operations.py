@@ -16,8 +16,10 @@ from services.residence_permit.models import (
     Endorsement,
     OpenPermit,
     ResidencePermit,
-    SettledPerson,
 )
+from services.residence_permit.refusals import refuse
+from services.residence_permit.registrations import registered_residence
+from services.residence_permit.settled import refuse_a_settled_person, settlements_of
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
@@ -38,15 +40,21 @@ def _check_detail(check: Check) -> dict[str, Any]:
     }
 
 
-def application_facts(request: schemas.PermitApplicationIn, applied_on: date) -> rules.Application:
-    """The plain facts the rules read; birth dates come from the identity numbers."""
+def application_facts(
+    request: schemas.PermitApplicationIn,
+    applied_on: date,
+    registered: rules.RegisteredResidence | None,
+) -> rules.Application:
+    """The plain facts the rules read; birth dates come from the identity numbers, the
+    residence from the person's registrations."""
     guardian = request.guardian
     return rules.Application(
         id_number=request.id_number,
         birth_date=parse_id_number(request.id_number).birth_date,
         hukou_region_code=request.hukou_region_code,
         region_code=request.region_code,
-        resident_since=request.resident_since,
+        registered=registered,
+        declared_since=request.resident_since,
         basis=request.basis,
         applied_on=applied_on,
         guardian=rules.Guardian(
@@ -77,7 +85,6 @@ _STORED_AS_GIVEN = {
     "region_code",
     "address",
     "hukou_region_code",
-    "resident_since",
     "basis",
     "evidence",
     "guardian",
@@ -93,16 +100,25 @@ def issue_permit(
     today: date,
     parameters: ParameterSet,
 ) -> ResidencePermit:
-    """Decide the application (第二条, 第九条) and issue the permit for its first year."""
+    """Decide the application (第二条, 第九条, 第十条) on the person's registered residence and
+    issue the permit for its first year. A settled person is refused first: their
+    registration ended when they settled."""
+    refuse_a_settled_person(session, request.id_number, "a residence permit is issued")
     applied_on = request.applied_on or today
-    decision = rules.decide_application(application_facts(request, applied_on), parameters)
-    if not decision.accepted or decision.valid_from is None or decision.valid_to is None:
+    registered = registered_residence(session, request.id_number, applied_on)
+    facts = application_facts(request, applied_on, registered)
+    decision = rules.decide_application(facts, parameters)
+    if (
+        not decision.accepted
+        or registered is None
+        or decision.valid_from is None
+        or decision.valid_to is None
+    ):
         refusals = decision.refusals
         raise InvalidInput(
             f"a residence permit cannot be issued: {refusals[0].reason}",
             details=[_check_detail(check) for check in refusals],
         )
-    _refuse_a_settled_person(session, request.id_number)
     permit_id = str(uuid.uuid4())
     _supersede_or_refuse_open_permit(
         session, request.id_number, applied_on=applied_on, successor=permit_id, actor=actor
@@ -110,6 +126,8 @@ def issue_permit(
     permit = ResidencePermit(
         **request.model_dump(include=_STORED_AS_GIVEN),  # accepted: `basis` is one of three
         id=permit_id,
+        resident_since=registered.since,
+        registration_id=registered.registration_id,
         birth_date=parse_id_number(request.id_number).birth_date,
         applied_on=applied_on,
         issued_on=decision.valid_from,
@@ -140,22 +158,6 @@ def issue_permit(
     )
     session.flush()
     return load_permit(session, permit_id)
-
-
-def _refuse_a_settled_person(session: Session, id_number: str) -> None:
-    settlements = settlements_of(session, id_number)
-    if not settlements:
-        return
-    settled = settlements[0]  # the latest
-    reason = (
-        f"this person settled in Shaoguan on {settled.settled_on.isoformat()} (settlement "
-        f"{settled.settlement_id}): the registration given contradicts that, and a registered "
-        f"resident is not issued a residence permit ({rules.CLAUSE})"
-    )
-    raise InvalidInput(
-        f"a residence permit cannot be issued: {reason}",
-        details=[{"field": "hukou_region_code", "reason": reason, "clause": rules.CLAUSE}],
-    )
 
 
 def _supersede_or_refuse_open_permit(
@@ -236,17 +238,7 @@ def endorse_permit(
     )
     term = decision.term
     if decision.outcome == "refused" or term is None:
-        detail = {"reason": decision.reason, "clause": decision.clause}
-        detail["regulation"] = decision.regulation
-        if decision.conflict:
-            raise Conflict(
-                f"residence permit {permit.id} cannot be endorsed: {decision.reason}",
-                details=[{**detail, "permit_id": permit.id}],
-            )
-        raise InvalidInput(
-            f"the endorsement is refused: {decision.reason}",
-            details=[{"field": decision.field, **detail}],
-        )
+        refuse(decision, f"the endorsement of residence permit {permit.id}", permit_id=permit.id)
     endorsement = Endorsement(
         id=str(uuid.uuid4()),
         permit_id=permit.id,
@@ -339,15 +331,6 @@ def standing(permit: ResidencePermit, today: date) -> rules.Standing:
         closed_reason=permit.closed_reason,
         settlement_id=permit.closed_by_settlement_id,
     )
-
-
-def settlements_of(session: Session, id_number: str) -> list[rules.Settled]:
-    rows = session.execute(
-        select(SettledPerson)
-        .where(SettledPerson.id_number == id_number)
-        .order_by(SettledPerson.settled_on.desc())
-    ).scalars()
-    return [rules.Settled(row.settlement_id, row.settled_on) for row in rows]
 
 
 def check_entitlement(

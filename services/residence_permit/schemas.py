@@ -24,6 +24,7 @@ def _known_basis(value: str) -> str:
 
 
 Basis = Annotated[str, AfterValidator(_known_basis)]
+AddressText = Annotated[str, Field(min_length=1, max_length=300)]
 MaskedIdNumber = Annotated[str, AfterValidator(mask_id_number), Field(description="Masked")]
 """An identity number as an answer about settled people shows it: its middle hidden."""
 GuardianRelation = Literal[
@@ -48,9 +49,17 @@ class PermitApplicationIn(Strict):
         description="GB/T 2260 code of the current household registration (not the identity "
         "number's region, which is where the person was first registered)"
     )
-    region_code: ShaoguanCounty = Field(description="The Shaoguan county of residence")
-    address: Annotated[str, Field(min_length=1, max_length=300)]
-    resident_since: PastDate = Field(description="The day residence in the city began")
+    region_code: ShaoguanCounty = Field(
+        description="The Shaoguan county of residence: the one the person's residence "
+        "registration places them in on applied_on (第九条, 第十条)"
+    )
+    address: AddressText
+    resident_since: PastDate | None = Field(
+        default=None,
+        description="The day residence began, as the applicant declares it; the half year "
+        "counted is the registered residence (POST /v1/residence-registrations), from which "
+        "the permit records resident_since (三(九) 完善流动人口居住登记管理)",
+    )
     basis: Basis | None = Field(
         default=None, description="employment | residence | study: one is required (第二条)"
     )
@@ -61,6 +70,47 @@ class PermitApplicationIn(Strict):
         default=None, description="Required under 16 on applied_on; accepted at any age (第九条)"
     )
     applied_on: PastDate | None = Field(default=None, description="Default: today")
+
+
+class RegistrationIn(Strict):
+    """`POST /v1/residence-registrations`: the residence registration (居住登记) of one of the
+    floating population (广东省流动人口服务管理条例 第二条, 第七条)."""
+
+    id_number: IdNumber
+    name: Name
+    hukou_region_code: RegionCode = Field(
+        description="GB/T 2260 code of the current household registration: outside Shaoguan "
+        "(the floating population moves 跨地级以上市, 第二条)"
+    )
+    region_code: ShaoguanCounty = Field(description="The Shaoguan county of residence")
+    address: AddressText
+    registered_on: PastDate | None = Field(
+        default=None, description="The day residence at the address began. Default: today"
+    )
+
+
+class MoveIn(Strict):
+    """A move to another address in Shaoguan (居住变更登记, 第七条); leaving the city is an end."""
+
+    region_code: ShaoguanCounty
+    address: AddressText
+    moved_on: PastDate | None = Field(default=None, description="Default: today")
+
+
+class EndIn(Strict):
+    """The end of a registration: the person left the address and the city."""
+
+    ended_on: PastDate | None = Field(
+        default=None, description="The day the person left (no longer registered). Default: today"
+    )
+
+
+class RegistrationSearchIn(Strict):
+    """`POST /v1/residence-registrations/search`: the registrations of a person (the number in
+    the body) or of a county, or all of them."""
+
+    id_number: IdNumber | None = Field(default=None, description="The person's registrations")
+    region_code: ShaoguanCounty | None = Field(default=None, description="The current county")
 
 
 class EndorsementIn(Strict):
@@ -127,6 +177,31 @@ class GuardianOut(BaseModel):
     relation: str
 
 
+class RegisteredAddressOut(BaseModel):
+    since: date
+    region_code: str
+    region_name: str
+    address: str
+
+
+class RegistrationOut(BaseModel):
+    id: str
+    in_force: bool = Field(description="Whether the registration is in force on as_of")
+    as_of: date
+    id_number: str
+    name: str
+    hukou_region_code: str
+    registered_on: date
+    region_code: str = Field(description="The current county: the latest address's")
+    region_name: str
+    address: str
+    ended_on: date | None = Field(description="The day the person left; in force to the day before")
+    addresses: list[RegisteredAddressOut] = Field(description="The first, then one a move")
+
+
+RegistrationPage = Page[RegistrationOut]
+
+
 class EndorsementOut(FromAttributes):
     id: str
     endorsed_on: date
@@ -149,7 +224,8 @@ class PermitOut(BaseModel):
     region_name: str
     address: str
     hukou_region_code: str
-    resident_since: date
+    resident_since: date = Field(description="The first day of the registered residence counted")
+    registration_id: str = Field(description="The residence registration the application counted")
     basis: str
     evidence: str | None
     guardian: GuardianOut | None

@@ -1,4 +1,5 @@
-"""Acting on an approved settlement: the settled members' permits are closed (三(九)).
+"""Acting on an approved settlement: the settled members' permits are closed (三(九)), and
+their residence registrations ended (they are no floating population).
 
 Closing follows through at once: it takes no fact and no parameter, so it is `done` on its
 first decision. A decision made again (a confirmation, a supply, a parameter) finds the
@@ -20,6 +21,7 @@ from services.residence_permit.models import (
     SettlementRecord,
 )
 from services.residence_permit.operations import load_permit
+from services.residence_permit.registrations import end_on_settlement
 from shared import clock, regions
 from shared.audit import record_audit
 from shared.db import utcnow
@@ -41,7 +43,8 @@ def decide(session: Session, case: Case) -> Decision:
 
 
 def close_permits_of_settled(session: Session, settlement: SettlementApproved) -> SettlementRecord:
-    """Close every open permit of every settled member, and record the settlement.
+    """Close every open permit of every settled member, end their registrations, and record
+    the settlement.
 
     The day of closing is the day of approval (`decided_at`, on Shaoguan's calendar), taken
     from the event, so a replay decides the same.
@@ -89,6 +92,13 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
                 decision=decision.decision,
                 reason=decision.reason,
             )
+        )
+        end_on_settlement(
+            session,
+            decision.id_number,
+            settled_on=settled_on,
+            settlement_id=settlement.settlement_id,
+            actor=CLOSED_BY,
         )
         for closure in decision.closures:
             permit = permits[closure.permit_id]

@@ -18,7 +18,8 @@ from services.residence_permit.models import (
     SettledPerson,
     SettlementRecord,
 )
-from services.residence_permit.operations import permits_of, settlements_of, standing, status_of
+from services.residence_permit.operations import permits_of, standing, status_of
+from services.residence_permit.settled import settlements_of
 from shared import regions
 from shared.db import columns_of
 from shared.follow_through import state_of

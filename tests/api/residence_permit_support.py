@@ -47,6 +47,7 @@ from tests.support import (
 from tests.support import settlement as approved_settlement
 
 PERMITS = "/v1/residence-permits"
+REGISTRATIONS = "/v1/residence-registrations"
 SEARCH = "/v1/residence-permits/search"
 HISTORY = "/v1/residence-history"
 CHECK = "/v1/entitlements/check"
@@ -129,7 +130,34 @@ def issued_on(applied: date, **overrides: Any) -> dict[str, Any]:
 # --- requests and answers -------------------------------------------------------------------------
 
 
+def registration(**overrides: Any) -> dict[str, Any]:
+    """The registration of the adult of `application()`: registered in 武江区 two years ago."""
+    adult = application()
+    body = {key: adult[key] for key in _REGISTERED}
+    body["registered_on"] = adult["resident_since"]
+    body.update(overrides)
+    return body
+
+
+_REGISTERED = ("id_number", "name", "hukou_region_code", "region_code", "address")
+
+
+def register(client: TestClient, headers: Headers, body: dict[str, Any]) -> Any:
+    return client.post(REGISTRATIONS, json=body, headers=headers)
+
+
+def registered(client: TestClient, headers: Headers, body: dict[str, Any]) -> dict[str, Any]:
+    return ok(register(client, headers, body), 201)
+
+
 def apply(client: TestClient, headers: Headers, body: dict[str, Any]) -> Any:
+    """Apply as a registered resident: an application declaring `resident_since` first
+    registers that residence (unless the person's is registered already, a 409), in the county
+    and at the address applied for (without the application's `Idempotency-Key`)."""
+    if "resident_since" in body:
+        facts = {key: body[key] for key in _REGISTERED if key in body}
+        unkeyed = {name: value for name, value in headers.items() if name != "Idempotency-Key"}
+        register(client, unkeyed, {**facts, "registered_on": body["resident_since"]})
     return client.post(PERMITS, json=body, headers=headers)
 
 

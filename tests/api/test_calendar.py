@@ -71,17 +71,23 @@ def test_every_service_dates_the_settlement_on_shaoguans_day_not_utcs(
     officer = auth("public_security")
     body = application()
     del body["received_on"]  # lodged today: Shaoguan's today
+    person = {
+        "id_number": body["applicant"]["id_number"],
+        "name": body["applicant"]["name"],
+        "hukou_region_code": body["applicant"]["hukou_region_code"],
+        "region_code": "440203",
+        "address": "武江区沿江路 1 号",
+    }
+    # A permit counts registered residence (三(九) 完善流动人口居住登记管理).
+    registered = platform["residence_permit"].post(
+        "/v1/residence-registrations",
+        json={**person, "registered_on": "2018-01-01"},
+        headers=officer,
+    )
+    assert registered.status_code == 201, registered.text
     permit = platform["residence_permit"].post(
         "/v1/residence-permits",
-        json={
-            "id_number": body["applicant"]["id_number"],
-            "name": body["applicant"]["name"],
-            "hukou_region_code": body["applicant"]["hukou_region_code"],
-            "region_code": "440203",
-            "address": "武江区沿江路 1 号",
-            "resident_since": "2018-01-01",
-            "basis": "employment",
-        },
+        json={**person, "resident_since": "2018-01-01", "basis": "employment"},
         headers=officer,
     )
     assert permit.status_code == 201, permit.text

@@ -55,15 +55,25 @@ def hukou_consulting(settings: Settings, url: str) -> TestClient:
 def issue_permit(url: str, auth: TokenFactory, id_number: str, resident_since: date) -> None:
     import httpx
 
+    person = {
+        "id_number": id_number,
+        "name": "张三",
+        "hukou_region_code": "441402",
+        "region_code": "440203",
+        "address": "武江区沿江路 1 号",
+    }
+    # A permit counts registered residence (三(九) 完善流动人口居住登记管理).
+    registered = httpx.post(
+        f"{url}/v1/residence-registrations",
+        headers=auth("public_security"),
+        json={**person, "registered_on": resident_since.isoformat()},
+    )
+    assert registered.status_code == 201, registered.text
     answer = httpx.post(
         f"{url}/v1/residence-permits",
         headers=auth("public_security"),
         json={
-            "id_number": id_number,
-            "name": "张三",
-            "hukou_region_code": "441402",
-            "region_code": "440203",
-            "address": "武江区沿江路 1 号",
+            **person,
             "resident_since": resident_since.isoformat(),
             "basis": "employment",
             "applied_on": (resident_since + timedelta(days=200)).isoformat(),

@@ -20,7 +20,7 @@ OPERATIONS = {
     "medical_insurance": 9,  # ... and a filing for care at the origin: record, end, read
     "pension": 4,  # a settlement, a continuation, the origin's confirmation, the information
     "education": 7,
-    "residence_permit": 11,
+    "residence_permit": 16,
     "civil_affairs": 2,
 }
 """How many `/v1/` operations each service has."""
@@ -31,6 +31,13 @@ OWN_REFUSALS = [
     ("pension", "POST", INFORMATION, set()),
     ("residence_permit", "POST", PERMITS, {"409"}),
     ("residence_permit", "POST", f"{PERMITS}/{{permit_id}}/endorsements", {"404", "409"}),
+    ("residence_permit", "POST", "/v1/residence-registrations", {"409"}),
+    (
+        "residence_permit",
+        "POST",
+        "/v1/residence-registrations/{registration_id}/move",
+        {"404", "409"},
+    ),
     ("residence_permit", "POST", INFORMATION, {"404", "409"}),
     (
         "medical_insurance",

@@ -14,6 +14,7 @@ from shared.identity import check_character
 from tests.api.residence_permit_support import (
     ART_2,
     PERMITS,
+    REGISTRATIONS,
     STILL_RESIDENT,
     WUJIANG,
     ZHENJIANG,
@@ -67,14 +68,14 @@ class TestApply(ResidencePermitApiTests):
         since = add_months(today(), -6)
         issued(service, officer, application(resident_since=since.isoformat()))
 
-    def test_one_day_short_of_six_months_is_422_naming_resident_since_and_article_two(
+    def test_one_day_short_of_six_months_is_422_naming_the_registration_and_article_two(
         self, service: TestClient, officer: Headers
     ) -> None:
         since = add_months(today(), -6) + timedelta(days=1)
         response = apply(service, officer, application(resident_since=since.isoformat()))
         error = error_of(response, 422, "invalid_input")
         [detail] = error["details"]
-        assert detail["field"] == "resident_since"
+        assert detail["field"] == "registration"
         assert detail["regulation"] == ART_2 and detail["clause"] == "三(九)"
         assert "half a year" in detail["reason"] and ART_2 in error["message"]
 
@@ -101,8 +102,9 @@ class TestApply(ResidencePermitApiTests):
     def test_a_person_registered_in_shaoguan_is_422(
         self, service: TestClient, officer: Headers
     ) -> None:
+        # 居住证暂行条例 第二条 到其他城市居住; 广东省流动人口服务管理条例 第二条 跨地级以上市居住.
         reasons = field_reasons(apply(service, officer, application(hukou_region_code=ZHENJIANG)))
-        assert "not registered in the city" in reasons["hukou_region_code"]
+        assert "跨地级以上市居住" in reasons["hukou_region_code"]
 
     def test_a_minor_under_sixteen_without_a_guardian_is_422_naming_guardian(
         self, service: TestClient, officer: Headers
@@ -244,6 +246,11 @@ ROUTES = [
     ("POST", f"{PERMITS}/search"),
     ("GET", "/v1/settlements/x"),
     ("POST", "/v1/settlements/x/information"),
+    ("POST", REGISTRATIONS),
+    ("GET", f"{REGISTRATIONS}/x"),
+    ("POST", f"{REGISTRATIONS}/x/move"),
+    ("POST", f"{REGISTRATIONS}/x/end"),
+    ("POST", f"{REGISTRATIONS}/search"),
 ]
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC
 from tests.api.residence_permit_support import (
+    REGISTRATIONS,
     STILL_RESIDENT,
     ResidencePermitApiTests,
     acted_on,
@@ -26,13 +27,22 @@ from tests.api.residence_permit_support import (
     issued_on,
     lone_settlement,
     processed,
+    register,
+    registration,
     residence_history,
     settlement,
     settlement_record,
+    today,
     wait_for,
     years_ago,
 )
 from tests.support import Headers, caught_up, consumed, error_of, ok, person_id
+
+
+def searched_registrations(client: TestClient, headers: Headers, id_number: str) -> Any:
+    """The person's residence registrations, newest first."""
+    body = {"id_number": id_number}
+    return ok(client.post(f"{REGISTRATIONS}/search", json=body, headers=headers))["items"]
 
 
 class TestSettlement(ResidencePermitApiTests):
@@ -116,6 +126,22 @@ class TestSettlement(ResidencePermitApiTests):
         assert closures_of(service, permit["id"]) == (1, 1)  # one record, one audit entry
         [event] = processed(settings, sid)
         assert (event["data"]["outcome"], event["data"]["status"]) == ("done", "done")
+
+    def test_a_settled_members_registration_ends_on_the_day_of_settlement(
+        self, service: TestClient, officer: Headers, settings: Settings
+    ) -> None:
+        # 广东省流动人口服务管理条例 第二条: the floating population left their 常住户口所在地; a
+        # settled member's household registration is now in Shaoguan.
+        permit = issued(service, officer, application())
+        [held] = searched_registrations(service, officer, permit["id_number"])
+        approved = settlement([(permit["id_number"], "applicant", date(1990, 5, 1))])
+        announce(settings, approved)
+        acted_on(service, officer, approved.settlement_id)
+        [ended] = searched_registrations(service, officer, permit["id_number"])
+        assert ended["id"] == held["id"] and held["in_force"]
+        assert ended["ended_on"] == today().isoformat() and not ended["in_force"]
+        again = register(service, officer, registration(id_number=permit["id_number"]))
+        assert "settled in Shaoguan" in field_reasons(again)["hukou_region_code"]
 
     def test_a_settlement_with_no_permit_to_close_is_done_with_zero(
         self, service: TestClient, officer: Headers, settings: Settings

@@ -100,15 +100,25 @@ def settle(http: httpx.Client, platform: Platform, body: dict[str, Any]) -> str:
 
 def issue_permit(http: httpx.Client, platform: Platform, id_number: str, name: str) -> str:
     """The id of a residence permit for someone living in 武江区 since 2018."""
+    person = {
+        "id_number": id_number,
+        "name": name,
+        "hukou_region_code": "441402",
+        "region_code": "440203",
+        "address": "武江区沿江路 1 号",
+    }
+    # A permit counts registered residence (三(九) 完善流动人口居住登记管理).
+    registered = http.post(
+        f"{platform.url('residence_permit')}/v1/residence-registrations",
+        headers=platform.headers(),
+        json={**person, "registered_on": "2018-01-01"},
+    )
+    assert registered.status_code == 201, registered.text
     permit = http.post(
         f"{platform.url('residence_permit')}/v1/residence-permits",
         headers=platform.headers(),
         json={
-            "id_number": id_number,
-            "name": name,
-            "hukou_region_code": "441402",
-            "region_code": "440203",
-            "address": "武江区沿江路 1 号",
+            **person,
             "resident_since": "2018-01-01",
             "basis": "residence",
             "applied_on": "2018-08-01",

@@ -1,5 +1,6 @@
-"""Residence permit rules as pure functions: who may hold one, its year, its endorsement, what
-it entitles to, and closing it on settlement (三(九); 居住证暂行条例)."""
+"""Residence permit rules as pure functions: residence registration, who may hold a permit, its
+year, its endorsement, what it entitles to, and closing it on settlement (三(九); 居住证暂行条例;
+广东省流动人口服务管理条例)."""
 
 from services.residence_permit.rules.application import (
     BASES,
@@ -7,6 +8,7 @@ from services.residence_permit.rules.application import (
     ApplicationDecision,
     Guardian,
     check_basis,
+    check_county_of_residence,
     check_guardian,
     check_half_year_of_residence,
     check_registered_elsewhere,
@@ -27,6 +29,21 @@ from services.residence_permit.rules.national import (
     NATIONAL_PARAMETERS,
     PARAMETERS,
     national_parameters,
+)
+from services.residence_permit.rules.provincial import (
+    GD_ART_2,
+    GUANGDONG,
+    is_registered_in_shaoguan,
+)
+from services.residence_permit.rules.registration import (
+    Address,
+    Refusal,
+    RegisteredResidence,
+    Stay,
+    refuse_end,
+    refuse_move,
+    refuse_registration,
+    registered_residence,
 )
 from services.residence_permit.rules.settlement import (
     Closure,
@@ -54,8 +71,11 @@ __all__ = [
     "BY_ID",
     "CLAUSE",
     "ENTITLEMENTS",
+    "GD_ART_2",
+    "GUANGDONG",
     "NATIONAL_PARAMETERS",
     "PARAMETERS",
+    "Address",
     "Answer",
     "Application",
     "ApplicationDecision",
@@ -70,11 +90,15 @@ __all__ = [
     "OpenPermit",
     "Period",
     "PermitStatus",
+    "Refusal",
+    "RegisteredResidence",
     "Settled",
     "Standing",
+    "Stay",
     "Term",
     "answer",
     "check_basis",
+    "check_county_of_residence",
     "check_guardian",
     "check_half_year_of_residence",
     "check_registered_elsewhere",
@@ -82,8 +106,13 @@ __all__ = [
     "decide_application",
     "decide_closures",
     "decide_endorsement",
+    "is_registered_in_shaoguan",
     "national_parameters",
     "permit_status",
+    "refuse_end",
+    "refuse_move",
+    "refuse_registration",
+    "registered_residence",
     "residence_periods",
     "standing_in_words",
     "summarise",

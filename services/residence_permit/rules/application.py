@@ -1,4 +1,6 @@
-"""Who may be issued a residence permit (居住证暂行条例 第二条, 第九条; policy 三(九))."""
+"""Who may be issued a residence permit (居住证暂行条例 第二条, 第九条, 第十条; policy 三(九)):
+half a year of registered residence in the county applied in, for one not registered in
+Shaoguan."""
 
 from __future__ import annotations
 
@@ -8,14 +10,20 @@ from datetime import date
 from services.residence_permit.rules.national import (
     ART_2,
     ART_9,
+    ART_10,
     CLAUSE,
     ENDORSEMENT_INTERVAL_YEARS,
     GUARDIAN_BELOW_AGE,
     MINIMUM_RESIDENCE_MONTHS,
     REGULATION,
-    is_registered_in_shaoguan,
     whole,
 )
+from services.residence_permit.rules.provincial import (
+    GD_ART_2,
+    GD_ART_4,
+    is_registered_in_shaoguan,
+)
+from services.residence_permit.rules.registration import RegisteredResidence
 from shared.dates import add_months, age_on, year_end
 from shared.national import AGE_OF_MAJORITY, CIVIL_CODE_17
 from shared.parameters import Parameter, ParameterSet
@@ -40,16 +48,19 @@ class Guardian:
 
 @dataclass(frozen=True)
 class Application:
-    """The facts of an application, already parsed: birth date from the identity number."""
+    """The facts of an application, already parsed: birth date from the identity number, the
+    registered residence on the application date from the person's registrations (None: none
+    in force), and the start of residence the applicant declared, if any."""
 
     id_number: str
     birth_date: date
     hukou_region_code: str
     region_code: str
-    resident_since: date
+    registered: RegisteredResidence | None
     basis: str | None
     applied_on: date
     guardian: Guardian | None = None
+    declared_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,8 @@ _NEEDED = (
 
 
 def decide_application(application: Application, parameters: ParameterSet) -> ApplicationDecision:
-    """Apply 第二条 (half a year, one basis, a registration elsewhere) and 第九条 (guardians)."""
+    """Apply 第二条 (half a year, one basis, a registration elsewhere), 第九条 (guardians) and
+    第十条 (the county that issues is the county of residence)."""
     on = application.applied_on
     found = {name: parameters.in_force(name, on) for name in _NEEDED}
     missing = [name for name, value in found.items() if value is None]
@@ -109,6 +121,7 @@ def decide_application(application: Application, parameters: ParameterSet) -> Ap
     checks = (
         check_registered_elsewhere(application),
         check_half_year_of_residence(application, values[MINIMUM_RESIDENCE_MONTHS]),
+        check_county_of_residence(application),
         check_basis(application),
         check_guardian(application, values[GUARDIAN_BELOW_AGE], values[AGE_OF_MAJORITY.name]),
     )
@@ -125,16 +138,19 @@ def decide_application(application: Application, parameters: ParameterSet) -> Ap
 
 
 def check_registered_elsewhere(application: Application) -> Check:
-    """A permit is for a resident who has not settled (三(九)) and left their registered city
-    (第二条): a registration in Shaoguan itself is refused."""
+    """A permit is for one who left the city of their household registration for another
+    (第二条 "离开常住户口所在地,到其他城市居住"): a registration anywhere in Shaoguan, in another
+    of its counties too, is refused; Guangdong's floating population likewise moves "跨地级以上市"
+    (广东省流动人口服务管理条例 第二条)."""
     code = application.hukou_region_code
     if is_registered_in_shaoguan(code):
         return _unmet(
             "registered_elsewhere",
             "hukou_region_code",
             f"the person is registered in Shaoguan ({code}): a residence permit is for those "
-            "not registered in the city, who left the city of their registration; a registered "
-            "resident has these services as a resident",
+            f"who left their registered city for another ({ART_2}: 到其他城市居住), and living "
+            f"in another Shaoguan county crosses no city ({GD_ART_2}: 跨地级以上市居住); a "
+            "registered resident has these services as a resident",
             ART_2,
         )
     return _met(
@@ -145,44 +161,67 @@ def check_registered_elsewhere(application: Application) -> Check:
     )
 
 
+def _no_registration(application: Application) -> str:
+    return (
+        f"no residence registration in Shaoguan is in force on "
+        f"{application.applied_on.isoformat()}: the residence a permit counts is the registered "
+        f"one ({CLAUSE}: 完善流动人口居住登记管理; {GD_ART_4}: 居住登记和居住证制度); register it "
+        "first (POST /v1/residence-registrations)"
+    )
+
+
 def check_half_year_of_residence(application: Application, months: Parameter) -> Check:
-    """At least half a year of residence on the application date: `resident_since` plus six
-    calendar months falls on or before `applied_on` (居住半年以上, 以上 includes six)."""
-    since, on = application.resident_since, application.applied_on
-    rule, field = "half_year_of_residence", "resident_since"
-    if since > on:
-        return _unmet(
-            rule,
-            field,
-            f"residence cannot begin ({since.isoformat()}) after the application date "
-            f"({on.isoformat()})",
-            ART_2,
-        )
-    if since < application.birth_date:
-        return _unmet(
-            rule,
-            field,
-            f"residence cannot begin ({since.isoformat()}) before the person was born "
-            f"({application.birth_date.isoformat()}, from the identity number)",
-            ART_2,
-        )
+    """At least half a year of registered residence on the application date: its start plus
+    six calendar months falls on or before `applied_on` (第二条 "居住半年以上", 以上 includes six).
+    A start the applicant declares earlier than the registration does not count."""
+    registered, on = application.registered, application.applied_on
+    rule, field = "half_year_of_residence", "registration"
+    if registered is None:
+        return _unmet(rule, field, _no_registration(application), ART_2)
+    since, declared = registered.since, application.declared_since
+    said = (
+        f" (declared since {declared.isoformat()}; the registration counts)"
+        if declared is not None and declared != since
+        else ""
+    )
     needed = whole(months)
     enough_on = add_months(since, needed)
     if enough_on > on:
         return _unmet(
             rule,
             field,
-            f"resident since {since.isoformat()}: on {on.isoformat()} that is less than "
-            f"{needed} months; a residence permit needs at least half a year of residence "
-            f"({ART_2}), reached on {enough_on.isoformat()}",
+            f"registered resident since {since.isoformat()}{said}: on {on.isoformat()} that is "
+            f"less than {needed} months; a residence permit needs at least half a year of "
+            f"residence ({ART_2}: 居住半年以上), reached on {enough_on.isoformat()}",
             ART_2,
         )
     return _met(
         rule,
         field,
-        f"resident since {since.isoformat()}: {needed} months reached on {enough_on.isoformat()}",
+        f"registered resident since {since.isoformat()}{said}: {needed} months reached on "
+        f"{enough_on.isoformat()}",
         ART_2,
     )
+
+
+def check_county_of_residence(application: Application) -> Check:
+    """The permit is applied for where the person lives (第九条 "向居住地公安派出所...申领") and
+    issued by that county (第十条 "由县级人民政府公安机关签发"): `region_code` is the county the
+    registration places the person in on the application date."""
+    registered, asked = application.registered, application.region_code
+    rule, field = "county_of_residence", "region_code"
+    if registered is None:
+        return _unmet(rule, field, _no_registration(application), ART_10)
+    if registered.region_code != asked:
+        return _unmet(
+            rule,
+            field,
+            f"the registration places the person in {registered.region_code} on "
+            f"{application.applied_on.isoformat()}, not {asked}: a permit is applied for and "
+            f"issued in the county of residence ({ART_9}, {ART_10}); register the move first",
+            ART_10,
+        )
+    return _met(rule, field, f"registered resident of {asked}", ART_10)
 
 
 def check_basis(application: Application) -> Check:

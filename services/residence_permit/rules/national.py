@@ -70,9 +70,3 @@ def whole(parameter: Parameter) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise ValueError(f"parameter {parameter.name} must be a whole number, not {value!r}")
     return int(value)
-
-
-def is_registered_in_shaoguan(region_code: str) -> bool:
-    """Whether a registration lies in Shaoguan (4402xx: the city and any of its counties,
-    present or abolished), so the holder is no migrant to the city."""
-    return region_code.startswith("4402")

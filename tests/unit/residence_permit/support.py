@@ -9,6 +9,7 @@ from typing import Any
 from services.residence_permit.rules import (
     Application,
     EndorsementDecision,
+    RegisteredResidence,
     Term,
     decide_application,
     decide_endorsement,
@@ -21,16 +22,18 @@ ART_10 = "居住证暂行条例 第十条"
 PARAMETERS = national_parameters()
 PERSON = "PERSON-A"  # the rules compare identity numbers, never parse them
 GUARDIAN = "GUARDIAN-B"
+REGISTRATION = "REGISTRATION-1"
 
 
-def application(**overrides: Any) -> Application:
-    """An adult registered in Guangzhou, resident in 武江区 since 2023-01-15, employed."""
+def application(*, resident_since: date = date(2023, 1, 15), **overrides: Any) -> Application:
+    """An adult registered in Guangzhou, whose residence in 武江区 is registered since
+    `resident_since` (2023-01-15), employed."""
     facts = Application(
         id_number=PERSON,
         birth_date=date(1990, 5, 1),
         hukou_region_code="440106",
         region_code="440203",
-        resident_since=date(2023, 1, 15),
+        registered=RegisteredResidence(resident_since, "440203", REGISTRATION),
         basis="employment",
         applied_on=date(2023, 7, 15),
     )

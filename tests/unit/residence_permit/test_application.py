@@ -37,12 +37,12 @@ class TestHalfYearOfResidence:
         assert decision.accepted
         assert decision.valid_from == date(2023, 7, 15)
 
-    def test_one_day_short_of_six_months_is_refused_naming_resident_since_and_article_two(
+    def test_one_day_short_of_six_months_is_refused_naming_the_registration_and_article_two(
         self,
     ) -> None:
         facts = application(applied_on=date(2023, 7, 14))
-        assert refusal_fields(facts) == ["resident_since"]
-        reason = refusal(facts, "resident_since")
+        assert refusal_fields(facts) == ["registration"]
+        reason = refusal(facts, "registration")
         assert "less than 6 months" in reason
         assert ART_2 in reason
         assert "2023-07-15" in reason  # the day it will be enough
@@ -61,7 +61,7 @@ class TestHalfYearOfResidence:
         facts = application(resident_since=since)
         assert accepted(replace(facts, applied_on=enough_on))
         short = replace(facts, applied_on=enough_on - timedelta(days=1))
-        assert refusal_fields(short) == ["resident_since"]
+        assert refusal_fields(short) == ["registration"]
 
     @pytest.mark.parametrize(
         ("day", "months", "expected"),
@@ -77,21 +77,30 @@ class TestHalfYearOfResidence:
     ) -> None:
         assert add_months(day, months) == expected
 
-    @pytest.mark.parametrize(
-        ("overrides", "words"),
-        [
-            ({"resident_since": date(2023, 8, 1)}, "after the application date"),
-            (
-                {"birth_date": date(2020, 1, 1), "resident_since": date(2019, 1, 1)},
-                "before the person was born",
-            ),
-        ],
-        ids=["after the application", "before birth"],
-    )
-    def test_residence_beginning_after_the_application_or_before_birth_is_refused(
-        self, overrides: dict[str, Any], words: str
-    ) -> None:
-        assert words in refusal(application(**overrides), "resident_since")
+    def test_without_a_registration_in_force_the_residence_is_not_counted(self) -> None:
+        # 三(九) 完善流动人口居住登记管理: the residence counted is the registered one.
+        facts = application(registered=None)
+        assert refusal_fields(facts) == ["registration", "region_code"]
+        assert "POST /v1/residence-registrations" in refusal(facts, "registration")
+
+    def test_an_earlier_declared_start_does_not_count_beyond_the_registration(self) -> None:
+        facts = application(applied_on=date(2023, 7, 14), declared_since=date(2022, 1, 1))
+        reason = refusal(facts, "registration")
+        assert "declared since 2022-01-01; the registration counts" in reason
+
+
+class TestCountyOfResidence:
+    """第九条 向居住地公安派出所申领, 第十条 由县级人民政府公安机关签发: the county of residence."""
+
+    def test_the_county_applied_in_must_be_the_registered_one(self) -> None:
+        facts = application(region_code="440204")
+        assert refusal_fields(facts) == ["region_code"]
+        assert "places the person in 440203" in refusal(facts, "region_code")
+
+    def test_the_registered_county_is_accepted(self) -> None:
+        decision = decide_application(application(), PARAMETERS)
+        [check] = [c for c in decision.checks if c.rule == "county_of_residence"]
+        assert check.passed and check.regulation == "居住证暂行条例 第十条"
 
 
 class TestBasis:
@@ -115,14 +124,16 @@ class TestBasis:
 
     def test_every_refusal_is_reported_at_once(self) -> None:
         facts = application(basis=None, applied_on=date(2023, 7, 1), hukou_region_code="440203")
-        assert refusal_fields(facts) == ["hukou_region_code", "resident_since", "basis"]
+        assert refusal_fields(facts) == ["hukou_region_code", "registration", "basis"]
 
 
 class TestRegistration:
     @pytest.mark.parametrize("code", ["440203", "440282", "440200", "440221"])
     def test_a_person_registered_in_shaoguan_is_refused(self, code: str) -> None:
+        # Registered in 南雄 (440282), living in 武江区: no other city (第二条 到其他城市居住),
+        # no move across cities (广东省流动人口服务管理条例 第二条 跨地级以上市居住).
         reason = refusal(application(hukou_region_code=code), "hukou_region_code")
-        assert "not registered in the city" in reason
+        assert "到其他城市居住" in reason and "跨地级以上市居住" in reason
 
     def test_a_person_registered_elsewhere_in_guangdong_may_apply(self) -> None:
         assert accepted(application(hukou_region_code="441402"))
