@@ -13,7 +13,8 @@ from sqlalchemy import select
 from services.hukou.models import TABLES
 from shared.auth import issue_token
 from shared.settings import Settings
-from tests.api.hukou_support import APPLICATIONS, HukouApiTests
+from tests.api.conftest import application
+from tests.api.hukou_support import APPLICATIONS, HukouApiTests, reject, submitted
 from tests.support import Headers
 
 
@@ -55,6 +56,16 @@ def decide_review(
         headers=headers,
         json={"outcome": outcome, "reason": reason},
     )
+
+
+def rejected_under_review(
+    client: TestClient, headers: Headers, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An application submitted and rejected with `headers`, the family asking for review."""
+    created = submitted(client, headers, body or application())
+    assert reject(client, headers, created["id"]).status_code == 200
+    assert ask_review(client, headers, created["id"]).status_code == 201
+    return created
 
 
 def reviews(client: TestClient, headers: Headers, application_id: str) -> list[dict[str, Any]]:

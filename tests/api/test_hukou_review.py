@@ -11,9 +11,11 @@ from tests.api.hukou_refusal_support import (
     ask_review,
     audit_trail,
     decide_review,
+    rejected_under_review,
     reviews,
 )
 from tests.api.hukou_support import fetch, ineligible_body, reject, submit, submitted
+from tests.conftest import TokenFactory
 from tests.support import Headers, error_of, invalid, ok, reason_for
 
 WANG = "dept:public_security/officer:ps-0001"
@@ -89,9 +91,7 @@ class TestTwoPersonRule(RefusalApiTests):
     def test_the_officer_who_refused_cannot_decide_the_review(
         self, hukou: TestClient, officer_wang: Headers
     ) -> None:
-        created = submitted(hukou, officer_wang, application())
-        reject(hukou, officer_wang, created["id"])
-        ask_review(hukou, officer_wang, created["id"])
+        created = rejected_under_review(hukou, officer_wang)
 
         error = error_of(decide_review(hukou, officer_wang, created["id"]), 403, "forbidden")
 
@@ -103,9 +103,7 @@ class TestTwoPersonRule(RefusalApiTests):
     def test_a_token_naming_no_officer_cannot_decide_a_review(
         self, hukou: TestClient, officer_wang: Headers, officer: Headers
     ) -> None:
-        created = submitted(hukou, officer_wang, application())
-        reject(hukou, officer_wang, created["id"])
-        ask_review(hukou, officer_wang, created["id"])
+        created = rejected_under_review(hukou, officer_wang)
 
         error = error_of(decide_review(hukou, officer, created["id"]), 403, "forbidden")
 
@@ -124,9 +122,7 @@ class TestDecidingTheReview(RefusalApiTests):
         self, hukou: TestClient, officer_wang: Headers, officer_li: Headers
     ) -> None:
         family = application()
-        created = submitted(hukou, officer_wang, family)
-        reject(hukou, officer_wang, created["id"])
-        ask_review(hukou, officer_wang, created["id"])
+        created = rejected_under_review(hukou, officer_wang, family)
 
         decided = ok(decide_review(hukou, officer_li, created["id"]))
 
@@ -150,9 +146,7 @@ class TestDecidingTheReview(RefusalApiTests):
     def test_an_upheld_refusal_stands(
         self, hukou: TestClient, officer_wang: Headers, officer_li: Headers
     ) -> None:
-        created = submitted(hukou, officer_wang, application())
-        reject(hukou, officer_wang, created["id"])
-        ask_review(hukou, officer_wang, created["id"])
+        created = rejected_under_review(hukou, officer_wang)
 
         decided = ok(decide_review(hukou, officer_li, created["id"], "upheld", "forged indeed"))
 
@@ -163,9 +157,7 @@ class TestDecidingTheReview(RefusalApiTests):
         self, hukou: TestClient, officer_wang: Headers, officer_li: Headers
     ) -> None:
         family = application()
-        created = submitted(hukou, officer_wang, family)
-        reject(hukou, officer_wang, created["id"])
-        ask_review(hukou, officer_wang, created["id"])
+        created = rejected_under_review(hukou, officer_wang, family)
         submitted(hukou, officer_wang, family)  # the family applied again meanwhile
 
         error_of(decide_review(hukou, officer_li, created["id"]), 409, "conflict")
@@ -203,3 +195,17 @@ class TestDecidingTheReview(RefusalApiTests):
         assert requested["review_id"] == review["id"] == decided["review_id"]
         assert requested["grounds"] == "the lease is real"
         assert decided["outcome"] == "overturned" and decided["status"] == "eligible"
+
+
+class TestWhoMayReview(RefusalApiTests):
+    def test_a_token_that_only_reads_neither_asks_nor_decides(
+        self, hukou: TestClient, officer_wang: Headers, auth: TokenFactory
+    ) -> None:
+        created = submitted(hukou, officer_wang, ineligible_body())
+        reader = auth("public_security", "settlement:read")
+
+        error_of(ask_review(hukou, reader, created["id"]), 403, "forbidden")
+        ok(ask_review(hukou, officer_wang, created["id"]), 201)
+        error_of(decide_review(hukou, reader, created["id"]), 403, "forbidden")
+
+        assert reviews(hukou, reader, created["id"])[0]["outcome"] is None
