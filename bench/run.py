@@ -128,6 +128,7 @@ class Families:
             "channel": "stable_residence",
             "destination_region_code": "440203",
             "received_on": "2019-06-01",
+            "received_on_reason": "lodged on paper, entered later",
             "residence": {"address": "武江区", "tenure": "rented", "since": "2018-01-01"},
             "social_insurance": {
                 "pension_months": 14,

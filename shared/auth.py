@@ -1,8 +1,9 @@
-"""Department tokens: JWTs a department's own key signs (EdDSA), carrying `dept` and `scope`,
-and the per-route requirement."""
+"""Department tokens: JWTs a department's own key signs (EdDSA), carrying `dept`, `scope` and
+optionally the `officer` who acts, and the per-route requirement."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,25 +23,48 @@ AUDIENCE = "luohu"
 LEEWAY_SECONDS = 30  # clocks of different bureaus' machines disagree a little
 REQUIRED_CLAIMS = ["iss", "aud", "iat", "exp", "jti", "dept", "scope"]
 
+OFFICER_CLAIM = "officer"
+"""The optional claim naming the officer who acts: a staff number, never a person's name."""
+OFFICER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
 
 @dataclass(frozen=True)
 class Principal:
-    """The department system behind a request."""
+    """The department system behind a request, and the officer acting when the token names one."""
 
     dept: str
     scopes: frozenset[str]
     token_id: str
+    officer: str | None = None
 
     @property
     def actor(self) -> str:
-        return f"dept:{self.dept}"
+        """Who a change is recorded as made by: the department, and its officer when named."""
+        if self.officer is None:
+            return f"dept:{self.dept}"
+        return f"dept:{self.dept}/officer:{self.officer}"
+
+
+def valid_officer(officer: str) -> str:
+    """`officer` when it is a staff number (1 to 40 letters, digits, `.`, `_`, `-`)."""
+    if not OFFICER_ID.fullmatch(officer):
+        raise ValueError(
+            "an officer is named by a staff number: 1 to 40 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return officer
 
 
 def sign_token(
-    key: SigningKey, *, scopes: Iterable[str] | None = None, lifetime: int | None = None
+    key: SigningKey,
+    *,
+    scopes: Iterable[str] | None = None,
+    lifetime: int | None = None,
+    officer: str | None = None,
 ) -> str:
     """A token of `key`'s department signed with it; scopes default to everything the
-    department may do, the lifetime to the longest allowed (8 hours)."""
+    department may do, the lifetime to the longest allowed (8 hours); `officer` names the
+    officer who acts with it (needed to decide a review, 复核)."""
     dept = key.dept
     allowed = DEPARTMENT_SCOPES.get(dept)
     if allowed is None:
@@ -64,6 +88,8 @@ def sign_token(
         "exp": now + lifetime,
         "jti": uuid.uuid4().hex,
     }
+    if officer is not None:
+        claims[OFFICER_CLAIM] = valid_officer(officer)
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
@@ -73,9 +99,10 @@ def issue_token(
     dept: str,
     scopes: Iterable[str] | None = None,
     lifetime: int | None = None,
+    officer: str | None = None,
 ) -> str:
-    """A token for `dept`, signed with the local key of one of its services: it works only
-    where that department's private key is (NoSigningKey otherwise)."""
+    """A token for `dept` (and `officer`, when given), signed with the local key of one of its
+    services: it works only where that department's private key is (NoSigningKey otherwise)."""
     if dept not in DEPARTMENT_SCOPES:
         known = ", ".join(sorted(DEPARTMENT_SCOPES))
         raise ValueError(f"unknown department {dept!r}; known: {known}")
@@ -84,6 +111,7 @@ def issue_token(
         key,
         scopes=scopes,
         lifetime=settings.token_lifetime_seconds if lifetime is None else lifetime,
+        officer=officer,
     )
 
 
@@ -123,7 +151,19 @@ def decode_token(keyring: Keyring, token: str) -> Principal:
         )
     dept = trusted.dept
     scopes = frozenset(str(claims["scope"]).split()) & DEPARTMENT_SCOPES[dept]
-    return Principal(dept=dept, scopes=scopes, token_id=str(claims["jti"]))
+    return Principal(
+        dept=dept, scopes=scopes, token_id=str(claims["jti"]), officer=_officer_of(claims)
+    )
+
+
+def _officer_of(claims: dict[str, object]) -> str | None:
+    """The officer a token names, if any; a malformed one makes the token invalid."""
+    officer = claims.get(OFFICER_CLAIM)
+    if officer is None:
+        return None
+    if not isinstance(officer, str) or not OFFICER_ID.fullmatch(officer):
+        raise Unauthenticated("the token's officer is not a staff number")
+    return officer
 
 
 _bearer = HTTPBearer(auto_error=False, description="A department token: `luohu token --dept ...`")

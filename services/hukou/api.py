@@ -10,14 +10,15 @@ from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from services.hukou import approvals, operations, schemas, supply, targets, views
+from services.hukou import approvals, operations, refusals, schemas, supply, targets, views
 from services.hukou.config import HukouSettings
 from services.hukou.domain import PermitHistory
 from services.hukou.models import SettlementApplication
 from services.hukou.permits import fetch_permit_history
+from services.hukou.refusal_schemas import RejectionIn, ReviewDecisionIn, ReviewIn, ReviewOut
 from shared import clock
 from shared.auth import Principal, require
-from shared.errors import Conflict, InvalidInput, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
 from shared.pagination import Paging, page_of
 from shared.routes import Write, reading, v1_router, writing
@@ -77,6 +78,11 @@ def submit_settlement_application(
     repeated = request.repeated_people()
     if repeated:
         raise InvalidInput("a person appears twice in the application", details=repeated)
+    unexplained = request.unexplained_late_entry(clock.today())
+    if unexplained:
+        raise InvalidInput(
+            "an application entered after its received day needs a reason", details=unexplained
+        )
     evidence = permit_history(config, write.runtime, request)  # I/O before the transaction opens
     return write(
         request,
@@ -96,7 +102,8 @@ def submit_settlement_application(
 
 @router.get(
     "/settlement-applications",
-    summary="List applications, filtered and paged (newest first)",
+    summary="List applications, filtered and paged: newest first, or the work queue "
+    "(sort=queue: people already living in the city first, 二.8)",
 )
 def list_settlement_applications(
     session: Reading,
@@ -206,20 +213,60 @@ def reassess_settlement_application(
 
 @router.post(
     "/settlement-applications/{application_id}/reject",
+    summary="Refuse an application on a ground of the closed list, with the reason in words; "
+    "a target (二.7) or rural rights (三(四)) refuse no one",
     responses=error_responses(NotFound, Conflict),
 )
 def reject_settlement_application(
     application_id: str,
-    rejection: schemas.RejectionIn,
+    rejection: RejectionIn,
     principal: CanApprove,
     runtime: RuntimeDep,
 ) -> schemas.SettlementApplicationOut:
     return changed(
         runtime,
-        lambda session: operations.reject_application(
-            session, application_id, rejection.reason, actor=principal.actor
+        lambda session: refusals.reject_application(
+            session, application_id, rejection, actor=principal.actor
         ),
     )
+
+
+@router.post(
+    "/settlement-applications/{application_id}/review",
+    status_code=201,
+    summary="Ask for review (复核) of a refusal (ineligible or rejected), with the family's "
+    "grounds",
+    responses=error_responses(NotFound, Conflict),
+)
+def request_review(
+    application_id: str, request: ReviewIn, principal: CanWrite, runtime: RuntimeDep
+) -> ReviewOut:
+    with runtime.db.unit_of_work() as session:
+        review = refusals.request_review(session, application_id, request, actor=principal.actor)
+        return ReviewOut.model_validate(review)
+
+
+@router.post(
+    "/settlement-applications/{application_id}/review/decision",
+    summary="Decide the open review: an officer named by the token, not the one who refused; "
+    "overturned, the refusal is undone",
+    responses=error_responses(NotFound, Forbidden, Conflict),
+)
+def decide_review(
+    application_id: str, decision: ReviewDecisionIn, principal: CanApprove, runtime: RuntimeDep
+) -> ReviewOut:
+    with runtime.db.unit_of_work() as session:
+        review = refusals.decide_review(session, application_id, decision, by=principal)
+        return ReviewOut.model_validate(review)
+
+
+@router.get(
+    "/settlement-applications/{application_id}/reviews",
+    summary="Every review of the application's refusals, as asked and decided",
+    responses=error_responses(NotFound),
+)
+def list_reviews(application_id: str, session: Reading) -> list[ReviewOut]:
+    return [ReviewOut.model_validate(r) for r in refusals.reviews_of(session, application_id)]
 
 
 @router.put(

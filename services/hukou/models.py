@@ -1,12 +1,12 @@
 """Hukou's tables: applications, their household members, every version of their decision,
-fan-out progress, targets."""
+reviews of refusals (复核), fan-out progress, targets."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
@@ -29,6 +29,11 @@ class SettlementApplication(Base):
     channel: Mapped[str] = mapped_column(String(40), index=True)
     destination_region_code: Mapped[str] = mapped_column(String(6), index=True)
     received_on: Mapped[date] = mapped_column(Date)
+    received_on_reason: Mapped[str | None] = mapped_column(Text)
+    """Why an application lodged before the day it was entered was entered only then."""
+    stock_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    """Whether the applicant already lives in the city: the work queue takes them first (二.8)."""
+    queue_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     submitted_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,6 +45,9 @@ class SettlementApplication(Base):
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejected_by: Mapped[str | None] = mapped_column(String(100))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_ground: Mapped[str | None] = mapped_column(String(40))
+    rejected_from: Mapped[str | None] = mapped_column(String(20))
+    """The status a rejection closed: the one a review that overturns it gives back."""
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """The current decision: the latest of `decisions` (eligibility and request are its copy)."""
@@ -98,6 +106,33 @@ class DecisionVersion(Base):
     supplied: Mapped[list[str]] = mapped_column(JSON, default=list)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by: Mapped[str] = mapped_column(String(100))
+
+
+class ApplicationReview(Base):
+    """A family's request for review (复核) of a refusal, and its decision by another officer
+    than the one who refused, kept for good: the refusal reviewed is copied in."""
+
+    __tablename__ = "application_reviews"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("settlement_applications.id"), index=True
+    )
+    reviewed_status: Mapped[str] = mapped_column(String(20))
+    """ineligible (the rules' decision) or rejected (an officer's)."""
+    reviewed_decision_version: Mapped[int] = mapped_column(Integer)
+    reviewed_ground: Mapped[str | None] = mapped_column(String(40))
+    reviewed_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_decided_by: Mapped[str] = mapped_column(String(100))
+    grounds: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    """upheld | overturned; None while the review is open."""
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class OpenClaim(Base):

@@ -1,11 +1,12 @@
-"""Hukou's use cases, each run inside the caller's one unit of work: submit, reassess, reject,
-and the departments' reports on the fan-out (四(一)); approving is `approvals`."""
+"""Hukou's use cases, each run inside the caller's one unit of work: submit, reassess, and the
+departments' reports on the fan-out (四(一)); approving is `approvals`, refusing and reviewing
+a refusal (复核) `refusals`."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.hukou import schemas
+from services.hukou import schemas, work_queue
 from services.hukou.domain import (
     ApplicationFacts,
     Decision,
@@ -145,7 +146,8 @@ def submit_application(
     today: date,
     permit_history: PermitHistory | None = None,
 ) -> SettlementApplication:
-    """Decide the application at once and store it with the decision (二, 五)."""
+    """Decide the application at once and store it with the decision (二, 五), placed in the
+    work queue (二.8)."""
     received_on = request.received_on or today
     facts = facts_from(request, received_on, permit_history)
     decision = decide_eligibility(facts, versions=tuple(versions), parameters=tuple(parameters))
@@ -153,7 +155,8 @@ def submit_application(
     people = (facts.applicant, *facts.household)
     held = held_people(decision, people)
     if status in HOLDING_STATUSES:
-        _refuse_people_already_held(session, held)
+        refuse_people_already_held(session, held)
+    place = work_queue.queue_place(facts, parameters)
 
     application_id = str(uuid.uuid4())
     # The collections are given whole, so the answer needs no second trip to the database.
@@ -163,6 +166,9 @@ def submit_application(
         channel=request.channel,
         destination_region_code=request.destination_region_code,
         received_on=received_on,
+        received_on_reason=request.received_on_reason,
+        stock_first=place.stock_first,
+        queue_reason=place.reason,
         submitted_at=utcnow(),
         submitted_by=actor,
         decided_at=utcnow(),
@@ -194,6 +200,8 @@ def submit_application(
             "channel": request.channel,
             "rules_version": decision.rules_version,
             "persons": len(people),
+            "received_on": received_on.isoformat(),
+            "received_on_reason": request.received_on_reason,
         },
     )
     session.flush()
@@ -207,7 +215,9 @@ def held_people(decision: Decision, people: Sequence[Person]) -> dict[int, Perso
     return {index: person for index, person in enumerate(people) if index not in left_out}
 
 
-def _refuse_people_already_held(session: Session, people: dict[int, Person]) -> None:
+def refuse_people_already_held(session: Session, people: Mapping[int, Person]) -> None:
+    """A Conflict naming each of `people` (by index, 0 the applicant) another open application
+    holds, if any."""
     rows = session.execute(
         select(OpenClaim.id_number, SettlementApplication.id, SettlementApplication.status)
         .join(SettlementApplication, SettlementApplication.id == OpenClaim.application_id)
@@ -236,12 +246,12 @@ def _refuse_people_already_held(session: Session, people: dict[int, Person]) -> 
     )
 
 
-def _release_people(session: Session, application_id: str) -> None:
+def release_people(session: Session, application_id: str) -> None:
     """The application no longer holds its people: they may apply again."""
     session.execute(delete(OpenClaim).where(OpenClaim.application_id == application_id))
 
 
-def _recorded(
+def recorded(
     session: Session,
     application: SettlementApplication,
     *,
@@ -284,8 +294,10 @@ def reassess_application(
     sections = sorted(supplied.model_fields_set)
     session.add(_version_of(application, trigger="reassessed", actor=actor, supplied=sections))
     if application.status not in HOLDING_STATUSES:
-        _release_people(session, application.id)
-    return _recorded(
+        release_people(session, application.id)
+    place = work_queue.queue_place(facts, parameters)
+    application.stock_first, application.queue_reason = place.stock_first, place.reason
+    return recorded(
         session,
         application,
         actor=actor,
@@ -313,22 +325,6 @@ def _version_of(
         supplied=list(supplied),
         decided_at=application.decided_at or utcnow(),
         decided_by=actor,
-    )
-
-
-def reject_application(
-    session: Session, application_id: str, reason: str, *, actor: str
-) -> SettlementApplication:
-    application = load_application(session, application_id, for_update=True)
-    if application.status not in ("submitted", "eligible", "ineligible"):
-        raise Conflict(f"an application that is {application.status} cannot be rejected")
-    application.status = "rejected"
-    application.rejected_at = utcnow()
-    application.rejected_by = actor
-    application.rejection_reason = reason
-    _release_people(session, application.id)
-    return _recorded(
-        session, application, actor=actor, action="settlement.rejected", detail={"reason": reason}
     )
 
 

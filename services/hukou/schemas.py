@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from services.hukou import grounds
 from services.hukou.domain import Channel, StudentStage, TalentCategory
 from shared.fields import (
     BirthDate,
@@ -162,7 +163,14 @@ class SettlementApplicationIn(Strict):
     received_on: PastDate | None = Field(
         default=None,
         description="Extension: the date the application was lodged (default today); the "
-        "decision is made under the rules in force on it (五).",
+        "decision is made under the rules in force on it (五). Never in the future; an earlier "
+        "day than today needs `received_on_reason`.",
+    )
+    received_on_reason: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description="Why the application is entered after the day it was lodged (a paper "
+        "application entered later): needed when `received_on` is before today; kept with the "
+        "decision and in the audit log.",
     )
     residence: ResidenceIn | None = None
     social_insurance: SocialInsuranceIn | None = None
@@ -187,6 +195,18 @@ class SettlementApplicationIn(Strict):
                 )
             seen.setdefault(member.id_number, field)
         return repeated
+
+    def unexplained_late_entry(self, today: date) -> list[dict[str, str]]:
+        """The missing reason, when the application is entered after the day it was lodged."""
+        if self.received_on is None or self.received_on >= today or self.received_on_reason:
+            return []
+        return [
+            {
+                "field": "received_on_reason",
+                "reason": f"received_on {self.received_on.isoformat()} is before today "
+                f"({today.isoformat()}): say why the application is entered only now",
+            }
+        ]
 
 
 class InformationIn(Strict):
@@ -220,6 +240,13 @@ class ConditionIn(Strict):
             )
         return value
 
+    @field_validator("description")
+    @classmethod
+    def _no_rural_rights_in_words(cls, value: str | None) -> str | None:
+        if value is not None and grounds.demands_rural_rights(value):
+            raise ValueError(f"the condition is refused: {grounds.RURAL_RIGHTS_KEPT}")
+        return value
+
 
 class ApprovalIn(Strict):
     note: Annotated[str, Field(max_length=1000)] | None = None
@@ -227,10 +254,6 @@ class ApprovalIn(Strict):
         default=[],
         description="Conditions to record; giving up rural rights is refused as one (三(四)).",
     )
-
-
-class RejectionIn(Strict):
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class CheckOut(BaseModel):
@@ -320,6 +343,12 @@ class ApplicationFilter(BaseModel):
     channel: Channel | None = None
     submitted_from: date | None = Field(None, description="received on or after")
     submitted_to: date | None = Field(None, description="received on or before")
+    sort: Literal["newest", "queue"] = Field(
+        "newest",
+        description="newest: newest first. queue: the work queue, the applications waiting "
+        "(submitted, eligible), people already living in the city first (二.8: "
+        "优先解决流动人口存量问题), then the longest waiting; each says why in `queue`",
+    )
 
 
 class ApplicationSearchIn(ApplicationFilter):
@@ -333,15 +362,26 @@ class ApplicationSearchIn(ApplicationFilter):
     )
 
 
+class QueuePlaceOut(BaseModel):
+    """Where the application stands in the work queue (二.8), and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    stock_first: bool = Field(description="the applicant already lives in the city: first")
+    reason: str
+
+
 class SettlementApplicationOut(BaseModel):
     id: str
     status: ApplicationStatus
     channel: str
     destination_region_code: str
     received_on: date
+    received_on_reason: str | None = None
     submitted_at: datetime
     approved_at: datetime | None = None
     rejected_at: datetime | None = None
+    rejection_ground: grounds.RejectionGround | None = None
     rejection_reason: str | None = None
     settled_at: datetime | None = None
     applicant: PersonOut
@@ -356,6 +396,7 @@ class SettlementApplicationOut(BaseModel):
     fanout_open_items: dict[str, list[ReportedItem]] = Field(
         default={}, description="what each department not yet done still has open"
     )
+    queue: QueuePlaceOut
 
 
 ApplicationPage = Page[SettlementApplicationOut]

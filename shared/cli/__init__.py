@@ -220,11 +220,16 @@ def token(
     lifetime: Annotated[
         int | None, typer.Option(help="Seconds the token is valid (at most 8 hours)")
     ] = None,
+    officer: Annotated[
+        str | None, typer.Option(help="The staff number of the officer who acts with it")
+    ] = None,
 ) -> None:
-    """Print a token of DEPT, signed with the local key of one of its services: it works only
-    where that department's private key is."""
+    """Print a token of DEPT (naming OFFICER, when given), signed with the local key of one of
+    its services: it works only where that department's private key is."""
     try:
-        typer.echo(issue_token(Settings(), dept=dept, scopes=scope, lifetime=lifetime))
+        typer.echo(
+            issue_token(Settings(), dept=dept, scopes=scope, lifetime=lifetime, officer=officer)
+        )
     except keys.KeyProblem as exc:
         typer.echo(f"cannot sign for {dept}: {exc}", err=True)
         raise typer.Exit(1) from exc

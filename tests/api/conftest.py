@@ -133,6 +133,7 @@ def application(**overrides: Any) -> dict[str, Any]:
         "channel": "stable_residence",
         "destination_region_code": WUJIANG,
         "received_on": "2019-06-01",
+        "received_on_reason": "a paper application, entered later",
         "residence": {"address": "武江区沿江路 1 号", "tenure": "rented", "since": "2018-01-01"},
         "social_insurance": {
             "pension_months": 14,

@@ -102,7 +102,7 @@ def approve(client: TestClient, headers: Headers, application_id: str, **kw: Any
 def reject(
     client: TestClient, headers: Headers, application_id: str, body: Any = None
 ) -> httpx.Response:
-    body = {"reason": "documents forged"} if body is None else body
+    body = {"ground": "false_information", "reason": "documents forged"} if body is None else body
     return client.post(f"{APPLICATIONS}/{application_id}/reject", headers=headers, json=body)
 
 

@@ -308,12 +308,17 @@ def outbox_data(client: TestClient) -> list[dict[str, Any]]:
 
 class TestReject(HukouApiTests):
     @pytest.mark.parametrize("make_body", [application, ineligible_body, undetermined_body])
-    def test_rejecting_with_a_reason_stores_it(
+    def test_rejecting_with_a_ground_and_a_reason_stores_them(
         self, hukou: TestClient, officer: Headers, make_body: Callable[[], dict[str, Any]]
     ) -> None:
         created = submitted(hukou, officer, make_body())
 
-        response = reject(hukou, officer, created["id"], {"reason": "the lease is forged"})
+        response = reject(
+            hukou,
+            officer,
+            created["id"],
+            {"ground": "false_information", "reason": "the lease is forged"},
+        )
 
         assert response.status_code == 200
         assert response.json()["status"] == "rejected"
@@ -321,6 +326,7 @@ class TestReject(HukouApiTests):
         stored = fetch(hukou, officer, created["id"])
         assert stored["status"] == "rejected"
         assert stored["rejection_reason"] == "the lease is forged"
+        assert stored["rejection_ground"] == "false_information"
 
     def test_rejecting_an_approved_application_is_409(
         self, hukou: TestClient, officer: Headers
@@ -335,13 +341,21 @@ class TestReject(HukouApiTests):
 
     def test_rejecting_twice_is_409(self, hukou: TestClient, officer: Headers) -> None:
         created = submitted(hukou, officer, application())
-        reject(hukou, officer, created["id"], {"reason": "first"})
+        reject(hukou, officer, created["id"], {"ground": "withdrawn", "reason": "first"})
 
-        error_of(reject(hukou, officer, created["id"], {"reason": "second"}), 409, "conflict")
+        second = {"ground": "withdrawn", "reason": "second"}
+        error_of(reject(hukou, officer, created["id"], second), 409, "conflict")
 
         assert fetch(hukou, officer, created["id"])["rejection_reason"] == "first"
 
-    @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"ground": "withdrawn"},
+            {"ground": "withdrawn", "reason": ""},
+            {"ground": "withdrawn", "reason": "   "},
+        ],
+    )
     def test_rejecting_without_a_reason_is_422(
         self, hukou: TestClient, officer: Headers, body: dict[str, Any]
     ) -> None:

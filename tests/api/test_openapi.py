@@ -15,7 +15,7 @@ INFORMATION = f"{SETTLEMENT}/information"
 PERMITS = "/v1/residence-permits"
 
 OPERATIONS = {
-    "hukou": 10,
+    "hukou": 13,
     "housing": 7,
     "medical_insurance": 9,  # ... and a filing for care at the origin: record, end, read
     "pension": 4,  # a settlement, a continuation, the origin's confirmation, the information
