@@ -10,12 +10,27 @@ from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from services.hukou import approvals, operations, refusals, schemas, supply, targets, views
+from services.hukou import (
+    approvals,
+    operations,
+    refusals,
+    schemas,
+    supply,
+    target_schemas,
+    targets,
+    views,
+)
 from services.hukou.config import HukouSettings
+from services.hukou.decision_schemas import (
+    ApprovalIn,
+    RejectionIn,
+    ReviewDecisionIn,
+    ReviewIn,
+    ReviewOut,
+)
 from services.hukou.domain import PermitHistory
 from services.hukou.models import SettlementApplication
 from services.hukou.permits import fetch_permit_history
-from services.hukou.refusal_schemas import RejectionIn, ReviewDecisionIn, ReviewIn, ReviewOut
 from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
@@ -167,14 +182,14 @@ def approve_settlement_application(
     application_id: str,
     principal: CanApprove,
     runtime: RuntimeDep,
-    approval: Annotated[schemas.ApprovalIn | None, Body()] = None,
+    approval: Annotated[ApprovalIn | None, Body()] = None,
 ) -> schemas.SettlementApplicationOut:
     return changed(
         runtime,
         lambda session: approvals.approve_application(
             session,
             application_id,
-            approval or schemas.ApprovalIn(),
+            approval or ApprovalIn(),
             actor=principal.actor,
             recipients=runtime.keyring.bundle(),
         ),
@@ -277,11 +292,11 @@ def list_reviews(application_id: str, session: Reading) -> list[ReviewOut]:
 def set_settlement_target(
     year: TargetYear,
     region_code: ShaoguanCounty,
-    target: schemas.TargetIn,
+    target: target_schemas.TargetIn,
     principal: CanSetTargets,
     runtime: RuntimeDep,
     sources: SupplySources,
-) -> list[schemas.TargetOut]:
+) -> list[target_schemas.TargetOut]:
     # Asked before the unit of work opens: no transaction waits on another service.
     counties = supply.supply_by_county(sources, runtime.keyring, year)
     with runtime.db.unit_of_work() as session:
@@ -299,6 +314,6 @@ def set_settlement_target(
 )
 def get_settlement_targets(
     year: TargetYear, session: ReadingTargets, runtime: RuntimeDep, sources: SupplySources
-) -> list[schemas.TargetOut]:
+) -> list[target_schemas.TargetOut]:
     counties = supply.supply_by_county(sources, runtime.keyring, year)
     return targets.targets_for_year(session, year, counties)

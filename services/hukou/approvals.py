@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from services.hukou import operations, schemas
+from services.hukou import operations
+from services.hukou.decision_schemas import ApprovalIn
 from services.hukou.models import TABLES, FanoutStatus, SettlementApplication
 from services.hukou.views import load_application, settling_members
 from shared import clock, regions
@@ -40,7 +41,7 @@ Section = TypeVar("Section", bound=BaseModel)
 def approve_application(
     session: Session,
     application_id: str,
-    approval: schemas.ApprovalIn,
+    approval: ApprovalIn,
     *,
     actor: str,
     recipients: TrustBundle,

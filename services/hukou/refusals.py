@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.hukou import grounds
+from services.hukou.decision_schemas import RejectionIn, ReviewDecisionIn, ReviewIn
 from services.hukou.domain import Person
 from services.hukou.models import (
     ApplicationReview,
@@ -25,7 +26,6 @@ from services.hukou.operations import (
     refuse_people_already_held,
     release_people,
 )
-from services.hukou.refusal_schemas import RejectionIn, ReviewDecisionIn, ReviewIn
 from services.hukou.views import load_application, settling_members
 from shared.auth import Principal
 from shared.db import utcnow

@@ -224,38 +224,6 @@ class InformationIn(Strict):
         return SettlementApplicationIn.model_validate({**stored, **supplied})
 
 
-class ConditionIn(Strict):
-    kind: Literal[
-        "surrender_land_contract", "surrender_homestead", "surrender_collective_income", "other"
-    ]
-    description: Annotated[str, Field(max_length=500)] | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _no_rural_rights_condition(cls, value: str) -> str:
-        if value.startswith("surrender_"):
-            raise ValueError(
-                f"{value!r} is refused: giving up rural rights may never be a condition of "
-                "settlement (三(四))"
-            )
-        return value
-
-    @field_validator("description")
-    @classmethod
-    def _no_rural_rights_in_words(cls, value: str | None) -> str | None:
-        if value is not None and grounds.demands_rural_rights(value):
-            raise ValueError(f"the condition is refused: {grounds.RURAL_RIGHTS_KEPT}")
-        return value
-
-
-class ApprovalIn(Strict):
-    note: Annotated[str, Field(max_length=1000)] | None = None
-    conditions: list[ConditionIn] = Field(
-        default=[],
-        description="Conditions to record; giving up rural rights is refused as one (三(四)).",
-    )
-
-
 class CheckOut(BaseModel):
     rule: str
     clause: str
@@ -400,44 +368,3 @@ class SettlementApplicationOut(BaseModel):
 
 
 ApplicationPage = Page[SettlementApplicationOut]
-
-
-class TargetIn(Strict):
-    target_persons: Annotated[int, Field(ge=0, le=10_000_000)]
-    note: Annotated[str, Field(max_length=1000)] | None = None
-
-
-class SupplyFigureOut(BaseModel):
-    """One figure of a county's public-service supply, as the department that holds it said,
-    or `unknown` with the reason (the target still answers)."""
-
-    status: Literal["known", "unknown"]
-    value: int | None = Field(description="null when unknown")
-    reason: str
-
-
-class SupplyOut(BaseModel):
-    """The public-service supply the platform knows of a county, beside its target (二.7
-    "根据我市公共服务资源供给情况"): housing's waiting list (三(五)) and education's
-    compulsory-school places (三(八)) for the school year starting in the target's year, and
-    the next."""
-
-    clause: str = "二.7"
-    housing_waiting_households: SupplyFigureOut
-    housing_waiting_persons: SupplyFigureOut
-    compulsory_school_places: SupplyFigureOut
-    compulsory_school_places_next_year: SupplyFigureOut
-
-
-class TargetOut(BaseModel):
-    year: int
-    region_code: str
-    region_name: str
-    target_persons: int | None
-    settled_persons: int
-    approved_applications: int
-    note: str | None = None
-    advisory: str
-    supply: SupplyOut = Field(
-        description="What public security adjusts the target to; it never refuses anyone"
-    )

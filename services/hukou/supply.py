@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from services.hukou import schemas
+from services.hukou import target_schemas
 from shared.auth import sign_token
 from shared.keys import Keyring
 from shared.regions import SHAOGUAN_COUNTIES
@@ -83,7 +83,9 @@ class _Unknown:
     reason: str
 
 
-def supply_by_county(sources: Sources, keyring: Keyring, year: int) -> dict[str, schemas.SupplyOut]:
+def supply_by_county(
+    sources: Sources, keyring: Keyring, year: int
+) -> dict[str, target_schemas.SupplyOut]:
     """Each county's supply for the target of `year`: the waiting list now, and the places
     education plans for the school year starting in `year` and the next (三(五), 三(八))."""
     waiting = _ask(
@@ -100,7 +102,7 @@ def supply_by_county(sources: Sources, keyring: Keyring, year: int) -> dict[str,
     lists = {} if isinstance(waiting, _Unknown) else {c.region_code: c for c in waiting.counties}
     planned = {} if isinstance(plans, _Unknown) else {p.region_code: p for p in plans}
     return {
-        code: schemas.SupplyOut(
+        code: target_schemas.SupplyOut(
             **_housing_figures(waiting, lists.get(code), name),
             **_school_figures(plans, planned.get(code), name),
         )
@@ -138,17 +140,17 @@ def _ask(
     return _Unknown(reason)
 
 
-def _known(value: int, reason: str) -> schemas.SupplyFigureOut:
-    return schemas.SupplyFigureOut(status="known", value=value, reason=reason)
+def _known(value: int, reason: str) -> target_schemas.SupplyFigureOut:
+    return target_schemas.SupplyFigureOut(status="known", value=value, reason=reason)
 
 
-def _unknown(reason: str) -> schemas.SupplyFigureOut:
-    return schemas.SupplyFigureOut(status="unknown", value=None, reason=f"unknown: {reason}")
+def _unknown(reason: str) -> target_schemas.SupplyFigureOut:
+    return target_schemas.SupplyFigureOut(status="unknown", value=None, reason=f"unknown: {reason}")
 
 
 def _housing_figures(
     answer: object, county: _CountyWaiting | None, name: str
-) -> dict[str, schemas.SupplyFigureOut]:
+) -> dict[str, target_schemas.SupplyFigureOut]:
     if isinstance(answer, _Unknown) or county is None:
         reason = answer.reason if isinstance(answer, _Unknown) else f"housing did not count {name}"
         return dict.fromkeys(
@@ -166,7 +168,7 @@ def _housing_figures(
 
 def _school_figures(
     answer: object, plan: _CountyPlan | None, name: str
-) -> dict[str, schemas.SupplyFigureOut]:
+) -> dict[str, target_schemas.SupplyFigureOut]:
     if isinstance(answer, _Unknown) or plan is None or plan.compulsory is None:
         if isinstance(answer, _Unknown):
             reason = answer.reason

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.hukou import schemas
+from services.hukou import target_schemas
 from services.hukou.models import TABLES, SettlementApplication, SettlementTarget
 from services.hukou.views import settling_members
 from shared import clock, regions
@@ -18,7 +18,7 @@ from shared.db import utcnow
 
 
 def set_target(
-    session: Session, *, year: int, region_code: str, target: schemas.TargetIn, actor: str
+    session: Session, *, year: int, region_code: str, target: target_schemas.TargetIn, actor: str
 ) -> None:
     row = session.get(SettlementTarget, (year, region_code))
     if row is None:
@@ -40,8 +40,8 @@ def set_target(
 
 
 def targets_for_year(
-    session: Session, year: int, supply: Mapping[str, schemas.SupplyOut]
-) -> list[schemas.TargetOut]:
+    session: Session, year: int, supply: Mapping[str, target_schemas.SupplyOut]
+) -> list[target_schemas.TargetOut]:
     """Each county's target beside the people approved to settle there in `year` and the
     county's `supply` (一.1, 二.7 "根据我市公共服务资源供给情况")."""
     # The year as Shaoguan's calendar counts it: an approval at 20:00 UTC on 31 December is
@@ -84,7 +84,7 @@ def targets_for_year(
         else:
             advisory = f"{target.target_persons - persons} persons to the target"
         result.append(
-            schemas.TargetOut(
+            target_schemas.TargetOut(
                 year=year,
                 region_code=code,
                 region_name=name,

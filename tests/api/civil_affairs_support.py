@@ -17,7 +17,7 @@ from services.civil_affairs import rules
 from services.civil_affairs.handlers import FOLLOW_THROUGH
 from services.civil_affairs.models import MinimumLivingAssessment
 from shared.settlement import SettlementApproved
-from tests import support
+from tests import settlements, support
 from tests.api.conftest import DepartmentApiTests
 from tests.support import Headers, outbox_reports
 
@@ -66,13 +66,13 @@ def settlement(income: float | None = 1500, **overrides: Any) -> SettlementAppro
     """The shared family of three settling in 武江区, stating `income` yuan a month for the
     household (1500: 500 a person, below the standard of 600); None states none."""
     housing = {"current_area_m2": 0} if income is None else {"monthly_household_income": income}
-    return support.settlement(**{"housing": housing, **overrides})
+    return settlements.settlement(**{"housing": housing, **overrides})
 
 
 def decide_directly(client: TestClient, data: SettlementApproved) -> str:
     """Run the follow-through's handler as the consumer would, without the bus (each call is a
     new event id: a redelivery the inbox cannot catch)."""
-    return support.follow_directly(client, FOLLOW_THROUGH, data)
+    return settlements.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 def household(client: TestClient, income: float | None = 1500, **overrides: Any) -> str:

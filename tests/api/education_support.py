@@ -28,14 +28,14 @@ from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettlementApproved
-from tests import support
+from tests import settlements
+from tests.settlements import member, publish_settlement
+from tests.settlements import settlement as approved_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
     eventually,
-    member,
-    publish_settlement,
     quick_settings,
     read_topic,
     reports,
@@ -43,7 +43,6 @@ from tests.support import (
     token,
 )
 from tests.support import local_parameter as support_parameter
-from tests.support import settlement as approved_settlement
 
 ZHENJIANG, QUJIANG = "440204", "440205"
 SHIXING, RENHUA, WENGYUAN = "440222", "440224", "440229"  # RENHUA: transfer lists only
@@ -93,7 +92,7 @@ def decide_directly(
 ) -> str:
     """Run the follow-through's handler on `data`'s approval (or on `event`) as the consumer
     would, without the bus; the settlement id."""
-    return support.follow_directly(client, FOLLOW_THROUGH, event or data)
+    return settlements.follow_directly(client, FOLLOW_THROUGH, event or data)
 
 
 def local_parameter(name: str, value: Any, county: str | None, **overrides: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from services.housing import rules
 from services.housing.handlers import FOLLOW_THROUGH
 from services.housing.models import HousingAssessment
 from shared.settlement import SettlementApproved
-from tests import support
+from tests import settlements, support
 from tests.api.conftest import DepartmentApiTests
 from tests.support import WUJIANG, Headers, ok
 
@@ -65,7 +65,7 @@ def settlement(**overrides: Any) -> SettlementApproved:
         "residence": {"address": "武江区沿江路 1 号", "tenure": "rented", "since": "2018-01-01"},
         "housing": {"monthly_household_income": 4200, "current_area_m2": 0},
     }
-    return support.settlement(**{**renting, **overrides})
+    return settlements.settlement(**{**renting, **overrides})
 
 
 def renter(client: TestClient, **overrides: Any) -> str:
@@ -89,7 +89,7 @@ def owner(client: TestClient, county: str = WUJIANG, **overrides: Any) -> str:
 def assess_directly(client: TestClient, data: SettlementApproved) -> str:
     """Run the follow-through's handler as the consumer would, without the bus (each call is a
     new event id: a redelivery the inbox cannot catch)."""
-    return support.follow_directly(client, FOLLOW_THROUGH, data)
+    return settlements.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 # --- requests -----------------------------------------------------------------------------------

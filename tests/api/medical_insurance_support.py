@@ -21,7 +21,8 @@ from shared.follow_through import open_case
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
 from tests.conftest import TokenFactory
-from tests.support import MEIZHOU, Headers, eventually, member, ok, outbox_reports, settlement
+from tests.settlements import member, settlement
+from tests.support import MEIZHOU, Headers, eventually, ok, outbox_reports
 
 SERVICE = "medical_insurance"
 PARAMETERS_ENV = PARAMETERS.variable

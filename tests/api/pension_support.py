@@ -18,19 +18,17 @@ from shared.events.bus import Record
 from shared.events.envelope import CloudEvent
 from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved
-from tests import support
+from tests import settlements
 from tests.conftest import TokenFactory
+from tests.settlements import hukou_event, member, publish_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
     eventually,
-    hukou_event,
     invalid,
-    member,
     outbox_reports,
     publish,
-    publish_settlement,
     quick_settings,
     read_topic,
     reports,
@@ -133,7 +131,7 @@ def settlement(*, region: str = WUJIANG, **overrides: Any) -> SettlementApproved
         },
         **overrides,
     }
-    return support.settlement(**values)
+    return settlements.settlement(**values)
 
 
 def publish_payload(
@@ -251,7 +249,7 @@ def fields(response: httpx.Response) -> set[str]:
 def decide_directly(client: TestClient, data: SettlementApproved) -> str:
     """Run the follow-through's handler as the consumer would, without the bus (each call is a
     new event id: a redelivery the inbox cannot catch)."""
-    return support.follow_directly(client, FOLLOW_THROUGH, data)
+    return settlements.follow_directly(client, FOLLOW_THROUGH, data)
 
 
 def items(body: dict[str, Any]) -> set[tuple[int | None, str, str]]:
@@ -272,11 +270,13 @@ def settled(**overrides: Any) -> SettlementApproved:
     """A couple settling in Wujiang, the applicant insured there by an employer for 14 months:
     his continuation continues; his wife's employment is not stated."""
     values: dict[str, Any] = {"members": couple(), "social_insurance": IN_WUJIANG, **overrides}
-    return support.settlement(**values)
+    return settlements.settlement(**values)
 
 
 def applicant_alone(**insurance: Any) -> SettlementApproved:
-    return support.settlement(members=couple()[:1], social_insurance={**IN_WUJIANG, **insurance})
+    return settlements.settlement(
+        members=couple()[:1], social_insurance={**IN_WUJIANG, **insurance}
+    )
 
 
 class FollowThroughTests(PensionApiTests):

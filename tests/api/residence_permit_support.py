@@ -29,14 +29,14 @@ from shared.keys import keyring_for
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
+from tests.settlements import hukou_event, member
+from tests.settlements import settlement as approved_settlement
 from tests.support import (
     WUJIANG,
     Headers,
     events_on,
     eventually,
-    hukou_event,
     invalid,
-    member,
     ok,
     person_id,
     quick_settings,
@@ -44,7 +44,6 @@ from tests.support import (
     signed,
     token,
 )
-from tests.support import settlement as approved_settlement
 
 PERMITS = "/v1/residence-permits"
 REGISTRATIONS = "/v1/residence-registrations"

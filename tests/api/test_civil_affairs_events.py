@@ -18,18 +18,16 @@ from tests.api.civil_affairs_support import (
     get_settlement,
     settlement,
 )
+from tests.settlements import approval, hukou_event, publish_settlement
 from tests.support import (
     Headers,
     acted_on,
-    approval,
     caught_up,
     dead_letters_for,
     error_of,
     events_on,
     eventually,
-    hukou_event,
     publish,
-    publish_settlement,
     quick_settings,
     reports,
     settlement_record,

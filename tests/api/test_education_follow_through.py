@@ -37,17 +37,16 @@ from tests.api.education_support import (
     minor_applicant,
     settlement,
 )
+from tests.settlements import approval, publish_settlement
 from tests.support import (
     MEIZHOU,
     Headers,
-    approval,
     error_of,
     eventually,
     invalid,
     nothing_more_to_decide,
     ok,
     outbox_reports,
-    publish_settlement,
     quick_settings,
     settlement_record,
     supply,

@@ -33,17 +33,8 @@ from tests.api.education_support import (
     settlement,
     settlement_response,
 )
-from tests.support import (
-    WUJIANG,
-    Headers,
-    approval,
-    caught_up,
-    error_of,
-    hukou_event,
-    publish,
-    publish_settlement,
-    reports,
-)
+from tests.settlements import approval, hukou_event, publish_settlement
+from tests.support import WUJIANG, Headers, caught_up, error_of, publish, reports
 
 
 class TestActingOnASettlement(EducationApiTests):

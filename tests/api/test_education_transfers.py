@@ -21,7 +21,8 @@ from tests.api.education_support import (
     settlement,
     transfer_path,
 )
-from tests.support import Headers, error_of, ok, publish_settlement, token
+from tests.settlements import publish_settlement
+from tests.support import Headers, error_of, ok, token
 
 UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)  # 01:00 on 2 June in Shaoguan
 

@@ -22,20 +22,18 @@ from tests.api.housing_support import (
     reasons,
     settlement,
 )
+from tests.settlements import approval, hukou_event, publish_settlement
 from tests.support import (
     WUJIANG,
     Headers,
     acted_on,
-    approval,
     caught_up,
     consumed,
     dead_letters_for,
     error_of,
     events_on,
     eventually,
-    hukou_event,
     publish,
-    publish_settlement,
     quick_settings,
     reports,
     unsent,

@@ -29,18 +29,16 @@ from tests.api.medical_insurance_support import (
     supply,
 )
 from tests.conftest import TokenFactory
+from tests.settlements import approval, hukou_event, publish_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
-    approval,
     caught_up,
     error_of,
     events_on,
     eventually,
-    hukou_event,
     publish,
-    publish_settlement,
     reports,
 )
 

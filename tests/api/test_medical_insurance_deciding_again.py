@@ -37,9 +37,9 @@ from tests.api.medical_insurance_support import (
     settlement_when_ready,
     statuses,
 )
+from tests.settlements import approval
 from tests.support import (
     Headers,
-    approval,
     caught_up,
     error_of,
     eventually,

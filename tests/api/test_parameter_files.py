@@ -21,15 +21,8 @@ from shared.settlement import SettlementApproved
 from tests.api import civil_affairs_support as civil_affairs
 from tests.api import housing_support as housing
 from tests.api.conftest import spec_of
-from tests.support import (
-    acted_on,
-    eventually,
-    publish_settlement,
-    quick_settings,
-    reports,
-    settlement_record,
-    token,
-)
+from tests.settlements import publish_settlement
+from tests.support import acted_on, eventually, quick_settings, reports, settlement_record, token
 
 Parameters = list[dict[str, Any]]
 

@@ -23,7 +23,8 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.support import Headers, publish_settlement
+from tests.settlements import publish_settlement
+from tests.support import Headers
 
 
 class TestDecisions(PensionApiTests):

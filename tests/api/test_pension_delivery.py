@@ -26,16 +26,8 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.support import (
-    Headers,
-    approval,
-    caught_up,
-    eventually,
-    hukou_event,
-    member,
-    publish,
-    publish_settlement,
-)
+from tests.settlements import approval, hukou_event, member, publish_settlement
+from tests.support import Headers, caught_up, eventually, publish
 
 
 class TestDelivery(PensionApiTests):

@@ -16,7 +16,7 @@ from services.pension import rules
 from services.pension.app import build
 from shared.clock import today
 from shared.settings import Settings
-from tests import support
+from tests import settlements
 from tests.api.pension_support import (
     EMPLOYER_PAID,
     IN_WUJIANG,
@@ -34,10 +34,10 @@ from tests.api.pension_support import (
     settled,
     statuses,
 )
+from tests.settlements import member
 from tests.support import (
     Headers,
     error_of,
-    member,
     ok,
     outbox_reports,
     refused_supply,
@@ -120,7 +120,7 @@ class TestInformation(FollowThroughTests):
         self, client: TestClient, officer: Headers
     ) -> None:
         woman = member(date(1967, 1, 1), "applicant", female=True)
-        data = support.settlement(members=[woman], social_insurance=IN_WUJIANG)
+        data = settlements.settlement(members=[woman], social_insurance=IN_WUJIANG)
         settlement_id = decide_directly(client, data)
         waiting = settlement_record(client, officer, settlement_id)
         assert items(waiting) == {(0, OCCUPATION, "information")}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.registry import DOWNSTREAM_SERVICES, SERVICES_BY_NAME
 from tests.api.conftest import Services, spec_of
-from tests.support import follow_directly, settlement_in_full
+from tests.settlements import follow_directly, settlement_in_full
 
 FAMILY = settlement_in_full()
 # Each personal value of the family, by the path a department would have to receive to hold it.

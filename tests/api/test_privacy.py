@@ -27,6 +27,7 @@ from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from tests.api.conftest import application
 from tests.api.hukou_support import APPLICATIONS, approve, submitted
+from tests.settlements import settlement as approved_settlement
 from tests.support import (
     WUJIANG,
     eventually,
@@ -40,7 +41,6 @@ from tests.support import (
     reports,
     token,
 )
-from tests.support import settlement as approved_settlement
 
 # A whole number: 17 digits and a check character, not inside a longer run of digits.
 FULL_IDENTITY_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")

@@ -16,14 +16,7 @@ from tests.api import civil_affairs_support as civil_affairs
 from tests.api import education_support as education
 from tests.api import housing_support as housing
 from tests.api.conftest import Services
-from tests.support import (
-    error_of,
-    ok,
-    outbox_reports,
-    refused_supply,
-    settlement_record,
-    supply,
-)
+from tests.support import error_of, ok, outbox_reports, refused_supply, settlement_record, supply
 
 INCOME = "housing.monthly_household_income"
 

@@ -13,6 +13,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 
 from services.hukou import approvals, operations, schemas
 from services.hukou.app import SPEC
+from services.hukou.decision_schemas import ApprovalIn
 from services.hukou.models import TABLES, SettlementApplication
 from services.hukou.rules import PARAMETERS, RULES_VERSIONS
 from shared.db import Database, new_metadata, platform_tables
@@ -88,7 +89,7 @@ def approve(db: Database, application_id: str) -> str:
         approvals.approve_application(
             session,
             application_id,
-            schemas.ApprovalIn(),
+            ApprovalIn(),
             actor="test",
             recipients=keyring_for(Settings(keys_dir=session_keys())).bundle(),
         )

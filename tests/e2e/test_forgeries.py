@@ -33,7 +33,7 @@ from shared.settings import Settings
 from tests.conftest import person_id
 from tests.e2e.conftest import Platform, start_on
 from tests.e2e.test_fanout import LOCAL_PARAMETERS, family_of_six, issue_permit, settle
-from tests.support import approval, member, settlement
+from tests.settlements import approval, member, settlement
 
 
 def the_log(platform: Platform) -> Bus:

@@ -12,7 +12,7 @@ from shared.follow_through.facts import checked_facts
 from shared.follow_through.kernel import with_supplied
 from shared.rules import failed, passed, undetermined
 from shared.settlement import Amount, Answer
-from tests.support import member, settlement
+from tests.settlements import member, settlement
 
 FACTS = (
     FactField("housing.monthly_household_income", Amount, False, "yuan a month"),

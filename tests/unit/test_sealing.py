@@ -16,7 +16,8 @@ from shared.keys import Keyring, keyring_for
 from shared.registry import DOWNSTREAM_SERVICES, SERVICES_BY_NAME
 from shared.settings import Settings
 from shared.settlement import CLEAR, RECEIVES, SettlementApproved, sealed_data
-from tests.support import session_keys, settlement_in_full
+from tests.settlements import settlement_in_full
+from tests.support import session_keys
 
 DOC = Path(__file__).parents[2] / "docs" / "personal-data.md"
 

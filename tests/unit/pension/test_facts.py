@@ -11,7 +11,7 @@ import pytest
 from services.pension.operations import facts_from
 from services.pension.rules.base import EMPLOYER_PAID, OCCUPATION_CATEGORY, OriginConfirmation
 from shared.settlement import SettlementApproved
-from tests.support import member, settlement
+from tests.settlements import member, settlement
 
 
 def applicant_only(**data: Any) -> SettlementApproved:

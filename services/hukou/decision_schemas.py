@@ -1,4 +1,5 @@
-"""The bodies of refusing an application and of reviewing a refusal (复核)."""
+"""The bodies of deciding an application: approving it (with its conditions), refusing it,
+and reviewing a refusal (复核)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,38 @@ def _refuses_no_one(value: str) -> str:
     if refusal:
         raise ValueError(f"the reason is refused: {refusal}")
     return value
+
+
+class ConditionIn(Strict):
+    kind: Literal[
+        "surrender_land_contract", "surrender_homestead", "surrender_collective_income", "other"
+    ]
+    description: Annotated[str, Field(max_length=500)] | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _no_rural_rights_condition(cls, value: str) -> str:
+        if value.startswith("surrender_"):
+            raise ValueError(
+                f"{value!r} is refused: giving up rural rights may never be a condition of "
+                "settlement (三(四))"
+            )
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _no_rural_rights_in_words(cls, value: str | None) -> str | None:
+        if value is not None and grounds.demands_rural_rights(value):
+            raise ValueError(f"the condition is refused: {grounds.RURAL_RIGHTS_KEPT}")
+        return value
+
+
+class ApprovalIn(Strict):
+    note: Annotated[str, Field(max_length=1000)] | None = None
+    conditions: list[ConditionIn] = Field(
+        default=[],
+        description="Conditions to record; giving up rural rights is refused as one (三(四)).",
+    )
 
 
 class RejectionIn(Strict):
