@@ -68,8 +68,9 @@ metrics = _Metrics()
 
 
 class MaskPersonalData(logging.Filter):
-    """Masks identity numbers in every record, whatever logged them (四: privacy in logs), and
-    hides the query values of an access log line, should the access log be turned on."""
+    """Masks identity numbers in every record, whatever logged them (个人信息保护法 第五十一条,
+    the handler's duty to keep personal information secure), and hides the query values of an
+    access log line, should the access log be turned on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "uvicorn.access" and isinstance(record.args, tuple):

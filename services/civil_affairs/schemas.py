@@ -43,7 +43,7 @@ class AssessmentOut(BaseModel):
 
 
 class SettlementOut(HouseholdSettlementOut):
-    """What civil affairs decided about one approved settlement (CONTRACT.md, downstream
-    services), and what it still has open (CONTRACT.md, follow-through)."""
+    """What civil affairs decided about one approved settlement (docs/contract.md, "Downstream
+    services"), and what it still has open (docs/contract.md, "Follow-through")."""
 
     assessment: AssessmentOut

@@ -125,8 +125,8 @@ class ApplicationOut(BaseModel):
 
 
 class SettlementOut(HouseholdSettlementOut):
-    """What housing did about one approved settlement (CONTRACT.md, downstream services), and
-    what it still has open (CONTRACT.md, follow-through)."""
+    """What housing did about one approved settlement (docs/contract.md, "Downstream
+    services"), and what it still has open (docs/contract.md, "Follow-through")."""
 
     assessment: AssessmentOut
     applications: list[ApplicationOut]

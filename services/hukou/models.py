@@ -155,7 +155,7 @@ class FanoutStatus(Base):
     )
     service: Mapped[str] = mapped_column(String(40), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
-    """pending | done | action_needed | failed (CONTRACT.md, "Follow-through")."""
+    """pending | done | action_needed | failed (docs/contract.md, "Follow-through")."""
     summary: Mapped[str | None] = mapped_column(Text)
     open_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     """What the department last reported still open, as its report gave it."""

@@ -1,4 +1,5 @@
-"""Hukou's request and response bodies (CONTRACT.md), with validation a case worker can read."""
+"""Hukou's request and response bodies (docs/contract.md), with validation a case worker can
+read."""
 
 from __future__ import annotations
 
@@ -155,7 +156,7 @@ class HousingIn(Strict):
 
 
 class SettlementApplicationIn(Strict):
-    """A household's application to settle in Shaoguan (CONTRACT.md)."""
+    """A household's application to settle in Shaoguan (docs/contract.md)."""
 
     applicant: ApplicantIn
     channel: Channel
@@ -282,7 +283,7 @@ ApplicationStatus = Literal[
 
 FanoutValue = Literal["not_started", "pending", "done", "action_needed", "failed"]
 """A department's part: `not_started` before approval, `pending` until it reports, then what
-it last reported (CONTRACT.md, "Follow-through")."""
+it last reported (docs/contract.md, "Follow-through")."""
 
 
 class DecisionVersionOut(BaseModel):

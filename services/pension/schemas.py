@@ -77,7 +77,7 @@ class ContinuationOut(BaseModel):
 
 class SettlementOut(FollowThroughOut):
     """What pension decided on one settlement (三(七)): a continuation per adult, and what it
-    still has open (CONTRACT.md, follow-through)."""
+    still has open (docs/contract.md, "Follow-through")."""
 
     decision_date: date
     destination_region_code: str

@@ -336,9 +336,9 @@ class MemberDecisionOut(BaseModel):
 
 
 class SettlementOut(FollowThroughOut):
-    """What residence permits did about one approved settlement (CONTRACT.md, downstream
-    services): the permits closed because their holders settled (三(九)), and what is still
-    open (CONTRACT.md, follow-through: closing waits on nothing, so nothing is)."""
+    """What residence permits did about one approved settlement (docs/contract.md, "Downstream
+    services"): the permits closed because their holders settled (三(九)), and what is still
+    open (docs/contract.md, "Follow-through": closing waits on nothing, so nothing is)."""
 
     processed_at: datetime
     decided_at: datetime

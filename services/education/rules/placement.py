@@ -171,7 +171,7 @@ def _notice(
     addressee = member.name if member.relation == "applicant" else f"{member.name}的家长"
     text = (
         f"{addressee}：您好！根据《韶关市推动非户籍人口在城市落户实施办法（试行）》"
-        f"第三(八)项，随迁子女与本地儿童同城同待遇。{member.name}"
+        f"第三(八)项，进城落户农民子女受教育与城镇居民同城同待遇。{member.name}"
         f"（{member.birth_date.year}年{member.birth_date.month}月{member.birth_date.day}日出生）"
         f"在{start.year}年{start.month}月{start.day}日（{school_year_label(school_year)}学年开始）"
         f"时{age}周岁，已纳入{county_name}{_STAGE_WORDS[stage][1]}学位安排。"

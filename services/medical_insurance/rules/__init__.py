@@ -9,7 +9,8 @@ Choices this module makes, and why:
 
 - Coverage in the city starts on the settlement's decision date. The household is registered
   in the city from that day, and an origin scheme that covers the member through that day then
-  hands over without a gap (三(六) 无缝衔接): the city starts no later than the origin ends.
+  hands over without a gap (三(六) 确保基本医保参保人能跨制度、跨统筹地区连续参保): the city starts
+  no later than the origin ends.
 - The origin of a transfer is where the member is insured: the stated insured region, or, for
   a member presumed insured at origin, the previous registration region. An origin in one of
   Shaoguan's counties is the city's own fund: the transfer completes at once. Elsewhere, it
