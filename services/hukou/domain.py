@@ -13,6 +13,9 @@ from shared.identity import Sex
 from shared.rules import Check, failures, missing_of
 from shared.settlement import HukouType, Tenure
 
+InsuranceScheme = Literal["urban_employee", "urban_rural_resident"]
+"""城镇职工 (an employer's, or a flexible worker's own) or 城乡居民."""
+
 Channel = Literal[
     "stable_residence", "insured_one_year", "talent", "rural_student", "collective_household"
 ]
@@ -55,6 +58,7 @@ class SocialInsurance:
     medical_months: int | None = None
     insured_region_code: str | None = None
     employer_paid: bool | None = None
+    scheme: InsuranceScheme | None = None
 
 
 @dataclass(frozen=True)

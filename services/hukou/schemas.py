@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.hukou import grounds
-from services.hukou.domain import Channel, StudentStage, TalentCategory
+from services.hukou.domain import Channel, InsuranceScheme, StudentStage, TalentCategory
 from shared.fields import (
     BirthDate,
     IdNumber,
@@ -85,6 +85,12 @@ class SocialInsuranceIn(Strict):
     medical_months: Months | None = None
     insured_region_code: RegionCode | None = None
     employer_paid: bool | None = None
+    scheme: InsuranceScheme | None = Field(
+        default=None,
+        description="The scheme the applicant is insured in: urban_employee (城镇职工, paid by an "
+        "employer, or by a flexible worker, 灵活就业人员, alone) or urban_rural_resident "
+        "(城乡居民). Unstated, an employer paying shows it is urban_employee (二.2).",
+    )
 
 
 class TalentIn(Strict):

@@ -69,6 +69,33 @@ class TestChannels(HukouApiTests):
 
         assert submitted(hukou, officer, body)["status"] == "eligible"
 
+    @pytest.mark.parametrize(
+        ("scheme", "status"),
+        [("urban_employee", "eligible"), ("urban_rural_resident", "ineligible")],
+    )
+    def test_without_an_employer_the_stated_scheme_decides(
+        self, hukou: TestClient, officer: Headers, scheme: str, status: str
+    ) -> None:
+        # 参加城镇社会保险: a flexible worker (灵活就业人员) pays the employees' scheme alone.
+        insurance = {
+            "pension_months": 24,
+            "medical_months": 24,
+            "insured_region_code": WUJIANG,
+            "employer_paid": False,
+            "scheme": scheme,
+        }
+        body = application(channel="insured_one_year", social_insurance=insurance)
+
+        assert submitted(hukou, officer, body)["status"] == status
+
+    def test_an_unknown_scheme_is_a_422_naming_it(
+        self, hukou: TestClient, officer: Headers
+    ) -> None:
+        insurance = {"pension_months": 24, "scheme": "employee"}
+        body = application(channel="insured_one_year", social_insurance=insurance)
+        response = hukou.post("/v1/settlement-applications", json=body, headers=officer)
+        assert "social_insurance.scheme" in {d["field"] for d in invalid(response)}
+
     def test_a_talent_without_evidence_waits_for_it_and_is_eligible_once_given(
         self, hukou: TestClient, officer: Headers
     ) -> None:

@@ -150,34 +150,44 @@ def _insured_months(facts: ApplicationFacts, parameters: Sequence[Parameter]) ->
 
 
 def _insured_urban_scheme(facts: ApplicationFacts) -> Check:
-    """城镇社会保险 is the urban employees' scheme (城镇职工), the one an employer pays into; the
-    urban and rural residents' scheme (城乡居民), open to town and village alike, is not urban
-    social insurance (the pension service reads `employer_paid` the same way)."""
-    rule, clause, field = "insured_one_year.urban_scheme", "二.2", "social_insurance.employer_paid"
-    employer_paid = facts.social_insurance.employer_paid if facts.social_insurance else None
-    if employer_paid is None:
+    """城镇社会保险 is the urban employees' scheme (城镇职工): the one an employer pays into, or a
+    flexible worker (灵活就业人员) pays into alone. The urban and rural residents' scheme
+    (城乡居民), open to town and village alike, is not urban social insurance. No employer paying
+    does not tell the two apart, so then the scheme must be stated."""
+    rule, clause, field = "insured_one_year.urban_scheme", "二.2", "social_insurance.scheme"
+    insurance = facts.social_insurance
+    scheme = insurance.scheme if insurance else None
+    if scheme is None and insurance is not None and insurance.employer_paid:
+        return passed(
+            rule,
+            clause,
+            "An employer pays the insurance: the urban employees' scheme (城镇职工), urban social "
+            "insurance (城镇社会保险).",
+        )
+    if scheme is None:
         return undetermined(
             rule,
             clause,
-            "The application does not say whether an employer pays the insurance, so it is not "
-            "known whether it is urban social insurance (城镇社会保险), the urban employees' "
-            "scheme (城镇职工).",
+            "The application does not say in which scheme the applicant is insured, nor that an "
+            "employer pays: urban social insurance (城镇社会保险) is the urban employees' scheme "
+            "(城镇职工), which a flexible worker (灵活就业人员) may pay into alone, and not the "
+            "urban and rural residents' (城乡居民).",
             (field,),
         )
-    if not employer_paid:
+    if scheme == "urban_rural_resident":
         return failed(
             rule,
             clause,
-            "No employer pays the insurance: it is not the urban employees' scheme (城镇职工) but "
-            "the urban and rural residents' (城乡居民), which is not urban social insurance "
-            "(城镇社会保险). Clause 二.1 (stable_residence) asks for social and medical insurance "
-            "bought (购买了社保、医保) whatever the scheme, with a stable residence.",
+            "The insurance is the urban and rural residents' scheme (城乡居民), which is not urban "
+            "social insurance (城镇社会保险). Clause 二.1 (stable_residence) asks for social and "
+            "medical insurance bought (购买了社保、医保) whatever the scheme, with a stable "
+            "residence.",
         )
     return passed(
         rule,
         clause,
-        "An employer pays the insurance: the urban employees' scheme (城镇职工), urban social "
-        "insurance (城镇社会保险).",
+        "The insurance is the urban employees' scheme (城镇职工), urban social insurance "
+        "(城镇社会保险), whoever pays it.",
     )
 
 

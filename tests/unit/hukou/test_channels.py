@@ -116,8 +116,8 @@ class TestInsuredOneYear:
         checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
         return only(checks, "insured_one_year.insured_months")
 
-    def scheme_check(self, employer_paid: bool | None) -> Check:
-        insurance = with_insurance(employer_paid=employer_paid)
+    def scheme_check(self, employer_paid: bool | None, scheme: str | None = None) -> Check:
+        insurance = with_insurance(employer_paid=employer_paid, scheme=scheme)
         checks = check_insured_one_year(facts("insured_one_year", social_insurance=insurance))
         return only(checks, "insured_one_year.urban_scheme")
 
@@ -168,15 +168,26 @@ class TestInsuredOneYear:
         assert check.outcome == "passed"
         assert "城镇职工" in check.reason
 
-    def test_insurance_no_employer_pays_is_not_urban_and_points_to_2_1(self) -> None:
-        check = self.scheme_check(False)
+    def test_the_residents_scheme_is_not_urban_and_points_to_2_1(self) -> None:
+        check = self.scheme_check(False, "urban_rural_resident")
         assert check.outcome == "failed"
         assert "城乡居民" in check.reason and "二.1" in check.reason
 
-    def test_an_unknown_scheme_is_undetermined_and_named(self) -> None:
-        check = self.scheme_check(None)
+    def test_a_flexible_worker_paying_the_employees_scheme_alone_is_urban(self) -> None:
+        check = self.scheme_check(False, "urban_employee")
+        assert check.outcome == "passed"
+        assert "城镇职工" in check.reason
+
+    @pytest.mark.parametrize("employer_paid", [False, None])
+    def test_no_employer_paying_and_no_scheme_stated_is_undetermined_and_named(
+        self, employer_paid: bool | None
+    ) -> None:
+        # Without an employer, the insured may be a flexible worker in the employees' scheme or
+        # in the residents' scheme: which one decides, so it is asked, not guessed.
+        check = self.scheme_check(employer_paid)
         assert check.outcome == "undetermined"
-        assert check.missing == ("social_insurance.employer_paid",)
+        assert check.missing == ("social_insurance.scheme",)
+        assert "灵活就业人员" in check.reason
 
     def test_settling_at_the_place_insured_passes(self) -> None:
         check = self.place_check(insured=DESTINATION, lives=OTHER_COUNTY)
