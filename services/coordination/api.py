@@ -8,7 +8,7 @@ from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from services.coordination import schemas, views
-from shared.errors import NotFound, error_responses
+from shared.errors import InvalidInput, NotFound, error_responses
 from shared.pagination import Paging, page_of
 from shared.routes import SettlementId, reading, v1_router
 
@@ -37,5 +37,8 @@ def list_progress(
     paging: Paging,
     filters: Annotated[schemas.ProgressFilter, Query()],
 ) -> schemas.ProgressPage:
+    contradictions = filters.contradictions()
+    if contradictions:
+        raise InvalidInput("these filters could match no settlement", details=contradictions)
     found, total = views.list_progress(session, filters, paging)
     return page_of(found, total, paging)

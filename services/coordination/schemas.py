@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from services.coordination.progress import DepartmentStatus, OverallStatus
 from shared.fields import ShaoguanCounty
@@ -114,16 +114,15 @@ class ProgressFilter(BaseModel):
         None, ge=0, le=36_500, description="approved at most this many days ago"
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> ProgressFilter:
+    def contradictions(self) -> list[dict[str, str]]:
+        """Filters that could match nothing, each as the field and why (a 422 names them)."""
+        found = []
         if self.department is None and self.status == "done":
-            raise ValueError("status: a family is settled, not done; done is a department's")
+            found.append(("status", "done is a department's status: a family is settled"))
         if self.department is not None and self.status == "settled":
-            raise ValueError("status: a department is done, not settled; settled is a family's")
-        if (
-            self.min_age_days is not None
-            and self.max_age_days is not None
-            and self.min_age_days > self.max_age_days
+            found.append(("status", "settled is a family's status: a department is done"))
+        if (self.min_age_days or 0) > (
+            self.max_age_days if self.max_age_days is not None else 36_500
         ):
-            raise ValueError("min_age_days: more than max_age_days, so nothing could match")
-        return self
+            found.append(("min_age_days", "more than max_age_days: nothing could match"))
+        return [{"field": field, "reason": reason} for field, reason in found]
