@@ -266,6 +266,18 @@ class SettlementProcessed(_EventData):
     def from_event(cls, event: CloudEvent) -> SettlementProcessed:
         return cls.model_validate(data_of(event))
 
+    @classmethod
+    def from_own_topic(cls, event: CloudEvent) -> SettlementProcessed:
+        """The report, refused unless it came as its department's own type: a department
+        reports only on its own topic (the signature proves who sent that type)."""
+        report = cls.from_event(event)
+        if event.get_type() != processed_type(report.service):
+            raise ValueError(
+                f"a report of {report.service!r} arrived as {event.get_type()!r}: a department "
+                "reports only on its own topic"
+            )
+        return report
+
 
 def report_processed(
     session: Session,

@@ -30,12 +30,7 @@ def record_approval(session: Session, event: CloudEvent) -> None:
 
 def record_report(session: Session, event: CloudEvent) -> None:
     """A department reported on a settlement, on its own topic."""
-    report = SettlementProcessed.from_event(event)
-    if event.get_type() != processed_type(report.service):
-        raise ValueError(
-            f"a report of {report.service!r} arrived as {event.get_type()!r}: a department "
-            "reports only on its own topic"
-        )
+    report = SettlementProcessed.from_own_topic(event)
     operations.record_report(session, report, event.get_id(), occurred_at(event))
 
 

@@ -48,6 +48,11 @@ def view(client: TestClient, headers: Headers, settlement_ids: list[str]) -> dic
     }
 
 
+RECORDS = 2 + 3 + len(DOWNSTREAM_SERVICES) + 1
+"""What `history` publishes: two approvals, three housing reports (one redelivered), the second
+family's every department, and a failure."""
+
+
 def history(office: TestClient, platform: Settings) -> list[str]:
     """Two families' events, out of order and redelivered; their settlement ids."""
     one, two = settlement(), settlement()
@@ -66,28 +71,35 @@ def history(office: TestClient, platform: Settings) -> list[str]:
     return [one.settlement_id, two.settlement_id]
 
 
-def test_the_command_reads_the_log_again_to_the_same_view(
-    office: TestClient, platform: Settings
-) -> None:
-    coordinator = token(platform, "coordination")
-    settlements = history(office, platform)
-    before = view(office, coordinator, settlements)
+class Recorded:
+    """The office after `history`, and what it answered then."""
+
+    def __init__(self, office: TestClient, platform: Settings) -> None:
+        self.office = office
+        self.coordinator = token(platform, "coordination")
+        self.settlements = history(office, platform)
+        self.before = self.now()
+
+    def now(self) -> dict[str, Any]:
+        return view(self.office, self.coordinator, self.settlements)
+
+
+@pytest.fixture
+def recorded(office: TestClient, platform: Settings) -> Recorded:
+    return Recorded(office, platform)
+
+
+def test_the_command_reads_the_log_again_to_the_same_view(recorded: Recorded) -> None:
     result = CliRunner().invoke(cli, ["coordination", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "events read again" in result.output
-    assert view(office, coordinator, settlements) == before
+    assert f"{RECORDS} events read again" in result.output
+    assert recorded.now() == recorded.before
 
 
-def test_a_view_that_drifted_from_the_log_is_put_back(
-    office: TestClient, platform: Settings
-) -> None:
-    coordinator = token(platform, "coordination")
-    settlements = history(office, platform)
-    before = view(office, coordinator, settlements)
-    runtime = office.app.state.runtime  # type: ignore[attr-defined]
+def test_a_view_that_drifted_from_the_log_is_put_back(recorded: Recorded) -> None:
+    runtime = recorded.office.app.state.runtime  # type: ignore[attr-defined]
     with runtime.db.unit_of_work() as session:
         session.execute(update(DepartmentReport).values(status="done", open_items=[]))
-    assert view(office, coordinator, settlements) != before
-    read = rebuild(runtime.db, runtime.bus, runtime.keyring, idle_polls=1)
-    assert read == 2 + 3 + len(DOWNSTREAM_SERVICES) + 1  # every record, the redelivery too
-    assert view(office, coordinator, settlements) == before
+    assert recorded.now() != recorded.before
+    assert rebuild(runtime.db, runtime.bus, runtime.keyring, idle_polls=1) == RECORDS
+    assert recorded.now() == recorded.before
