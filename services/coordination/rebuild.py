@@ -30,7 +30,9 @@ from shared.settings import Settings
 READ_MODEL = (TimelineEntry, DepartmentReport, SettlementProgress)
 
 
-def rebuild(db: Database, bus: Bus, keyring: Keyring, *, idle_polls: int = 3) -> int:
+def rebuild(
+    db: Database, bus: Bus, keyring: Keyring, *, idle_polls: int = 3, first_within: float = 30.0
+) -> int:
     """Empty the view and the office's inbox, then apply the log from its start; the number
     of records read."""
     with db.unit_of_work() as session:
@@ -45,7 +47,7 @@ def rebuild(db: Database, bus: Bus, keyring: Keyring, *, idle_polls: int = 3) ->
         bus=bus,
         verifier=EventVerifier(keyring),
     )
-    return consumer.read_from_start(idle_polls=idle_polls)
+    return consumer.read_from_start(idle_polls=idle_polls, first_within=first_within)
 
 
 def rebuild_from(settings: Settings) -> int:

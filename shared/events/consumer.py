@@ -328,22 +328,30 @@ class EventConsumer:
         metrics.dead_letters.labels(self.group).inc()
         return "dead_letter"
 
-    def read_from_start(self, *, idle_polls: int = 3, timeout: float = 1.0) -> int:
+    def read_from_start(
+        self, *, idle_polls: int = 3, timeout: float = 1.0, first_within: float = 30.0
+    ) -> int:
         """Apply every record of the subscription's topics from the start of the log, through
-        this consumer's inbox, as a member of `rebuild_group` that never commits; done after
-        `idle_polls` polls in a row find nothing. Returns the records read."""
+        this consumer's inbox, as a member of `rebuild_group` that never commits. Done once
+        `idle_polls` polls in a row find nothing after the first record, or when no record
+        came within `first_within` seconds (an empty log: joining a Kafka group takes a few
+        seconds of empty polls). Returns the records read."""
         member = self.bus.consumer(group=rebuild_group(self.group), topics=self.subscription.topics)
         read, idle = 0, 0
+        first_deadline = time.monotonic() + first_within
         try:
-            while idle < idle_polls:
+            while True:
                 records = member.poll(max_records=self.batch_size, timeout=timeout)
-                idle = 0 if records else idle + 1
                 if records:
                     self.handle_batch(records)
-                    read += len(records)
+                    read, idle = read + len(records), 0
+                    continue
+                idle += 1
+                waited_enough = read > 0 or time.monotonic() >= first_deadline
+                if idle >= idle_polls and waited_enough:
+                    return read
         finally:
             member.close()
-        return read
 
     def run_until(self, stop: threading.Event) -> None:
         while not stop.is_set():
