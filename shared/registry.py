@@ -35,6 +35,10 @@ class ServiceEntry:
     """Acts on every approved settlement and reports back (hukou's fan-out tracks it)."""
     approves_settlements: bool = False
     """Publishes the approvals and tracks every department's report on them (public security)."""
+    observes_settlements: bool = False
+    """Reads every approval and every department's report into a view of its own and decides
+    nothing (the coordination office, 四(一)): hukou's fan-out never waits for it, and it is
+    sealed nothing of the family."""
     receives: tuple[str, ...] = ()
     """What of `settlement.approved` is sealed to it beyond what every reader sees (PIPL art. 6,
     minimum necessary): `section` or `section.field`, `members.field` for every member's
@@ -43,6 +47,8 @@ class ServiceEntry:
     def __post_init__(self) -> None:
         if self.follows_settlements and not self.receives:
             raise ValueError(f"{self.name} follows settlements: say what of them it receives")
+        if self.observes_settlements and (self.receives or self.follows_settlements):
+            raise ValueError(f"{self.name} observes settlements: it receives none of the family")
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -51,6 +57,8 @@ class ServiceEntry:
             return (SETTLEMENT_APPROVED,)
         if self.approves_settlements:
             return tuple(processed_type(s.name) for s in downstream())
+        if self.observes_settlements:
+            return (SETTLEMENT_APPROVED, *(processed_type(s.name) for s in downstream()))
         return ()
 
     @property
@@ -141,6 +149,14 @@ SERVICES: tuple[ServiceEntry, ...] = (
         follows_settlements=True,
         receives=("housing.monthly_household_income",),
     ),
+    ServiceEntry(
+        "coordination",
+        8008,
+        "coordination",
+        "the coordination office: each family's progress across the bureaus (四(一), 四(三))",
+        ("coordination:read",),
+        observes_settlements=True,
+    ),
 )
 
 SERVICES_BY_NAME: Mapping[str, ServiceEntry] = MappingProxyType({s.name: s for s in SERVICES})
@@ -166,12 +182,19 @@ def _every_read_scope() -> frozenset[str]:
     return frozenset(scope for service in SERVICES for scope in service.read_scopes)
 
 
+def _observers_read_scopes() -> frozenset[str]:
+    return frozenset(scope for s in SERVICES if s.observes_settlements for scope in s.read_scopes)
+
+
 # What departments other than a service's own may do (docs/contract.md, "Services, ports, common
-# endpoints"): the coordinator (四(一), led by public security) reads every department's
-# follow-through; audit (四(四)) reads everything and changes nothing; the others read what they
-# report on.
+# endpoints"): public security, which leads the coordination mechanism (四(一) 市公安局牵头负责的
+# 协调机制), reads every department's follow-through and the office's view of it; the coordination
+# office reads everywhere and writes only its own records; audit (四(四)) reads everything and
+# changes nothing; the others read what they report on.
 _GRANTS: Mapping[str, frozenset[str]] = {
-    "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes),
+    "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes)
+    | _observers_read_scopes(),
+    "coordination": _every_read_scope(),
     "finance": frozenset({"report:read"}),
     "natural_resources": frozenset({"report:read"}),
     "statistics": frozenset({"report:read"}),

@@ -250,9 +250,33 @@ class SettlementProcessed(_EventData):
             return self.status
         return "failed" if self.outcome == "failed" else "done"
 
+    def supersedes(self, held_version: int | None, held_status: str | None) -> bool:
+        """Whether this report replaces the one held (its `version` and status; None: none
+        held): a later decision always does, the same or an earlier one never (a redelivery,
+        or a report read out of order). A report without a version (a dead letter's failure,
+        or a department from before follow-through) counts only while no decision of that
+        department is held, and a failure never undoes a done."""
+        if self.version is not None:
+            return held_version is None or self.version > held_version
+        if held_version is not None:
+            return False
+        return not (held_status == "done" and self.current_status == "failed")
+
     @classmethod
     def from_event(cls, event: CloudEvent) -> SettlementProcessed:
         return cls.model_validate(data_of(event))
+
+    @classmethod
+    def from_own_topic(cls, event: CloudEvent) -> SettlementProcessed:
+        """The report, refused unless it came as its department's own type: a department
+        reports only on its own topic (the signature proves who sent that type)."""
+        report = cls.from_event(event)
+        if event.get_type() != processed_type(report.service):
+            raise ValueError(
+                f"a report of {report.service!r} arrived as {event.get_type()!r}: a department "
+                "reports only on its own topic"
+            )
+        return report
 
 
 def report_processed(

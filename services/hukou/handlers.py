@@ -13,12 +13,7 @@ from shared.settlement import SettlementProcessed
 
 def record_department_outcome(session: Session, event: CloudEvent) -> None:
     """A department reported on a settlement (四(一)): its column of the fan-out moves."""
-    report = SettlementProcessed.from_event(event)
-    if event.get_type() != processed_type(report.service):
-        raise ValueError(
-            f"a report of {report.service!r} arrived as {event.get_type()!r}: a department "
-            "reports only on its own topic"
-        )
+    report = SettlementProcessed.from_own_topic(event)
     operations.record_department_outcome(session, report, event.get_id())
 
 

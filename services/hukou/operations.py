@@ -339,7 +339,7 @@ def record_department_outcome(session: Session, report: SettlementProcessed, eve
     if column is None:
         raise NotFound(f"no approved settlement {report.settlement_id} awaiting {service}")
     status = report.current_status
-    if not _supersedes(report, column):
+    if not report.supersedes(column.version, column.status):
         log.info("stale report ignored", extra={"settlement_id": report.settlement_id})
         return
     column.status = status
@@ -368,18 +368,6 @@ def record_department_outcome(session: Session, report: SettlementProcessed, eve
             "event_id": event_id,
         },
     )
-
-
-def _supersedes(report: SettlementProcessed, column: FanoutStatus) -> bool:
-    """Whether a report replaces what the column holds: a later decision always does, the same
-    or an earlier one never (a redelivery, or a report read out of order). A report without a
-    version (a dead letter's failure, or a department from before follow-through) counts only
-    while the column has no decision of that department, and a failure never undoes a done."""
-    if report.version is not None:
-        return column.version is None or report.version > column.version
-    if column.version is not None:
-        return False
-    return not (column.status == "done" and report.current_status == "failed")
 
 
 def _settle_when_all_done(application: SettlementApplication) -> None:

@@ -30,6 +30,20 @@ app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 
+coordination_app = typer.Typer(help="The coordination office's read model.", no_args_is_help=True)
+app.add_typer(coordination_app, name="coordination")
+
+
+@coordination_app.command("rebuild")
+def coordination_rebuild() -> None:
+    """Empty the coordination office's view and read it again from the event log's start
+    (embedded or Kafka): the same view, each event applied once."""
+    rebuild = importlib.import_module("services.coordination.rebuild")
+    settings = Settings()
+    spec = importlib.import_module("services.coordination.app").SPEC
+    spec.migrate(settings.database_url_for("coordination"))
+    typer.echo(f"coordination: {rebuild.rebuild_from(settings)} events read again")
+
 
 @app.command()
 def run(

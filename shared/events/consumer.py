@@ -59,6 +59,12 @@ def dead_letter_topic(consumer: str) -> str:
     return f"deadletter.{consumer}"
 
 
+def rebuild_group(consumer: str) -> str:
+    """The group a consumer reads its topics from the start with when its view is rebuilt: it
+    never commits, so every rebuild starts at the beginning (its Kafka ACLs name it)."""
+    return f"rebuild.{consumer}"
+
+
 @dataclass(frozen=True)
 class Subscription:
     """What a service consumes: its group name and the event type → handlers table; the topics
@@ -321,6 +327,31 @@ class EventConsumer:
         metrics.events_handled.labels(self.group, "dead_letter").inc()
         metrics.dead_letters.labels(self.group).inc()
         return "dead_letter"
+
+    def read_from_start(
+        self, *, idle_polls: int = 3, timeout: float = 1.0, first_within: float = 30.0
+    ) -> int:
+        """Apply every record of the subscription's topics from the start of the log, through
+        this consumer's inbox, as a member of `rebuild_group` that never commits. Done once
+        `idle_polls` polls in a row find nothing after the first record, or when no record
+        came within `first_within` seconds (an empty log: joining a Kafka group takes a few
+        seconds of empty polls). Returns the records read."""
+        member = self.bus.consumer(group=rebuild_group(self.group), topics=self.subscription.topics)
+        read, idle = 0, 0
+        first_deadline = time.monotonic() + first_within
+        try:
+            while True:
+                records = member.poll(max_records=self.batch_size, timeout=timeout)
+                if records:
+                    self.handle_batch(records)
+                    read, idle = read + len(records), 0
+                    continue
+                idle += 1
+                waited_enough = read > 0 or time.monotonic() >= first_deadline
+                if idle >= idle_polls and waited_enough:
+                    return read
+        finally:
+            member.close()
 
     def run_until(self, stop: threading.Event) -> None:
         while not stop.is_set():

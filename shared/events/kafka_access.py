@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shared.events.consumer import dead_letter_topic
+from shared.events.consumer import dead_letter_topic, rebuild_group
 from shared.events.deadletters import replayer_group
 from shared.events.envelope import topic_of
 from shared.registry import SERVICES, ServiceEntry
@@ -83,6 +83,8 @@ def service_user(service: ServiceEntry, *, namespace: str = "") -> KafkaUser:
         ("topic", own_dead_letters, ("Describe", "Read")),
         ("group", replayer_group(service.name), ("Read",)),
     ]
+    if service.observes_settlements:  # `luohu coordination rebuild` reads the log again
+        entries.append(("group", rebuild_group(service.name), ("Read",)))
     return KafkaUser(
         name=user_name(service.name),
         grants=_grants(namespace, entries),

@@ -24,3 +24,11 @@ def route_cases(*, body: bool = False, paged: bool = False) -> list[Any]:
                 continue
             cases.append(pytest.param(name, method, path, id=f"{name} {method} {path}"))
     return cases
+
+
+def takes_a_body(name: str) -> bool:
+    return any(method == "POST" and "requestBody" in op for method, _, op in operations(name))
+
+
+BODY_NAMES = [name for name in NAMES if takes_a_body(name)]
+"""The services with a route that takes a body (the coordination office reads only, so far)."""

@@ -22,6 +22,7 @@ OPERATIONS = {
     "education": 7,
     "residence_permit": 16,
     "civil_affairs": 2,
+    "coordination": 2,  # a family's progress, the list
 }
 """How many `/v1/` operations each service has."""
 
@@ -47,6 +48,7 @@ OWN_REFUSALS = [
     ),
     ("civil_affairs", "GET", SETTLEMENT, {"404"}),
     ("civil_affairs", "POST", INFORMATION, {"404", "409"}),
+    ("coordination", "GET", SETTLEMENT, {"404"}),
 ]
 
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from shared.limits import DEFAULT_BODY_LIMIT, MAX_NESTING, MiB
 from shared.registry import SERVICES_BY_NAME
 from tests.api.conftest import Services, operations, spec_of
-from tests.api.limits_support import NAMES, route_cases
+from tests.api.limits_support import BODY_NAMES, NAMES, route_cases
 from tests.support import Headers, error_of, invalid, ok, quick_settings, reason_for, token
 
 OVER_THE_LIMIT = DEFAULT_BODY_LIMIT + 1
@@ -125,7 +125,7 @@ def first_body_route(name: str) -> str:
     )
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BODY_NAMES)
 def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit(
     services: Services, name: str
 ) -> None:
@@ -141,7 +141,7 @@ def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit(
     assert huge.pulled <= DEFAULT_BODY_LIMIT // Streamed.CHUNK + 1
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BODY_NAMES)
 def test_without_a_token_a_streamed_body_is_not_read_at_all(services: Services, name: str) -> None:
     app = services(name).app
     assert isinstance(app, FastAPI)
@@ -171,7 +171,7 @@ class LargerBody:
         return router
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BODY_NAMES)
 def test_a_route_may_declare_a_larger_limit_than_the_default(tmp_path: Path, name: str) -> None:
     spec = spec_of(name)
     settings = quick_settings(tmp_path / "var", workers=False)
@@ -204,7 +204,7 @@ def test_without_a_token_a_malformed_body_is_401_not_422(
     assert response.headers["www-authenticate"] == 'Bearer realm="luohu"'
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BODY_NAMES)
 def test_a_refused_token_is_401_with_an_invalid_token_challenge(
     services: Services, name: str
 ) -> None:

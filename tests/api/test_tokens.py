@@ -45,6 +45,7 @@ READ_ROUTE = {
     "education": ("/v1/settlements/{id}", "education:read"),
     "residence_permit": ("/v1/residence-permits", "permit:read"),
     "civil_affairs": ("/v1/settlements/{id}", "minimum_living:read"),
+    "coordination": ("/v1/settlements/{id}", "coordination:read"),
 }
 EVERY_SERVICE = [entry.name for entry in SERVICES]
 EIGHT_HOURS = 8 * 3600

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import Database
 from shared.events.bus import Bus
+from shared.events.consumer import rebuild_group
 from shared.events.envelope import CloudEvent, to_message
 from tests.contract.support import (
     MAX_ATTEMPTS,
@@ -174,3 +175,27 @@ def test_a_member_killed_before_committing_leaves_its_records_to_the_next_as_no_
     successor = make_consumer()
     assert run_until_seen(successor, 5) == 5  # still uncommitted: re-received, and no-ops
     assert len(rows(db, effects)) == 5
+
+
+# --- reading the log again from its start (a view rebuilt, as `luohu coordination rebuild`) ----
+
+
+def test_reading_from_the_start_applies_the_whole_log_and_commits_nothing(
+    db: Database, bus: Bus, make_consumer: ConsumerFactory, group: str, kind: str, topic: str
+) -> None:
+    events = [make_event(kind, n) for n in range(3)]
+    ids = sorted(event.get_id() for event in events)
+    bus.publish([to_message(event, key=f"settlement-{n}") for n, event in enumerate(events)])
+    consumer = make_consumer()
+
+    assert consumer.read_from_start(idle_polls=2, first_within=20.0) == 3
+    assert sorted(effect_ids(db)) == ids
+    assert inbox_outcomes(db) == {event.get_id(): "done" for event in events}
+    # Never committed: a second reading starts at the start again, each effect still once.
+    assert consumer.read_from_start(idle_polls=2, first_within=20.0) == 3
+    assert sorted(effect_ids(db)) == ids
+    assert bus.unconsumed(rebuild_group(group), topic) == 3
+    # The live group keeps its place: it reads all three, as duplicates of what was applied.
+    assert bus.unconsumed(group, topic) == 3
+    assert run_until_seen(consumer, 3) == 3
+    assert sorted(effect_ids(db)) == ids

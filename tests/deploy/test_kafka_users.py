@@ -55,15 +55,27 @@ def groups_of(user: Document) -> set[str]:
     return {name for kind, name in acl_table(user) if kind == "group"}
 
 
-def produced_topic(service: str) -> str:
-    """Written out again from the contract, not from the code under test."""
-    return APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"
+def produced_topics(service: str) -> set[str]:
+    """Written out again from the contract, not from the code under test: the coordination
+    office publishes nothing."""
+    if service == "coordination":
+        return set()
+    return {APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"}
 
 
 def consumed_topics(service: str) -> set[str]:
+    reports = {f"{s}.settlement.processed" for s in DOWNSTREAM_SERVICES}
     if service == "hukou":
-        return {f"{s}.settlement.processed" for s in DOWNSTREAM_SERVICES}
+        return reports
+    if service == "coordination":  # 四(一): it follows every settlement event
+        return reports | {APPROVED_TOPIC}
     return {APPROVED_TOPIC}
+
+
+def groups(service: str) -> set[str]:
+    """Its own group, its dead letters' replayer, and the office's rebuild (from the start)."""
+    own = {service, f"deadletter-replayer.{service}"}
+    return own | {"rebuild.coordination"} if service == "coordination" else own
 
 
 def acl_problems(users: dict[str, Document]) -> list[str]:
@@ -79,13 +91,13 @@ def acl_problems(users: dict[str, Document]) -> list[str]:
             continue
         own_dead_letters = dead_letter_topic(service)
         expected = {
-            "Write": {produced_topic(service), own_dead_letters},
+            "Write": produced_topics(service) | {own_dead_letters},
             "Read": consumed_topics(service) | {own_dead_letters},
         }
         for operation, topics in expected.items():
             if topics_with(user, operation) != topics:
                 problems.append(f"{name} may {operation} {sorted(topics_with(user, operation))}")
-        if groups_of(user) != {service, f"deadletter-replayer.{service}"}:
+        if groups_of(user) != groups(service):
             problems.append(f"{name} joins the groups {sorted(groups_of(user))}")
         extra = set().union(*acl_table(user).values()) - SERVICE_OPERATIONS
         if extra:

@@ -31,6 +31,7 @@ def test_the_ports_are_the_contracts() -> None:
         "education": 8005,
         "residence_permit": 8006,
         "civil_affairs": 8007,
+        "coordination": 8008,
     }
     assert len(set(SERVICE_PORTS.values())) == len(SERVICE_PORTS)
 
@@ -44,9 +45,10 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "minimum_living:read",
     }
     settlement = {"settlement:read", "settlement:write", "settlement:approve", "target:write"}
+    every_read = {"settlement:read", "report:read", "permit:read", "coordination:read"}
     assert {dept: set(scopes) for dept, scopes in DEPARTMENT_SCOPES.items()} == {
         "public_security": settlement
-        | {"report:read", "permit:read", "permit:write"}
+        | {"report:read", "permit:read", "permit:write", "coordination:read"}
         | follow_through,
         "housing": {"housing:read", "housing:write"},
         "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"},
@@ -56,8 +58,10 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "natural_resources": {"report:read"},
         "statistics": {"report:read"},
         "agriculture": {"report:read"},
+        # 四(一): the coordination office reads everywhere and writes only its own records
+        "coordination": every_read | follow_through,
         # 四(四): audit reads everything and changes nothing
-        "audit": {"settlement:read", "report:read", "permit:read", "audit:read"} | follow_through,
+        "audit": every_read | {"audit:read"} | follow_through,
     }
 
 
@@ -95,6 +99,22 @@ def test_the_departments_report_back_and_hukou_reads_every_report() -> None:
         if entry.follows_settlements:
             assert entry.consumes == (SETTLEMENT_APPROVED,)
             assert entry.produces == (processed_type(entry.name),)
+
+
+def test_the_coordination_office_reads_every_settlement_event_and_is_waited_for_by_none() -> None:
+    """四(一) 协调机制: the office follows the approvals and every report, and decides nothing:
+    hukou's fan-out does not wait for it, and nothing of the family is sealed to it."""
+    office = next(entry for entry in SERVICES if entry.name == "coordination")
+    reports = {processed_type(name) for name in DOWNSTREAM_SERVICES}
+    assert set(office.consumes) == {SETTLEMENT_APPROVED} | reports
+    assert office.produces == ()
+    assert office.receives == ()
+    assert "coordination" not in DOWNSTREAM_SERVICES
+
+
+def test_an_observer_that_receives_personal_data_is_refused() -> None:
+    with pytest.raises(ValueError, match="receives none of the family"):
+        ServiceEntry("x", 9999, "x", "x", (), observes_settlements=True, receives=("housing",))
 
 
 def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:

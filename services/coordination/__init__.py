@@ -1,0 +1,10 @@
+"""Coordination office (coordination): each family's progress across the bureaus, 四(一), 四(三).
+
+The coordination mechanism led by public security (四(一): 市公安局牵头负责的协调机制) and the
+city's supervision (四(三): 纳入市政府督查工作范围) see here where every approved settlement
+stands: each bureau's status and open items, who must act next, and the timeline of every
+event. The office decides nothing: it reads hukou's approvals and every department's reports
+into a view of its own, so it answers while a department is down, and `luohu coordination
+rebuild` reads that view again from the event log. It is given nothing of the family beyond what
+every reader of an approval sees (the county, the channel, the household's size, the day).
+"""
