@@ -1,13 +1,88 @@
-"""The append-only audit log every state change and handled event is written to (四(四))."""
+"""The append-only audit log every state change and handled event is written to (四(四)).
+
+四(四) "强化审计监督" puts settlement and the supporting policies under audit ("将非户籍人口在
+城市落户情况和相关配套政策实施情况纳入审计监督范围", 市审计局牵头): so each service's log is
+a hash chain, which a service cannot rewrite unseen. Entry `n` (counted from 1,
+no gap) carries `previous_hash`, the hash of entry `n - 1` (`GENESIS` before the first), and
+`hash`, the SHA-256 of its canonical JSON (`canonical_json`): its sequence, time, actor, action,
+entity, detail, note and previous hash. The `audit_head` row is the last sequence and hash.
+
+Appends are serialised, so two transactions never both follow the same entry: on PostgreSQL
+by a transaction-scoped advisory lock, on SQLite by the writer's `BEGIN IMMEDIATE`
+(`shared.db`); the unique `sequence` refuses a fork even if a writer got past both.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from shared.db import PlatformTables, utcnow
+
+GENESIS = "0" * 64
+"""The `previous_hash` of the first entry: there is none before it."""
+
+AUDIT_LOCK = 0x6175646974
+"""The PostgreSQL advisory lock an append holds until its transaction ends ("audit" in ASCII)."""
+
+HEAD_ROW = 1
+"""The id of `audit_head`'s one row."""
+
+CHAINED_FIELDS = (
+    "sequence",
+    "at",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "detail",
+    "note",
+    "previous_hash",
+)
+"""What an entry's hash covers: all it holds but its row id and the hash itself."""
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last entry of a service's chain: its sequence (0 before any) and its hash."""
+
+    sequence: int
+    hash: str
+    at: datetime | None = None
+
+
+def canonical_json(entry: dict[str, Any]) -> bytes:
+    """The bytes an entry's hash is taken over: its `CHAINED_FIELDS` as JSON with sorted keys,
+    no spaces, UTF-8, `at` in UTC with microseconds (`2026-12-02T21:30:00.000000+00:00`).
+
+    The audit department can recompute it from what `GET /v1/audit` serves."""
+    content = {name: entry[name] for name in CHAINED_FIELDS}
+    at = content["at"]
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    content["at"] = at.astimezone(UTC).isoformat(timespec="microseconds")
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """The SHA-256 (hex) of `canonical_json(entry)`."""
+    return hashlib.sha256(canonical_json(entry)).hexdigest()
+
+
+def chain_head(session: Session, tables: PlatformTables) -> ChainHead:
+    """The chain's head as its `audit_head` row records it (sequence 0 before any entry)."""
+    head = tables.audit_head
+    row = session.execute(select(head).where(head.c.id == HEAD_ROW)).mappings().one_or_none()
+    if row is None:
+        return ChainHead(sequence=0, hash=GENESIS)
+    return ChainHead(sequence=row["sequence"], hash=row["hash"], at=row["at"])
 
 
 def record_audit(
@@ -20,14 +95,40 @@ def record_audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an entry in the caller's transaction: it exists exactly when the change does."""
-    session.execute(
-        insert(tables.audit_log).values(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            detail=detail or {},
-        )
-    )
+    """Append an entry in the caller's transaction: it exists exactly when the change does,
+    next in the chain after the head, which it moves."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK)))
+    head = chain_head(session, tables)
+    entry: dict[str, Any] = {
+        "sequence": head.sequence + 1,
+        "at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        # As the database gives it back (a tuple comes back a list): what is hashed is what
+        # a verifier reads.
+        "detail": json.loads(json.dumps(detail or {})),
+        "note": None,
+        "previous_hash": head.hash,
+    }
+    entry["hash"] = entry_hash(entry)
+    session.execute(insert(tables.audit_log).values(**entry))
+    _move_head(session, tables, entry, first=head.sequence == 0)
+
+
+def _move_head(
+    session: Session, tables: PlatformTables, entry: dict[str, Any], *, first: bool
+) -> None:
+    values = {"sequence": entry["sequence"], "hash": entry["hash"], "at": entry["at"]}
+    head = tables.audit_head
+    if first:
+        session.execute(insert(head).values(id=HEAD_ROW, **values))
+    else:
+        session.execute(update(head).where(head.c.id == HEAD_ROW).values(**values))
+
+
+def entry_of(row: RowMapping) -> dict[str, Any]:
+    """An `audit_log` row as an entry: its chained fields, its hash and its row id."""
+    return {name: row[name] for name in (*CHAINED_FIELDS, "hash", "id")}
