@@ -7,9 +7,13 @@ no gap) carries `previous_hash`, the hash of entry `n - 1` (`GENESIS` before the
 `hash`, the SHA-256 of its canonical JSON (`canonical_json`): its sequence, time, actor, action,
 entity, detail, note and previous hash. The `audit_head` row is the last sequence and hash.
 
-Appends are serialised, so two transactions never both follow the same entry: on PostgreSQL
-by a transaction-scoped advisory lock, on SQLite by the writer's `BEGIN IMMEDIATE`
-(`shared.db`); the unique `sequence` refuses a fork even if a writer got past both.
+An entry is chained when its transaction commits, so the chain is in commit order (`at` is
+when the change was recorded). Appends are serialised, so two transactions never both follow
+the same entry: on PostgreSQL by a transaction-scoped advisory lock, on SQLite by the writer's
+`BEGIN IMMEDIATE` (`shared.db`); the unique `sequence` refuses a fork even if a writer got past
+both. The lock is taken last, once the transaction's own changes are flushed: holding it, a
+transaction only appends, so it never waits for a row another one holds while that one waits
+for the lock (no deadlock), and the lock is held for the few statements of the append.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -95,13 +99,9 @@ def record_audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an entry in the caller's transaction: it exists exactly when the change does,
-    next in the chain after the head, which it moves."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK)))
-    head = chain_head(session, tables)
+    """Record an entry in the caller's transaction: it exists exactly when the change does,
+    chained after the head when the transaction commits."""
     entry: dict[str, Any] = {
-        "sequence": head.sequence + 1,
         "at": utcnow(),
         "actor": actor,
         "action": action,
@@ -111,8 +111,34 @@ def record_audit(
         # a verifier reads.
         "detail": json.loads(json.dumps(detail or {})),
         "note": None,
-        "previous_hash": head.hash,
     }
+    session.info.setdefault(_PENDING, []).append((tables, entry))
+
+
+_PENDING = "luohu.audit.pending"
+"""Where a session keeps the entries it recorded, until it commits (or rolls back)."""
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    pending: list[tuple[PlatformTables, dict[str, Any]]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()  # the transaction's own changes, before the lock (see the module's text)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK)))
+    for tables, entry in pending:
+        _append(session, tables, entry)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, _: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _append(session: Session, tables: PlatformTables, recorded: dict[str, Any]) -> None:
+    head = chain_head(session, tables)
+    entry = {**recorded, "sequence": head.sequence + 1, "previous_hash": head.hash}
     entry["hash"] = entry_hash(entry)
     session.execute(insert(tables.audit_log).values(**entry))
     _move_head(session, tables, entry, first=head.sequence == 0)
