@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 from shared.audit import GENESIS, ChainHead, chain_head, entry_hash, entry_of
 from shared.db import PlatformTables
 
-Kind = Literal["changed", "removed", "inserted"]
-
 
 @dataclass(frozen=True)
 class Break:
     """Where the chain stops being the one appended: the entry, what befell it, and why."""
 
     sequence: int
-    kind: Kind
+    kind: Literal["changed", "removed", "inserted"]
     reason: str
 
     def __str__(self) -> str:

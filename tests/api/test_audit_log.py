@@ -23,7 +23,7 @@ from shared.cli import app as cli
 from shared.db import Database
 from shared.settings import Settings
 from tests.conftest import TokenFactory
-from tests.support import WUJIANG, Headers, invalid, ok, person_id, quick_settings, reason_for
+from tests.support import WUJIANG, Headers, invalid, ok, person_id, reason_for
 
 LOG = SPEC.tables.audit_log
 CHAINED = ("sequence", "at", "actor", "action", "entity_type", "entity_id", "detail", "note")
@@ -159,19 +159,18 @@ class TestReading:
 
 
 @pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The environment `luohu` reads: the embedded engines under a temporary folder."""
+def hukou_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where `luohu` finds hukou's database: under a temporary LUOHU_DATA_DIR."""
     monkeypatch.setenv("LUOHU_ENVIRONMENT", "test")
     monkeypatch.setenv("LUOHU_DATA_DIR", str(tmp_path / "var"))
-    return quick_settings(tmp_path / "var", workers=False)
+    return Settings().database_url_for("hukou")
 
 
 @pytest.fixture
-def logged(platform: Settings) -> Iterator[Database]:
-    """Hukou's database where `luohu migrate` finds it, with five entries."""
-    url = platform.database_url_for("hukou")
-    SPEC.migrate(url)
-    db = Database(url)
+def logged(hukou_url: str) -> Iterator[Database]:
+    """Hukou's database, built as `luohu migrate` builds it, with five entries."""
+    SPEC.migrate(hukou_url)
+    db = Database(hukou_url)
     for n in range(1, 6):
         record(db, f"e{n}", n=n)
     yield db
@@ -210,11 +209,11 @@ class TestVerifying:
         execute(logged, insert(LOG).values(**forged, hash=entry_hash(forged)))
         assert verify() == (1, "hukou: entry 6 inserted: after the chain head at 5\n")
 
-    def test_a_service_without_a_database_exits_1(self, platform: Settings) -> None:
+    def test_a_service_without_a_database_exits_1(self, hukou_url: str) -> None:
         code, output = verify()
         assert code == 1 and output.startswith("hukou: no database at sqlite:///")
-        assert not Path(platform.database_url_for("hukou").removeprefix("sqlite:///")).exists()
+        assert not Path(hukou_url.removeprefix("sqlite:///")).exists()  # nor is one made
 
-    def test_an_unknown_service_is_refused(self, platform: Settings) -> None:
+    def test_an_unknown_service_is_refused(self, hukou_url: str) -> None:
         code, output = verify("nowhere")
         assert code == 2 and "unknown service 'nowhere'" in output

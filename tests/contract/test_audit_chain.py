@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import Column, Integer, Table, insert, select, update
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from shared.audit import record_audit
 from shared.audit_chain import verify_chain
 from shared.db import Database, new_metadata, platform_tables
+from tests.contract.test_concurrency import race
 
 TABLES = platform_tables(new_metadata())
 THINGS = Table(
@@ -23,37 +24,26 @@ WRITERS = 6
 EACH = 15
 
 
+def record(session: Session, entity_id: str) -> None:
+    record_audit(
+        session, TABLES, actor="test", action="thing.done", entity_type="thing", entity_id=entity_id
+    )
+
+
 def test_writers_appending_at_once_keep_one_chain(database_url: str) -> None:
     setup = Database(database_url)
     TABLES.metadata.create_all(setup.engine)
     writers = [Database(database_url) for _ in range(WRITERS)]  # one engine each
-    barrier = threading.Barrier(WRITERS)
-    failures: list[BaseException] = []
 
     def write(db: Database, number: int) -> None:
-        barrier.wait()
         for n in range(EACH):
-            try:
-                with db.unit_of_work() as session:
-                    record_audit(
-                        session,
-                        TABLES,
-                        actor="test",
-                        action="thing.done",
-                        entity_type="thing",
-                        entity_id=f"w{number}-{n}",
-                    )
-                    time.sleep(0.002)  # the transaction stays open after it read the head
-            except BaseException as exc:  # reported below, as the test's failure
-                failures.append(exc)
+            with db.unit_of_work() as session:
+                record(session, f"w{number}-{n}")
+                time.sleep(0.002)  # the transaction stays open after it read the head
 
-    threads = [threading.Thread(target=write, args=(db, i)) for i, db in enumerate(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(*(partial(write, db, number) for number, db in enumerate(writers)))
     try:
-        assert failures == []
+        assert outcomes == [None] * WRITERS
         log = TABLES.audit_log
         with setup.read_only() as session:
             sequences = session.execute(select(log.c.sequence).order_by(log.c.sequence))
@@ -65,12 +55,6 @@ def test_writers_appending_at_once_keep_one_chain(database_url: str) -> None:
             db.dispose()
 
 
-def record(session: Session, entity_id: str) -> None:
-    record_audit(
-        session, TABLES, actor="test", action="thing.done", entity_type="thing", entity_id=entity_id
-    )
-
-
 def test_a_row_locked_before_an_append_and_after_another_is_no_deadlock(postgres_url: str) -> None:
     """The first transaction locks a row and then records; the second records and then wants
     the row. Were the chain's lock taken when recording, each would wait for the other."""
@@ -79,7 +63,6 @@ def test_a_row_locked_before_an_append_and_after_another_is_no_deadlock(postgres
     with db.unit_of_work() as session:
         session.execute(insert(THINGS).values(id=1, n=0))
     row_locked, second_recorded = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def first() -> None:
         with db.unit_of_work() as session:
@@ -95,22 +78,9 @@ def test_a_row_locked_before_an_append_and_after_another_is_no_deadlock(postgres
             second_recorded.set()
             session.execute(update(THINGS).where(THINGS.c.id == 1).values(n=2))
 
-    def guarded(action: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                action()
-            except BaseException as exc:  # reported below, as the test's failure
-                failures.append(exc)
-
-        return run
-
-    threads = [threading.Thread(target=guarded(action)) for action in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(first, second)
     try:
-        assert failures == []
+        assert outcomes == [None, None]
         with db.read_only() as session:
             log = TABLES.audit_log
             order = session.execute(select(log.c.entity_id).order_by(log.c.sequence)).scalars()

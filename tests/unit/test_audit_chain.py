@@ -24,10 +24,16 @@ LOG = TABLES.audit_log
 FORGED_AT = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
 
 
+def built(url: str) -> Database:
+    """A database at `url` holding the platform tables."""
+    database = Database(url)
+    TABLES.metadata.create_all(database.engine)
+    return database
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'audit.db'}")
-    TABLES.metadata.create_all(database.engine)
+    database = built(f"sqlite:///{tmp_path / 'audit.db'}")
     yield database
     database.dispose()
 
@@ -163,7 +169,7 @@ class TestAppending:
 
     def test_writers_appending_at_once_do_not_fork_the_chain(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'audit.db'}"
-        TABLES.metadata.create_all(Database(url).engine)
+        built(url).dispose()
         writers = [Database(url) for _ in range(4)]  # one engine each, as processes have
         barrier = threading.Barrier(len(writers))
 
