@@ -16,6 +16,7 @@ from typing import NoReturn
 import typer
 from sqlalchemy import inspect
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import OperationalError
 
 from shared.audit_chain import verify_chain
 from shared.db import Database
@@ -43,6 +44,8 @@ def verify(service: str) -> None:
             _fail(f"{service}: no audit log at {where} (`luohu migrate {service}` builds it)")
         with db.read_only() as session:
             verdict = verify_chain(session, tables)
+    except OperationalError as exc:
+        _fail(f"{service}: cannot read the database at {where}: {type(exc.orig).__name__}")
     finally:
         db.dispose()
     if verdict.first_break is not None:

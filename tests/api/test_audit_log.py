@@ -214,6 +214,17 @@ class TestVerifying:
         assert code == 1 and output.startswith("hukou: no database at sqlite:///")
         assert not Path(hukou_url.removeprefix("sqlite:///")).exists()  # nor is one made
 
+    def test_a_database_out_of_reach_exits_1_without_its_password(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("LUOHU_DATABASE_URL", "postgresql+psycopg://luohu:s3cret@127.0.0.1:9/x")
+        code, output = verify()
+        assert code == 1
+        assert output.startswith(
+            "hukou: cannot read the database at postgresql+psycopg://luohu:***@"
+        )
+        assert "s3cret" not in output and "Traceback" not in output
+
     def test_an_unknown_service_is_refused(self, hukou_url: str) -> None:
         code, output = verify("nowhere")
         assert code == 2 and "unknown service 'nowhere'" in output
