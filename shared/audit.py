@@ -2,10 +2,12 @@
 
 四(四) "强化审计监督" puts settlement and the supporting policies under audit ("将非户籍人口在
 城市落户情况和相关配套政策实施情况纳入审计监督范围", 市审计局牵头): so each service's log is
-a hash chain, which a service cannot rewrite unseen. Entry `n` (counted from 1,
-no gap) carries `previous_hash`, the hash of entry `n - 1` (`GENESIS` before the first), and
-`hash`, the SHA-256 of its canonical JSON (`canonical_json`): its sequence, time, actor, action,
-entity, detail, note and previous hash. The `audit_head` row is the last sequence and hash.
+a hash chain, in which no entry is changed, removed or inserted unseen (`shared.audit_chain`).
+Entry `n` (counted from 1, no gap) carries `previous_hash`, the hash of entry `n - 1`
+(`GENESIS` before the first), and `hash`, the SHA-256 of its canonical JSON (`canonical_json`):
+its sequence, time, actor, action, entity, detail, note and previous hash. The `audit_head`
+row is the last sequence and hash. (A chain rewritten whole with its head shows only against a
+head published elsewhere: publishing it to the coordination office is not built yet.)
 
 An entry is chained when its transaction commits, so the chain is in commit order (`at` is
 when the change was recorded). Appends are serialised, so two transactions never both follow
