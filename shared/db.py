@@ -77,6 +77,7 @@ class PlatformTables:
     inbox: Table
     idempotency_keys: Table
     audit_log: Table
+    audit_head: Table
 
     @property
     def metadata(self) -> MetaData:
@@ -85,7 +86,12 @@ class PlatformTables:
 
 
 def platform_tables(metadata: MetaData) -> PlatformTables:
-    """Declare the outbox, inbox, idempotency and audit tables on a service's metadata."""
+    """Declare the outbox, inbox, idempotency and audit tables on a service's metadata.
+
+    The audit log is a hash chain (四(四), `shared.audit`): each entry's `sequence` follows the
+    one before without a gap, and its `hash` covers its content and `previous_hash`. The one
+    row of `audit_head` is the chain's last sequence and hash, moved in the same transaction.
+    """
     outbox = Table(
         "outbox",
         metadata,
@@ -123,15 +129,27 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         "audit_log",
         metadata,
         Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-        Column("at", UTCDateTime, nullable=False, default=utcnow),
+        # Indexed for the audit route's filters (`shared.audit_routes`).
+        Column("at", UTCDateTime, nullable=False, default=utcnow, index=True),
         Column("actor", String(100), nullable=False),
         Column("action", String(100), nullable=False),
         Column("entity_type", String(100), nullable=False),
-        Column("entity_id", String(100), nullable=False),
+        Column("entity_id", String(100), nullable=False, index=True),
         Column("detail", JSON, nullable=False),
         Column("note", Text, nullable=True),
+        Column("sequence", BigInteger, nullable=False, unique=True),
+        Column("previous_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
     )
-    return PlatformTables(outbox, inbox, idempotency_keys, audit_log)
+    audit_head = Table(
+        "audit_head",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("sequence", BigInteger, nullable=False),
+        Column("hash", String(64), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+    )
+    return PlatformTables(outbox, inbox, idempotency_keys, audit_log, audit_head)
 
 
 def enable_wal(dbapi_connection: Any, *, timeout: float = 30.0) -> None:

@@ -211,9 +211,11 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.keyring = keyring
-    routers = [_operations_router(spec), *spec.routers]
+    # Imported here, as the information route below: the route modules build on this one.
+    from shared.audit_routes import audit_router
+
+    routers = [_operations_router(spec), audit_router(spec.tables), *spec.routers]
     if spec.follow_through is not None:
-        # Imported here: the route module builds on this one (its routes reach the Runtime).
         from shared.follow_through.routes import information_router
 
         routers.append(information_router(spec.follow_through))

@@ -1,4 +1,5 @@
-"""`luohu`: run the platform, print tokens, migrate databases, read the event log."""
+"""`luohu`: run the platform, print tokens, migrate databases, read the event log, verify the
+audit logs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import typer
 
 from shared import key_folder, keys, migrations
 from shared.auth import issue_token
+from shared.cli.audit import audit_app
 from shared.cli.log import deadletters_app, events_app
 from shared.cli.topics import topics_app
 from shared.cli.trust import keys_app
@@ -29,6 +31,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 coordination_app = typer.Typer(help="The coordination office's read model.", no_args_is_help=True)
 app.add_typer(coordination_app, name="coordination")

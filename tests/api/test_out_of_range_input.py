@@ -22,7 +22,7 @@ def test_a_page_out_of_range_is_422_naming_it(
     services: Services, name: str, method: str, path: str, parameter: str, value: int
 ) -> None:
     response = services(name).request(
-        method, path, params={parameter: value}, headers=services.token(name)
+        method, path, params={parameter: value}, headers=services.token_for(name, path)
     )
 
     assert reason_for(invalid(response), parameter)
@@ -34,7 +34,7 @@ def test_the_last_page_is_an_empty_page(
 ) -> None:
     search = {"json": {}} if method == "POST" else {}  # a search with no filter: every row
     response = services(name).request(
-        method, path, params={"page": LAST_PAGE}, headers=services.token(name), **search
+        method, path, params={"page": LAST_PAGE}, headers=services.token_for(name, path), **search
     )
 
     assert response.status_code == 200, response.text
