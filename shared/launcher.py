@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import importlib
 import importlib.util
 import os
 import signal
@@ -68,11 +69,13 @@ def run_platform(
         for name in names
     }
     try:
-        # A database from before the migrations' squash stops the start with what to do.
+        # A database from before the migrations' squash, or one its models no longer match,
+        # stops the start with what to do.
         for name in names:
             url = environments[name].get("LUOHU_DATABASE_URL") or settings.database_url_for(name)
-            migrations.check_revision(name, url)
-    except migrations.UnknownRevision as exc:
+            spec = importlib.import_module(f"services.{name}.app").SPEC
+            migrations.check_revision(name, url, spec.tables.metadata)
+    except (migrations.UnknownRevision, migrations.SchemaDrift) as exc:
         typer.echo(f"the platform cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
     # Hukou checks a declared residence start against the applicant's permits (三(九)), and

@@ -12,9 +12,11 @@ import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command, context
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -44,6 +46,31 @@ class UnknownRevision(RuntimeError):
         )
 
 
+class SchemaDrift(RuntimeError):
+    """The database is at the head revision, yet its tables are not the models': the models
+    changed and no revision says how (docs/department-services.md, "Changing a department's
+    models")."""
+
+    def __init__(self, service: str, url: str, differences: list[Any]) -> None:
+        where = make_url(url).render_as_string(hide_password=True)
+        listed = "; ".join(_described(difference) for difference in differences[:5])
+        more = f"; and {len(differences) - 5} more" if len(differences) > 5 else ""
+        super().__init__(
+            f"{service}: the database {where} is at its head revision but does not match the "
+            f"models ({listed}{more}). A change of the models needs its revision (`luohu "
+            f'migrate --new "<message>" {service}`); a database with no data worth keeping can '
+            "be deleted instead (`make clean` removes var/), and is built afresh."
+        )
+
+
+def _described(difference: Any) -> str:
+    """`add_column audit_log sequence`: an Alembic comparison's kind and the names it concerns."""
+    first = difference[0] if isinstance(difference, list) else difference
+    kind, *subjects = first
+    names = [s if isinstance(s, str) else getattr(s, "name", None) for s in subjects]
+    return " ".join([kind, *(name for name in names if name)])
+
+
 class NothingToCompare(RuntimeError):
     """`new_revision` found no tables: a revision is the models' difference from a database
     at the head revision, and an empty one would be built from the changed models."""
@@ -58,15 +85,19 @@ def versions_dir(service: str) -> Path:
     return Path(package.origin).parent / "migrations"
 
 
-def check_revision(service: str, url: str) -> None:
+def check_revision(service: str, url: str, metadata: MetaData | None = None) -> None:
     """Raise `UnknownRevision` if the service's database is stamped at a revision its
-    `versions_dir` does not hold (an absent database is fine: it is built afresh)."""
-    config = alembic_config(versions_dir(service), MetaData(), url)
+    `versions_dir` does not hold, or `SchemaDrift` if, at the head revision, its tables are not
+    `metadata`'s (an absent database is fine: it is built afresh)."""
+    config = alembic_config(versions_dir(service), metadata or MetaData(), url)
     engine = make_engine(url, writer=False)
     try:
         with engine.connect() as connection:
             config.attributes["connection"] = connection
             _check_known(service, config)
+            built = metadata is not None and not _is_fresh(connection, metadata)
+            if built and _at_head(config):
+                _check_matches(service, config)
     finally:
         engine.dispose()
 
@@ -108,6 +139,7 @@ def upgrade(service: str, versions_dir: Path, metadata: MetaData, url: str) -> N
             return
         _check_known(service, config)
         command.upgrade(config, "head")
+        _check_matches(service, config)
 
 
 def new_revision(
@@ -142,6 +174,21 @@ def _check_known(service: str, config: Config) -> None:
     unknown = sorted(set(current) - known)
     if unknown:
         raise UnknownRevision(service, config.get_main_option("sqlalchemy.url", ""), unknown)
+
+
+def _at_head(config: Config) -> bool:
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    current = MigrationContext.configure(config.attributes["connection"]).get_current_heads()
+    return set(current) == heads
+
+
+def _check_matches(service: str, config: Config) -> None:
+    """At the head revision the database is the models, or the models changed unrecorded."""
+    connection: Connection = config.attributes["connection"]
+    metadata: MetaData = config.attributes["target_metadata"]
+    differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    if differences:
+        raise SchemaDrift(service, config.get_main_option("sqlalchemy.url", ""), differences)
 
 
 def run_env(metadata: MetaData) -> None:

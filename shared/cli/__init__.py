@@ -281,7 +281,7 @@ def migrate(
                 return
             spec.migrate(url)
             typer.echo(f"{name}: database at the latest revision")
-    except (migrations.UnknownRevision, migrations.NothingToCompare) as exc:
+    except (migrations.UnknownRevision, migrations.SchemaDrift, migrations.NothingToCompare) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
 

@@ -159,3 +159,31 @@ def test_a_revision_from_before_the_squash_is_a_clear_error(database_url: str) -
     assert "revision 0002" in message and "delete it" in message
     with pytest.raises(migrations.UnknownRevision):
         migrations.check_revision("hukou", database_url)
+
+
+def test_models_changed_without_a_revision_stop_the_start_naming_the_difference(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrations, "versions_dir", lambda service: tmp_path / "migrations")
+    baseline = spec_of("housing")
+    baseline.migrate(database_url)  # built from today's models
+    changed = with_a_note_on_the_outbox(baseline)  # ... which then change, with no revision
+
+    with pytest.raises(migrations.SchemaDrift) as raised:
+        changed.migrate(database_url)
+    message = str(raised.value)
+    assert message.startswith("housing: the database")
+    assert "add_column outbox note" in message and "luohu migrate --new" in message
+    with pytest.raises(migrations.SchemaDrift):
+        migrations.check_revision("housing", database_url, changed.tables.metadata)
+    monkeypatch.setenv("LUOHU_DATABASE_URL", database_url)
+    monkeypatch.setattr(importlib.import_module("services.housing.app"), "SPEC", changed)
+    refused = CliRunner().invoke(cli, ["migrate", "housing"])
+    assert refused.exit_code == 1 and "add_column outbox note" in refused.output
+    monkeypatch.setattr(importlib.import_module("services.housing.app"), "SPEC", baseline)
+    # The models it was built from still start, and so does a database not built yet.
+    baseline.migrate(database_url)
+    migrations.check_revision("housing", database_url, baseline.tables.metadata)
+    migrations.check_revision(
+        "housing", f"sqlite:///{tmp_path / 'none.db'}", changed.tables.metadata
+    )
