@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from shared.audit import chain_head
 from shared.db import PlatformTables
 from shared.errors import InvalidInput
-from shared.identity import mask_identity_numbers
+from shared.identity import mask_identity_numbers_within
 from shared.pagination import Page, Paging, page_of
 from shared.routes import reading, v1_router
 
@@ -55,17 +55,6 @@ class AuditHeadOut(BaseModel):
     at: datetime | None
 
 
-def _masked(value: Any) -> Any:
-    """`value` with every identity number in its strings masked, however deeply nested."""
-    if isinstance(value, str):
-        return mask_identity_numbers(value)
-    if isinstance(value, dict):
-        return {mask_identity_numbers(str(k)): _masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(item) for item in value]
-    return value
-
-
 def audit_router(tables: PlatformTables) -> APIRouter:
     """The audit routes of the service whose tables are `tables`."""
     router = v1_router("audit")
@@ -95,7 +84,9 @@ def audit_router(tables: PlatformTables) -> APIRouter:
             .offset(paging.offset)
             .limit(paging.page_size)
         ).mappings()
-        items = [AuditEntryOut.model_validate(_masked(dict(row))) for row in rows]
+        items = [
+            AuditEntryOut.model_validate(mask_identity_numbers_within(dict(row))) for row in rows
+        ]
         return page_of(items, int(total.scalar_one()), paging)
 
     @router.get("/audit/head", summary="The audit chain's head: its last sequence and hash")

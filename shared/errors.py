@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.identity import mask_identity_numbers
+from shared.identity import mask_identity_numbers_within
 
 log = logging.getLogger(__name__)
 
@@ -94,20 +94,10 @@ def error_body(code: str, message: str, details: list[dict[str, Any]]) -> dict[s
 
     Every text of it is masked, wherever it was written: a reason may quote the value it
     refused, and an identity number put in the wrong field is still one."""
-    masked: dict[str, Any] = _masked(
+    masked: dict[str, Any] = mask_identity_numbers_within(
         {"error": {"code": code, "message": message, "details": details}}
     )
     return masked
-
-
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_identity_numbers(value)
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(item) for item in value]
-    return value
 
 
 def error_response(

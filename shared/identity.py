@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from shared import clock, regions
 
@@ -118,6 +118,21 @@ def mask_id_number(value: str) -> str:
 def mask_identity_numbers(text: str) -> str:
     """`text` with every identity-number-shaped token masked (for log records and messages)."""
     return _IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)
+
+
+def mask_identity_numbers_within(value: Any) -> Any:
+    """`value` (JSON-like: strings, dicts, lists, tuples) with every identity number in its
+    strings, keys included, masked, however deeply nested."""
+    if isinstance(value, str):
+        return mask_identity_numbers(value)
+    if isinstance(value, dict):
+        return {
+            mask_identity_numbers_within(key): mask_identity_numbers_within(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_identity_numbers_within(item) for item in value]
+    return value
 
 
 def make_id_number(region_code: str, birth_date: date, sequence: int) -> str:

@@ -75,11 +75,12 @@ class UntrustedSignature(KeyProblem):
 # --- the trust bundle -----------------------------------------------------------------------
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """Base64url without padding (RFC 7515, section 2), as JWKs and sealed boxes are written."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def from_b64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -106,7 +107,7 @@ class TrustedKey:
         return {
             "kty": "OKP",
             "crv": "Ed25519",
-            "x": _b64(_raw(self.public_key)),
+            "x": b64url(_raw(self.public_key)),
             "kid": self.kid,
             "alg": ALGORITHM,
             "use": "sig",
@@ -134,7 +135,7 @@ class TrustedKey:
                 f"{HOLDERS[str(service)]}'s"
             )
         try:
-            public_key = Ed25519PublicKey.from_public_bytes(_unb64(str(jwk.get("x", ""))))
+            public_key = Ed25519PublicKey.from_public_bytes(from_b64url(str(jwk.get("x", ""))))
         except ValueError as exc:
             raise KeyProblem(f"key {kid} of the trust bundle is not a valid public key") from exc
         return cls(kid=kid, service=str(service), dept=str(dept), public_key=public_key)

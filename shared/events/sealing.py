@@ -17,7 +17,6 @@ recipient's keys its `kid` names. A box says nothing of who sealed it: the event
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +26,7 @@ from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 from nacl.signing import SigningKey, VerifyKey
 
-from shared.keys import KeyProblem, Keyring, TrustBundle
+from shared.keys import KeyProblem, Keyring, TrustBundle, b64url, from_b64url
 
 SEALED = "sealed"
 """The field of an event's data that holds its sealed sections."""
@@ -75,7 +74,7 @@ def _seal_to(bundle: TrustBundle, service: str, plaintext: str) -> dict[str, str
     newest = keys[-1]
     public = VerifyKey(newest.public_key.public_bytes_raw()).to_curve25519_public_key()
     box = SealedBox(public).encrypt(plaintext.encode())
-    return {"kid": newest.kid, "box": base64.urlsafe_b64encode(box).rstrip(b"=").decode()}
+    return {"kid": newest.kid, "box": b64url(box)}
 
 
 def _open(keyring: Keyring, service: str, kid: str, box: str) -> bytes:
@@ -86,7 +85,7 @@ def _open(keyring: Keyring, service: str, kid: str, box: str) -> bytes:
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
     try:
-        sealed = base64.urlsafe_b64decode(box + "=" * (-len(box) % 4))
+        sealed = from_b64url(box)
         return SealedBox(SigningKey(seed).to_curve25519_private_key()).decrypt(sealed)
     except (ValueError, CryptoError) as exc:
         raise CannotOpen(f"the section of {service} does not open with key {kid}") from exc
