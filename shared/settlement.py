@@ -14,7 +14,7 @@ from shared.db import PlatformTables
 from shared.events.envelope import CloudEvent, data_of, new_event, topic_of
 from shared.events.outbox import add_to_outbox
 from shared.events.sealing import open_section, seal
-from shared.identity import Sex, mask_identity_numbers
+from shared.identity import mask_identity_numbers
 from shared.keys import Keyring, TrustBundle
 from shared.registry import SETTLEMENT_APPROVED, downstream, processed_type
 
@@ -43,7 +43,7 @@ class SettledMember(_EventData):
     id_number: str
     relation: Relation
     birth_date: date
-    sex: Sex
+    sex: Literal["male", "female"]
     name: str | None = None
     previous_region_code: str | None = None
     previous_hukou_type: HukouType | None = None
