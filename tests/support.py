@@ -290,6 +290,36 @@ def configured(source: ParameterSource, *items: dict[str, Any]) -> ParameterSet:
     return loaded(source, json.dumps(list(items)))
 
 
+def refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+    source: ParameterSource,
+    build: Callable[[], object],
+    items: list[dict[str, Any]],
+    *,
+    naming: str,
+) -> None:
+    """With `items` in the service's parameters variable, building the service stops with a
+    ValueError that names the variable (`naming`, spelled out by the test) as not valid."""
+    monkeypatch.setenv(source.variable, json.dumps(items))
+    with pytest.raises(ValueError, match=f"{naming} is not valid"):
+        build()
+
+
+def kept_after_a_change(
+    monkeypatch: pytest.MonkeyPatch,
+    source: ParameterSource,
+    first: list[dict[str, Any]],
+    then: list[dict[str, Any]],
+) -> ParameterSet:
+    """What a copy of `source` holds after loading `first` when its variable then changes to
+    `then` with no new load: a service reads its parameters once, not on every event."""
+    copy = dataclasses.replace(source)
+    monkeypatch.setenv(source.variable, json.dumps(first))
+    copy.load()
+    monkeypatch.setenv(source.variable, json.dumps(then))
+    return copy.current()
+
+
 # --- the embedded event log ----------------------------------------------------------------------
 
 
