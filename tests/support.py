@@ -243,6 +243,24 @@ def caught_up(client: TestClient, settings: Settings, group: str) -> None:
     )
 
 
+def decided_again_once(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    department: FollowThrough,
+    parameters: ParameterSource,
+) -> dict[str, Any]:
+    """Read the parameters again (their file changed) and sweep twice: the waiting settlement is
+    decided again once, not twice, and still waits (version 2). Its record, as it then is."""
+    parameters.refresh()
+    db = client.app.state.runtime.db  # type: ignore[attr-defined]
+    assert redecide_waiting(db, department) == 1
+    assert redecide_waiting(db, department) == 0
+    now = settlement_record(client, headers, settlement_id)
+    assert (now["status"], now["version"]) == ("action_needed", 2)
+    return now
+
+
 def nothing_more_to_decide(
     db: Database, department: FollowThrough, parameters: ParameterSource
 ) -> None:
