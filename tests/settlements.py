@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.events.envelope import CloudEvent, new_event
+from shared.events.envelope import CloudEvent, event_type, new_event
 from shared.follow_through import FollowThrough
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
@@ -98,4 +98,13 @@ def hukou_event(
     """An event from hukou with `data` as given: one a test has altered, or of another type."""
     return new_event(
         type_=type_, source="/luohu/hukou", subject=subject, data=data, extensions=extensions
+    )
+
+
+def amendment(settlement_id: str) -> CloudEvent:
+    """An event from hukou of a type no department reads (settlement.amended): each skips it."""
+    return hukou_event(
+        settlement_id,
+        {"settlement_id": settlement_id},
+        type_=event_type("hukou", "settlement.amended"),
     )

@@ -33,7 +33,7 @@ from tests.api.education_support import (
     settlement,
     settlement_response,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import amendment, approval, hukou_event, publish_settlement
 from tests.support import WUJIANG, Headers, caught_up, error_of, publish, reports
 
 
@@ -202,11 +202,7 @@ class TestDelivery(EducationApiTests):
     def test_an_event_of_an_unknown_type_is_skipped_and_the_next_is_handled(
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
-        unknown = hukou_event(
-            "amended-1",
-            {"settlement_id": "amended-1"},
-            type_="cn.gov.shaoguan.hukou.settlement.amended",
-        )
+        unknown = amendment("amended-1")
         on_the_approved_topic(service_settings, unknown)
         data = settlement(county=SHIXING)
         publish_settlement(service_settings, data)

@@ -22,7 +22,7 @@ from tests.api.housing_support import (
     reasons,
     settlement,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import amendment, approval, hukou_event, publish_settlement
 from tests.support import (
     WUJIANG,
     Headers,
@@ -183,11 +183,7 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        unknown = hukou_event(
-            family.settlement_id,
-            {"settlement_id": family.settlement_id},
-            type_=event_type("hukou", "settlement.amended"),
-        )
+        unknown = amendment(family.settlement_id)
         unknown_on_our_topic = hukou_event(
             family.settlement_id,
             {"anything": True},

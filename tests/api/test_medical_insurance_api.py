@@ -29,7 +29,7 @@ from tests.api.medical_insurance_support import (
     supply,
 )
 from tests.conftest import TokenFactory
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import amendment, approval, hukou_event, publish_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -166,11 +166,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
     def test_unknown_types_are_skipped_and_a_newer_minor_version_is_read(
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
-        unknown = hukou_event(
-            "amended-1",
-            {"settlement_id": "amended-1"},
-            type_="cn.gov.shaoguan.hukou.settlement.amended",
-        )
+        unknown = amendment("amended-1")
         data = family()
         newer = approval(data).get_data()
         assert isinstance(newer, dict)
