@@ -14,7 +14,7 @@ from shared.follow_through import FollowThrough
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved
-from tests.support import MEIZHOU, WUJIANG, person_id, publish, sealed
+from tests.support import MEIZHOU, WUJIANG, Headers, acted_on, person_id, publish, sealed
 
 
 def member(
@@ -76,6 +76,14 @@ def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEve
     event = approval(data)
     publish(settings, event)
     return event
+
+
+def decided(
+    client: TestClient, settings: Settings, reader: Headers, data: SettlementApproved
+) -> dict[str, Any]:
+    """Publish a settlement and wait for the service's decision on it: its record, once acted."""
+    publish_settlement(settings, data)
+    return acted_on(client, reader, data.settlement_id)
 
 
 def follow_directly(

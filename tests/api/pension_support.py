@@ -20,7 +20,7 @@ from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved
 from tests import settlements
 from tests.conftest import TokenFactory
-from tests.settlements import hukou_event, member, publish_settlement
+from tests.settlements import decided, hukou_event, member
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -176,14 +176,6 @@ def acted_on(client: TestClient, reader: Headers, settlement_id: str) -> dict[st
         return body
 
     return eventually(probe, within=WAIT, what=f"pension to act on {settlement_id}")
-
-
-def decided(
-    client: TestClient, settings: Settings, reader: Headers, data: SettlementApproved
-) -> dict[str, Any]:
-    """Publish a settlement and wait for pension's decision on it."""
-    publish_settlement(settings, data)
-    return acted_on(client, reader, data.settlement_id)
 
 
 def not_acted_on(client: TestClient, reader: Headers, settlement_id: str) -> bool:

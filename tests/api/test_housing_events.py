@@ -22,7 +22,7 @@ from tests.api.housing_support import (
     reasons,
     settlement,
 )
-from tests.settlements import amendment, approval, hukou_event, publish_settlement
+from tests.settlements import amendment, approval, decided, hukou_event, publish_settlement
 from tests.support import (
     WUJIANG,
     Headers,
@@ -64,9 +64,8 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        publish_settlement(live_settings, family)
 
-        body = acted_on(live, clerk, family.settlement_id)
+        body = decided(live, live_settings, clerk, family)
 
         assert body["settlement_id"] == family.settlement_id
         assert (body["region_code"], body["region_name"], body["household_size"]) == (
@@ -120,9 +119,8 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        publish_settlement(live_settings, family)
 
-        shown = json.dumps(acted_on(live, clerk, family.settlement_id), ensure_ascii=False)
+        shown = json.dumps(decided(live, live_settings, clerk, family), ensure_ascii=False)
         eventually(lambda: len(reports(live_settings, "housing", family.settlement_id)) == 1)
 
         summary = reports(live_settings, "housing", family.settlement_id)[0]["summary"]

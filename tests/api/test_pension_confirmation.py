@@ -14,11 +14,11 @@ from tests.api.pension_support import (
     acted_on,
     confirm,
     confirmation_url,
-    decided,
     items,
     member_of,
     settlement,
 )
+from tests.settlements import decided
 from tests.support import MEIZHOU, Headers
 
 

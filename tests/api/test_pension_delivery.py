@@ -16,7 +16,6 @@ from tests.api.pension_support import (
     PensionApiTests,
     acted_on,
     dead_lettered,
-    decided,
     family,
     member_of,
     not_acted_on,
@@ -26,7 +25,7 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.settlements import approval, hukou_event, member, publish_settlement
+from tests.settlements import approval, decided, hukou_event, member, publish_settlement
 from tests.support import Headers, caught_up, eventually, publish
 
 
