@@ -78,6 +78,12 @@ def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEve
     return event
 
 
+def published_twice(settings: Settings, data: SettlementApproved) -> None:
+    """Publish hukou's approval of `data` twice as one event (one id), as a redelivery would."""
+    event = approval(data)
+    publish(settings, event, event)
+
+
 def decided(
     client: TestClient, settings: Settings, reader: Headers, data: SettlementApproved
 ) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from tests.api.civil_affairs_support import (
     get_settlement,
     settlement,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import approval, hukou_event, publish_settlement, published_twice
 from tests.support import (
     Headers,
     acted_on,
@@ -70,8 +70,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement(None)
-        event = approval(family)
-        publish(live_settings, event, event)
+        published_twice(live_settings, family)
 
         caught_up(live, live_settings, SERVICE)
 

@@ -33,7 +33,7 @@ from tests.api.education_support import (
     settlement,
     settlement_response,
 )
-from tests.settlements import amendment, approval, hukou_event, publish_settlement
+from tests.settlements import amendment, hukou_event, publish_settlement, published_twice
 from tests.support import WUJIANG, Headers, caught_up, error_of, publish, reports
 
 
@@ -178,8 +178,7 @@ class TestDelivery(EducationApiTests):
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        event = approval(data)
-        publish(service_settings, event, event)
+        published_twice(service_settings, data)
         body = acted_on(education, data.settlement_id, clerk)
         caught_up(education, service_settings, "education")
         assert len(body["placements"]) == 4

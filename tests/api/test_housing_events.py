@@ -22,7 +22,14 @@ from tests.api.housing_support import (
     reasons,
     settlement,
 )
-from tests.settlements import amendment, approval, decided, hukou_event, publish_settlement
+from tests.settlements import (
+    amendment,
+    approval,
+    decided,
+    hukou_event,
+    publish_settlement,
+    published_twice,
+)
 from tests.support import (
     WUJIANG,
     Headers,
@@ -139,8 +146,7 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        event = approval(family)
-        publish(live_settings, event, event)
+        published_twice(live_settings, family)
 
         caught_up(live, live_settings, "housing")
 

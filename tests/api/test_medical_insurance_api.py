@@ -29,7 +29,7 @@ from tests.api.medical_insurance_support import (
     supply,
 )
 from tests.conftest import TokenFactory
-from tests.settlements import amendment, approval, hukou_event, publish_settlement
+from tests.settlements import amendment, approval, hukou_event, publish_settlement, published_twice
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -147,8 +147,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approval(data)
-        publish(settings, event, event)
+        published_twice(settings, data)
         settlement_when_ready(service, data.settlement_id, officer)
         caught_up(service, settings, SERVICE)  # a second report, were there one, is out by now
 

@@ -37,7 +37,7 @@ from tests.api.medical_insurance_support import (
     settlement_when_ready,
     statuses,
 )
-from tests.settlements import approval
+from tests.settlements import approval, published_twice
 from tests.support import (
     Headers,
     caught_up,
@@ -146,8 +146,7 @@ class TestDecidingAgain(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approval(data)
-        publish(settings, event, event)
+        published_twice(settings, data)
         first = settlement_when_ready(service, data.settlement_id, officer)
 
         publish(settings, approval(data))  # the same settlement under a new event id

@@ -25,7 +25,13 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.settlements import approval, decided, hukou_event, member, publish_settlement
+from tests.settlements import (
+    decided,
+    hukou_event,
+    member,
+    publish_settlement,
+    published_twice,
+)
 from tests.support import Headers, caught_up, eventually, publish
 
 
@@ -34,8 +40,7 @@ class TestDelivery(PensionApiTests):
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = settlement()
-        event = approval(data)
-        publish(settings, event, event)
+        published_twice(settings, data)
 
         first = acted_on(client, officer, data.settlement_id)
         caught_up(client, settings, "pension")
