@@ -10,11 +10,21 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shared.events.envelope import CloudEvent, event_type, new_event
-from shared.follow_through import FollowThrough
+from shared.follow_through import FollowThrough, redecide_waiting
+from shared.parameters import ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved
-from tests.support import MEIZHOU, WUJIANG, Headers, acted_on, person_id, publish, sealed
+from tests.support import (
+    MEIZHOU,
+    WUJIANG,
+    Headers,
+    acted_on,
+    person_id,
+    publish,
+    sealed,
+    settlement_record,
+)
 
 
 def member(
@@ -122,3 +132,21 @@ def amendment(settlement_id: str) -> CloudEvent:
         {"settlement_id": settlement_id},
         type_=event_type("hukou", "settlement.amended"),
     )
+
+
+def decided_again_once(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    department: FollowThrough,
+    parameters: ParameterSource,
+) -> dict[str, Any]:
+    """Read the parameters again (their file changed) and sweep twice: the waiting settlement is
+    decided again once, not twice, and still waits (version 2). Its record, as it then is."""
+    parameters.refresh()
+    db = client.app.state.runtime.db  # type: ignore[attr-defined]
+    assert redecide_waiting(db, department) == 1
+    assert redecide_waiting(db, department) == 0
+    now = settlement_record(client, headers, settlement_id)
+    assert (now["status"], now["version"]) == ("action_needed", 2)
+    return now

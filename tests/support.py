@@ -191,9 +191,15 @@ def supply(
     return response
 
 
+def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
+    """`GET /v1/settlements/{id}`, whatever it answers."""
+    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
+    return response
+
+
 def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
     """`GET /v1/settlements/{id}`, which must answer 200: the service's record of it."""
-    return ok(client.get(f"/v1/settlements/{settlement_id}", headers=headers))
+    return ok(get_settlement(client, headers, settlement_id))
 
 
 def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
@@ -241,24 +247,6 @@ def caught_up(client: TestClient, settings: Settings, group: str) -> None:
         lambda: consumed(settings, group) and unsent(client) == 0,
         what=f"{group} to consume and publish everything",
     )
-
-
-def decided_again_once(
-    client: TestClient,
-    headers: Headers,
-    settlement_id: str,
-    department: FollowThrough,
-    parameters: ParameterSource,
-) -> dict[str, Any]:
-    """Read the parameters again (their file changed) and sweep twice: the waiting settlement is
-    decided again once, not twice, and still waits (version 2). Its record, as it then is."""
-    parameters.refresh()
-    db = client.app.state.runtime.db  # type: ignore[attr-defined]
-    assert redecide_waiting(db, department) == 1
-    assert redecide_waiting(db, department) == 0
-    now = settlement_record(client, headers, settlement_id)
-    assert (now["status"], now["version"]) == ("action_needed", 2)
-    return now
 
 
 def nothing_more_to_decide(

@@ -15,7 +15,6 @@ from tests.api.civil_affairs_support import (
     CivilAffairsApiTests,
     assessments_of,
     eligible_report,
-    get_settlement,
     settlement,
 )
 from tests.settlements import approval, hukou_event, publish_settlement, published_twice
@@ -27,6 +26,7 @@ from tests.support import (
     error_of,
     events_on,
     eventually,
+    get_settlement,
     publish,
     quick_settings,
     reports,

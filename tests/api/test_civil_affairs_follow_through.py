@@ -31,10 +31,10 @@ from tests.api.civil_affairs_support import (
     standard,
     statuses,
 )
+from tests.settlements import decided_again_once
 from tests.support import (
     WUJIANG,
     Headers,
-    decided_again_once,
     error_of,
     nothing_more_to_decide,
     ok,

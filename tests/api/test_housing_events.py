@@ -18,7 +18,6 @@ from tests.api.housing_support import (
     HousingApiTests,
     assessment_of,
     assessments_of,
-    get_settlement,
     reasons,
     settlement,
 )
@@ -40,6 +39,7 @@ from tests.support import (
     error_of,
     events_on,
     eventually,
+    get_settlement,
     publish,
     quick_settings,
     reports,

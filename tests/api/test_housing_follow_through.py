@@ -27,9 +27,9 @@ from tests.api.housing_support import (
     renter,
     settlement,
 )
+from tests.settlements import decided_again_once
 from tests.support import (
     Headers,
-    decided_again_once,
     error_of,
     nothing_more_to_decide,
     ok,

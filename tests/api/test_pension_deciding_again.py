@@ -35,11 +35,11 @@ from tests.api.pension_support import (
     statuses,
 )
 from tests.conftest import TokenFactory
+from tests.settlements import decided_again_once
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
-    decided_again_once,
     nothing_more_to_decide,
     ok,
     settlement_record,
