@@ -23,20 +23,32 @@ from tests.api.hukou_support import (
 from tests.support import Headers, error_of, invalid, reason_for
 
 FULL = "the county's number for the year is reached"
-TARGET_OR_RURAL_RIGHTS = [
+TARGET_OR_RURAL_RIGHTS = {
     # as the ground ...
-    ({"ground": "target_reached", "reason": FULL}, "ground", "二.7"),
-    ({"ground": "quota_full", "reason": FULL}, "ground", "二.7"),
-    ({"ground": "homestead_kept", "reason": FULL}, "ground", "三(四)"),
+    "target": ({"ground": "target_reached", "reason": FULL}, "ground", "二.7"),
+    "quota": ({"ground": "quota_full", "reason": FULL}, "ground", "二.7"),
+    "homestead": ({"ground": "homestead_kept", "reason": FULL}, "ground", "三(四)"),
     # ... or in the reason's words
-    ({"ground": "false_information", "reason": "本年度落户指标已满"}, "reason", "二.7"),
-    ({"ground": "false_information", "reason": "申请人未交回宅基地"}, "reason", "三(四)"),
-]
+    "target in the reason": (
+        {"ground": "false_information", "reason": "本年度落户指标已满"},
+        "reason",
+        "二.7",
+    ),
+    "homestead in the reason": (
+        {"ground": "false_information", "reason": "申请人未交回宅基地"},
+        "reason",
+        "三(四)",
+    ),
+}
 """Refusals that 二.7 or 三(四) forbid, the field the 422 names and the clause it cites."""
 
 
 class TestGroundsOfRefusal(RefusalApiTests):
-    @pytest.mark.parametrize(("body", "field", "clause"), TARGET_OR_RURAL_RIGHTS)
+    @pytest.mark.parametrize(
+        ("body", "field", "clause"),
+        TARGET_OR_RURAL_RIGHTS.values(),
+        ids=TARGET_OR_RURAL_RIGHTS.keys(),
+    )
     def test_a_target_or_rural_rights_as_the_ground_or_in_the_reason_is_422_citing_the_clause(
         self, hukou: TestClient, officer: Headers, body: dict[str, str], field: str, clause: str
     ) -> None:
