@@ -35,7 +35,7 @@ from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
-    eventually,
+    acted_on,
     quick_settings,
     read_topic,
     reports,
@@ -122,20 +122,6 @@ def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
         bus.publish([signed(settings, replace(message, topic=APPROVED_TOPIC))])
 
 
-def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:
-    """Poll GET /v1/settlements/{id} until education has acted (200)."""
-
-    def check() -> dict[str, Any] | None:
-        response = settlement_response(client, settlement_id, headers)
-        if response.status_code == 200:
-            body: dict[str, Any] = response.json()
-            return body
-        assert response.status_code == 404, response.text
-        return None
-
-    return eventually(check, what=f"settlement {settlement_id}")
-
-
 def outcomes(settings: Settings, settlement_id: str) -> list[str]:
     """The outcome of each `education.settlement.processed` on the settlement, in order."""
     return [report["outcome"] for report in reports(settings, "education", settlement_id)]
@@ -204,7 +190,7 @@ class EducationApiTests:
         def settled(county: str, **kwargs: Any) -> dict[str, Any]:
             data = settlement(county=county, **kwargs)
             publish_settlement(service_settings, data)
-            return acted_on(education, data.settlement_id, clerk)
+            return acted_on(education, clerk, data.settlement_id)
 
         return settled
 

@@ -164,20 +164,6 @@ def dead_lettered(settings: Settings, event: CloudEvent) -> Record | None:
     return found[0] if found else None
 
 
-def acted_on(client: TestClient, reader: Headers, settlement_id: str) -> dict[str, Any]:
-    """`GET /v1/settlements/{id}` once pension has acted (it is a 404 until then)."""
-
-    def probe() -> dict[str, Any] | None:
-        response = client.get(f"/v1/settlements/{settlement_id}", headers=reader)
-        if response.status_code == 404:
-            return None
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    return eventually(probe, within=WAIT, what=f"pension to act on {settlement_id}")
-
-
 def not_acted_on(client: TestClient, reader: Headers, settlement_id: str) -> bool:
     """Pension holds no record of the settlement: `GET /v1/settlements/{id}` is a 404."""
     return client.get(f"/v1/settlements/{settlement_id}", headers=reader).status_code == 404

@@ -263,22 +263,6 @@ def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
     return [e for e in events if e["data"]["settlement_id"] == settlement_id]
 
 
-def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> Any:
-    """What the service did for a settlement: a 404 until it has acted on it."""
-    return client.get(f"/v1/settlements/{settlement_id}", headers=headers)
-
-
-def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    """Poll the settlement until the consumer has acted on it."""
-
-    def answer() -> Any:
-        response = settlement_record(client, headers, settlement_id)
-        return response.json() if response.status_code == 200 else None
-
-    found: dict[str, Any] = wait_for(answer)
-    return found
-
-
 def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
     letters = events_on(settings, DEAD_LETTERS)
     return [letter for letter in letters if letter["subject"] == settlement_id]

@@ -25,7 +25,6 @@ from tests.api.education_support import (
     EducationApiTests,
     Person,
     Settle,
-    acted_on,
     by_index,
     dead_letters,
     on_the_approved_topic,
@@ -34,7 +33,7 @@ from tests.api.education_support import (
     settlement_response,
 )
 from tests.settlements import amendment, hukou_event, publish_settlement, published_twice
-from tests.support import WUJIANG, Headers, caught_up, error_of, publish, reports
+from tests.support import WUJIANG, Headers, acted_on, caught_up, error_of, publish, reports
 
 
 class TestActingOnASettlement(EducationApiTests):
@@ -179,7 +178,7 @@ class TestDelivery(EducationApiTests):
     ) -> None:
         data = settlement(county=ZHENJIANG)
         published_twice(service_settings, data)
-        body = acted_on(education, data.settlement_id, clerk)
+        body = acted_on(education, clerk, data.settlement_id)
         caught_up(education, service_settings, "education")
         assert len(body["placements"]) == 4
         assert outcomes(service_settings, data.settlement_id) == ["done"]
@@ -189,7 +188,7 @@ class TestDelivery(EducationApiTests):
     ) -> None:
         data = settlement(county=ZHENJIANG)
         publish_settlement(service_settings, data)
-        first = acted_on(education, data.settlement_id, clerk)
+        first = acted_on(education, clerk, data.settlement_id)
         # A new event id: the inbox does not know it, the act does.
         publish_settlement(service_settings, data)
         caught_up(education, service_settings, "education")
@@ -205,7 +204,7 @@ class TestDelivery(EducationApiTests):
         on_the_approved_topic(service_settings, unknown)
         data = settlement(county=SHIXING)
         publish_settlement(service_settings, data)
-        acted_on(education, data.settlement_id, clerk)
+        acted_on(education, clerk, data.settlement_id)
         caught_up(education, service_settings, "education")
         assert reports(service_settings, "education", "amended-1") == []
         assert dead_letters(service_settings, "amended-1") == []
@@ -218,7 +217,7 @@ class TestDelivery(EducationApiTests):
         fields["school_preferences"] = {"near": "home"}
         fields["members"][2]["school_name"] = "梅江区实验小学"
         publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.9"))
-        body = acted_on(education, data.settlement_id, clerk)
+        body = acted_on(education, clerk, data.settlement_id)
         assert by_index(body)[2]["stage"] == "primary"
 
     def test_a_next_major_data_version_is_skipped_not_guessed(

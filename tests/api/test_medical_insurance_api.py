@@ -25,7 +25,6 @@ from tests.api.medical_insurance_support import (
     family,
     parameters_json,
     record,
-    settlement_when_ready,
     supply,
 )
 from tests.conftest import TokenFactory
@@ -34,6 +33,7 @@ from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
+    acted_on,
     caught_up,
     error_of,
     events_on,
@@ -56,7 +56,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
     ) -> None:
         data = family()
         publish_settlement(settings, data)
-        body = settlement_when_ready(service, data.settlement_id, officer)
+        body = acted_on(service, officer, data.settlement_id)
 
         assert body["settlement_id"] == data.settlement_id
         assert body["clause"] == "三(六)"
@@ -148,7 +148,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
     ) -> None:
         data = family()
         published_twice(settings, data)
-        settlement_when_ready(service, data.settlement_id, officer)
+        acted_on(service, officer, data.settlement_id)
         caught_up(service, settings, SERVICE)  # a second report, were there one, is out by now
 
         assert len(entries_of(service, data.settlement_id, officer)) == len(data.members)
@@ -174,7 +174,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         event = hukou_event(data.settlement_id, newer, dataversion="2.9")
         publish(settings, unknown, event)
 
-        body = settlement_when_ready(service, data.settlement_id, officer)
+        body = acted_on(service, officer, data.settlement_id)
         assert len(body["entries"]) == 4
         assert reports(settings, SERVICE, "amended-1") == []
         assert events_on(settings, dead_letter_topic(SERVICE)) == []

@@ -11,7 +11,6 @@ from shared.settings import Settings
 from tests.api.pension_support import (
     MONTHS,
     PensionApiTests,
-    acted_on,
     confirm,
     confirmation_url,
     items,
@@ -19,7 +18,7 @@ from tests.api.pension_support import (
     settlement,
 )
 from tests.settlements import decided
-from tests.support import MEIZHOU, Headers
+from tests.support import MEIZHOU, Headers, acted_on
 
 
 class TestConfirmation(PensionApiTests):

@@ -14,7 +14,6 @@ from shared.settings import Settings
 from tests.api.pension_support import (
     WAIT,
     PensionApiTests,
-    acted_on,
     dead_lettered,
     family,
     member_of,
@@ -32,7 +31,7 @@ from tests.settlements import (
     publish_settlement,
     published_twice,
 )
-from tests.support import Headers, caught_up, eventually, publish
+from tests.support import Headers, acted_on, caught_up, eventually, publish
 
 
 class TestDelivery(PensionApiTests):

@@ -21,7 +21,6 @@ from shared.settings import Settings
 from shared.settlement import SettlementApproved, SettlementProcessed
 from tests.api.residence_permit_support import (
     ResidencePermitApiTests,
-    acted_on,
     announce,
     application,
     closures_of,
@@ -36,6 +35,7 @@ from tests.api.residence_permit_support import (
 )
 from tests.support import (
     Headers,
+    acted_on,
     caught_up,
     error_of,
     invalid,

@@ -13,7 +13,6 @@ from tests.api.residence_permit_support import (
     REGISTRATIONS,
     STILL_RESIDENT,
     ResidencePermitApiTests,
-    acted_on,
     announce,
     application,
     apply,
@@ -31,12 +30,20 @@ from tests.api.residence_permit_support import (
     registration,
     residence_history,
     settlement,
-    settlement_record,
     today,
     wait_for,
     years_ago,
 )
-from tests.support import Headers, caught_up, consumed, error_of, ok, person_id
+from tests.support import (
+    Headers,
+    acted_on,
+    caught_up,
+    consumed,
+    error_of,
+    get_settlement,
+    ok,
+    person_id,
+)
 
 
 def searched_registrations(client: TestClient, headers: Headers, id_number: str) -> Any:
@@ -56,7 +63,7 @@ class TestSettlement(ResidencePermitApiTests):
     def test_before_acting_on_a_settlement_it_is_404(
         self, service: TestClient, officer: Headers
     ) -> None:
-        error_of(settlement_record(service, officer, "unknown"), 404, "not_found")
+        error_of(get_settlement(service, officer, "unknown"), 404, "not_found")
 
     def test_the_settled_familys_permits_are_closed_and_processed_is_reported(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -169,7 +176,7 @@ class TestSettlement(ResidencePermitApiTests):
         announce(settings, newer, data=data, dataversion="2.9")
         acted_on(service, officer, newer.settlement_id)
         wait_for(lambda: consumed(settings, "residence_permit"))
-        error_of(settlement_record(service, officer, unknown.settlement_id), 404, "not_found")
+        error_of(get_settlement(service, officer, unknown.settlement_id), 404, "not_found")
         assert dead_letters(settings, unknown.settlement_id) == []
         assert dead_letters(settings, newer.settlement_id) == []
 
@@ -185,7 +192,7 @@ class TestSettlement(ResidencePermitApiTests):
         assert letter["data"]["settlement_id"] == sid
         [event] = wait_for(lambda: processed(settings, sid))
         assert (event["data"]["outcome"], event["data"]["status"]) == ("failed", "failed")
-        error_of(settlement_record(service, officer, sid), 404, "not_found")
+        error_of(get_settlement(service, officer, sid), 404, "not_found")
 
     def test_a_settlement_outside_the_city_fails_and_the_next_event_is_still_handled(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -201,4 +208,4 @@ class TestSettlement(ResidencePermitApiTests):
         assert event["data"]["outcome"] == "failed"
         assert "not a Shaoguan county" in event["data"]["summary"]
         # Nothing of the failed decision is kept: no case, no record.
-        error_of(settlement_record(service, officer, approved.settlement_id), 404, "not_found")
+        error_of(get_settlement(service, officer, approved.settlement_id), 404, "not_found")
