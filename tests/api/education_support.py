@@ -29,13 +29,12 @@ from shared.events.envelope import CloudEvent, to_message
 from shared.settings import Settings
 from shared.settlement import APPROVED_TOPIC, SettlementApproved
 from tests import settlements
-from tests.settlements import member, publish_settlement
+from tests.settlements import decided, member
 from tests.settlements import settlement as approved_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
-    acted_on,
     quick_settings,
     read_topic,
     reports,
@@ -188,9 +187,7 @@ class EducationApiTests:
     @classmethod
     def settle(cls, education: TestClient, service_settings: Settings, clerk: Headers) -> Settle:
         def settled(county: str, **kwargs: Any) -> dict[str, Any]:
-            data = settlement(county=county, **kwargs)
-            publish_settlement(service_settings, data)
-            return acted_on(education, clerk, data.settlement_id)
+            return decided(education, service_settings, clerk, settlement(county=county, **kwargs))
 
         return settled
 

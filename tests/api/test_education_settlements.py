@@ -32,7 +32,7 @@ from tests.api.education_support import (
     settlement,
     settlement_response,
 )
-from tests.settlements import amendment, hukou_event, publish_settlement, published_twice
+from tests.settlements import amendment, decided, hukou_event, publish_settlement, published_twice
 from tests.support import WUJIANG, Headers, acted_on, caught_up, error_of, publish, reports
 
 
@@ -187,8 +187,7 @@ class TestDelivery(EducationApiTests):
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        publish_settlement(service_settings, data)
-        first = acted_on(education, clerk, data.settlement_id)
+        first = decided(education, service_settings, clerk, data)
         # A new event id: the inbox does not know it, the act does.
         publish_settlement(service_settings, data)
         caught_up(education, service_settings, "education")
@@ -203,8 +202,7 @@ class TestDelivery(EducationApiTests):
         unknown = amendment("amended-1")
         on_the_approved_topic(service_settings, unknown)
         data = settlement(county=SHIXING)
-        publish_settlement(service_settings, data)
-        acted_on(education, clerk, data.settlement_id)
+        decided(education, service_settings, clerk, data)
         caught_up(education, service_settings, "education")
         assert reports(service_settings, "education", "amended-1") == []
         assert dead_letters(service_settings, "amended-1") == []

@@ -28,7 +28,13 @@ from tests.api.medical_insurance_support import (
     supply,
 )
 from tests.conftest import TokenFactory
-from tests.settlements import amendment, approval, hukou_event, publish_settlement, published_twice
+from tests.settlements import (
+    amendment,
+    approval,
+    decided,
+    hukou_event,
+    published_twice,
+)
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -55,8 +61,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        publish_settlement(settings, data)
-        body = acted_on(service, officer, data.settlement_id)
+        body = decided(service, settings, officer, data)
 
         assert body["settlement_id"] == data.settlement_id
         assert body["clause"] == "三(六)"
