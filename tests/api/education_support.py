@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,10 +24,9 @@ from fastapi.testclient import TestClient
 from services.education.app import build
 from services.education.handlers import FOLLOW_THROUGH
 from services.education.rules import PARAMETERS
-from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, to_message
+from shared.events.envelope import CloudEvent
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettlementApproved
+from shared.settlement import SettlementApproved
 from tests import settlements
 from tests.settlements import decided, member
 from tests.settlements import settlement as approved_settlement
@@ -38,7 +37,6 @@ from tests.support import (
     quick_settings,
     read_topic,
     reports,
-    signed,
     token,
 )
 from tests.support import local_parameter as support_parameter
@@ -111,14 +109,6 @@ def configured_parameters(path: Path, parameters: list[dict[str, Any]]) -> Itera
             yield path
     finally:
         PARAMETERS.load()
-
-
-def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
-    """Put `event` on the approved topic whatever its type (`tests.support.publish` sends each
-    event to its own type's topic), keyed by its subject."""
-    message = to_message(event, key=str(event.get_subject()))
-    with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([signed(settings, replace(message, topic=APPROVED_TOPIC))])
 
 
 def outcomes(settings: Settings, settlement_id: str) -> list[str]:

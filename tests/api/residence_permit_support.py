@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,13 +21,9 @@ from services.residence_permit.models import TABLES, PermitClosure
 from shared import clock
 from shared.dates import anniversary
 from shared.db import Database
-from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import to_message
-from shared.keys import keyring_for
-from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
-from tests.settlements import hukou_event, member
+from tests.settlements import member
 from tests.settlements import settlement as approved_settlement
 from tests.support import (
     WUJIANG,
@@ -40,8 +34,6 @@ from tests.support import (
     ok,
     person_id,
     quick_settings,
-    sealed,
-    signed,
     token,
 )
 
@@ -229,28 +221,6 @@ def settlement(
 def lone_settlement(**options: Any) -> SettlementApproved:
     """A settlement of one adult applicant this service has never seen."""
     return settlement([(person_id(date(1990, 1, 1)), "applicant", date(1990, 1, 1))], **options)
-
-
-def announce(
-    settings: Settings,
-    approved: SettlementApproved,
-    *,
-    data: dict[str, Any] | None = None,
-    type_: str = SETTLEMENT_APPROVED,
-    topic: str | None = None,
-    times: int = 1,
-    **extensions: str,
-) -> None:
-    """Publish the approval as hukou would, keyed by its settlement: the same event `times`
-    times; `data` in place of the approval's (altered, or of a newer version); on `topic` in
-    place of the one its type names."""
-    key = approved.settlement_id
-    event = hukou_event(key, data or approved.model_dump(mode="json"), type_=type_, **extensions)
-    message = to_message(sealed(keyring_for(settings), event), key=key)
-    if topic is not None:
-        message = replace(message, topic=topic)
-    with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([signed(settings, message)] * times)
 
 
 def wait_for(predicate: Callable[[], Any]) -> Any:

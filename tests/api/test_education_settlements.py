@@ -27,12 +27,18 @@ from tests.api.education_support import (
     Settle,
     by_index,
     dead_letters,
-    on_the_approved_topic,
     outcomes,
     settlement,
     settlement_response,
 )
-from tests.settlements import amendment, decided, hukou_event, publish_settlement, published_twice
+from tests.settlements import (
+    amendment,
+    decided,
+    hukou_event,
+    on_the_approved_topic,
+    publish_settlement,
+    published_twice,
+)
 from tests.support import WUJIANG, Headers, acted_on, caught_up, error_of, publish, reports
 
 
