@@ -4,17 +4,31 @@ event (whole, sealed by `publish` as hukou seals it), and a follow-through run w
 from __future__ import annotations
 
 import uuid
+from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.events.envelope import CloudEvent, new_event
-from shared.follow_through import FollowThrough
+from shared.events.embedded import EmbeddedBus
+from shared.events.envelope import CloudEvent, event_type, new_event, to_message
+from shared.follow_through import FollowThrough, redecide_waiting
+from shared.parameters import ParameterSource
 from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
-from shared.settlement import SettledMember, SettlementApproved
-from tests.support import MEIZHOU, WUJIANG, person_id, publish, sealed
+from shared.settlement import APPROVED_TOPIC, SettledMember, SettlementApproved
+from tests.support import (
+    MEIZHOU,
+    WUJIANG,
+    Headers,
+    acted_on,
+    person_id,
+    publish,
+    sealed,
+    settlement_record,
+    signed,
+)
 
 
 def member(
@@ -78,6 +92,28 @@ def publish_settlement(settings: Settings, data: SettlementApproved) -> CloudEve
     return event
 
 
+def published_twice(settings: Settings, data: SettlementApproved) -> None:
+    """Publish hukou's approval of `data` twice as one event (one id), as a redelivery would."""
+    event = approval(data)
+    publish(settings, event, event)
+
+
+def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
+    """Put `event` on the approved topic whatever its type (`tests.support.publish` sends each
+    event to its own type's topic), keyed by its subject."""
+    message = to_message(event, key=str(event.get_subject()))
+    with closing(EmbeddedBus(settings.event_log_path)) as bus:
+        bus.publish([signed(settings, replace(message, topic=APPROVED_TOPIC))])
+
+
+def decided(
+    client: TestClient, settings: Settings, reader: Headers, data: SettlementApproved
+) -> dict[str, Any]:
+    """Publish a settlement and wait for the service's decision on it: its record, once acted."""
+    publish_settlement(settings, data)
+    return acted_on(client, reader, data.settlement_id)
+
+
 def follow_directly(
     client: TestClient, follow_through: FollowThrough, approved: SettlementApproved | CloudEvent
 ) -> str:
@@ -99,3 +135,30 @@ def hukou_event(
     return new_event(
         type_=type_, source="/luohu/hukou", subject=subject, data=data, extensions=extensions
     )
+
+
+def amendment(settlement_id: str) -> CloudEvent:
+    """An event from hukou of a type no department reads (settlement.amended): each skips it."""
+    return hukou_event(
+        settlement_id,
+        {"settlement_id": settlement_id},
+        type_=event_type("hukou", "settlement.amended"),
+    )
+
+
+def decided_again_once(
+    client: TestClient,
+    headers: Headers,
+    settlement_id: str,
+    department: FollowThrough,
+    parameters: ParameterSource,
+) -> dict[str, Any]:
+    """Read the parameters again (their file changed) and sweep twice: the waiting settlement is
+    decided again once, not twice, and still waits (version 2). Its record, as it then is."""
+    parameters.refresh()
+    db = client.app.state.runtime.db  # type: ignore[attr-defined]
+    assert redecide_waiting(db, department) == 1
+    assert redecide_waiting(db, department) == 0
+    now = settlement_record(client, headers, settlement_id)
+    assert (now["status"], now["version"]) == ("action_needed", 2)
+    return now

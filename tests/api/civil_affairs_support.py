@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from services.civil_affairs.models import MinimumLivingAssessment
 from shared.settlement import SettlementApproved
 from tests import settlements, support
 from tests.api.conftest import DepartmentApiTests
-from tests.support import Headers, outbox_reports
+from tests.support import outbox_reports
 
 SERVICE = "civil_affairs"
 ZHENJIANG = "440204"
@@ -92,14 +91,6 @@ def eligible_report(settlement_id: str) -> dict[str, Any]:
         "version": 1,
         "summary": "minimum living guarantee eligible (三(七)) for a household of 3 in 440203",
     }
-
-
-# --- requests -----------------------------------------------------------------------------------
-
-
-def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
-    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
-    return response
 
 
 # --- what civil affairs has done ------------------------------------------------------------------

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,22 +24,19 @@ from fastapi.testclient import TestClient
 from services.education.app import build
 from services.education.handlers import FOLLOW_THROUGH
 from services.education.rules import PARAMETERS
-from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import CloudEvent, to_message
+from shared.events.envelope import CloudEvent
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC, SettlementApproved
+from shared.settlement import SettlementApproved
 from tests import settlements
-from tests.settlements import member, publish_settlement
+from tests.settlements import decided, member
 from tests.settlements import settlement as approved_settlement
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
-    eventually,
     quick_settings,
     read_topic,
     reports,
-    signed,
     token,
 )
 from tests.support import local_parameter as support_parameter
@@ -114,28 +111,6 @@ def configured_parameters(path: Path, parameters: list[dict[str, Any]]) -> Itera
         PARAMETERS.load()
 
 
-def on_the_approved_topic(settings: Settings, event: CloudEvent) -> None:
-    """Put `event` on the approved topic whatever its type (`tests.support.publish` sends each
-    event to its own type's topic), keyed by its subject."""
-    message = to_message(event, key=str(event.get_subject()))
-    with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([signed(settings, replace(message, topic=APPROVED_TOPIC))])
-
-
-def acted_on(client: TestClient, settlement_id: str, headers: Headers) -> dict[str, Any]:
-    """Poll GET /v1/settlements/{id} until education has acted (200)."""
-
-    def check() -> dict[str, Any] | None:
-        response = settlement_response(client, settlement_id, headers)
-        if response.status_code == 200:
-            body: dict[str, Any] = response.json()
-            return body
-        assert response.status_code == 404, response.text
-        return None
-
-    return eventually(check, what=f"settlement {settlement_id}")
-
-
 def outcomes(settings: Settings, settlement_id: str) -> list[str]:
     """The outcome of each `education.settlement.processed` on the settlement, in order."""
     return [report["outcome"] for report in reports(settings, "education", settlement_id)]
@@ -202,9 +177,7 @@ class EducationApiTests:
     @classmethod
     def settle(cls, education: TestClient, service_settings: Settings, clerk: Headers) -> Settle:
         def settled(county: str, **kwargs: Any) -> dict[str, Any]:
-            data = settlement(county=county, **kwargs)
-            publish_settlement(service_settings, data)
-            return acted_on(education, data.settlement_id, clerk)
+            return decided(education, service_settings, clerk, settlement(county=county, **kwargs))
 
         return settled
 

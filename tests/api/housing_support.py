@@ -19,7 +19,7 @@ from services.housing.models import HousingAssessment
 from shared.settlement import SettlementApproved
 from tests import settlements, support
 from tests.api.conftest import DepartmentApiTests
-from tests.support import WUJIANG, Headers, ok
+from tests.support import WUJIANG, Headers, get_settlement, ok
 
 ZHENJIANG, QUJIANG = "440204", "440205"
 DEAD_LETTER_TOPIC = "deadletter.housing"
@@ -93,11 +93,6 @@ def assess_directly(client: TestClient, data: SettlementApproved) -> str:
 
 
 # --- requests -----------------------------------------------------------------------------------
-
-
-def get_settlement(client: TestClient, headers: Headers, settlement_id: str) -> httpx.Response:
-    response: httpx.Response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
-    return response
 
 
 def assessment_of(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:

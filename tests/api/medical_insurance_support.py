@@ -22,7 +22,7 @@ from shared.settings import Settings
 from shared.settlement import SettlementApproved
 from tests.conftest import TokenFactory
 from tests.settlements import member, settlement
-from tests.support import MEIZHOU, Headers, eventually, ok, outbox_reports
+from tests.support import MEIZHOU, Headers, ok, outbox_reports
 
 SERVICE = "medical_insurance"
 PARAMETERS_ENV = PARAMETERS.variable
@@ -123,19 +123,6 @@ def confirm(client: TestClient, transfer_id: str, headers: Headers, body: Any) -
     path = f"/v1/transfers/{transfer_id}/confirmation"
     response: httpx.Response = client.post(path, headers=headers, json=body)
     return response
-
-
-def settlement_when_ready(
-    client: TestClient, settlement_id: str, headers: Headers
-) -> dict[str, Any]:
-    """Poll GET /v1/settlements/{id} until the department has acted (200)."""
-
-    def acted() -> dict[str, Any] | None:
-        response = client.get(f"/v1/settlements/{settlement_id}", headers=headers)
-        assert response.status_code in (200, 404), response.text
-        return ok(response) if response.status_code == 200 else None
-
-    return eventually(acted, what=f"medical insurance to act on {settlement_id}")
 
 
 # --- the follow-through -------------------------------------------------------------------------

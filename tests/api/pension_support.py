@@ -20,7 +20,7 @@ from shared.settings import Settings
 from shared.settlement import SettledMember, SettlementApproved
 from tests import settlements
 from tests.conftest import TokenFactory
-from tests.settlements import hukou_event, member, publish_settlement
+from tests.settlements import decided, hukou_event, member
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -162,28 +162,6 @@ def dead_lettered(settings: Settings, event: CloudEvent) -> Record | None:
         if json.loads(record.value)["id"] == event.get_id()
     ]
     return found[0] if found else None
-
-
-def acted_on(client: TestClient, reader: Headers, settlement_id: str) -> dict[str, Any]:
-    """`GET /v1/settlements/{id}` once pension has acted (it is a 404 until then)."""
-
-    def probe() -> dict[str, Any] | None:
-        response = client.get(f"/v1/settlements/{settlement_id}", headers=reader)
-        if response.status_code == 404:
-            return None
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    return eventually(probe, within=WAIT, what=f"pension to act on {settlement_id}")
-
-
-def decided(
-    client: TestClient, settings: Settings, reader: Headers, data: SettlementApproved
-) -> dict[str, Any]:
-    """Publish a settlement and wait for pension's decision on it."""
-    publish_settlement(settings, data)
-    return acted_on(client, reader, data.settlement_id)
 
 
 def not_acted_on(client: TestClient, reader: Headers, settlement_id: str) -> bool:

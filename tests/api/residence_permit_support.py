@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,13 +21,9 @@ from services.residence_permit.models import TABLES, PermitClosure
 from shared import clock
 from shared.dates import anniversary
 from shared.db import Database
-from shared.events.embedded import EmbeddedBus
-from shared.events.envelope import to_message
-from shared.keys import keyring_for
-from shared.registry import SETTLEMENT_APPROVED
 from shared.settings import Settings
 from shared.settlement import SettlementApproved
-from tests.settlements import hukou_event, member
+from tests.settlements import member
 from tests.settlements import settlement as approved_settlement
 from tests.support import (
     WUJIANG,
@@ -40,8 +34,6 @@ from tests.support import (
     ok,
     person_id,
     quick_settings,
-    sealed,
-    signed,
     token,
 )
 
@@ -231,28 +223,6 @@ def lone_settlement(**options: Any) -> SettlementApproved:
     return settlement([(person_id(date(1990, 1, 1)), "applicant", date(1990, 1, 1))], **options)
 
 
-def announce(
-    settings: Settings,
-    approved: SettlementApproved,
-    *,
-    data: dict[str, Any] | None = None,
-    type_: str = SETTLEMENT_APPROVED,
-    topic: str | None = None,
-    times: int = 1,
-    **extensions: str,
-) -> None:
-    """Publish the approval as hukou would, keyed by its settlement: the same event `times`
-    times; `data` in place of the approval's (altered, or of a newer version); on `topic` in
-    place of the one its type names."""
-    key = approved.settlement_id
-    event = hukou_event(key, data or approved.model_dump(mode="json"), type_=type_, **extensions)
-    message = to_message(sealed(keyring_for(settings), event), key=key)
-    if topic is not None:
-        message = replace(message, topic=topic)
-    with closing(EmbeddedBus(settings.event_log_path)) as bus:
-        bus.publish([signed(settings, message)] * times)
-
-
 def wait_for(predicate: Callable[[], Any]) -> Any:
     """Poll until `predicate` returns something truthy (an event, a non-empty list); return it."""
     return eventually(lambda: predicate() or None)
@@ -261,22 +231,6 @@ def wait_for(predicate: Callable[[], Any]) -> Any:
 def processed(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:
     events = events_on(settings, PROCESSED_TOPIC)
     return [e for e in events if e["data"]["settlement_id"] == settlement_id]
-
-
-def settlement_record(client: TestClient, headers: Headers, settlement_id: str) -> Any:
-    """What the service did for a settlement: a 404 until it has acted on it."""
-    return client.get(f"/v1/settlements/{settlement_id}", headers=headers)
-
-
-def acted_on(client: TestClient, headers: Headers, settlement_id: str) -> dict[str, Any]:
-    """Poll the settlement until the consumer has acted on it."""
-
-    def answer() -> Any:
-        response = settlement_record(client, headers, settlement_id)
-        return response.json() if response.status_code == 200 else None
-
-    found: dict[str, Any] = wait_for(answer)
-    return found
 
 
 def dead_letters(settings: Settings, settlement_id: str) -> list[dict[str, Any]]:

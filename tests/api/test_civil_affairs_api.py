@@ -15,12 +15,11 @@ from services.civil_affairs.models import Base
 from tests.api.civil_affairs_support import (
     INCOME,
     CivilAffairsApiTests,
-    get_settlement,
     household,
     statuses,
 )
 from tests.conftest import TokenFactory
-from tests.support import Headers, error_of, ok, settlement_record, supply
+from tests.support import Headers, error_of, get_settlement, ok, settlement_record, supply
 
 ROUTES = [
     ("GET", "/v1/settlements/s"),

@@ -15,10 +15,9 @@ from tests.api.civil_affairs_support import (
     CivilAffairsApiTests,
     assessments_of,
     eligible_report,
-    get_settlement,
     settlement,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import approval, hukou_event, publish_settlement, published_twice
 from tests.support import (
     Headers,
     acted_on,
@@ -27,6 +26,7 @@ from tests.support import (
     error_of,
     events_on,
     eventually,
+    get_settlement,
     publish,
     quick_settings,
     reports,
@@ -70,8 +70,7 @@ class TestSettlementApproved(CivilAffairsApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement(None)
-        event = approval(family)
-        publish(live_settings, event, event)
+        published_twice(live_settings, family)
 
         caught_up(live, live_settings, SERVICE)
 

@@ -31,6 +31,7 @@ from tests.api.civil_affairs_support import (
     standard,
     statuses,
 )
+from tests.settlements import decided_again_once
 from tests.support import (
     WUJIANG,
     Headers,
@@ -345,11 +346,6 @@ class TestStandardArriving(CivilAffairsApiTests):
         settlement_id = household(fresh, 1500)  # waits on 武江区's (or the city's) standard
         qujiang = standard(600, region_code="440205")
         parameter_file.write_text(json.dumps([standard(600, region_code=ZHENJIANG), qujiang]))
-        rules.PARAMETERS.refresh()
-        db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
 
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
-        now = settlement_record(fresh, clerk, settlement_id)
-        assert (now["status"], now["version"]) == ("action_needed", 2)
+        now = decided_again_once(fresh, clerk, settlement_id, FOLLOW_THROUGH, rules.PARAMETERS)
         assert [i["field"] for i in now["open_items"]] == [STANDARD_FIELD]

@@ -24,7 +24,6 @@ from shared.settings import Settings
 from tests.api.conftest import application
 from tests.api.education_support import (
     QUJIANG,
-    acted_on,
     by_index,
     configured_parameters,
     decide_directly,
@@ -33,7 +32,7 @@ from tests.api.education_support import (
     settlement,
 )
 from tests.conftest import TokenFactory
-from tests.support import MEIZHOU, ok, person_id, settlement_record, supply
+from tests.support import MEIZHOU, acted_on, ok, person_id, settlement_record, supply
 
 # 17:00 UTC on 31 August 2019 is 01:00 on 1 September in Shaoguan: a new school year there.
 APPROVED_AT = datetime(2019, 8, 31, 17, 0, tzinfo=UTC)
@@ -62,7 +61,7 @@ def test_a_child_lodged_in_one_school_year_and_approved_in_the_next_is_placed_in
     url = f"/v1/settlement-applications/{created['id']}/approve"
     ok(hukou.post(url, headers=officer))
 
-    decided = acted_on(education, created["id"], auth("education"))
+    decided = acted_on(education, auth("education"), created["id"])
 
     assert decided["decision_date"] == "2019-09-01"  # Shaoguan's day, not UTC's 31 August
     assert decided["school_year"] == "2019-2020"

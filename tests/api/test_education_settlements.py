@@ -25,16 +25,21 @@ from tests.api.education_support import (
     EducationApiTests,
     Person,
     Settle,
-    acted_on,
     by_index,
     dead_letters,
-    on_the_approved_topic,
     outcomes,
     settlement,
     settlement_response,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
-from tests.support import WUJIANG, Headers, caught_up, error_of, publish, reports
+from tests.settlements import (
+    amendment,
+    decided,
+    hukou_event,
+    on_the_approved_topic,
+    publish_settlement,
+    published_twice,
+)
+from tests.support import WUJIANG, Headers, acted_on, caught_up, error_of, publish, reports
 
 
 class TestActingOnASettlement(EducationApiTests):
@@ -178,9 +183,8 @@ class TestDelivery(EducationApiTests):
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        event = approval(data)
-        publish(service_settings, event, event)
-        body = acted_on(education, data.settlement_id, clerk)
+        published_twice(service_settings, data)
+        body = acted_on(education, clerk, data.settlement_id)
         caught_up(education, service_settings, "education")
         assert len(body["placements"]) == 4
         assert outcomes(service_settings, data.settlement_id) == ["done"]
@@ -189,8 +193,7 @@ class TestDelivery(EducationApiTests):
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
         data = settlement(county=ZHENJIANG)
-        publish_settlement(service_settings, data)
-        first = acted_on(education, data.settlement_id, clerk)
+        first = decided(education, service_settings, clerk, data)
         # A new event id: the inbox does not know it, the act does.
         publish_settlement(service_settings, data)
         caught_up(education, service_settings, "education")
@@ -202,15 +205,10 @@ class TestDelivery(EducationApiTests):
     def test_an_event_of_an_unknown_type_is_skipped_and_the_next_is_handled(
         self, education: TestClient, service_settings: Settings, clerk: Headers
     ) -> None:
-        unknown = hukou_event(
-            "amended-1",
-            {"settlement_id": "amended-1"},
-            type_="cn.gov.shaoguan.hukou.settlement.amended",
-        )
+        unknown = amendment("amended-1")
         on_the_approved_topic(service_settings, unknown)
         data = settlement(county=SHIXING)
-        publish_settlement(service_settings, data)
-        acted_on(education, data.settlement_id, clerk)
+        decided(education, service_settings, clerk, data)
         caught_up(education, service_settings, "education")
         assert reports(service_settings, "education", "amended-1") == []
         assert dead_letters(service_settings, "amended-1") == []
@@ -223,7 +221,7 @@ class TestDelivery(EducationApiTests):
         fields["school_preferences"] = {"near": "home"}
         fields["members"][2]["school_name"] = "梅江区实验小学"
         publish(service_settings, hukou_event(data.settlement_id, fields, dataversion="2.9"))
-        body = acted_on(education, data.settlement_id, clerk)
+        body = acted_on(education, clerk, data.settlement_id)
         assert by_index(body)[2]["stage"] == "primary"
 
     def test_a_next_major_data_version_is_skipped_not_guessed(

@@ -16,12 +16,11 @@ from tests.api.education_support import (
     RUYUAN,
     EducationApiTests,
     Settle,
-    acted_on,
     completion_path,
     settlement,
     transfer_path,
 )
-from tests.settlements import publish_settlement
+from tests.settlements import decided
 from tests.support import Headers, error_of, ok, token
 
 UTC_AFTERNOON = datetime(2019, 6, 1, 17, 0, tzinfo=UTC)  # 01:00 on 2 June in Shaoguan
@@ -61,9 +60,8 @@ class TestStudentTransfers(EducationApiTests):
     ) -> None:
         with time_machine.travel(UTC_AFTERNOON, tick=True):
             clerk = token(service_settings, "education")  # a token of that day
-            data = settlement(county=RUYUAN)
-            publish_settlement(service_settings, data)
-            transfer = acted_on(education, data.settlement_id, clerk)["transfers"][0]
+            decision = decided(education, service_settings, clerk, settlement(county=RUYUAN))
+            transfer = decision["transfers"][0]
             on_utcs_day = education.post(
                 completion_path(transfer), headers=clerk, json={"completed_on": "2019-06-01"}
             )

@@ -18,13 +18,12 @@ from tests.api.housing_support import (
     applied,
     apply,
     decide,
-    get_settlement,
     owner,
     renter,
     waiting,
 )
 from tests.conftest import TokenFactory
-from tests.support import WUJIANG, Headers, error_of, ok
+from tests.support import WUJIANG, Headers, error_of, get_settlement, ok
 
 ROUTES = [
     ("GET", "/v1/settlements/s"),

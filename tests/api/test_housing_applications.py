@@ -13,12 +13,11 @@ from tests.api.housing_support import (
     applied,
     apply,
     decide,
-    get_settlement,
     owner,
     renter,
     waiting,
 )
-from tests.support import WUJIANG, Headers, error_of, invalid, ok, reason_for
+from tests.support import WUJIANG, Headers, error_of, get_settlement, invalid, ok, reason_for
 
 
 class TestApply(HousingApiTests):

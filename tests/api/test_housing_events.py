@@ -18,11 +18,17 @@ from tests.api.housing_support import (
     HousingApiTests,
     assessment_of,
     assessments_of,
-    get_settlement,
     reasons,
     settlement,
 )
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import (
+    amendment,
+    approval,
+    decided,
+    hukou_event,
+    publish_settlement,
+    published_twice,
+)
 from tests.support import (
     WUJIANG,
     Headers,
@@ -33,6 +39,7 @@ from tests.support import (
     error_of,
     events_on,
     eventually,
+    get_settlement,
     publish,
     quick_settings,
     reports,
@@ -64,9 +71,8 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        publish_settlement(live_settings, family)
 
-        body = acted_on(live, clerk, family.settlement_id)
+        body = decided(live, live_settings, clerk, family)
 
         assert body["settlement_id"] == family.settlement_id
         assert (body["region_code"], body["region_name"], body["household_size"]) == (
@@ -120,9 +126,8 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        publish_settlement(live_settings, family)
 
-        shown = json.dumps(acted_on(live, clerk, family.settlement_id), ensure_ascii=False)
+        shown = json.dumps(decided(live, live_settings, clerk, family), ensure_ascii=False)
         eventually(lambda: len(reports(live_settings, "housing", family.settlement_id)) == 1)
 
         summary = reports(live_settings, "housing", family.settlement_id)[0]["summary"]
@@ -141,8 +146,7 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        event = approval(family)
-        publish(live_settings, event, event)
+        published_twice(live_settings, family)
 
         caught_up(live, live_settings, "housing")
 
@@ -183,11 +187,7 @@ class TestSettlementApproved(HousingApiTests):
         self, live: TestClient, live_settings: Settings, clerk: Headers
     ) -> None:
         family = settlement()
-        unknown = hukou_event(
-            family.settlement_id,
-            {"settlement_id": family.settlement_id},
-            type_=event_type("hukou", "settlement.amended"),
-        )
+        unknown = amendment(family.settlement_id)
         unknown_on_our_topic = hukou_event(
             family.settlement_id,
             {"anything": True},

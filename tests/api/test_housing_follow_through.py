@@ -27,6 +27,7 @@ from tests.api.housing_support import (
     renter,
     settlement,
 )
+from tests.settlements import decided_again_once
 from tests.support import (
     Headers,
     error_of,
@@ -153,10 +154,5 @@ class TestParameterArriving(HousingApiTests):
         settlement_id = renter(fresh)  # waits on 武江区's (or the city's) income limit
         qujiang = {**INCOME_LIMIT, "region_code": "440205"}
         parameter_file.write_text(json.dumps([*PARAMETERS[1:], qujiang]))
-        rules.PARAMETERS.refresh()
-        db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
 
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
-        now = settlement_record(fresh, clerk, settlement_id)
-        assert (now["status"], now["version"]) == ("action_needed", 2)
+        decided_again_once(fresh, clerk, settlement_id, FOLLOW_THROUGH, rules.PARAMETERS)

@@ -22,21 +22,41 @@ from tests.api.hukou_support import (
 )
 from tests.support import Headers, error_of, invalid, reason_for
 
+FULL = "the county's number for the year is reached"
+TARGET_OR_RURAL_RIGHTS = {
+    # as the ground ...
+    "target": ({"ground": "target_reached", "reason": FULL}, "ground", "二.7"),
+    "quota": ({"ground": "quota_full", "reason": FULL}, "ground", "二.7"),
+    "homestead": ({"ground": "homestead_kept", "reason": FULL}, "ground", "三(四)"),
+    # ... or in the reason's words
+    "target in the reason": (
+        {"ground": "false_information", "reason": "本年度落户指标已满"},
+        "reason",
+        "二.7",
+    ),
+    "homestead in the reason": (
+        {"ground": "false_information", "reason": "申请人未交回宅基地"},
+        "reason",
+        "三(四)",
+    ),
+}
+"""Refusals that 二.7 or 三(四) forbid, the field the 422 names and the clause it cites."""
+
 
 class TestGroundsOfRefusal(RefusalApiTests):
     @pytest.mark.parametrize(
-        ("ground", "clause"),
-        [("target_reached", "二.7"), ("quota_full", "二.7"), ("homestead_kept", "三(四)")],
+        ("body", "field", "clause"),
+        TARGET_OR_RURAL_RIGHTS.values(),
+        ids=TARGET_OR_RURAL_RIGHTS.keys(),
     )
-    def test_a_target_or_rural_rights_as_the_ground_is_422_citing_the_clause(
-        self, hukou: TestClient, officer: Headers, ground: str, clause: str
+    def test_a_target_or_rural_rights_as_the_ground_or_in_the_reason_is_422_citing_the_clause(
+        self, hukou: TestClient, officer: Headers, body: dict[str, str], field: str, clause: str
     ) -> None:
         created = submitted(hukou, officer, application())
 
-        body = {"ground": ground, "reason": "the county's number for the year is reached"}
         details = invalid(reject(hukou, officer, created["id"], body))
 
-        assert clause in reason_for(details, "ground")
+        assert clause in reason_for(details, field)
         assert fetch(hukou, officer, created["id"])["status"] == "eligible"
 
     def test_a_ground_not_in_the_list_is_422_naming_the_list(
@@ -48,21 +68,6 @@ class TestGroundsOfRefusal(RefusalApiTests):
         reason = reason_for(invalid(reject(hukou, officer, created["id"], body)), "ground")
 
         assert "false_information (提供虚假材料)" in reason and "全面放宽我市落户限制" in reason
-
-    @pytest.mark.parametrize(
-        ("words", "clause"),
-        [("本年度落户指标已满", "二.7"), ("申请人未交回宅基地", "三(四)")],
-    )
-    def test_a_target_or_rural_rights_in_the_reason_is_422(
-        self, hukou: TestClient, officer: Headers, words: str, clause: str
-    ) -> None:
-        created = submitted(hukou, officer, application())
-
-        body = {"ground": "false_information", "reason": words}
-        details = invalid(reject(hukou, officer, created["id"], body))
-
-        assert clause in reason_for(details, "reason")
-        assert fetch(hukou, officer, created["id"])["status"] == "eligible"
 
     def test_not_eligible_cannot_refuse_an_eligible_family(
         self, hukou: TestClient, officer: Headers

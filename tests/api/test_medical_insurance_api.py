@@ -25,15 +25,21 @@ from tests.api.medical_insurance_support import (
     family,
     parameters_json,
     record,
-    settlement_when_ready,
     supply,
 )
 from tests.conftest import TokenFactory
-from tests.settlements import approval, hukou_event, publish_settlement
+from tests.settlements import (
+    amendment,
+    approval,
+    decided,
+    hukou_event,
+    published_twice,
+)
 from tests.support import (
     MEIZHOU,
     WUJIANG,
     Headers,
+    acted_on,
     caught_up,
     error_of,
     events_on,
@@ -55,8 +61,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        publish_settlement(settings, data)
-        body = settlement_when_ready(service, data.settlement_id, officer)
+        body = decided(service, settings, officer, data)
 
         assert body["settlement_id"] == data.settlement_id
         assert body["clause"] == "三(六)"
@@ -147,9 +152,8 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approval(data)
-        publish(settings, event, event)
-        settlement_when_ready(service, data.settlement_id, officer)
+        published_twice(settings, data)
+        acted_on(service, officer, data.settlement_id)
         caught_up(service, settings, SERVICE)  # a second report, were there one, is out by now
 
         assert len(entries_of(service, data.settlement_id, officer)) == len(data.members)
@@ -166,11 +170,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
     def test_unknown_types_are_skipped_and_a_newer_minor_version_is_read(
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
-        unknown = hukou_event(
-            "amended-1",
-            {"settlement_id": "amended-1"},
-            type_="cn.gov.shaoguan.hukou.settlement.amended",
-        )
+        unknown = amendment("amended-1")
         data = family()
         newer = approval(data).get_data()
         assert isinstance(newer, dict)
@@ -179,7 +179,7 @@ class TestSettlementApproved(MedicalInsuranceApiTests):
         event = hukou_event(data.settlement_id, newer, dataversion="2.9")
         publish(settings, unknown, event)
 
-        body = settlement_when_ready(service, data.settlement_id, officer)
+        body = acted_on(service, officer, data.settlement_id)
         assert len(body["entries"]) == 4
         assert reports(settings, SERVICE, "amended-1") == []
         assert events_on(settings, dead_letter_topic(SERVICE)) == []

@@ -34,12 +34,12 @@ from tests.api.medical_insurance_support import (
     record,
     record_of,
     recorded,
-    settlement_when_ready,
     statuses,
 )
-from tests.settlements import approval
+from tests.settlements import approval, published_twice
 from tests.support import (
     Headers,
+    acted_on,
     caught_up,
     error_of,
     eventually,
@@ -146,9 +146,8 @@ class TestDecidingAgain(MedicalInsuranceApiTests):
         self, service: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = family()
-        event = approval(data)
-        publish(settings, event, event)
-        first = settlement_when_ready(service, data.settlement_id, officer)
+        published_twice(settings, data)
+        first = acted_on(service, officer, data.settlement_id)
 
         publish(settings, approval(data))  # the same settlement under a new event id
         record(service, data)  # and straight through the act

@@ -21,8 +21,8 @@ from shared.settlement import SettlementApproved
 from tests.api import civil_affairs_support as civil_affairs
 from tests.api import housing_support as housing
 from tests.api.conftest import spec_of
-from tests.settlements import publish_settlement
-from tests.support import acted_on, eventually, quick_settings, reports, settlement_record, token
+from tests.settlements import decided
+from tests.support import eventually, quick_settings, reports, settlement_record, token
 
 Parameters = list[dict[str, Any]]
 
@@ -99,8 +99,7 @@ def test_a_running_service_picks_up_a_recorded_parameter_by_itself(
     client, settings = running
     clerk = token(settings, department.name)
     family = department.household()
-    publish_settlement(settings, family)
-    waiting = acted_on(client, clerk, family.settlement_id)
+    waiting = decided(client, settings, clerk, family)
     assert waiting["status"] == "action_needed"
     assert [i["field"] for i in waiting["open_items"]] == [department.awaited]
 

@@ -13,11 +13,11 @@ from tests.api.pension_support import (
     PensionApiTests,
     confirm,
     confirmation_url,
-    decided,
     fields,
     settlement,
 )
 from tests.conftest import TokenFactory
+from tests.settlements import decided
 from tests.support import Headers, supply
 
 # --- authorisation -------------------------------------------------------------------------

@@ -11,15 +11,14 @@ from shared.settings import Settings
 from tests.api.pension_support import (
     MONTHS,
     PensionApiTests,
-    acted_on,
     confirm,
     confirmation_url,
-    decided,
     items,
     member_of,
     settlement,
 )
-from tests.support import MEIZHOU, Headers
+from tests.settlements import decided
+from tests.support import MEIZHOU, Headers, acted_on
 
 
 class TestConfirmation(PensionApiTests):

@@ -35,6 +35,7 @@ from tests.api.pension_support import (
     statuses,
 )
 from tests.conftest import TokenFactory
+from tests.settlements import decided_again_once
 from tests.support import (
     MEIZHOU,
     WUJIANG,
@@ -125,11 +126,6 @@ class TestParameterArriving:
     ) -> None:
         settlement_id = decide_directly(fresh, settled())  # waits on Wujiang's (or the city's)
         parameter_file.write_text(json.dumps([*PARAMETERS, presumption(QUJIANG)]))
-        rules.PARAMETERS.refresh()
-        db = fresh.app.state.runtime.db  # type: ignore[attr-defined]
 
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 1
-        assert redecide_waiting(db, FOLLOW_THROUGH) == 0
-        now = settlement_record(fresh, officer, settlement_id)
-        assert (now["status"], now["version"]) == ("action_needed", 2)
+        now = decided_again_once(fresh, officer, settlement_id, FOLLOW_THROUGH, rules.PARAMETERS)
         assert items(now) == {(1, EMPLOYER_PAID, "information"), PRESUMPTION_ITEM}

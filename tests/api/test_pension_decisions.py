@@ -15,15 +15,13 @@ from tests.api.pension_support import (
     PRESUMED_SCHEME,
     ZHENJIANG,
     PensionApiTests,
-    acted_on,
-    decided,
     family,
     items,
     member_of,
     reported,
     settlement,
 )
-from tests.settlements import publish_settlement
+from tests.settlements import decided
 from tests.support import Headers
 
 
@@ -114,8 +112,7 @@ class TestDecisions(PensionApiTests):
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = settlement()
-        publish_settlement(settings, data)
-        body = acted_on(client, officer, data.settlement_id)
+        body = decided(client, settings, officer, data)
 
         (report,) = reported(settings, data.settlement_id)
 

@@ -14,9 +14,7 @@ from shared.settings import Settings
 from tests.api.pension_support import (
     WAIT,
     PensionApiTests,
-    acted_on,
     dead_lettered,
-    decided,
     family,
     member_of,
     not_acted_on,
@@ -26,8 +24,14 @@ from tests.api.pension_support import (
     reported,
     settlement,
 )
-from tests.settlements import approval, hukou_event, member, publish_settlement
-from tests.support import Headers, caught_up, eventually, publish
+from tests.settlements import (
+    decided,
+    hukou_event,
+    member,
+    publish_settlement,
+    published_twice,
+)
+from tests.support import Headers, acted_on, caught_up, eventually, publish
 
 
 class TestDelivery(PensionApiTests):
@@ -35,8 +39,7 @@ class TestDelivery(PensionApiTests):
         self, client: TestClient, settings: Settings, officer: Headers
     ) -> None:
         data = settlement()
-        event = approval(data)
-        publish(settings, event, event)
+        published_twice(settings, data)
 
         first = acted_on(client, officer, data.settlement_id)
         caught_up(client, settings, "pension")

@@ -5,7 +5,7 @@ create` gives the topics the retention prune keeps."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,17 @@ def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def invoke(*arguments: str) -> Any:
     return CliRunner().invoke(cli, list(arguments))
+
+
+def housing_pruned(removed: str, day: date) -> list[str]:
+    """What `luohu prune housing` says of the test's rows and events: that it `removed` ("would
+    remove" on a dry run) two outbox rows, one inbox row, one key and two events before `day`."""
+    return [
+        f"housing outbox: {removed} 2 (stamped before {day})",
+        f"housing inbox: {removed} 1 (stamped before {day})",
+        f"housing idempotency_keys: {removed} 1 (stamped before {day})",
+        f"event-log hukou.settlement.approved: {removed} 2 (stamped before {day})",
+    ]
 
 
 def test_the_command_prints_per_service_and_table_and_a_dry_run_removes_nothing(
@@ -77,10 +88,7 @@ def test_the_command_prints_per_service_and_table_and_a_dry_run_removes_nothing(
         dry = invoke("prune", "housing", "--dry-run")
         assert dry.exit_code == 0, dry.output
         assert dry.output.splitlines() == [
-            f"housing outbox: would remove 2 (stamped before {day})",
-            f"housing inbox: would remove 1 (stamped before {day})",
-            f"housing idempotency_keys: would remove 1 (stamped before {day})",
-            f"event-log hukou.settlement.approved: would remove 2 (stamped before {day})",
+            *housing_pruned("would remove", day),
             "dry run: nothing was removed",
         ]
         assert {t: rows(db, t) for t in before} == before
@@ -90,12 +98,7 @@ def test_the_command_prints_per_service_and_table_and_a_dry_run_removes_nothing(
 
         done = invoke("prune", "housing")
         assert done.exit_code == 0, done.output
-        assert done.output.splitlines() == [
-            f"housing outbox: removed 2 (stamped before {day})",
-            f"housing inbox: removed 1 (stamped before {day})",
-            f"housing idempotency_keys: removed 1 (stamped before {day})",
-            f"event-log hukou.settlement.approved: removed 2 (stamped before {day})",
-        ]
+        assert done.output.splitlines() == housing_pruned("removed", day)
     assert {t: rows(db, t) for t in before} == {
         TABLES.outbox: 1,
         TABLES.inbox: 0,

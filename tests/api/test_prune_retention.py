@@ -21,7 +21,7 @@ from shared.events.embedded import EmbeddedBus
 from shared.events.envelope import CloudEvent, to_message, topic_of
 from shared.events.outbox import OutboxRelay, add_to_outbox
 from shared.idempotency import KeyedRequest, remember, replay
-from shared.registry import SETTLEMENT_APPROVED
+from shared.registry import DOWNSTREAM_SERVICES, SETTLEMENT_APPROVED
 from shared.retention import (
     Pruned,
     RetentionPolicy,
@@ -318,15 +318,9 @@ def test_log_entries_go_only_once_every_group_has_consumed_them(bus: EmbeddedBus
 def test_the_registry_s_readers_hold_the_log_until_each_has_read(bus: EmbeddedBus) -> None:
     readers = event_log_readers()
     approved = topic_of(SETTLEMENT_APPROVED)
-    assert readers[approved] == {
-        "housing",
-        "medical_insurance",
-        "pension",
-        "education",
-        "residence_permit",
-        "civil_affairs",
-        "coordination",  # 四(一): the office reads every approval too
-    }
+    # The departments that follow settlements (tests/unit/test_registry.py names them) and
+    # 四(一): the coordination office, which reads every approval too.
+    assert readers[approved] == {*DOWNSTREAM_SERVICES, "coordination"}
     assert readers[dead_letter_topic("housing")] == {"deadletter-replayer.housing"}
     bus.publish([to_message(event(1), key="s1")])
     housing = bus.consumer(group="housing", topics=[approved])

@@ -21,8 +21,6 @@ from shared.settings import Settings
 from shared.settlement import SettlementApproved, SettlementProcessed
 from tests.api.residence_permit_support import (
     ResidencePermitApiTests,
-    acted_on,
-    announce,
     application,
     closures_of,
     db_of,
@@ -34,8 +32,10 @@ from tests.api.residence_permit_support import (
     wait_for,
     years_ago,
 )
+from tests.settlements import decided, publish_settlement
 from tests.support import (
     Headers,
+    acted_on,
     caught_up,
     error_of,
     invalid,
@@ -72,8 +72,7 @@ def settled_holder(client: TestClient, headers: Headers, settings: Settings) -> 
             (person_id(years_ago(8)), "child", years_ago(8)),
         ]
     )
-    announce(settings, approved)
-    acted_on(client, headers, approved.settlement_id)
+    decided(client, settings, headers, approved)
     caught_up(client, settings, "residence_permit")
     return Holder(permit, approved, acted_on(client, headers, approved.settlement_id))
 
@@ -116,7 +115,7 @@ class TestDoneAtOnce(ResidencePermitApiTests):
     ) -> None:
         holder = settled_holder(service, officer, settings)
 
-        announce(settings, holder.approved)  # the same approval, in an event of a new id
+        publish_settlement(settings, holder.approved)  # the same approval, in an event of a new id
         caught_up(service, settings, "residence_permit")
 
         as_first_decided(service, officer, holder)

@@ -8,13 +8,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shared.settings import Settings
-from shared.settlement import APPROVED_TOPIC
 from tests.api.residence_permit_support import (
     REGISTRATIONS,
     STILL_RESIDENT,
     ResidencePermitApiTests,
-    acted_on,
-    announce,
     application,
     apply,
     check,
@@ -31,12 +28,22 @@ from tests.api.residence_permit_support import (
     registration,
     residence_history,
     settlement,
-    settlement_record,
     today,
     wait_for,
     years_ago,
 )
-from tests.support import Headers, caught_up, consumed, error_of, ok, person_id
+from tests.settlements import decided, hukou_event, on_the_approved_topic, published_twice
+from tests.support import (
+    Headers,
+    acted_on,
+    caught_up,
+    consumed,
+    error_of,
+    get_settlement,
+    ok,
+    person_id,
+    publish,
+)
 
 
 def searched_registrations(client: TestClient, headers: Headers, id_number: str) -> Any:
@@ -56,7 +63,7 @@ class TestSettlement(ResidencePermitApiTests):
     def test_before_acting_on_a_settlement_it_is_404(
         self, service: TestClient, officer: Headers
     ) -> None:
-        error_of(settlement_record(service, officer, "unknown"), 404, "not_found")
+        error_of(get_settlement(service, officer, "unknown"), 404, "not_found")
 
     def test_the_settled_familys_permits_are_closed_and_processed_is_reported(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -70,8 +77,7 @@ class TestSettlement(ResidencePermitApiTests):
             ]
         )
         sid = approved.settlement_id
-        announce(settings, approved)
-        result = acted_on(service, officer, sid)
+        result = decided(service, settings, officer, approved)
 
         assert result["settlement_id"] == sid and result["clause"] == "三(九)"
         assert (result["status"], result["open_items"], result["version"]) == ("done", [], 1)
@@ -118,7 +124,7 @@ class TestSettlement(ResidencePermitApiTests):
         permit = issued(service, officer, application())
         approved = settlement([(permit["id_number"], "applicant", date(1990, 5, 1))])
         sid = approved.settlement_id
-        announce(settings, approved, times=2)
+        published_twice(settings, approved)
         acted_on(service, officer, sid)
         caught_up(service, settings, "residence_permit")
         again = acted_on(service, officer, sid)
@@ -135,8 +141,7 @@ class TestSettlement(ResidencePermitApiTests):
         permit = issued(service, officer, application())
         [held] = searched_registrations(service, officer, permit["id_number"])
         approved = settlement([(permit["id_number"], "applicant", date(1990, 5, 1))])
-        announce(settings, approved)
-        acted_on(service, officer, approved.settlement_id)
+        decided(service, settings, officer, approved)
         [ended] = searched_registrations(service, officer, permit["id_number"])
         assert ended["id"] == held["id"] and held["in_force"]
         assert ended["ended_on"] == today().isoformat() and not ended["in_force"]
@@ -147,8 +152,7 @@ class TestSettlement(ResidencePermitApiTests):
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
         approved = lone_settlement()
-        announce(settings, approved)
-        result = acted_on(service, officer, approved.settlement_id)
+        result = decided(service, settings, officer, approved)
         assert result["closed_permits"] == [] and result["summary"].startswith("0 ")
         assert (result["status"], result["open_items"]) == ("done", [])
         [event] = wait_for(lambda: processed(settings, approved.settlement_id))
@@ -158,18 +162,18 @@ class TestSettlement(ResidencePermitApiTests):
         self, service: TestClient, officer: Headers, settings: Settings
     ) -> None:
         unknown = lone_settlement()
-        announce(
-            settings,
-            unknown,
+        renamed = hukou_event(
+            unknown.settlement_id,
+            unknown.model_dump(mode="json"),
             type_="cn.gov.shaoguan.hukou.settlement.renamed",
-            topic=APPROVED_TOPIC,
         )
+        on_the_approved_topic(settings, renamed)
         newer = lone_settlement()
         data = {**newer.model_dump(mode="json"), "something_new": {"added": "in 1.9"}}
-        announce(settings, newer, data=data, dataversion="2.9")
+        publish(settings, hukou_event(newer.settlement_id, data, dataversion="2.9"))
         acted_on(service, officer, newer.settlement_id)
         wait_for(lambda: consumed(settings, "residence_permit"))
-        error_of(settlement_record(service, officer, unknown.settlement_id), 404, "not_found")
+        error_of(get_settlement(service, officer, unknown.settlement_id), 404, "not_found")
         assert dead_letters(settings, unknown.settlement_id) == []
         assert dead_letters(settings, newer.settlement_id) == []
 
@@ -180,12 +184,12 @@ class TestSettlement(ResidencePermitApiTests):
         data = approved.model_dump(mode="json")
         data["members"][0]["relation"] = "cousin"  # no such member of a settling household
         sid = approved.settlement_id
-        announce(settings, approved, data=data)
+        publish(settings, hukou_event(sid, data))
         [letter] = wait_for(lambda: dead_letters(settings, sid))
         assert letter["data"]["settlement_id"] == sid
         [event] = wait_for(lambda: processed(settings, sid))
         assert (event["data"]["outcome"], event["data"]["status"]) == ("failed", "failed")
-        error_of(settlement_record(service, officer, sid), 404, "not_found")
+        error_of(get_settlement(service, officer, sid), 404, "not_found")
 
     def test_a_settlement_outside_the_city_fails_and_the_next_event_is_still_handled(
         self, service: TestClient, officer: Headers, settings: Settings
@@ -193,12 +197,11 @@ class TestSettlement(ResidencePermitApiTests):
         approved = lone_settlement(decided_at=datetime(2024, 1, 1, tzinfo=UTC))
         data = approved.model_dump(mode="json")
         data["destination_region_code"] = "440300"  # Shenzhen: not this city's settlement
-        announce(settings, approved, data=data)
+        publish(settings, hukou_event(approved.settlement_id, data))
         healthy = lone_settlement()
-        announce(settings, healthy)
-        acted_on(service, officer, healthy.settlement_id)
+        decided(service, settings, officer, healthy)
         [event] = wait_for(lambda: processed(settings, approved.settlement_id))
         assert event["data"]["outcome"] == "failed"
         assert "not a Shaoguan county" in event["data"]["summary"]
         # Nothing of the failed decision is kept: no case, no record.
-        error_of(settlement_record(service, officer, approved.settlement_id), 404, "not_found")
+        error_of(get_settlement(service, officer, approved.settlement_id), 404, "not_found")

@@ -94,13 +94,38 @@ class TestPassword(KafkaSecurityTests):
         password_file.write_text("rotated\n", encoding="utf-8")
         assert security.client_config()["sasl_plain_password"] == "rotated"
 
-    def test_a_missing_password_file_stops_the_start_naming_the_setting(
-        self, sasl_ssl: dict[str, Any], tmp_path: Path
+    @pytest.mark.parametrize(
+        ("setting", "absent", "says", "variable"),
+        [
+            pytest.param(
+                "kafka_sasl_password_file",
+                "absent",
+                "LUOHU_KAFKA_SASL_PASSWORD_FILE: cannot",
+                "LUOHU_KAFKA_SASL_PASSWORD_FILE",
+                id="password",
+            ),
+            pytest.param(
+                "kafka_ssl_ca_file",
+                "absent.crt",
+                "LUOHU_KAFKA_SSL_CA_FILE",
+                "LUOHU_KAFKA_SSL_CA_FILE",
+                id="ca",
+            ),
+        ],
+    )
+    def test_a_missing_file_stops_the_start_naming_the_setting(
+        self,
+        sasl_ssl: dict[str, Any],
+        tmp_path: Path,
+        setting: str,
+        absent: str,
+        says: str,
+        variable: str,
     ) -> None:
-        loaded = production(**{**sasl_ssl, "kafka_sasl_password_file": tmp_path / "absent"})
-        with pytest.raises(KafkaSecurityError, match="LUOHU_KAFKA_SASL_PASSWORD_FILE: cannot"):
+        loaded = production(**{**sasl_ssl, setting: tmp_path / absent})
+        with pytest.raises(KafkaSecurityError, match=says):
             loaded.kafka_security()
-        with pytest.raises(KafkaSecurityError, match="LUOHU_KAFKA_SASL_PASSWORD_FILE"):
+        with pytest.raises(KafkaSecurityError, match=variable):
             open_bus(loaded)
 
     def test_an_empty_password_file_is_refused(
@@ -109,13 +134,6 @@ class TestPassword(KafkaSecurityTests):
         password_file.write_text("\n", encoding="utf-8")
         with pytest.raises(KafkaSecurityError, match="is empty"):
             production(**sasl_ssl).kafka_security()
-
-    def test_a_missing_ca_file_stops_the_start_naming_the_setting(
-        self, sasl_ssl: dict[str, Any], tmp_path: Path
-    ) -> None:
-        loaded = production(**{**sasl_ssl, "kafka_ssl_ca_file": tmp_path / "absent.crt"})
-        with pytest.raises(KafkaSecurityError, match="LUOHU_KAFKA_SSL_CA_FILE"):
-            loaded.kafka_security()
 
     def test_a_literal_password_works_and_is_never_shown(self, ca_file: Path) -> None:
         loaded = settings(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jwt
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from shared.cli import app as cli_app
 from shared.events.signing import sign_bytes, verify_bytes
@@ -66,16 +66,18 @@ class TestTheCommandLine:
         assert result.exit_code == 1
         assert "no such key holder: tax" in result.output
 
-    def test_token_signs_with_the_departments_local_key(self, tmp_path: Path) -> None:
-        init_keys(tmp_path)
+    def public_security_token_where_only(self, holder: str, folder: Path) -> Result:
+        """`luohu token --dept public_security` on a machine holding only `holder`'s signing key
+        (from a folder `keys init` made) and the trust bundle."""
+        init_keys(folder)
         environment = {
-            "LUOHU_SIGNING_KEY_FILE": str(tmp_path / f"residence_permit{KEY_SUFFIX}"),
-            "LUOHU_TRUST_BUNDLE_FILE": str(tmp_path / BUNDLE_FILE),
+            "LUOHU_SIGNING_KEY_FILE": str(folder / f"{holder}{KEY_SUFFIX}"),
+            "LUOHU_TRUST_BUNDLE_FILE": str(folder / BUNDLE_FILE),
         }
+        return self.runner.invoke(cli_app, ["token", "--dept", "public_security"], env=environment)
 
-        result = self.runner.invoke(
-            cli_app, ["token", "--dept", "public_security"], env=environment
-        )
+    def test_token_signs_with_the_departments_local_key(self, tmp_path: Path) -> None:
+        result = self.public_security_token_where_only("residence_permit", tmp_path)
 
         assert result.exit_code == 0, result.output
         header = jwt.get_unverified_header(result.output.strip())
@@ -83,15 +85,7 @@ class TestTheCommandLine:
 
     def test_token_for_a_department_without_a_local_key_fails_clearly(self, tmp_path: Path) -> None:
         """Where only housing's key is, no public security token can be had."""
-        init_keys(tmp_path)
-        environment = {
-            "LUOHU_SIGNING_KEY_FILE": str(tmp_path / f"housing{KEY_SUFFIX}"),
-            "LUOHU_TRUST_BUNDLE_FILE": str(tmp_path / BUNDLE_FILE),
-        }
-
-        result = self.runner.invoke(
-            cli_app, ["token", "--dept", "public_security"], env=environment
-        )
+        result = self.public_security_token_where_only("housing", tmp_path)
 
         assert result.exit_code == 1
         assert "cannot sign for public_security" in result.output

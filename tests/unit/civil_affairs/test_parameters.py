@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from services.civil_affairs.app import build
 from services.civil_affairs.rules import PARAMETERS
-from tests.support import configured, loaded
+from tests.support import configured, kept_after_a_change, loaded, refused_at_start
 
 
 def item(**extra: Any) -> dict[str, Any]:
@@ -89,18 +88,14 @@ def test_a_parameter_that_cannot_mean_its_name_is_refused(
 
 
 def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=0)]))
-
-    with pytest.raises(ValueError, match="LUOHU_CIVIL_AFFAIRS_PARAMETERS is not valid"):
-        build()
+    refused_at_start(
+        monkeypatch, PARAMETERS, build, [item(value=0)], naming="LUOHU_CIVIL_AFFAIRS_PARAMETERS"
+    )
 
 
 def test_the_parameters_are_read_once_not_on_every_event(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source = replace(PARAMETERS)
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=600)]))
-    source.load()
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value=700)]))
+    kept = kept_after_a_change(monkeypatch, PARAMETERS, [item(value=600)], [item(value=700)])
 
-    assert source.current().parameters[0].value == 600
+    assert kept.parameters[0].value == 600

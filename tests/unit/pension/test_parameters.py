@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from services.pension.app import build
 from services.pension.rules import PARAMETERS
-from tests.support import configured, loaded
+from tests.support import configured, kept_after_a_change, loaded, refused_at_start
 
 PRESUMED_SCHEME = "default_scheme_for_non_employed_adults"
 
@@ -82,18 +81,16 @@ def test_a_presumed_scheme_may_be_citywide() -> None:
 
 
 def test_a_wrong_parameter_stops_the_service_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="rural")]))
-
-    with pytest.raises(ValueError, match="LUOHU_PENSION_PARAMETERS is not valid"):
-        build()
+    refused_at_start(
+        monkeypatch, PARAMETERS, build, [item(value="rural")], naming="LUOHU_PENSION_PARAMETERS"
+    )
 
 
 def test_the_parameters_are_read_once_not_on_every_event(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source = replace(PARAMETERS)
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="employee")]))
-    source.load()
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([item(value="urban_rural_resident")]))
+    kept = kept_after_a_change(
+        monkeypatch, PARAMETERS, [item(value="employee")], [item(value="urban_rural_resident")]
+    )
 
-    assert source.current().parameters[0].value == "employee"
+    assert kept.parameters[0].value == "employee"

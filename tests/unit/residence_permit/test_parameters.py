@@ -10,6 +10,7 @@ import pytest
 
 from services.residence_permit.app import build
 from services.residence_permit.rules import PARAMETERS
+from tests.support import refused_at_start
 
 AMENDMENT = {
     "name": "minimum_residence_months",
@@ -42,6 +43,7 @@ def test_a_recorded_later_version_applies_from_its_first_day(
 def test_a_version_for_a_county_outside_shaoguan_stops_the_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(PARAMETERS.variable, json.dumps([{**AMENDMENT, "region_code": "440300"}]))
-    with pytest.raises(ValueError, match="LUOHU_RESIDENCE_PERMIT_PARAMETERS is not valid"):
-        build()
+    outside = [{**AMENDMENT, "region_code": "440300"}]
+    refused_at_start(
+        monkeypatch, PARAMETERS, build, outside, naming="LUOHU_RESIDENCE_PERMIT_PARAMETERS"
+    )
