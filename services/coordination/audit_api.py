@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.coordination import findings_api
 from services.coordination.models import PublishedAuditHead
 from shared.audit_routes import AUDIT_SCOPE
 from shared.pagination import Page, Paging, fetch_page, page_of
@@ -65,5 +66,5 @@ def list_heads(
     return page_of(items, total, paging)
 
 
-ROUTERS = [router]
-"""The office's audit routes: the heads (四(四))."""
+ROUTERS = [router, findings_api.router]
+"""The office's audit routes: the heads and the findings (四(四))."""
