@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.coordination.app import build as build_office
+from services.coordination.rebuild import rebuild
 from services.hukou.app import build as build_hukou
 from shared.audit import chain_head, record_audit
 from shared.audit_heads import publish_head, publish_heads_until
@@ -220,6 +221,8 @@ class TestTheOffice:
         send(settings, head_event("hukou", 1, first.hash))
         consume(office)
         assert len(held(office, auditor)) == 1
+        relay(office)
+        assert dead_letters_for(settings, "coordination", "hukou") == []  # applied, not refused
 
     def test_a_head_signed_by_another_service_is_dead_lettered_never_stored(
         self, office: TestClient, settings: Settings, auditor: Headers
@@ -268,6 +271,19 @@ class TestTheOffice:
         assert "published before with another hash" in flagged[(5, "c")]
         incidents = held(office, auditor, service="pension", incident="true")
         assert {(h["sequence"], h["hash"][0]) for h in incidents} == {(3, "b"), (5, "c")}
+
+    def test_a_rebuild_of_the_view_keeps_every_head_once(
+        self, office: TestClient, settings: Settings, auditor: Headers
+    ) -> None:
+        send(settings, head_event("pension", 5, "a" * 64), head_event("pension", 3, "b" * 64))
+        consume(office)
+        before = held(office, auditor)
+        runtime = runtime_of(office)
+        read = rebuild(runtime.db, runtime.bus, runtime.keyring, idle_polls=1, first_within=2)
+        assert read == 2
+        assert held(office, auditor) == before and len(before) == 2
+        relay(office)
+        assert dead_letters_for(settings, "coordination", "pension") == []
 
     def test_the_heads_are_read_with_audit_or_the_offices_read_scope(
         self, office: TestClient, settings: Settings
