@@ -144,22 +144,7 @@ def list_findings(
 
 
 def finding_out(finding: AuditFinding) -> schemas.FindingOut:
-    return schemas.FindingOut(
-        id=finding.id,
-        region_code=finding.region_code,
-        department=finding.department,
-        service=finding.service,
-        title=finding.title,
-        clause=finding.clause,
-        description=finding.description,
-        due_on=finding.due_on,
-        state=finding.state,
-        overdue_days=schemas.overdue_days(finding.due_on, finding.state),
-        opened_at=finding.opened_at,
-        opened_by=finding.opened_by,
-        closed_at=finding.closed_at,
-        steps=[schemas.StepOut.model_validate(s, from_attributes=True) for s in finding.steps],
-    )
+    return schemas.FindingOut.model_validate(finding, from_attributes=True)
 
 
 def _search(filters: schemas.FindingFilter, today: date) -> Select[Any]:

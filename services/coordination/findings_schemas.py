@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from shared import clock
 from shared.fields import ShaoguanCounty, Strict
@@ -124,11 +124,16 @@ class FindingOut(BaseModel):
     description: str
     due_on: date
     state: State
-    overdue_days: int
     opened_at: datetime
     opened_by: str
     closed_at: datetime | None
     steps: list[StepOut]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def overdue_days(self) -> int:
+        """Days past `due_on` on Shaoguan's calendar, while the finding is not closed."""
+        return max(0, (clock.today() - self.due_on).days) if self.state != "closed" else 0
 
 
 FindingPage = Page[FindingOut]
@@ -139,8 +144,3 @@ class FindingFilter(BaseModel):
     region_code: ShaoguanCounty | None = None
     department: str | None = Field(None, min_length=1, max_length=40)
     overdue: bool | None = Field(None, description="only those past their due day (or not)")
-
-
-def overdue_days(due_on: date, state: str) -> int:
-    """Days past `due_on` on Shaoguan's calendar, for a finding not closed."""
-    return max(0, (clock.today() - due_on).days) if state != "closed" else 0

@@ -26,7 +26,7 @@ from shared.events.outbox import OutboxRelay
 from shared.events.signing import EventSigner
 from shared.registry import audit_head_type
 from shared.settings import Settings
-from tests.api.coordination_support import consumer
+from tests.api.coordination_support import consume
 from tests.support import Headers, dead_letters_for, events_on, ok, signed, token
 
 HEAD_TOPIC = "hukou.audit.head"
@@ -90,15 +90,6 @@ def relay(client: TestClient) -> None:
         bus=runtime.bus,
         signer=EventSigner(runtime.keyring, runtime.spec.name),
     ).run_once()
-
-
-def consume(office: TestClient) -> None:
-    reader = consumer(office)
-    try:
-        while reader.run_once(timeout=0.05):
-            pass
-    finally:
-        reader.close()
 
 
 def held(office: TestClient, auditor: Headers, **params: Any) -> list[dict[str, Any]]:
