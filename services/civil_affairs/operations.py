@@ -16,7 +16,7 @@ from services.civil_affairs.rules import (
 from services.civil_affairs.rules import MinimumLivingAssessment as Assessed
 from shared.assessment import assessment_of, decision_of, fen, shaoguan_county_of
 from shared.follow_through import Case, Decision
-from shared.routes import load_one
+from shared.loading import Loader
 from shared.settlement import SettlementApproved
 
 BENEFIT = "minimum living guarantee"
@@ -68,10 +68,8 @@ def _record(
     return assessment
 
 
-def load_assessment(session: Session, settlement_id: str) -> MinimumLivingAssessment:
-    return load_one(
-        session,
-        MinimumLivingAssessment,
-        MinimumLivingAssessment.settlement_id == settlement_id,
-        not_found=f"civil affairs has not acted on settlement {settlement_id}",
-    )
+load_assessment = Loader(
+    MinimumLivingAssessment,
+    MinimumLivingAssessment.settlement_id,
+    "civil affairs has not acted on settlement {}",
+)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
 from shared.follow_through import follow_through_tables
+from shared.member_records import MemberRecord, settlement_key
 
 
 class Base(DeclarativeBase):
@@ -74,15 +75,13 @@ class Placement(Base):
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StudentTransfer(Base):
-    """A student-status transfer (学籍转接) into the destination county, requested by education."""
+class StudentTransfer(MemberRecord, Base):
+    """A student-status transfer (学籍转接) into the destination county, requested by education;
+    two completions racing cannot both commit (`MemberRecord`)."""
 
     __tablename__ = "student_transfers"
-    __table_args__ = (UniqueConstraint("settlement_id", "member_index"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    settlement_id: Mapped[str] = mapped_column(ForeignKey("settled_families.settlement_id"))
-    member_index: Mapped[int] = mapped_column(Integer)
+    settlement_id: Mapped[str] = settlement_key("settled_families")
     id_number: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date] = mapped_column(Date)
@@ -98,10 +97,6 @@ class StudentTransfer(Base):
     completed_by: Mapped[str | None] = mapped_column(String(100))
     receiving_school: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
-    # Optimistic lock: two completions racing cannot both commit.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
 
 
 # The planning view reads a county's placements by school year.

@@ -35,7 +35,7 @@ from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.follow_through import Case, Decision, Gap, gaps_of
-from shared.routes import load_one
+from shared.loading import Loader
 from shared.rules import undetermined
 from shared.settlement import SettlementApproved, received
 
@@ -250,17 +250,7 @@ def _transfer(
     return transfer
 
 
-def load_transfer_row(
-    session: Session, transfer_id: str, *, for_update: bool = False
-) -> StudentTransfer:
-    return load_one(
-        session,
-        StudentTransfer,
-        StudentTransfer.id == transfer_id,
-        not_found=f"no student transfer {transfer_id}",
-        for_update=for_update,
-    )
-
+load_transfer_row = Loader(StudentTransfer, StudentTransfer.id, "no student transfer {}")
 
 # --- changing -----------------------------------------------------------------------------------
 

@@ -26,10 +26,10 @@ from services.education.rules import (
 )
 from services.education.schemas import place_name
 from shared.follow_through import state_of
+from shared.loading import Loader
 from shared.pagination import Page, PageRequest, fetch_page, page_of
 from shared.parameters import ParameterSet
 from shared.regions import SHAOGUAN_COUNTIES
-from shared.routes import load_one
 
 
 def transfer_out(transfer: StudentTransfer) -> schemas.TransferOut:
@@ -60,15 +60,17 @@ def placement_out(placement: Placement) -> schemas.PlacementOut:
     )
 
 
+load_family = Loader(
+    SettledFamily,
+    SettledFamily.settlement_id,
+    "education has not acted on settlement {}",
+    options=(selectinload(SettledFamily.placements), selectinload(SettledFamily.transfers)),
+)
+
+
 def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
     """What education decided for one settlement and what it still has open, or a 404."""
-    family = load_one(
-        session,
-        SettledFamily,
-        SettledFamily.settlement_id == settlement_id,
-        not_found=f"education has not acted on settlement {settlement_id}",
-        options=(selectinload(SettledFamily.placements), selectinload(SettledFamily.transfers)),
-    )
+    family = load_family(session, settlement_id)
     return schemas.SettlementOut(
         **state_of(session, FOLLOW_THROUGH_TABLES, settlement_id).model_dump(),
         destination_region_code=family.destination_region_code,

@@ -17,7 +17,7 @@ from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.follow_through import Case, Decision
-from shared.routes import load_one
+from shared.loading import Loader
 from shared.settlement import SettlementApproved
 
 PENDING = "pending"
@@ -76,17 +76,12 @@ def _record(
     return assessment
 
 
-def load_assessment(
-    session: Session, settlement_id: str, *, for_update: bool = False
-) -> HousingAssessment:
-    return load_one(
-        session,
-        HousingAssessment,
-        HousingAssessment.settlement_id == settlement_id,
-        not_found=f"housing has not acted on settlement {settlement_id}",
-        for_update=for_update,
-        options=(selectinload(HousingAssessment.applications),),
-    )
+load_assessment = Loader(
+    HousingAssessment,
+    HousingAssessment.settlement_id,
+    "housing has not acted on settlement {}",
+    options=(selectinload(HousingAssessment.applications),),
+)
 
 
 def _not_open(assessment: HousingAssessment, form: str) -> Conflict:
@@ -173,16 +168,7 @@ def apply_for_housing(
     return application
 
 
-def load_application(
-    session: Session, application_id: str, *, for_update: bool = False
-) -> HousingApplication:
-    return load_one(
-        session,
-        HousingApplication,
-        HousingApplication.id == application_id,
-        not_found=f"no housing application {application_id}",
-        for_update=for_update,
-    )
+load_application = Loader(HousingApplication, HousingApplication.id, "no housing application {}")
 
 
 def record_outcome(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from services.hukou import schemas, work_queue
 from services.hukou.models import DecisionVersion, HouseholdMember, SettlementApplication
 from shared.db import columns_of
+from shared.loading import Loader
 from shared.pagination import PageRequest, fetch_page
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.routes import load_one
@@ -60,18 +61,13 @@ def list_applications(
     return fetch_page(session, ordered, request)
 
 
-def load_application(
-    session: Session, application_id: str, *, for_update: bool = False
-) -> SettlementApplication:
-    """The application with its people and fan-out, read afresh (locked with `for_update`)."""
-    return load_one(
-        session,
-        SettlementApplication,
-        SettlementApplication.id == application_id,
-        not_found=f"no settlement application {application_id}",
-        for_update=for_update,
-        options=WHOLE_APPLICATION,
-    )
+load_application = Loader(
+    SettlementApplication,
+    SettlementApplication.id,
+    "no settlement application {}",
+    options=WHOLE_APPLICATION,
+)
+"""The application with its people and fan-out, read afresh (locked with `for_update`)."""
 
 
 def application_out(application: SettlementApplication) -> schemas.SettlementApplicationOut:

@@ -18,7 +18,7 @@ from shared import regions
 from shared.audit import record_audit
 from shared.db import columns_of
 from shared.errors import Conflict, InvalidInput
-from shared.routes import load_one
+from shared.loading import Loader
 
 
 def file_care_at_origin(
@@ -107,16 +107,7 @@ def in_force(session: Session, entry_id: str) -> CareElsewhereFiling | None:
     ).scalar_one_or_none()
 
 
-def load_filing(
-    session: Session, filing_id: str, *, for_update: bool = False
-) -> CareElsewhereFiling:
-    return load_one(
-        session,
-        CareElsewhereFiling,
-        CareElsewhereFiling.id == filing_id,
-        not_found=f"no filing {filing_id}",
-        for_update=for_update,
-    )
+load_filing = Loader(CareElsewhereFiling, CareElsewhereFiling.id, "no filing {}")
 
 
 def filings_of(session: Session, entry_ids: Collection[str]) -> dict[str, list[schemas.FilingOut]]:

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
 from shared.follow_through import follow_through_tables
+from shared.member_records import MemberRecord, settlement_key
 
 
 class Base(DeclarativeBase):
@@ -39,17 +39,15 @@ class SettlementRecord(Base):
     )
 
 
-class MemberEntry(Base):
+class MemberEntry(MemberRecord, Base):
     """One member's medical insurance entry: a transfer (its id is the transfer id), a
     continuation, an enrollment, or information needed. No names are kept; the identity number
-    is, because the origin's fund needs it, and reads show it masked."""
+    is, because the origin's fund needs it, and reads show it masked. Two confirmations racing
+    cannot both commit (`MemberRecord`)."""
 
     __tablename__ = "member_entries"
-    __table_args__ = (Unique("settlement_id", "member_index"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.settlement_id"))
-    member_index: Mapped[int] = mapped_column(Integer)
+    settlement_id: Mapped[str] = settlement_key("settlements")
     relation: Mapped[str] = mapped_column(String(20))
     birth_date: Mapped[date] = mapped_column(Date)
     id_number: Mapped[str] = mapped_column(String(18))
@@ -78,12 +76,8 @@ class MemberEntry(Base):
     origin_answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic lock: two confirmations racing cannot both commit.
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     settlement: Mapped[SettlementRecord] = relationship(back_populates="entries", lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
 
 
 # The overdue list: transfers awaiting the origin, by deadline.

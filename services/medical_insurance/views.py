@@ -20,19 +20,20 @@ from shared import clock, regions
 from shared.db import columns_of
 from shared.follow_through import state_of
 from shared.identity import mask_id_number
+from shared.loading import Loader
 from shared.pagination import Page, PageRequest, fetch_page, page_of
-from shared.routes import load_one
+
+load_record = Loader(
+    SettlementRecord,
+    SettlementRecord.settlement_id,
+    "medical insurance has not acted on settlement {}",
+    options=(selectinload(SettlementRecord.entries),),
+)
 
 
 def settlement_out(session: Session, settlement_id: str, *, today: date) -> schemas.SettlementOut:
     """The settlement's status and open items first, then each member's entry."""
-    record = load_one(
-        session,
-        SettlementRecord,
-        SettlementRecord.settlement_id == settlement_id,
-        not_found=f"medical insurance has not acted on settlement {settlement_id}",
-        options=(selectinload(SettlementRecord.entries),),
-    )
+    record = load_record(session, settlement_id)
     filings = filings_of(session, [entry.id for entry in record.entries])
     used: dict[str, dict[str, Any]] = {}
     for entry in record.entries:

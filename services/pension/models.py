@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.pension.rules.base import ContinuationStatus, MonthsSource, SchemeOrUnknown
 from shared.db import UTCDateTime, new_metadata, platform_tables, utcnow
 from shared.follow_through import follow_through_tables
+from shared.member_records import MemberRecord, settlement_key
 
 
 class Base(DeclarativeBase):
@@ -39,18 +40,14 @@ class PensionSettlement(Base):
     )
 
 
-class PensionContinuation(Base):
+class PensionContinuation(MemberRecord, Base):
     """One adult's basic pension continuation (养老保险关系转移接续), 三(七): decided again, in
-    place, on each decision; the origin's confirmation is kept apart, as the fact it is."""
+    place, on each decision; the origin's confirmation is kept apart, as the fact it is. Two
+    confirmations racing cannot both commit (`MemberRecord`)."""
 
     __tablename__ = "pension_continuations"
-    __table_args__ = (UniqueConstraint("settlement_id", "member_index"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    settlement_id: Mapped[str] = mapped_column(
-        ForeignKey("pension_settlements.settlement_id"), index=True
-    )
-    member_index: Mapped[int] = mapped_column(Integer)
+    settlement_id: Mapped[str] = settlement_key("pension_settlements", index=True)
     relation: Mapped[str] = mapped_column(String(20))
     # The department's own record keeps the number to act on; answers show it masked.
     id_number: Mapped[str] = mapped_column(String(18))
@@ -73,7 +70,3 @@ class PensionContinuation(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(100))
     confirmation_reference: Mapped[str | None] = mapped_column(String(200))
-    # Optimistic lock: two confirmations racing cannot both commit.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API

@@ -30,7 +30,7 @@ from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.follow_through import Case, Decision, FollowThrough, Gap, decide_again, gaps_of
-from shared.routes import load_one
+from shared.loading import Loader
 from shared.settlement import SettlementApproved, SocialInsurance, received
 
 Supplied = Callable[[int, str], Any]
@@ -185,27 +185,17 @@ def _record(
     session.flush()
 
 
-def load_settlement(session: Session, settlement_id: str) -> PensionSettlement:
-    """The settlement pension acted on, with its continuations, or a 404."""
-    return load_one(
-        session,
-        PensionSettlement,
-        PensionSettlement.settlement_id == settlement_id,
-        not_found=f"pension has not acted on settlement {settlement_id} (yet)",
-        options=[selectinload(PensionSettlement.continuations)],
-    )
+load_settlement = Loader(
+    PensionSettlement,
+    PensionSettlement.settlement_id,
+    "pension has not acted on settlement {} (yet)",
+    options=(selectinload(PensionSettlement.continuations),),
+)
+"""The settlement pension acted on, with its continuations, or a 404."""
 
-
-def load_continuation(
-    session: Session, continuation_id: str, *, for_update: bool = False
-) -> PensionContinuation:
-    return load_one(
-        session,
-        PensionContinuation,
-        PensionContinuation.id == continuation_id,
-        not_found=f"no pension continuation {continuation_id}",
-        for_update=for_update,
-    )
+load_continuation = Loader(
+    PensionContinuation, PensionContinuation.id, "no pension continuation {}"
+)
 
 
 def confirm_months(

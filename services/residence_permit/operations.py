@@ -24,9 +24,9 @@ from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.identity import mask_id_number, parse_id_number
+from shared.loading import Loader
 from shared.pagination import PageRequest, fetch_page
 from shared.parameters import ParameterSet
-from shared.routes import load_one
 from shared.rules import Check
 
 
@@ -195,16 +195,13 @@ def _supersede_or_refuse_open_permit(
     session.flush()
 
 
-def load_permit(session: Session, permit_id: str, *, for_update: bool = False) -> ResidencePermit:
-    """The permit with its endorsements, read afresh; a 404 when there is none."""
-    return load_one(
-        session,
-        ResidencePermit,
-        ResidencePermit.id == permit_id,
-        not_found=f"no residence permit {permit_id}",
-        for_update=for_update,
-        options=(selectinload(ResidencePermit.endorsements),),
-    )
+load_permit = Loader(
+    ResidencePermit,
+    ResidencePermit.id,
+    "no residence permit {}",
+    options=(selectinload(ResidencePermit.endorsements),),
+)
+"""The permit with its endorsements, read afresh; a 404 when there is none."""
 
 
 def term_of(permit: ResidencePermit) -> rules.Term:

@@ -26,8 +26,8 @@ from shared.audit import record_audit
 from shared.db import columns_of, utcnow
 from shared.errors import Conflict
 from shared.identity import mask_id_number, parse_id_number
+from shared.loading import Loader
 from shared.pagination import PageRequest, fetch_page
-from shared.routes import load_one
 
 _NEWEST_FIRST = (
     ResidenceRegistration.registered_on.desc(),
@@ -222,18 +222,13 @@ def _audit(
     session.flush()
 
 
-def load_registration(
-    session: Session, registration_id: str, *, for_update: bool = False
-) -> ResidenceRegistration:
-    """The registration with its addresses, read afresh; a 404 when there is none."""
-    return load_one(
-        session,
-        ResidenceRegistration,
-        ResidenceRegistration.id == registration_id,
-        not_found=f"no residence registration {registration_id}",
-        for_update=for_update,
-        options=(selectinload(ResidenceRegistration.addresses),),
-    )
+load_registration = Loader(
+    ResidenceRegistration,
+    ResidenceRegistration.id,
+    "no residence registration {}",
+    options=(selectinload(ResidenceRegistration.addresses),),
+)
+"""The registration with its addresses, read afresh; a 404 when there is none."""
 
 
 def registrations_of(session: Session, id_number: str) -> list[ResidenceRegistration]:

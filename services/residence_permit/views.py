@@ -23,7 +23,7 @@ from services.residence_permit.settled import settlements_of
 from shared import regions
 from shared.db import columns_of
 from shared.follow_through import state_of
-from shared.routes import load_one
+from shared.loading import Loader
 
 
 def endorsement_out(endorsement: Endorsement) -> schemas.EndorsementOut:
@@ -124,15 +124,17 @@ def _closed(closures: Iterable[PermitClosure]) -> list[schemas.ClosedPermitOut]:
     return [schemas.ClosedPermitOut.model_validate(c, from_attributes=True) for c in closures]
 
 
+load_record = Loader(
+    SettlementRecord,
+    SettlementRecord.settlement_id,
+    "residence permits have not acted on settlement {}",
+)
+
+
 def settlement_out(session: Session, settlement_id: str) -> schemas.SettlementOut:
     """What this service did for a settlement, its status and open items first: 404 until it
     has acted on it."""
-    record = load_one(
-        session,
-        SettlementRecord,
-        SettlementRecord.settlement_id == settlement_id,
-        not_found=f"residence permits have not acted on settlement {settlement_id}",
-    )
+    record = load_record(session, settlement_id)
     state = state_of(session, FOLLOW_THROUGH_TABLES, settlement_id)
     closures = list(
         session.execute(

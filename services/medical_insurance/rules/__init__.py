@@ -53,7 +53,6 @@ from services.medical_insurance.rules.domain import (
     Scheme,
     Settled,
     Settlement,
-    parameter_field,
 )
 from services.medical_insurance.rules.entries import (
     confirmation_deadline,
@@ -71,6 +70,7 @@ from services.medical_insurance.rules.transfers import (
     refuse_transfer,
     summarise,
 )
+from shared.rules import parameter_field
 
 __all__ = [
     "CLAUSE",

@@ -39,11 +39,6 @@ ORIGIN_CONFIRMATION = "medical_insurance.origin_confirmation"
 INSURANCE_SECTION = "social_insurance."
 
 
-def parameter_field(name: str) -> str:
-    """How a parameter the rules need and nobody recorded is named among what is missing."""
-    return f"parameters.{name}"
-
-
 ParameterRef = dict[str, Any]
 
 

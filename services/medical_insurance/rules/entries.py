@@ -17,7 +17,6 @@ from services.medical_insurance.rules.domain import (
     Member,
     ParameterRef,
     Settlement,
-    parameter_field,
     place,
     scheme_name,
 )
@@ -25,6 +24,7 @@ from services.medical_insurance.rules.facts import insurance_from_application
 from shared.dates import age_on
 from shared.national import MINIMUM_WORKING_AGE
 from shared.regions import is_shaoguan_county
+from shared.rules import parameter_field
 from shared.settlement import SocialInsurance
 
 

@@ -16,9 +16,9 @@ from services.medical_insurance.rules.domain import (
     InsuranceUnknown,
     Member,
     Settlement,
-    parameter_field,
     place,
 )
+from shared.rules import parameter_field
 from shared.settlement import SocialInsurance
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from shared.rules import Check
+from shared.identity import Sex
+from shared.rules import Check, missing_of
 from shared.settlement import SocialInsurance
 
 CLAUSE = "三(七)"
 
-Sex = Literal["male", "female"]
 Scheme = Literal["employee", "urban_rural_resident"]
 SchemeOrUnknown = Literal["employee", "urban_rural_resident", "information_needed"]
 ContinuationStatus = Literal["continued", "awaiting_origin", "drawing", "information_needed"]
@@ -102,4 +102,4 @@ class Continuation:
     @property
     def missing(self) -> tuple[str, ...]:
         """Every fact or parameter the continuation still needs, each once."""
-        return tuple(dict.fromkeys(path for check in self.open_checks for path in check.missing))
+        return missing_of(self.open_checks)
