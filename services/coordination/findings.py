@@ -23,12 +23,19 @@ from shared.audit import record_audit
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.loading import Loader
 from shared.pagination import PageRequest, fetch_page
 from shared.registry import SERVICES_BY_NAME
-from shared.routes import load_one
 
 OFFICE = "coordination"
 """Answers a county's findings, and may answer any (四(一) 协调机制)."""
+
+load_finding = Loader(
+    AuditFinding,
+    AuditFinding.id,
+    "no audit finding {}",
+    options=(selectinload(AuditFinding.steps),),
+)
 
 
 def responsible(department: str) -> tuple[str, str | None]:
@@ -123,17 +130,6 @@ def close(
         due_on=finding.due_on.isoformat(),
     )
     return finding
-
-
-def load_finding(session: Session, finding_id: str, *, for_update: bool = False) -> AuditFinding:
-    return load_one(
-        session,
-        AuditFinding,
-        AuditFinding.id == finding_id,
-        not_found=f"no audit finding {finding_id}",
-        for_update=for_update,
-        options=[selectinload(AuditFinding.steps)],
-    )
 
 
 def list_findings(
