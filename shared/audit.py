@@ -7,7 +7,8 @@ Entry `n` (counted from 1, no gap) carries `previous_hash`, the hash of entry `n
 (`GENESIS` before the first), and `hash`, the SHA-256 of its canonical JSON (`canonical_json`):
 its sequence, time, actor, action, entity, detail, note and previous hash. The `audit_head`
 row is the last sequence and hash. (A chain rewritten whole with its head shows only against a
-head published elsewhere: publishing it to the coordination office is not built yet.)
+head published elsewhere: each service publishes it to the coordination office,
+`shared.audit_heads`.)
 
 An entry is chained when its transaction commits, so the chain is in commit order (`at` is
 when the change was recorded). Appends are serialised, so two transactions never both follow

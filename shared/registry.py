@@ -21,6 +21,12 @@ def processed_type(service: str) -> str:
     return event_type(service, "settlement.processed")
 
 
+def audit_head_type(service: str) -> str:
+    """The type of the head of its audit chain every service publishes to the coordination
+    office (四(四), `shared.audit_heads`)."""
+    return event_type(service, "audit.head")
+
+
 @dataclass(frozen=True)
 class ServiceEntry:
     """One service of the contract's table: who runs it, where, and what it speaks."""
@@ -58,17 +64,19 @@ class ServiceEntry:
         if self.approves_settlements:
             return tuple(processed_type(s.name) for s in downstream())
         if self.observes_settlements:
-            return (SETTLEMENT_APPROVED, *(processed_type(s.name) for s in downstream()))
+            heads = tuple(audit_head_type(s.name) for s in SERVICES)
+            return (SETTLEMENT_APPROVED, *(processed_type(s.name) for s in downstream()), *heads)
         return ()
 
     @property
     def produces(self) -> tuple[str, ...]:
-        """The event types it publishes."""
+        """The event types it publishes: its own part, and the head of its audit chain."""
+        head = (audit_head_type(self.name),)
         if self.follows_settlements:
-            return (processed_type(self.name),)
+            return (processed_type(self.name), *head)
         if self.approves_settlements:
-            return (SETTLEMENT_APPROVED,)
-        return ()
+            return (SETTLEMENT_APPROVED, *head)
+        return head
 
     @property
     def read_scopes(self) -> frozenset[str]:
@@ -153,8 +161,9 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "coordination",
         8008,
         "coordination",
-        "the coordination office: each family's progress across the bureaus (四(一), 四(三))",
-        ("coordination:read",),
+        "the coordination office: each family's progress across the bureaus (四(一), 四(三)), "
+        "the audit chains' heads and the audit findings followed to closure (四(四))",
+        ("coordination:read", "finding:read", "finding:respond"),
         observes_settlements=True,
     ),
 )
@@ -190,16 +199,20 @@ def _observers_read_scopes() -> frozenset[str]:
 # endpoints"): public security, which leads the coordination mechanism (四(一) 市公安局牵头负责的
 # 协调机制), reads every department's follow-through and the office's view of it; the coordination
 # office reads everywhere and writes only its own records; audit (四(四)) reads everything and
-# changes nothing; the others read what they report on.
+# changes nothing but its own findings, which each department named answers (四(四) 审计监督,
+# an extension: docs/contract.md "Differences"); the others read what they report on.
+_FINDING_SCOPES = frozenset({"finding:read", "finding:respond"})
 _GRANTS: Mapping[str, frozenset[str]] = {
+    **{s.department: _FINDING_SCOPES for s in SERVICES},
     "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes)
-    | _observers_read_scopes(),
+    | _observers_read_scopes()
+    | _FINDING_SCOPES,
     "coordination": _every_read_scope(),
     "finance": frozenset({"report:read"}),
     "natural_resources": frozenset({"report:read"}),
     "statistics": frozenset({"report:read"}),
     "agriculture": frozenset({"report:read"}),
-    "audit": _every_read_scope() | {"audit:read"},
+    "audit": _every_read_scope() | {"audit:read", "finding:write"},
 }
 
 

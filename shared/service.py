@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from shared import migrations
+from shared.audit_heads import publish_heads_until
 from shared.db import Database, PlatformTables, utcnow
 from shared.errors import install_error_handlers
 from shared.events.bus import Bus
@@ -119,6 +120,18 @@ class Runtime:
         self._spawn(
             f"{self.spec.name}-relay",
             lambda: relay.run_until(self.stop, interval=self.settings.relay_interval_seconds),
+        )
+        # Beside the relay that sends it: the audit chain's head, to the coordination office.
+        self._spawn(
+            f"{self.spec.name}-audit-head",
+            partial(
+                publish_heads_until,
+                self.stop,
+                self.db,
+                self.spec.tables,
+                self.spec.name,
+                interval=self.settings.audit_head_interval_seconds,
+            ),
         )
         follow_through = self.spec.follow_through
         if follow_through is not None and follow_through.parameters is not None:

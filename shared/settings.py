@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2
     parameters_poll_seconds: float = 5.0  # how often a parameter file is looked at for changes
+    # How often the audit chain's head is published to the coordination office, when it moved
+    # (四(四), shared/audit_heads.py).
+    audit_head_interval_seconds: float = Field(default=300.0, gt=0)
     run_migrations_on_start: bool = True
     start_workers: bool = True
     log_level: str = "INFO"

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from services.coordination import operations
+from services.coordination.audit_heads import HEAD_HANDLERS
 from shared.db import utcnow
 from shared.events.consumer import Subscription
 from shared.events.envelope import CloudEvent, data_of
@@ -48,7 +49,8 @@ SUBSCRIPTION = Subscription(
     handlers={
         SETTLEMENT_APPROVED: [record_approval],
         **{processed_type(s): [record_report] for s in DOWNSTREAM_SERVICES},
+        **HEAD_HANDLERS,
     },
 )
-"""The approvals and every department's report (shared/registry.py): a new department needs
-no edit here."""
+"""The approvals, every department's report and every service's audit chain head
+(shared/registry.py): a new department needs no edit here."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, platform_tables
 
@@ -70,3 +70,71 @@ class TimelineEntry(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     open_items: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+
+
+# Audit ---------------------------------------------------------------------------------------
+# The heads of every service's audit chain, as each published them (四(四), shared/audit_heads.py),
+# and the audit department's findings followed to closure (四(四) 审计监督). Neither is part of the
+# view `luohu coordination rebuild` empties: a head is evidence the office keeps, and a finding
+# comes from no event.
+
+
+class PublishedAuditHead(Base):
+    """A head a service published: counted for the service whose key signed it. One that goes
+    backwards (a lower sequence than one held, or the same with another hash) is kept, flagged."""
+
+    __tablename__ = "published_audit_heads"
+    __table_args__ = (
+        Index("ix_published_audit_heads_service", "service", "sequence"),
+        UniqueConstraint("service", "sequence", "hash", name="uq_published_audit_heads_entry"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40))
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    incident: Mapped[str | None] = mapped_column(Text)
+    """Why the head is an incident (it goes backwards), or None."""
+
+
+class AuditFinding(Base):
+    """A finding of the audit department against a county or a department, and where its
+    rectification (整改) stands: `open`, `rectifying` once answered, `closed` by audit."""
+
+    __tablename__ = "audit_findings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    department: Mapped[str] = mapped_column(String(40), index=True)
+    """Who answers it: the department named, or `coordination` for a county's."""
+    service: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    clause: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    steps: Mapped[list[FindingStep]] = relationship(
+        order_by="FindingStep.at, FindingStep.id", cascade="all, delete-orphan"
+    )
+
+
+class FindingStep(Base):
+    """One step of a finding's follow-up: a rectification step recorded, or audit closing or
+    reopening it."""
+
+    __tablename__ = "audit_finding_steps"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("audit_findings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    department: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)

@@ -77,6 +77,11 @@ def consumer(client: TestClient) -> EventConsumer:
 def deliver(client: TestClient, settings: Settings, *events: CloudEvent) -> None:
     """Publish the events (each signed by its producer) and let the office consume them all."""
     publish(settings, *events)
+    consume(client)
+
+
+def consume(client: TestClient) -> None:
+    """Let the office consume everything on the log."""
     office = consumer(client)
     try:
         while office.run_once(timeout=0.05):

@@ -22,7 +22,9 @@ OPERATIONS = {
     "education": 7,
     "residence_permit": 16,
     "civil_affairs": 2,
-    "coordination": 2,  # a family's progress, the list
+    # a family's progress, the list; the audit heads; a finding opened, answered, closed, read,
+    # listed (四(四))
+    "coordination": 8,
 }
 """How many `/v1/` operations each service has of its own."""
 
@@ -52,6 +54,9 @@ OWN_REFUSALS = [
     ("civil_affairs", "GET", SETTLEMENT, {"404"}),
     ("civil_affairs", "POST", INFORMATION, {"404", "409"}),
     ("coordination", "GET", SETTLEMENT, {"404"}),
+    ("coordination", "POST", "/v1/audit-findings/{finding_id}/responses", {"404", "409"}),
+    ("coordination", "POST", "/v1/audit-findings/{finding_id}/close", {"404", "409"}),
+    ("coordination", "GET", "/v1/audit-findings/{finding_id}", {"404"}),
 ]
 
 

@@ -57,6 +57,8 @@ PLATFORM_TOPICS = (
     {APPROVED_TOPIC}
     | {topic_of(event_type(service, "settlement.processed")) for service in DOWNSTREAM_SERVICES}
     | {dead_letter_topic(service) for service in SERVICES}
+    # 四(四): every service's audit chain head, to the coordination office
+    | {topic_of(event_type(service, "audit.head")) for service in SERVICES}
 )
 
 Document = dict[str, Any]

@@ -56,19 +56,20 @@ def groups_of(user: Document) -> set[str]:
 
 
 def produced_topics(service: str) -> set[str]:
-    """Written out again from the contract, not from the code under test: the coordination
-    office publishes nothing."""
+    """Written out again from the contract, not from the code under test: every service its
+    audit chain's head (四(四)), and the coordination office nothing else."""
+    head = {f"{service}.audit.head"}
     if service == "coordination":
-        return set()
-    return {APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"}
+        return head
+    return head | {APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"}
 
 
 def consumed_topics(service: str) -> set[str]:
     reports = {f"{s}.settlement.processed" for s in DOWNSTREAM_SERVICES}
     if service == "hukou":
         return reports
-    if service == "coordination":  # 四(一): it follows every settlement event
-        return reports | {APPROVED_TOPIC}
+    if service == "coordination":  # 四(一): every settlement event; 四(四): every audit head
+        return reports | {APPROVED_TOPIC} | {f"{s}.audit.head" for s in SERVICES}
     return {APPROVED_TOPIC}
 
 

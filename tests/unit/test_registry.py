@@ -15,6 +15,7 @@ from shared.registry import (
     SERVICES,
     SETTLEMENT_APPROVED,
     ServiceEntry,
+    audit_head_type,
     processed_type,
     topics,
 )
@@ -45,28 +46,41 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "minimum_living:read",
     }
     settlement = {"settlement:read", "settlement:write", "settlement:approve", "target:write"}
-    every_read = {"settlement:read", "report:read", "permit:read", "coordination:read"}
+    every_read = {
+        "settlement:read",
+        "report:read",
+        "permit:read",
+        "coordination:read",
+        "finding:read",
+    }
+    # 四(四): every department that runs a service answers the audit findings naming it
+    answering = {"finding:read", "finding:respond"}
     assert {dept: set(scopes) for dept, scopes in DEPARTMENT_SCOPES.items()} == {
         "public_security": settlement
         | {"report:read", "permit:read", "permit:write", "coordination:read"}
-        | follow_through,
-        "housing": {"housing:read", "housing:write"},
-        "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"},
-        "education": {"education:read", "education:write"},
-        "civil_affairs": {"minimum_living:read", "minimum_living:write"},
+        | follow_through
+        | answering,
+        "housing": {"housing:read", "housing:write"} | answering,
+        "human_resources": {"medical:read", "medical:write", "pension:read", "pension:write"}
+        | answering,
+        "education": {"education:read", "education:write"} | answering,
+        "civil_affairs": {"minimum_living:read", "minimum_living:write"} | answering,
         "finance": {"report:read"},
         "natural_resources": {"report:read"},
         "statistics": {"report:read"},
         "agriculture": {"report:read"},
         # 四(一): the coordination office reads everywhere and writes only its own records
-        "coordination": every_read | follow_through,
-        # 四(四): audit reads everything and changes nothing
-        "audit": every_read | {"audit:read"} | follow_through,
+        "coordination": every_read | follow_through | answering,
+        # 四(四): audit reads everything and changes nothing but its own findings
+        "audit": every_read | {"audit:read", "finding:write"} | follow_through,
     }
 
 
-def test_audit_holds_no_scope_that_changes_anything() -> None:
-    assert all(scope.endswith(":read") for scope in DEPARTMENT_SCOPES["audit"])
+def test_audit_holds_no_scope_that_changes_anything_but_its_findings() -> None:
+    """The one extension (docs/contract.md "Differences"): audit records its findings."""
+    writes = {scope for scope in DEPARTMENT_SCOPES["audit"] if not scope.endswith(":read")}
+    assert writes == {"finding:write"}
+    assert all("finding:write" not in held for d, held in DEPARTMENT_SCOPES.items() if d != "audit")
 
 
 def test_hukou_waits_for_every_department_that_follows_settlements() -> None:
@@ -93,12 +107,12 @@ def test_each_service_consumes_exactly_what_its_entry_says(entry: ServiceEntry) 
 
 def test_the_departments_report_back_and_hukou_reads_every_report() -> None:
     hukou = next(entry for entry in SERVICES if entry.name == "hukou")
-    assert hukou.produces == (SETTLEMENT_APPROVED,)
+    assert hukou.produces == (SETTLEMENT_APPROVED, audit_head_type("hukou"))
     assert set(hukou.consumes) == {processed_type(name) for name in DOWNSTREAM_SERVICES}
     for entry in SERVICES:
         if entry.follows_settlements:
             assert entry.consumes == (SETTLEMENT_APPROVED,)
-            assert entry.produces == (processed_type(entry.name),)
+            assert entry.produces == (processed_type(entry.name), audit_head_type(entry.name))
 
 
 def test_the_coordination_office_reads_every_settlement_event_and_is_waited_for_by_none() -> None:
@@ -106,8 +120,9 @@ def test_the_coordination_office_reads_every_settlement_event_and_is_waited_for_
     hukou's fan-out does not wait for it, and nothing of the family is sealed to it."""
     office = next(entry for entry in SERVICES if entry.name == "coordination")
     reports = {processed_type(name) for name in DOWNSTREAM_SERVICES}
-    assert set(office.consumes) == {SETTLEMENT_APPROVED} | reports
-    assert office.produces == ()
+    heads = {audit_head_type(name) for name in SERVICE_PORTS}
+    assert set(office.consumes) == {SETTLEMENT_APPROVED} | reports | heads
+    assert office.produces == (audit_head_type("coordination"),)
     assert office.receives == ()
     assert "coordination" not in DOWNSTREAM_SERVICES
 
@@ -117,13 +132,30 @@ def test_an_observer_that_receives_personal_data_is_refused() -> None:
         ServiceEntry("x", 9999, "x", "x", (), observes_settlements=True, receives=("housing",))
 
 
-def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:
+def test_the_topics_are_the_approvals_each_departments_reports_and_every_audit_head() -> None:
     assert topics() == (
         "hukou.settlement.approved",
+        "hukou.audit.head",
         "housing.settlement.processed",
+        "housing.audit.head",
         "medical_insurance.settlement.processed",
+        "medical_insurance.audit.head",
         "pension.settlement.processed",
+        "pension.audit.head",
         "education.settlement.processed",
+        "education.audit.head",
         "residence_permit.settlement.processed",
+        "residence_permit.audit.head",
         "civil_affairs.settlement.processed",
+        "civil_affairs.audit.head",
+        "coordination.audit.head",
     )
+
+
+def test_every_service_publishes_its_audit_head_and_the_office_reads_every_one() -> None:
+    """四(四): the heads go to the coordination office, each on its service's own topic."""
+    office = next(entry for entry in SERVICES if entry.name == "coordination")
+    for entry in SERVICES:
+        assert audit_head_type(entry.name) in entry.produces
+        assert audit_head_type(entry.name) in office.consumes
+        assert topic_of(audit_head_type(entry.name)) == f"{entry.name}.audit.head"
