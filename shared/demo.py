@@ -15,6 +15,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -221,48 +222,51 @@ def _members_row(
     return record, row
 
 
-def _confirm_pension(services: Services, settlement_id: str, member_index: int) -> None:
-    _, continuation = _members_row(
-        services, "pension", settlement_id, "continuations", member_index
-    )
-    services.ok(
-        "POST",
+@dataclass(frozen=True)
+class _Answer:
+    """An answer from elsewhere about one member, recorded on the department's own route (the
+    open item of kind `confirmation` closes when the department decides again on it)."""
+
+    service: str
+    rows: str
+    """The collection of the department's record that holds the member's row."""
+    route: str
+    """The route it is recorded on, its ids named as the row names them."""
+    body: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda record: None
+    """What is recorded, from the department's record of the settlement."""
+    status: str | None = None
+    """The status of the member's row the answer is for, when the collection holds more."""
+
+    def __call__(self, services: Services, settlement_id: str, member_index: int) -> None:
+        record, row = _members_row(
+            services, self.service, settlement_id, self.rows, member_index, status=self.status
+        )
+        services.ok("POST", self.service, self.route.format_map(row), json=self.body(record))
+
+
+CONFIRMATIONS: Mapping[tuple[str, str], _Answer] = {
+    # The origin's answer to a transfer.
+    ("pension", "social_insurance.pension_months"): _Answer(
         "pension",
-        f"/v1/continuations/{continuation['id']}/confirmation",
-        json={"months_carried_over": ORIGIN_CONFIRMS_MONTHS},
-    )
-
-
-def _confirm_medical_insurance(services: Services, settlement_id: str, member_index: int) -> None:
-    record, entry = _members_row(
-        services, "medical_insurance", settlement_id, "entries", member_index
-    )
-    services.ok(
-        "POST",
+        "continuations",
+        "/v1/continuations/{id}/confirmation",
+        lambda _: {"months_carried_over": ORIGIN_CONFIRMS_MONTHS},
+    ),
+    ("medical_insurance", "medical_insurance.origin_confirmation"): _Answer(
         "medical_insurance",
-        f"/v1/transfers/{entry['transfer_id']}/confirmation",
+        "entries",
+        "/v1/transfers/{transfer_id}/confirmation",
         # Covered at the origin up to the settlement's date: the city's cover follows on.
-        json={
+        lambda record: {
             "outcome": "confirmed",
             "months": ORIGIN_CONFIRMS_MONTHS,
             "coverage_end": record["decision_date"],
         },
-    )
-
-
-def _complete_student_transfer(services: Services, settlement_id: str, member_index: int) -> None:
-    _, transfer = _members_row(
-        services, "education", settlement_id, "transfers", member_index, status="requested"
-    )
-    services.ok("POST", "education", f"/v1/student-transfers/{transfer['id']}/completion")
-
-
-CONFIRMATIONS: Mapping[tuple[str, str], Callable[[Services, str, int], None]] = {
-    # The origin's answer to a transfer, recorded on the department's own route (the open item
-    # of kind `confirmation` closes when the department decides again on it).
-    ("pension", "social_insurance.pension_months"): _confirm_pension,
-    ("medical_insurance", "medical_insurance.origin_confirmation"): _confirm_medical_insurance,
-    ("education", "student_transfer.completion"): _complete_student_transfer,
+    ),
+    # The receiving school's completion of a student-status transfer (no body).
+    ("education", "student_transfer.completion"): _Answer(
+        "education", "transfers", "/v1/student-transfers/{id}/completion", status="requested"
+    ),
 }
 
 

@@ -74,7 +74,8 @@ def v1_router(*tags: str) -> APIRouter:
     )
 
 
-SettlementId = Annotated[str, Path(min_length=1, max_length=64)]
+SETTLEMENT_ID = Path(min_length=1, max_length=64)
+SettlementId = Annotated[str, SETTLEMENT_ID]
 """A settlement's id in a route's path: the id of hukou's approved application."""
 
 

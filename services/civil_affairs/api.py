@@ -1,26 +1,17 @@
-"""Civil affairs' routes: parse, authorise, read in one unit of work, answer."""
+"""Civil affairs' routes: its record of a settlement, read with minimum_living:read."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends
-from sqlalchemy.orm import Session
-
-from services.civil_affairs import operations, schemas, views
-from shared.errors import NotFound, error_responses
-from shared.routes import SettlementId, reading, v1_router
+from services.civil_affairs.handlers import FOLLOW_THROUGH
+from shared.follow_through.routes import settlement_route
+from shared.routes import reading, v1_router
 
 router = v1_router("minimum living guarantee")
 
-Reading = Annotated[Session, Depends(reading("minimum_living:read"))]
-
-
-@router.get(
-    "/settlements/{settlement_id}",
+settlement_route(
+    router,
+    FOLLOW_THROUGH,
+    reading("minimum_living:read"),
     summary="What civil affairs decided for a settled household's minimum living guarantee "
     "(三(七)), and what it still has open",
-    responses=error_responses(NotFound),
 )
-def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
-    return views.settlement_out(session, operations.load_assessment(session, settlement_id))

@@ -12,8 +12,9 @@ from services.education import handlers, schemas, views
 from services.education.rules import PARAMETERS
 from shared.errors import Conflict, NotFound, error_responses
 from shared.fields import ShaoguanCounty
+from shared.follow_through.routes import settlement_route
 from shared.pagination import Page, Paging
-from shared.routes import SettlementId, Write, reading, v1_router, writing
+from shared.routes import Write, reading, v1_router, writing
 
 router = v1_router()
 
@@ -25,14 +26,13 @@ PlanningYear = Annotated[
 ]
 
 
-@router.get(
-    "/settlements/{settlement_id}",
+settlement_route(
+    router,
+    handlers.FOLLOW_THROUGH,
+    reading("education:read"),
     tags=["settlements"],
     summary="What education decided for a settlement: status, open items, a placement per child",
-    responses=error_responses(NotFound),
 )
-def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
-    return views.settlement_out(session, settlement_id)
 
 
 @router.get(

@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.housing import operations, schemas, views
+from services.housing.handlers import FOLLOW_THROUGH
 from shared import regions
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import shaoguan_county_reason
+from shared.follow_through.routes import settlement_route
 from shared.pagination import PageRequest, paging
 from shared.routes import SettlementId, Write, reading, v1_router, writing
 
@@ -24,13 +26,12 @@ ApplicationId = Annotated[str, Path(min_length=1, max_length=64)]
 WaitingPaging = Annotated[PageRequest, Depends(paging(default_size=100, max_size=500))]
 
 
-@router.get(
-    "/settlements/{settlement_id}",
+settlement_route(
+    router,
+    FOLLOW_THROUGH,
+    reading("housing:read"),
     summary="What housing decided for a settled household (三(五)), and its applications",
-    responses=error_responses(NotFound),
 )
-def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
-    return views.settlement_out(session, operations.load_assessment(session, settlement_id))
 
 
 @router.post(

@@ -35,7 +35,7 @@ from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
-from shared.pagination import Paging, page_of
+from shared.pagination import PageRequest, Paging, page_of
 from shared.routes import Write, reading, v1_router, writing
 from shared.service import Runtime, RuntimeDep
 
@@ -126,8 +126,7 @@ def list_settlement_applications(
     filters: Annotated[schemas.ApplicationFilter, Query()],
 ) -> schemas.ApplicationPage:
     search = schemas.ApplicationSearchIn.model_validate(filters.model_dump())
-    found, total = views.list_applications(session, search, paging)
-    return page_of([views.application_out(a) for a in found], total, paging)
+    return _page_of_applications(session, search, paging)
 
 
 @router.post(
@@ -139,6 +138,12 @@ def search_settlement_applications(
     search: schemas.ApplicationSearchIn,
     session: Reading,
     paging: Paging,
+) -> schemas.ApplicationPage:
+    return _page_of_applications(session, search, paging)
+
+
+def _page_of_applications(
+    session: Session, search: schemas.ApplicationSearchIn, paging: PageRequest
 ) -> schemas.ApplicationPage:
     found, total = views.list_applications(session, search, paging)
     return page_of([views.application_out(a) for a in found], total, paging)

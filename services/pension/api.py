@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.pension import operations, schemas, views
 from services.pension.handlers import FOLLOW_THROUGH
 from shared.errors import Conflict, NotFound, error_responses
+from shared.follow_through.routes import settlement_route
 from shared.routes import Write, reading, v1_router, writing
 
 router = v1_router("pension")
@@ -20,26 +21,23 @@ router = v1_router("pension")
 # coordinator; audit; civil affairs) hold pension:read.
 Reading = Annotated[Session, Depends(reading("pension:read"))]
 Writing = Annotated[Write, Depends(writing("pension:write"))]
-SettlementId = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
-        description="The settlement id of `hukou.settlement.approved` (the application's id)",
-    ),
-]
+SETTLEMENT_ID = Path(
+    min_length=1,
+    max_length=64,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+    description="The settlement id of `hukou.settlement.approved` (the application's id)",
+)
 ContinuationId = Annotated[uuid.UUID, Path(description="A continuation's id")]
 
 
-@router.get(
-    "/settlements/{settlement_id}",
+settlement_route(
+    router,
+    FOLLOW_THROUGH,
+    reading("pension:read"),
     summary="What pension decided on a settlement (三(七)): its status, open items and "
     "continuations",
-    responses=error_responses(NotFound),
+    id_in_path=SETTLEMENT_ID,
 )
-def get_settlement(settlement_id: SettlementId, session: Reading) -> schemas.SettlementOut:
-    return views.settlement_out(session, operations.load_settlement(session, settlement_id))
 
 
 @router.get(

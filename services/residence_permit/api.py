@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.residence_permit import operations, rules, schemas, views
+from services.residence_permit.handlers import FOLLOW_THROUGH
 from services.residence_permit.rules import PARAMETERS
 from shared import clock
 from shared.auth import Principal, require
 from shared.errors import Conflict, InvalidInput, NotFound, error_responses
 from shared.fields import ShaoguanCounty
+from shared.follow_through.routes import settlement_route
 from shared.pagination import PageRequest, Paging, page_of
 from shared.routes import Write, reading, v1_router, writing
 
@@ -165,12 +167,13 @@ def get_residence_history(
     return views.residence_history(session, person.id_number, today=clock.today())
 
 
-@router.get(
-    "/settlements/{settlement_id}",
+# The settlement id is any text here, as it always was (no length checked).
+settlement_route(
+    router,
+    FOLLOW_THROUGH,
+    reading("permit:read"),
     tags=["settlements"],
     summary="The permits closed because their holders settled, with the status and open items "
     "first; 404 until acted on",
-    responses=error_responses(NotFound),
+    id_in_path=Path(),
 )
-def get_settlement(settlement_id: str, session: Reading) -> schemas.SettlementOut:
-    return views.settlement_out(session, settlement_id)

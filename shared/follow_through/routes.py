@@ -1,9 +1,12 @@
-"""`POST /v1/settlements/{id}/information`: the one route every department takes facts by."""
+"""The routes every department that follows settlements through serves alike:
+`GET /v1/settlements/{id}`, its record of a settlement, and `POST .../information`, the one
+route it takes facts by."""
 
-# No `from __future__ import annotations`: the route's dependency is a local Annotated alias,
-# which FastAPI must see evaluated.
+# No `from __future__ import annotations`: the routes' parameters are annotated with local
+# values (a dependency, a path declaration), which FastAPI must see evaluated.
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -13,7 +16,36 @@ from sqlalchemy.orm import Session
 from shared.errors import Conflict, NotFound, error_responses
 from shared.follow_through.facts import InformationIn
 from shared.follow_through.kernel import FollowThrough, supply_information
-from shared.routes import SettlementId, Write, v1_router, writing
+from shared.routes import SETTLEMENT_ID, SettlementId, Write, v1_router, writing
+
+
+def settlement_route(
+    router: APIRouter,
+    department: FollowThrough,
+    reads: Callable[..., Session],
+    *,
+    summary: str,
+    tags: Sequence[str] = (),
+    id_in_path: Any = SETTLEMENT_ID,
+) -> None:
+    """Add `GET /v1/settlements/{settlement_id}` to the department's `router`: its record of the
+    settlement (`department.record`, the answer the information route gives too), read through
+    `reads` (`reading("<its read scope>")`); a 404 until it has acted on the settlement.
+
+    `id_in_path` declares the settlement id as the department has always declared it (its
+    checks and description), so the OpenAPI document stays the department's own."""
+
+    @router.get(
+        "/settlements/{settlement_id}",
+        response_model=department.record_model,
+        tags=list(tags),
+        summary=summary,
+        responses=error_responses(NotFound),
+    )
+    def get_settlement(
+        settlement_id: Annotated[str, id_in_path], session: Annotated[Session, Depends(reads)]
+    ) -> BaseModel:
+        return department.record(session, settlement_id)
 
 
 def information_router(department: FollowThrough) -> APIRouter:
