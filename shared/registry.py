@@ -154,7 +154,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         8008,
         "coordination",
         "the coordination office: each family's progress across the bureaus (四(一), 四(三))",
-        ("coordination:read",),
+        ("coordination:read", "coordination:write"),
         observes_settlements=True,
     ),
 )

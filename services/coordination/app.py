@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from services.coordination.api import router
 from services.coordination.handlers import SUBSCRIPTION
+from services.coordination.incidents import PARAMETERS
 from services.coordination.models import TABLES
+from services.coordination.supervision_api import router as supervision_router
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec("coordination", TABLES, [router], subscriptions=[SUBSCRIPTION])
+SPEC = ServiceSpec(
+    "coordination",
+    TABLES,
+    [router, supervision_router],
+    subscriptions=[SUBSCRIPTION],
+    parameters=PARAMETERS,
+)
 build = SPEC.build  # build(settings): the app on those settings (each test builds its own)
 app = build()
