@@ -13,6 +13,7 @@ import httpx
 import time_machine
 from fastapi.testclient import TestClient
 
+from services.coordination.app import build
 from shared.settings import Settings
 from tests.support import Headers, ok, token
 
@@ -32,6 +33,13 @@ SILENCE_LIMIT = [
 """The limit the incidents are judged by in these tests (`LUOHU_COORDINATION_PARAMETERS`)."""
 
 PARAMETERS_JSON = json.dumps(SILENCE_LIMIT)
+
+
+@contextmanager
+def quiet_office(settings: Settings) -> Iterator[TestClient]:
+    """The office in-process without its workers: the tests deliver its events themselves."""
+    with TestClient(build(settings.model_copy(update={"start_workers": False}))) as client:
+        yield client
 
 
 @contextmanager

@@ -10,9 +10,16 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from services.coordination.app import build
+from services.coordination.rebuild import rebuild
 from shared.settings import Settings
-from tests.api.coordination_supervision_support import QUJIANG, at, chase, coordinator, get
+from tests.api.coordination_supervision_support import (
+    QUJIANG,
+    at,
+    chase,
+    coordinator,
+    get,
+    quiet_office,
+)
 from tests.api.coordination_support import deliver, item, report
 from tests.settlements import approval, settlement
 from tests.support import WUJIANG, error_of, invalid, ok, reason_for, token
@@ -28,8 +35,7 @@ YESTERDAY = item("housing.monthly_household_income", due_on="2026-12-17")  # pen
 
 @pytest.fixture
 def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client, at(NOW):
+    with quiet_office(settings) as client, at(NOW):
         yield client
 
 
@@ -285,3 +291,17 @@ def test_the_days_are_shaoguans_at_17_utc(office: TestClient, settings: Settings
         ("2026-12-17", 1),
         ("2026-12-18", 0),
     ]
+
+
+def test_a_rebuild_reads_the_items_again_and_keeps_the_follow_ups(
+    office: TestClient, settings: Settings
+) -> None:
+    family = housing_asks(office, settings)
+    chased = ok(chase(office, settings, family, LATE["id"], service="housing"), 201)
+    before = get(office, settings, "/v1/open-items", due_by="2027-12-31", include_undated="true")
+    runtime = office.app.state.runtime  # type: ignore[attr-defined]
+    assert rebuild(runtime.db, runtime.bus, runtime.keyring, idle_polls=1) == 5
+    after = get(office, settings, "/v1/open-items", due_by="2027-12-31", include_undated="true")
+    assert after == before
+    assert after["items"][0]["follow_up_id"] == chased["id"]
+    assert get(office, settings, f"/v1/follow-ups/{chased['id']}") == chased

@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from services.coordination.app import build
 from shared.cli import app as cli
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.settings import Settings
@@ -26,6 +25,7 @@ from tests.api.coordination_supervision_support import (
     chase,
     coordinator,
     get,
+    quiet_office,
 )
 from tests.api.coordination_support import OPENED, deliver, item, report
 from tests.settlements import approval, settlement
@@ -65,8 +65,7 @@ def settles(client: TestClient, settings: Settings, region: str, day: date, last
 
 @pytest.fixture
 def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
+    with quiet_office(settings) as client:
         yield client
 
 

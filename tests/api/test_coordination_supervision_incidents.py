@@ -10,13 +10,18 @@ from datetime import UTC, date, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from services.coordination.app import build
 from shared.events.envelope import new_event
 from shared.events.outbox import OutboxRelay
 from shared.events.signing import EventSigner
 from shared.registry import DOWNSTREAM_SERVICES, processed_type
 from shared.settings import Settings
-from tests.api.coordination_supervision_support import PARAMETERS_JSON, QUJIANG, at, get
+from tests.api.coordination_supervision_support import (
+    PARAMETERS_JSON,
+    QUJIANG,
+    at,
+    get,
+    quiet_office,
+)
 from tests.api.coordination_support import OPENED, deliver, report
 from tests.settlements import approval, settlement
 from tests.support import error_of, token
@@ -32,8 +37,7 @@ def minutes_after_opened(instant: datetime) -> int:
 def office(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The office with a silence limit of 48 hours."""
     monkeypatch.setenv("LUOHU_COORDINATION_PARAMETERS", PARAMETERS_JSON)
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
+    with quiet_office(settings) as client:
         yield client
 
 
@@ -107,8 +111,7 @@ def test_without_a_limit_in_force_no_department_is_judged_silent(
 ) -> None:
     monkeypatch.delenv("LUOHU_COORDINATION_PARAMETERS", raising=False)
     monkeypatch.delenv("LUOHU_PARAMETERS_DIR", raising=False)
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as office:
+    with quiet_office(settings) as office:
         deliver(office, settings, approval(settlement(decision_date=date(2019, 6, 1))))
         found = get(office, settings, "/v1/incidents")
     assert (found["silence_limit"], found["silent"]) == (None, [])
