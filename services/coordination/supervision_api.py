@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.coordination import digest, follow_ups, incidents, open_items
 from services.coordination import supervision_schemas as schemas
 from shared import clock
-from shared.errors import NotFound, error_responses
+from shared.errors import Conflict, NotFound, error_responses
 from shared.pagination import Paging, page_of
 from shared.routes import Write, reading, v1_router, writing
 from shared.service import RuntimeDep
@@ -54,7 +54,7 @@ def summarise_open_items(
     response_model=schemas.FollowUpOut,
     summary="Chase a department's open item (督办): a new follow-up, or one more chase of the "
     "open one; it closes when the department reports the item done",
-    responses=error_responses(NotFound),
+    responses=error_responses(NotFound, Conflict),
 )
 def chase_open_item(request: schemas.FollowUpIn, write: Writing) -> JSONResponse:
     return write(request, lambda session: follow_ups.chase(session, request, actor=write.actor))

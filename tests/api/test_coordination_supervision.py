@@ -162,6 +162,8 @@ def test_a_chased_item_is_closed_by_the_departments_report(
     # The same key and body again: the first answer, and no second chase.
     again = chase(office, settings, family, LATE["id"], service="housing", key="k1")
     assert ok(again, 201) == opened
+    other_body = chase(office, settings, family, LATE["id"], office="住建局", key="k1")
+    error_of(other_body, 409, "conflict")
     listed = get(office, settings, "/v1/open-items")["items"][0]
     assert (listed["chased"], listed["follow_up_id"]) == (True, opened["id"])
 

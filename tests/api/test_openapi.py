@@ -22,7 +22,9 @@ OPERATIONS = {
     "education": 7,
     "residence_permit": 16,
     "civil_affairs": 2,
-    "coordination": 2,  # a family's progress, the list
+    # a family's progress, the list; the supervision's open items and their summary, the
+    # follow-ups (chase, list, one), the weekly digest, the incidents
+    "coordination": 9,
 }
 """How many `/v1/` operations each service has of its own."""
 
@@ -52,6 +54,8 @@ OWN_REFUSALS = [
     ("civil_affairs", "GET", SETTLEMENT, {"404"}),
     ("civil_affairs", "POST", INFORMATION, {"404", "409"}),
     ("coordination", "GET", SETTLEMENT, {"404"}),
+    ("coordination", "POST", "/v1/follow-ups", {"404", "409"}),
+    ("coordination", "GET", "/v1/follow-ups/{follow_up_id}", {"404"}),
 ]
 
 
