@@ -44,12 +44,15 @@ def digest_command(
 ) -> None:
     """Print (or write) the week's figures per county: only counts, no person."""
     digest = importlib.import_module("services.coordination.digest")
-    url = Settings().database_url_for("coordination")
-    where = make_url(url).render_as_string(hide_password=True)
-    db = Database(url)
+    url = make_url(Settings().database_url_for("coordination"))
+    missing = f"coordination: no database at {url.render_as_string(hide_password=True)} "
+    missing += "(`luohu migrate coordination` builds it)"
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        _fail(missing)  # before connecting, which would leave an empty file behind
+    db = Database(url.render_as_string(hide_password=False))
     try:
         if not inspect(db.engine).has_table("settlement_progress"):
-            _fail(f"coordination: no database at {where} (`luohu migrate coordination` builds it)")
+            _fail(missing)
         with db.read_only() as session:
             figures = digest.weekly_digest(session, week)
     except InvalidInput as exc:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.coordination.rebuild import rebuild
+from shared.auth import issue_token
 from shared.settings import Settings
 from tests.api.coordination_supervision_support import (
     QUJIANG,
@@ -204,7 +205,19 @@ def test_a_failure_leaves_the_follow_up_open_and_done_closes_it(
 def test_every_follow_up_step_is_in_the_audit_log(office: TestClient, settings: Settings) -> None:
     family = housing_asks(office, settings)
     opened = ok(chase(office, settings, family, LATE["id"]), 201)
-    ok(chase(office, settings, family, LATE["id"]), 201)
+    officer = {
+        "Authorization": "Bearer " + issue_token(settings, dept="coordination", officer="co-7")
+    }
+    body = {
+        "settlement_id": family,
+        "item_id": LATE["id"],
+        "asked": {"office": "住建局", "contact": "值班室"},
+    }
+    again = ok(office.post("/v1/follow-ups", headers=officer, json=body), 201)
+    assert [c["chased_by"] for c in again["chases"]] == [
+        "dept:coordination",
+        "dept:coordination/officer:co-7",
+    ]
     deliver(office, settings, report(family, "housing", 2, "done", made=60))
     entries = ok(
         office.get(
@@ -213,7 +226,7 @@ def test_every_follow_up_step_is_in_the_audit_log(office: TestClient, settings: 
     )["items"]
     assert [(e["action"], e["actor"]) for e in entries] == [
         ("follow_up.opened", "dept:coordination"),
-        ("follow_up.chased", "dept:coordination"),
+        ("follow_up.chased", "dept:coordination/officer:co-7"),
         ("follow_up.closed", "event:housing.settlement.processed"),
     ]
 

@@ -238,3 +238,12 @@ def test_the_command_refuses_a_bad_week(command_line: CliRunner, office: TestCli
     answer = command_line.invoke(cli, ["supervision", "digest", "--week", "2026-W60"])
     assert answer.exit_code == 2
     assert "--week" in answer.output
+
+
+def test_the_command_without_the_offices_database_says_so_and_makes_none(
+    command_line: CliRunner, settings: Settings
+) -> None:
+    answer = command_line.invoke(cli, ["supervision", "digest"])
+    assert answer.exit_code == 1
+    assert "luohu migrate coordination" in answer.output
+    assert not (settings.data_dir / "coordination.db").exists()
