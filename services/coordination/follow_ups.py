@@ -27,9 +27,9 @@ from services.coordination.supervision import OPEN
 from shared.audit import record_audit
 from shared.db import utcnow
 from shared.errors import InvalidInput, NotFound
+from shared.loading import Loader
 from shared.pagination import PageRequest, fetch_page
 from shared.registry import SERVICES_BY_NAME
-from shared.routes import load_one
 
 
 def chase(session: Session, request: schemas.FollowUpIn, *, actor: str) -> schemas.FollowUpOut:
@@ -143,15 +143,16 @@ def list_follow_ups(
     return [_out(f, counties.get(f.settlement_id)) for f in found], total
 
 
+load_follow_up = Loader(
+    FollowUp,
+    FollowUp.id,
+    "there is no follow-up {}",
+    options=(selectinload(FollowUp.chases),),
+)
+
+
 def get_follow_up(session: Session, follow_up_id: str) -> schemas.FollowUpOut:
-    follow_up = load_one(
-        session,
-        FollowUp,
-        FollowUp.id == follow_up_id,
-        not_found=f"there is no follow-up {follow_up_id}",
-        options=[selectinload(FollowUp.chases)],
-    )
-    return follow_up_out(session, follow_up)
+    return follow_up_out(session, load_follow_up(session, follow_up_id))
 
 
 def follow_up_out(session: Session, follow_up: FollowUp) -> schemas.FollowUpOut:

@@ -241,6 +241,10 @@ def test_an_item_that_is_not_open_is_not_chased(office: TestClient, settings: Se
     assert "item_id" in {d["field"] for d in invalid(chase(office, settings, family, "nothing"))}
     unknown = chase(office, settings, "no-such-settlement", LATE["id"])
     error_of(unknown, 404, "not_found")
+    missing = office.get("/v1/follow-ups/no-such-follow-up", headers=coordinator(settings))
+    assert (
+        error_of(missing, 404, "not_found")["message"] == "there is no follow-up no-such-follow-up"
+    )
     assert get(office, settings, "/v1/follow-ups")["total"] == 0
 
 
