@@ -163,7 +163,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "coordination",
         "the coordination office: each family's progress across the bureaus (四(一), 四(三)), "
         "the audit chains' heads and the audit findings followed to closure (四(四))",
-        ("coordination:read", "finding:read", "finding:respond"),
+        ("coordination:read", "coordination:write", "finding:read", "finding:respond"),
         observes_settlements=True,
     ),
 )

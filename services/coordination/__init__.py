@@ -5,6 +5,9 @@ city's supervision (四(三): 纳入市政府督查工作范围) see here where 
 stands: each bureau's status and open items, who must act next, and the timeline of every
 event. The office decides nothing: it reads hukou's approvals and every department's reports
 into a view of its own, so it answers while a department is down, and `luohu coordination
-rebuild` reads that view again from the event log. It is given nothing of the family beyond what
-every reader of an approval sees (the county, the channel, the household's size, the day).
+rebuild` reads that view again from the event log. For the supervision it lists the open
+items due across the bureaus, chases them (督办) until the department's own report closes
+them, makes the weekly digest per county and names what stopped. It is given nothing of the
+family beyond what every reader of an approval sees (the county, the channel, the household's
+size, the day).
 """

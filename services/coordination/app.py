@@ -5,11 +5,17 @@ from __future__ import annotations
 from services.coordination import audit_api
 from services.coordination.api import router
 from services.coordination.handlers import SUBSCRIPTION
+from services.coordination.incidents import PARAMETERS
 from services.coordination.models import TABLES
+from services.coordination.supervision_api import router as supervision_router
 from shared.service import ServiceSpec
 
 SPEC = ServiceSpec(
-    "coordination", TABLES, [router, *audit_api.ROUTERS], subscriptions=[SUBSCRIPTION]
+    "coordination",
+    TABLES,
+    [router, supervision_router, *audit_api.ROUTERS],
+    subscriptions=[SUBSCRIPTION],
+    parameters=PARAMETERS,
 )
 build = SPEC.build  # build(settings): the app on those settings (each test builds its own)
 app = build()

@@ -138,3 +138,65 @@ class FindingStep(Base):
     actor: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     due_on: Mapped[date | None] = mapped_column(Date)
+
+
+# Supervision (四(三) 纳入市政府督查工作范围): the open items of the latest reports one row each,
+# so the items due by a day are a query, and the office's own follow-up list (督办). The items
+# come from events and are read again by `luohu coordination rebuild`; the follow-ups are the
+# office's own records, which no rebuild removes.
+
+
+class SupervisedItem(Base):
+    """One open item of a department's latest report on a settlement, as the report lists it:
+    gone when the department's later report no longer lists it."""
+
+    __tablename__ = "supervised_items"
+
+    settlement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_index: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class FollowUp(Base):
+    """The office chasing one open item of one department (督办): open until the department
+    reports the item done, then closed by that report."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_item", "settlement_id", "service", "item_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    settlement_id: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(40))
+    item_id: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_by_event_id: Mapped[str | None] = mapped_column(String(64))
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    chases: Mapped[list[FollowUpChase]] = relationship(
+        order_by="FollowUpChase.sequence", cascade="all, delete-orphan"
+    )
+
+
+class FollowUpChase(Base):
+    """Each time the office chased the item: when, by whom, and whom it asked."""
+
+    __tablename__ = "follow_up_chases"
+
+    follow_up_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chased_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    chased_by: Mapped[str] = mapped_column(String(200))
+    asked_office: Mapped[str] = mapped_column(String(80))
+    asked_contact: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text)

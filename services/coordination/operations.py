@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.coordination import supervision
 from services.coordination.models import DepartmentReport, SettlementProgress, TimelineEntry
 from services.coordination.progress import overall_status
 from shared.registry import DOWNSTREAM_SERVICES, SETTLEMENT_APPROVED, processed_type
@@ -86,6 +87,7 @@ def record_report(
     held.reported_at = occurred_at
     held.event_id = event_id
     session.flush()
+    supervision.report_applied(session, held, event_id, occurred_at)
     _restate(session, progress)
 
 

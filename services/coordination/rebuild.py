@@ -17,6 +17,7 @@ from services.coordination.models import (
     TABLES,
     DepartmentReport,
     SettlementProgress,
+    SupervisedItem,
     TimelineEntry,
 )
 from shared.db import Database
@@ -27,7 +28,9 @@ from shared.events.signing import EventVerifier
 from shared.keys import Keyring, keyring_for
 from shared.settings import Settings
 
-READ_MODEL = (TimelineEntry, DepartmentReport, SettlementProgress)
+READ_MODEL = (SupervisedItem, TimelineEntry, DepartmentReport, SettlementProgress)
+"""What the log gives again; the office's follow-ups are its own records and stay (a report
+read again closes any still open on an item it has done)."""
 
 
 def rebuild(

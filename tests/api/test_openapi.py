@@ -22,9 +22,10 @@ OPERATIONS = {
     "education": 7,
     "residence_permit": 16,
     "civil_affairs": 2,
-    # a family's progress, the list; the audit heads; a finding opened, answered, closed, read,
-    # listed (四(四))
-    "coordination": 8,
+    # a family's progress, the list; the supervision's open items and their summary, the
+    # follow-ups (chase, list, one), the weekly digest, the incidents; the audit heads; a
+    # finding opened, answered, closed, read, listed (四(四))
+    "coordination": 15,
 }
 """How many `/v1/` operations each service has of its own."""
 
@@ -57,6 +58,8 @@ OWN_REFUSALS = [
     ("coordination", "POST", "/v1/audit-findings/{finding_id}/responses", {"404", "409"}),
     ("coordination", "POST", "/v1/audit-findings/{finding_id}/close", {"404", "409"}),
     ("coordination", "GET", "/v1/audit-findings/{finding_id}", {"404"}),
+    ("coordination", "POST", "/v1/follow-ups", {"404", "409"}),
+    ("coordination", "GET", "/v1/follow-ups/{follow_up_id}", {"404"}),
 ]
 
 

@@ -70,7 +70,8 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "statistics": {"report:read"},
         "agriculture": {"report:read"},
         # 四(一): the coordination office reads everywhere and writes only its own records
-        "coordination": every_read | follow_through | answering,
+        # (四(三): its follow-up list)
+        "coordination": every_read | follow_through | answering | {"coordination:write"},
         # 四(四): audit reads everything and changes nothing but its own findings
         "audit": every_read | {"audit:read", "finding:write"} | follow_through,
     }
