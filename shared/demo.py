@@ -144,7 +144,33 @@ def walk_through(
     echo(f"   application {settlement_id}: {created['status']}")
     echo("2. 审批通过 (approved): every department acts on settlement.approved by itself")
     services.ok("POST", "hukou", f"/v1/settlement-applications/{settlement_id}/approve")
-    return follow_up(services, settlement_id, echo, patience=patience, step=3)
+    journey = follow_up(services, settlement_id, echo, patience=patience, step=3)
+    if journey[-1]["status"] == "settled" and "coordination" in services.urls:
+        the_office_sees(services, settlement_id, echo, patience=patience)
+    return journey
+
+
+def the_office_sees(
+    services: Services, settlement_id: str, echo: Echo, *, patience: float = 60
+) -> dict[str, Any]:
+    """The coordination office's view of a settled family (四(一), 四(三)), once it has read
+    every department's last report: it follows the events by itself, a moment behind hukou."""
+    deadline = time.monotonic() + patience
+    while True:
+        answer = services.call("GET", "coordination", f"/v1/settlements/{settlement_id}")
+        view: dict[str, Any] = answer.json() if answer.status_code == 200 else {}
+        if view.get("status") == "settled":
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"the coordination office did not see it settled: {answer.text[:300]}")
+        time.sleep(0.2)
+    echo(
+        f"协调机制 (the coordination office, 四(一)): {view['status']}, "
+        f"{len(view['timeline'])} events in its timeline"
+    )
+    for part in view["departments"]:
+        echo(f"   {part['service']:<18} {part['status']} (version {part['version']})")
+    return view
 
 
 def follow_up(

@@ -25,7 +25,8 @@ def test_the_readme_family_is_settled_once_every_department_has_what_it_asked_fo
     platform.env["LUOHU_PARAMETERS_DIR"] = str(EXAMPLES)
     start_on(platform, engine, "follow")
     settings = platform.settings()
-    running = demo.Services(settings, {s: platform.url(s) for s in ("hukou", *DOWNSTREAM_SERVICES)})
+    services = ("hukou", *DOWNSTREAM_SERVICES, "coordination")
+    running = demo.Services(settings, {s: platform.url(s) for s in services})
     said: list[str] = []
     journey = demo.walk_through(running, said.append, seed=2017)
     first, settled = journey[0], journey[-1]
@@ -40,10 +41,17 @@ def test_the_readme_family_is_settled_once_every_department_has_what_it_asked_fo
     assert settled["fanout"] == dict.fromkeys(DOWNSTREAM_SERVICES, "done")
     assert settled["fanout_open_items"] == {}
 
-    for service in ASKED:
+    versions = {}
+    for service in DOWNSTREAM_SERVICES:
         record = running.ok("GET", service, f"/v1/settlements/{settled['id']}")
         assert record["status"] == "done" and record["open_items"] == []
-        assert record["version"] >= 2, f"{service} decided again on what it was given"
+        versions[service] = record["version"]
+    assert all(versions[s] >= 2 for s in ASKED), f"each asking department decided again: {versions}"
+    # The office saw it settled too (四(一)), each department at its last decision, and says so
+    office = running.ok("GET", "coordination", f"/v1/settlements/{settled['id']}")
+    assert office["status"] == "settled" and office["next"] == []
+    assert {d["service"]: d["version"] for d in office["departments"]} == versions
+    assert any(line.startswith("协调机制") and "settled" in line for line in said), said
     assert platform.stop() == 0
     log = platform.log()
     people = [settled["applicant"], *settled["household"]]
