@@ -14,6 +14,9 @@ from types import MappingProxyType
 from shared.events.envelope import event_type, topic_of
 
 SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
+PERMIT_CHANGED = event_type("residence_permit", "permit.changed")
+"""A residence permit issued, endorsed or closed: its id, county and validity, no person's data
+(the coordination office counts the holders per county for 三(一))."""
 
 
 def processed_type(service: str) -> str:
@@ -43,6 +46,10 @@ class ServiceEntry:
     """What of `settlement.approved` is sealed to it beyond what every reader sees (PIPL art. 6,
     minimum necessary): `section` or `section.field`, `members.field` for every member's
     (shared/settlement.py reads them; docs/personal-data.md gives the table)."""
+    publishes: tuple[str, ...] = ()
+    """Event types it publishes beyond the settlement events (`produces` adds them)."""
+    reads: tuple[str, ...] = ()
+    """Event types it reads beyond the settlement events (`consumes` adds them)."""
 
     def __post_init__(self) -> None:
         if self.follows_settlements and not self.receives:
@@ -53,6 +60,9 @@ class ServiceEntry:
     @property
     def consumes(self) -> tuple[str, ...]:
         """The event types it acts on."""
+        return (*self._settlement_events_read(), *self.reads)
+
+    def _settlement_events_read(self) -> tuple[str, ...]:
         if self.follows_settlements:
             return (SETTLEMENT_APPROVED,)
         if self.approves_settlements:
@@ -64,6 +74,9 @@ class ServiceEntry:
     @property
     def produces(self) -> tuple[str, ...]:
         """The event types it publishes."""
+        return (*self._settlement_events_published(), *self.publishes)
+
+    def _settlement_events_published(self) -> tuple[str, ...]:
         if self.follows_settlements:
             return (processed_type(self.name),)
         if self.approves_settlements:
@@ -139,6 +152,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         ("permit:read", "permit:write"),
         follows_settlements=True,
         receives=_IDENTIFIED,
+        publishes=(PERMIT_CHANGED,),
     ),
     ServiceEntry(
         "civil_affairs",
@@ -156,6 +170,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "the coordination office: each family's progress across the bureaus (四(一), 四(三))",
         ("coordination:read",),
         observes_settlements=True,
+        reads=(PERMIT_CHANGED,),
     ),
 )
 
@@ -190,14 +205,15 @@ def _observers_read_scopes() -> frozenset[str]:
 # endpoints"): public security, which leads the coordination mechanism (四(一) 市公安局牵头负责的
 # 协调机制), reads every department's follow-through and the office's view of it; the coordination
 # office reads everywhere and writes only its own records; audit (四(四)) reads everything and
-# changes nothing; the others read what they report on.
+# changes nothing; the others read what they report on. Statistics alone records the counties'
+# population figures the urbanisation rates are computed from (四(二), 市统计局牵头).
 _GRANTS: Mapping[str, frozenset[str]] = {
     "public_security": frozenset(scope for s in downstream() for scope in s.read_scopes)
     | _observers_read_scopes(),
     "coordination": _every_read_scope(),
     "finance": frozenset({"report:read"}),
     "natural_resources": frozenset({"report:read"}),
-    "statistics": frozenset({"report:read"}),
+    "statistics": frozenset({"report:read", "population:write"}),
     "agriculture": frozenset({"report:read"}),
     "audit": _every_read_scope() | {"audit:read"},
 }

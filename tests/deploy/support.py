@@ -56,6 +56,7 @@ POSTGRES_PORT = 5432
 PLATFORM_TOPICS = (
     {APPROVED_TOPIC}
     | {topic_of(event_type(service, "settlement.processed")) for service in DOWNSTREAM_SERVICES}
+    | {topic_of(event_type("residence_permit", "permit.changed"))}  # the permits' changes (三(一))
     | {dead_letter_topic(service) for service in SERVICES}
 )
 

@@ -29,6 +29,7 @@ from tests.deploy.support import (
 )
 
 SERVICE_OPERATIONS = {"Describe", "Read", "Write"}
+PERMIT_TOPIC = "residence_permit.permit.changed"
 
 
 def acl_table(user: Document) -> dict[tuple[str, str], set[str]]:
@@ -57,9 +58,11 @@ def groups_of(user: Document) -> set[str]:
 
 def produced_topics(service: str) -> set[str]:
     """Written out again from the contract, not from the code under test: the coordination
-    office publishes nothing."""
+    office publishes nothing; residence permits publish their changes too (三(一))."""
     if service == "coordination":
         return set()
+    if service == "residence_permit":
+        return {"residence_permit.settlement.processed", PERMIT_TOPIC}
     return {APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"}
 
 
@@ -67,8 +70,8 @@ def consumed_topics(service: str) -> set[str]:
     reports = {f"{s}.settlement.processed" for s in DOWNSTREAM_SERVICES}
     if service == "hukou":
         return reports
-    if service == "coordination":  # 四(一): it follows every settlement event
-        return reports | {APPROVED_TOPIC}
+    if service == "coordination":  # 四(一): every settlement event; 三(一): the permits
+        return reports | {APPROVED_TOPIC, PERMIT_TOPIC}
     return {APPROVED_TOPIC}
 
 

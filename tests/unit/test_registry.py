@@ -13,6 +13,7 @@ from shared.registry import (
     DOWNSTREAM_SERVICES,
     SERVICE_PORTS,
     SERVICES,
+    PERMIT_CHANGED,
     SETTLEMENT_APPROVED,
     ServiceEntry,
     processed_type,
@@ -56,7 +57,8 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "civil_affairs": {"minimum_living:read", "minimum_living:write"},
         "finance": {"report:read"},
         "natural_resources": {"report:read"},
-        "statistics": {"report:read"},
+        # 四(二) 市统计局牵头: statistics alone records the population figures
+        "statistics": {"report:read", "population:write"},
         "agriculture": {"report:read"},
         # 四(一): the coordination office reads everywhere and writes only its own records
         "coordination": every_read | follow_through,
@@ -98,6 +100,15 @@ def test_the_departments_report_back_and_hukou_reads_every_report() -> None:
     for entry in SERVICES:
         if entry.follows_settlements:
             assert entry.consumes == (SETTLEMENT_APPROVED,)
+            assert entry.produces[0] == processed_type(entry.name)
+
+
+def test_only_residence_permits_publish_their_changes_and_only_the_office_reads_them() -> None:
+    """三(一) 持有居住证人口: the office counts the holders from each permit's changes."""
+    assert {e.name for e in SERVICES if PERMIT_CHANGED in e.produces} == {"residence_permit"}
+    assert {e.name for e in SERVICES if PERMIT_CHANGED in e.consumes} == {"coordination"}
+    for entry in SERVICES:
+        if entry.follows_settlements and entry.name != "residence_permit":
             assert entry.produces == (processed_type(entry.name),)
 
 
@@ -106,7 +117,7 @@ def test_the_coordination_office_reads_every_settlement_event_and_is_waited_for_
     hukou's fan-out does not wait for it, and nothing of the family is sealed to it."""
     office = next(entry for entry in SERVICES if entry.name == "coordination")
     reports = {processed_type(name) for name in DOWNSTREAM_SERVICES}
-    assert set(office.consumes) == {SETTLEMENT_APPROVED} | reports
+    assert set(office.consumes) == {SETTLEMENT_APPROVED, PERMIT_CHANGED} | reports
     assert office.produces == ()
     assert office.receives == ()
     assert "coordination" not in DOWNSTREAM_SERVICES
@@ -117,7 +128,7 @@ def test_an_observer_that_receives_personal_data_is_refused() -> None:
         ServiceEntry("x", 9999, "x", "x", (), observes_settlements=True, receives=("housing",))
 
 
-def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:
+def test_the_topics_are_the_approvals_each_departments_reports_and_the_permits_changes() -> None:
     assert topics() == (
         "hukou.settlement.approved",
         "housing.settlement.processed",
@@ -125,5 +136,6 @@ def test_the_topics_are_the_approvals_and_each_departments_reports() -> None:
         "pension.settlement.processed",
         "education.settlement.processed",
         "residence_permit.settlement.processed",
+        "residence_permit.permit.changed",
         "civil_affairs.settlement.processed",
     )
