@@ -16,6 +16,9 @@ from services.coordination.handlers import SUBSCRIPTION
 from services.coordination.models import (
     TABLES,
     DepartmentReport,
+    HeldPermit,
+    PermitValidity,
+    RuralRegisteredCount,
     SettlementProgress,
     TimelineEntry,
 )
@@ -28,6 +31,8 @@ from shared.keys import Keyring, keyring_for
 from shared.settings import Settings
 
 READ_MODEL = (TimelineEntry, DepartmentReport, SettlementProgress)
+STATISTICS_FROM_EVENTS = (RuralRegisteredCount, PermitValidity, HeldPermit)
+"""Read again too; the population figures statistics recorded are no event's and are kept."""
 
 
 def rebuild(
@@ -36,7 +41,7 @@ def rebuild(
     """Empty the view and the office's inbox, then apply the log from its start; the number
     of records read."""
     with db.unit_of_work() as session:
-        for model in READ_MODEL:
+        for model in (*READ_MODEL, *STATISTICS_FROM_EVENTS):
             session.execute(delete(model))
         inbox = TABLES.inbox
         session.execute(delete(inbox).where(inbox.c.consumer == SUBSCRIPTION.group))
