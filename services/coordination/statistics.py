@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,7 +56,7 @@ class Figures:
     urban_resident: int
     registered: int
     registered_urban: int
-    basis: str = "recorded"
+    basis: Literal["recorded", "sum_of_counties"] = "recorded"
 
     @property
     def resident_rate(self) -> Fraction:
@@ -124,7 +125,7 @@ def _rates(code: str, name: str, now: Figures | None, base: Figures | None) -> o
         region_code=code,
         region_name=name,
         status="figures",
-        basis=now.basis,  # type: ignore[arg-type]
+        basis=now.basis,
         resident_rate=rounded(now.resident_rate),
         registered_rate=rounded(now.registered_rate),
         gap=rounded(now.gap),

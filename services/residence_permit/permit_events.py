@@ -21,7 +21,7 @@ def publish_change(session: Session, permit: ResidencePermit, change: Change) ->
             valid_from=permit.valid_from,
             valid_to=permit.valid_to,
             closed_on=permit.closed_on,
-            closed_reason=permit.closed_reason,  # type: ignore[arg-type]
+            closed_reason=permit.closed_reason,
         )
     )
     add_to_outbox(session, TABLES, event, key=permit.id)

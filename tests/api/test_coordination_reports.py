@@ -7,28 +7,25 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from services.coordination.app import build
+from services.coordination.rebuild import rebuild
 from shared import clock
+from shared.cli import app as cli
 from shared.events.envelope import CloudEvent
 from shared.permit_events import PermitChanged, permit_changed_event
 from shared.settings import Settings
 from tests.api.coordination_support import deliver
-from tests.api.statistics_support import CITY, ZHENJIANG, approve
-from tests.support import WUJIANG, Headers, error_of, ok, token
-
-
-@pytest.fixture
-def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
-        yield client
+from tests.api.statistics_support import CITY, ZHENJIANG, approve, figures, put_population
+from tests.support import WUJIANG, Headers, error_of, ok, quick_settings, session_keys, token
 
 
 @pytest.fixture
@@ -174,3 +171,52 @@ def test_a_year_not_kept_is_a_422_naming_it(office: TestClient, finance: Headers
             office.get(f"/v1/reports/settlements/{year}", headers=finance), 422, "invalid_input"
         )["details"]
         assert [d["field"] for d in details] == ["year"]
+
+
+def test_a_rebuild_reads_the_counts_and_permits_again_and_keeps_the_population_figures(
+    office: TestClient, settings: Settings, finance: Headers
+) -> None:
+    settle_2019(office, settings)
+    permits_2019(office, settings)
+    statistician = token(settings, "statistics")
+    put_population(office, statistician, CITY, 2019, figures(900_000, 450_000, 930_000, 288_000))
+    before = (report(office, finance, 2019), rates(office, finance, 2019))
+    runtime = office.app.state.runtime  # type: ignore[attr-defined]
+    rebuild(runtime.db, runtime.bus, runtime.keyring, idle_polls=1)
+    assert (report(office, finance, 2019), rates(office, finance, 2019)) == before
+    assert region_of(before[1], CITY)["registered_rate"] == 0.3097  # statistics' own figures
+
+
+def rates(client: TestClient, headers: Headers, year: int) -> dict[str, Any]:
+    return ok(client.get(f"/v1/urbanisation/{year}", headers=headers))
+
+
+def region_of(answer: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(r for r in answer["regions"] if r["region_code"] == code)
+
+
+def test_luohu_report_settlements_prints_the_report_as_json_or_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LUOHU_ENVIRONMENT", "test")
+    monkeypatch.setenv("LUOHU_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("LUOHU_KEYS_DIR", str(session_keys()))
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["report", "settlements", "2019"])
+    assert missing.exit_code == 1 and "luohu migrate coordination" in missing.output
+    platform = quick_settings(tmp_path / "var", workers=False)
+    with TestClient(build(platform)) as client:
+        settle_2019(client, platform)
+        permits_2019(client, platform)
+        served = report(client, token(platform, "finance"), 2019)
+    as_json = runner.invoke(cli, ["report", "settlements", "2019"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.output) == served
+    as_csv = runner.invoke(cli, ["report", "settlements", "2019", "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    wujiang = next(
+        r for r in csv.DictReader(io.StringIO(as_csv.output)) if r["region_code"] == WUJIANG
+    )
+    assert (wujiang["settled_persons"], wujiang["rural_registered_persons"]) == ("5", "unknown")
+    refused = runner.invoke(cli, ["report", "settlements", "1999"])
+    assert refused.exit_code != 0 and "1999" in refused.output

@@ -4,14 +4,12 @@ from statistics' figures, and the city's rate is its people's, never the countie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services.coordination.app import build
 from shared import clock
 from shared.settings import Settings
 from tests.api.statistics_support import (
@@ -23,13 +21,6 @@ from tests.api.statistics_support import (
     put_population,
 )
 from tests.support import WUJIANG, Headers, error_of, invalid, ok, reason_for, token
-
-
-@pytest.fixture
-def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from shared.keys import keyring_for
 from shared.registry import (
     DEPARTMENT_SCOPES,
     DOWNSTREAM_SERVICES,
+    PERMIT_CHANGED,
     SERVICE_PORTS,
     SERVICES,
-    PERMIT_CHANGED,
     SETTLEMENT_APPROVED,
     ServiceEntry,
     processed_type,
