@@ -7,4 +7,8 @@ event. The office decides nothing: it reads hukou's approvals and every departme
 into a view of its own, so it answers while a department is down, and `luohu coordination
 rebuild` reads that view again from the event log. It is given nothing of the family beyond what
 every reader of an approval sees (the county, the channel, the household's size, the day).
+
+Its statistics (四(二), 一.1, 一.2) and yearly settlement report (三(一), 三(二)) are computed from
+the same view, statistics' population figures and the permits' changes: `statistics.py`,
+`reports.py`, `statistics_api.py`.
 """

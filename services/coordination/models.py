@@ -2,8 +2,9 @@
 
 Nothing here names or describes a person: an approval's clear fields (the county, the channel,
 the household's size, the day), each department's latest report, and one timeline entry per
-event. Every row comes from an event, so the whole model can be emptied and read again from the
-log (`luohu coordination rebuild`).
+event. Every row comes from an event, so the model can be emptied and read again from the log
+(`luohu coordination rebuild`); only statistics' population figures (`PopulationFigures`) are
+the office's own records, and a rebuild keeps them.
 """
 
 from __future__ import annotations
