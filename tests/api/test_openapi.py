@@ -22,7 +22,8 @@ OPERATIONS = {
     "education": 7,
     "residence_permit": 16,
     "civil_affairs": 2,
-    "coordination": 2,  # a family's progress, the list
+    # a family's progress, the list; population figures (put, get), the rates, the report
+    "coordination": 6,
 }
 """How many `/v1/` operations each service has of its own."""
 
@@ -52,6 +53,7 @@ OWN_REFUSALS = [
     ("civil_affairs", "GET", SETTLEMENT, {"404"}),
     ("civil_affairs", "POST", INFORMATION, {"404", "409"}),
     ("coordination", "GET", SETTLEMENT, {"404"}),
+    ("coordination", "GET", "/v1/population/{region_code}/{year}", {"404"}),
 ]
 
 
