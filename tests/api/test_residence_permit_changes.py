@@ -13,8 +13,6 @@ from fastapi.testclient import TestClient
 from shared.settings import Settings
 from tests.api.residence_permit_support import (
     ResidencePermitApiTests,
-    acted_on,
-    announce,
     endorsed_today,
     issued,
     issued_on,
@@ -23,6 +21,7 @@ from tests.api.residence_permit_support import (
     wait_for,
     years_ago,
 )
+from tests.settlements import decided
 from tests.support import WUJIANG, Headers, events_on
 
 TOPIC = "residence_permit.permit.changed"
@@ -45,8 +44,7 @@ class TestPermitChanges(ResidencePermitApiTests):
         permit = issued(service, officer, issued_on(years_ago(1, days=1)))  # lapsed already
         endorsed = endorsed_today(service, officer, permit["id"])["permit"]
         approved = settlement([(permit["id_number"], "applicant", date(1990, 5, 1))])
-        announce(settings, approved)
-        acted_on(service, officer, approved.settlement_id)
+        decided(service, settings, officer, approved)
 
         events = changes_of(settings, permit["id"], 3)
         assert [e["type"] for e in events] == [
