@@ -14,6 +14,9 @@ from types import MappingProxyType
 from shared.events.envelope import event_type, topic_of
 
 SETTLEMENT_APPROVED = event_type("hukou", "settlement.approved")
+PERMIT_CHANGED = event_type("residence_permit", "permit.changed")
+"""A residence permit issued, endorsed or closed: its id, county and validity, no person's data
+(the coordination office counts the holders per county for 三(一))."""
 
 
 def processed_type(service: str) -> str:
@@ -49,6 +52,10 @@ class ServiceEntry:
     """What of `settlement.approved` is sealed to it beyond what every reader sees (PIPL art. 6,
     minimum necessary): `section` or `section.field`, `members.field` for every member's
     (shared/settlement.py reads them; docs/personal-data.md gives the table)."""
+    publishes: tuple[str, ...] = ()
+    """Event types it publishes beyond the settlement events (`produces` adds them)."""
+    reads: tuple[str, ...] = ()
+    """Event types it reads beyond the settlement events (`consumes` adds them)."""
 
     def __post_init__(self) -> None:
         if self.follows_settlements and not self.receives:
@@ -59,6 +66,9 @@ class ServiceEntry:
     @property
     def consumes(self) -> tuple[str, ...]:
         """The event types it acts on."""
+        return (*self._settlement_events_read(), *self.reads)
+
+    def _settlement_events_read(self) -> tuple[str, ...]:
         if self.follows_settlements:
             return (SETTLEMENT_APPROVED,)
         if self.approves_settlements:
@@ -70,13 +80,16 @@ class ServiceEntry:
 
     @property
     def produces(self) -> tuple[str, ...]:
-        """The event types it publishes: its own part, and the head of its audit chain."""
-        head = (audit_head_type(self.name),)
+        """The event types it publishes: its own part, what else it declares, and the head of its
+        audit chain."""
+        return (*self._settlement_events_published(), *self.publishes, audit_head_type(self.name))
+
+    def _settlement_events_published(self) -> tuple[str, ...]:
         if self.follows_settlements:
-            return (processed_type(self.name), *head)
+            return (processed_type(self.name),)
         if self.approves_settlements:
-            return (SETTLEMENT_APPROVED, *head)
-        return head
+            return (SETTLEMENT_APPROVED,)
+        return ()
 
     @property
     def read_scopes(self) -> frozenset[str]:
@@ -147,6 +160,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         ("permit:read", "permit:write"),
         follows_settlements=True,
         receives=_IDENTIFIED,
+        publishes=(PERMIT_CHANGED,),
     ),
     ServiceEntry(
         "civil_affairs",
@@ -165,6 +179,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "the audit chains' heads and the audit findings followed to closure (四(四))",
         ("coordination:read", "coordination:write", "finding:read", "finding:respond"),
         observes_settlements=True,
+        reads=(PERMIT_CHANGED,),
     ),
 )
 
@@ -200,7 +215,9 @@ def _observers_read_scopes() -> frozenset[str]:
 # 协调机制), reads every department's follow-through and the office's view of it; the coordination
 # office reads everywhere and writes only its own records; audit (四(四)) reads everything and
 # changes nothing but its own findings, which each department named answers (四(四) 审计监督,
-# an extension: docs/contract.md "Differences"); the others read what they report on.
+# an extension: docs/contract.md "Differences"); the others read what they report on. Statistics
+# alone records the counties' population figures the urbanisation rates are computed from (四(二),
+# 市统计局牵头).
 _FINDING_SCOPES = frozenset({"finding:read", "finding:respond"})
 _GRANTS: Mapping[str, frozenset[str]] = {
     **{s.department: _FINDING_SCOPES for s in SERVICES},
@@ -210,7 +227,7 @@ _GRANTS: Mapping[str, frozenset[str]] = {
     "coordination": _every_read_scope(),
     "finance": frozenset({"report:read"}),
     "natural_resources": frozenset({"report:read"}),
-    "statistics": frozenset({"report:read"}),
+    "statistics": frozenset({"report:read", "population:write"}),
     "agriculture": frozenset({"report:read"}),
     "audit": _every_read_scope() | {"audit:read", "finding:write"},
 }

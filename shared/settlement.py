@@ -112,6 +112,9 @@ class SettlementApproved(_EventData):
     destination_region_code: str
     destination_region_name: str | None = None
     household_size: Annotated[int, Field(ge=0)]
+    rural_registered_count: Annotated[int, Field(ge=0)] | None = None
+    """How many of those settling were agricultural-registered (农业转移人口, 三(一)) before: a
+    count, naming no one. None in an approval from before it was carried: unknown, not zero."""
     destination_address: str | None = None
     residence: Residence | None = None
     members: list[SettledMember] = []
@@ -126,6 +129,15 @@ class SettlementApproved(_EventData):
         if isinstance(data, dict) and "household_size" not in data:
             return {**data, "household_size": len(data.get("members") or [])}
         return data
+
+    @model_validator(mode="after")
+    def _rural_among_settling(self) -> SettlementApproved:
+        count = self.rural_registered_count
+        if count is not None and count > self.household_size:
+            raise ValueError(
+                f"rural_registered_count {count} exceeds household_size {self.household_size}"
+            )
+        return self
 
     @classmethod
     def opened(cls, event: CloudEvent, keyring: Keyring, service: str) -> SettlementApproved:
@@ -142,6 +154,7 @@ CLEAR = (
     "destination_region_code",
     "destination_region_name",
     "household_size",
+    "rural_registered_count",
 )
 """What every reader of `settlement.approved` sees: nothing of it names or describes a person."""
 

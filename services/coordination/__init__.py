@@ -10,4 +10,8 @@ items due across the bureaus, chases them (督办) until the department's own re
 them, makes the weekly digest per county and names what stopped. It is given nothing of the
 family beyond what every reader of an approval sees (the county, the channel, the household's
 size, the day).
+
+Its statistics (四(二), 一.1, 一.2) and yearly settlement report (三(一), 三(二)) are computed from
+the same view, statistics' population figures and the permits' changes: `statistics.py`,
+`reports.py`, `statistics_api.py`.
 """

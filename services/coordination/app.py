@@ -7,13 +7,14 @@ from services.coordination.api import router
 from services.coordination.handlers import SUBSCRIPTION
 from services.coordination.incidents import PARAMETERS
 from services.coordination.models import TABLES
+from services.coordination.statistics_api import router as statistics_router
 from services.coordination.supervision_api import router as supervision_router
 from shared.service import ServiceSpec
 
 SPEC = ServiceSpec(
     "coordination",
     TABLES,
-    [router, supervision_router, *audit_api.ROUTERS],
+    [router, supervision_router, statistics_router, *audit_api.ROUTERS],
     subscriptions=[SUBSCRIPTION],
     parameters=PARAMETERS,
 )

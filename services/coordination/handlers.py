@@ -10,12 +10,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from services.coordination import operations
+from services.coordination import operations, statistics_events
 from services.coordination.audit_heads import HEAD_HANDLERS
 from shared.db import utcnow
 from shared.events.consumer import Subscription
 from shared.events.envelope import CloudEvent, data_of
-from shared.registry import DOWNSTREAM_SERVICES, SETTLEMENT_APPROVED, processed_type
+from shared.registry import (
+    DOWNSTREAM_SERVICES,
+    PERMIT_CHANGED,
+    SETTLEMENT_APPROVED,
+    processed_type,
+)
 from shared.settlement import CLEAR, SettlementApproved, SettlementProcessed
 
 GROUP = "coordination"
@@ -47,8 +52,9 @@ def occurred_at(event: CloudEvent) -> datetime:
 SUBSCRIPTION = Subscription(
     group=GROUP,
     handlers={
-        SETTLEMENT_APPROVED: [record_approval],
+        SETTLEMENT_APPROVED: [record_approval, statistics_events.record_rural_count],
         **{processed_type(s): [record_report] for s in DOWNSTREAM_SERVICES},
+        PERMIT_CHANGED: [statistics_events.record_permit_change],
         **HEAD_HANDLERS,
     },
 )

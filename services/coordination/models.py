@@ -2,8 +2,9 @@
 
 Nothing here names or describes a person: an approval's clear fields (the county, the channel,
 the household's size, the day), each department's latest report, and one timeline entry per
-event. Every row comes from an event, so the whole model can be emptied and read again from the
-log (`luohu coordination rebuild`).
+event. Every row comes from an event, so the model can be emptied and read again from the log
+(`luohu coordination rebuild`); only statistics' population figures (`PopulationFigures`) are
+the office's own records, and a rebuild keeps them.
 """
 
 from __future__ import annotations
@@ -200,3 +201,56 @@ class FollowUpChase(Base):
     asked_office: Mapped[str] = mapped_column(String(80))
     asked_contact: Mapped[str] = mapped_column(String(120))
     note: Mapped[str] = mapped_column(Text)
+
+
+# Statistics and reports ------------------------------------------------------------------------
+# (四(二), 一.1, 一.2, 三(一), 三(二): services/coordination/statistics.py and reports.py.)
+
+
+class PopulationFigures(Base):
+    """A county's or the city's year-end population as statistics recorded it (四(二) 市统计局):
+    the office's own record, not read from an event, so a rebuild keeps it. A change is in the
+    audit log with the figures it replaced."""
+
+    __tablename__ = "population_figures"
+
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_population: Mapped[int] = mapped_column(Integer)
+    urban_resident_population: Mapped[int] = mapped_column(Integer)
+    registered_population: Mapped[int] = mapped_column(Integer)
+    registered_urban_population: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RuralRegisteredCount(Base):
+    """How many of a settlement's people were agricultural-registered before (三(一)), as its
+    approval said; no row for an approval that did not say (unknown, never zero)."""
+
+    __tablename__ = "rural_registered_counts"
+
+    settlement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)
+
+
+class HeldPermit(Base):
+    """A residence permit as its changes told it: its county and, once closed, the day."""
+
+    __tablename__ = "held_permits"
+
+    permit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PermitValidity(Base):
+    """One year of validity a permit held (its issue, or an endorsement): a permit is held on
+    a day inside one of them and before its closing day."""
+
+    __tablename__ = "permit_validity"
+
+    permit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    valid_to: Mapped[date] = mapped_column(Date)

@@ -16,6 +16,9 @@ from services.coordination.handlers import SUBSCRIPTION
 from services.coordination.models import (
     TABLES,
     DepartmentReport,
+    HeldPermit,
+    PermitValidity,
+    RuralRegisteredCount,
     SettlementProgress,
     SupervisedItem,
     TimelineEntry,
@@ -31,6 +34,8 @@ from shared.settings import Settings
 READ_MODEL = (SupervisedItem, TimelineEntry, DepartmentReport, SettlementProgress)
 """What the log gives again; the office's follow-ups are its own records and stay (a report
 read again closes any still open on an item it has done)."""
+STATISTICS_FROM_EVENTS = (RuralRegisteredCount, PermitValidity, HeldPermit)
+"""Read again too; the population figures statistics recorded are no event's and are kept."""
 
 
 def rebuild(
@@ -39,7 +44,7 @@ def rebuild(
     """Empty the view and the office's inbox, then apply the log from its start; the number
     of records read."""
     with db.unit_of_work() as session:
-        for model in READ_MODEL:
+        for model in (*READ_MODEL, *STATISTICS_FROM_EVENTS):
             session.execute(delete(model))
         inbox = TABLES.inbox
         session.execute(delete(inbox).where(inbox.c.consumer == SUBSCRIPTION.group))

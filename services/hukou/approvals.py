@@ -104,6 +104,8 @@ def approval_event(application: SettlementApplication, recipients: TrustBundle) 
             destination_region_code=application.destination_region_code,
             destination_region_name=regions.describe(application.destination_region_code),
             household_size=len(settling),
+            # 三(一) 农业转移人口: a count the office and finance may read, naming no one.
+            rural_registered_count=sum(m.hukou_type == "rural" for m in settling),
             destination_address=residence.address if residence else None,
             residence=residence,
             members=[

@@ -17,6 +17,7 @@ from services.residence_permit.models import (
     OpenPermit,
     ResidencePermit,
 )
+from services.residence_permit.permit_events import publish_change
 from services.residence_permit.refusals import refuse
 from services.residence_permit.registrations import registered_residence
 from services.residence_permit.settled import refuse_a_settled_person, settlements_of
@@ -142,6 +143,7 @@ def issue_permit(
     session.add(permit)
     session.flush()
     session.add(OpenPermit(id_number=request.id_number, permit_id=permit_id))
+    publish_change(session, permit, "issued")
     record_audit(
         session,
         TABLES,
@@ -183,6 +185,7 @@ def _supersede_or_refuse_open_permit(
     current.closed_reason = "superseded"
     current.superseded_by = successor
     session.delete(held)
+    publish_change(session, current, "closed")
     record_audit(
         session,
         TABLES,
@@ -251,6 +254,7 @@ def endorse_permit(
     session.add(endorsement)
     permit.valid_from, permit.valid_to = term.valid_from, term.valid_to
     permit.period_start, permit.years_in_period = term.period_start, term.years_in_period
+    publish_change(session, permit, "endorsed")
     record_audit(
         session,
         TABLES,

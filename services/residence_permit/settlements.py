@@ -21,6 +21,7 @@ from services.residence_permit.models import (
     SettlementRecord,
 )
 from services.residence_permit.operations import load_permit
+from services.residence_permit.permit_events import publish_change
 from services.residence_permit.registrations import end_on_settlement
 from shared import clock, regions
 from shared.audit import record_audit
@@ -106,6 +107,7 @@ def close_permits_of_settled(session: Session, settlement: SettlementApproved) -
             permit.closed_reason = "settled"
             permit.closed_by_settlement_id = settlement.settlement_id
             session.execute(delete(OpenPermit).where(OpenPermit.permit_id == permit.id))
+            publish_change(session, permit, "closed")
             session.add(
                 PermitClosure(
                     settlement_id=settlement.settlement_id,

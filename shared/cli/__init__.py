@@ -17,6 +17,7 @@ from shared import key_folder, keys, migrations
 from shared.auth import issue_token
 from shared.cli.audit import audit_app
 from shared.cli.log import deadletters_app, events_app
+from shared.cli.report import report_app
 from shared.cli.supervision import supervision_app
 from shared.cli.topics import topics_app
 from shared.cli.trust import keys_app
@@ -33,6 +34,7 @@ app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
 app.add_typer(supervision_app, name="supervision")
 
 coordination_app = typer.Typer(help="The coordination office's read model.", no_args_is_help=True)

@@ -28,6 +28,15 @@ def hukou(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture
+def office(settings: Settings) -> Iterator[TestClient]:
+    """The coordination office without its consumer thread: a test delivers the events
+    itself (`tests.api.coordination_support.deliver`)."""
+    quiet = settings.model_copy(update={"start_workers": False})
+    with TestClient(spec_of("coordination").build(quiet)) as client:
+        yield client
+
+
 def spec_of(name: str) -> ServiceSpec:
     spec: ServiceSpec = importlib.import_module(f"services.{name}.app").SPEC
     return spec

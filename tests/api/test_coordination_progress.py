@@ -5,13 +5,11 @@ as the departments reported them, whatever order they arrive in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services.coordination.app import build
 from shared import clock
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.settings import Settings
@@ -20,13 +18,6 @@ from tests.settlements import approval, settlement
 from tests.support import WUJIANG, Headers, error_of, invalid, ok, reason_for, token
 
 QUJIANG = "440205"  # 曲江区
-
-
-@pytest.fixture
-def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ decision, the status that follows from them, and each decision once in its timel
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from services.coordination.app import build
 from shared.events.envelope import CloudEvent
 from shared.registry import DOWNSTREAM_SERVICES
 from shared.settings import Settings
@@ -57,13 +54,6 @@ decisions = st.lists(
     unique_by=lambda pair: pair[0],
 )
 """Per department (some never report), the statuses of its decisions, version 1 first."""
-
-
-@pytest.fixture
-def office(settings: Settings) -> Iterator[TestClient]:
-    quiet = settings.model_copy(update={"start_workers": False})
-    with TestClient(build(quiet)) as client:
-        yield client
 
 
 @examples(

@@ -176,6 +176,9 @@ class TestApprove(HukouApiTests):
         assert data["household_size"] == 1 + len(body["household"])
         assert data["decided_at"]
         people = (created["applicant"], *created["household"])
+        # 三(一) 农业转移人口: how many were rural-registered, a count naming no one (one urban).
+        rural = sum(person["hukou_type"] == "rural" for person in people)
+        assert data["rural_registered_count"] == rural == len(people) - 1
         keyring = keyring_for(settings)
         opened = {name: open_section(data, keyring, name) for name in DOWNSTREAM_SERVICES}
         assert opened["education"]["members"] == [

@@ -23,9 +23,10 @@ OPERATIONS = {
     "residence_permit": 16,
     "civil_affairs": 2,
     # a family's progress, the list; the supervision's open items and their summary, the
-    # follow-ups (chase, list, one), the weekly digest, the incidents; the audit heads; a
-    # finding opened, answered, closed, read, listed (四(四))
-    "coordination": 15,
+    # follow-ups (chase, list, one), the weekly digest, the incidents; population figures (put,
+    # get), the rates, the report; the audit heads; a finding opened, answered, closed, read,
+    # listed (四(四))
+    "coordination": 19,
 }
 """How many `/v1/` operations each service has of its own."""
 
@@ -60,6 +61,7 @@ OWN_REFUSALS = [
     ("coordination", "GET", "/v1/audit-findings/{finding_id}", {"404"}),
     ("coordination", "POST", "/v1/follow-ups", {"404", "409"}),
     ("coordination", "GET", "/v1/follow-ups/{follow_up_id}", {"404"}),
+    ("coordination", "GET", "/v1/population/{region_code}/{year}", {"404"}),
 ]
 
 

@@ -56,6 +56,7 @@ POSTGRES_PORT = 5432
 PLATFORM_TOPICS = (
     {APPROVED_TOPIC}
     | {topic_of(event_type(service, "settlement.processed")) for service in DOWNSTREAM_SERVICES}
+    | {topic_of(event_type("residence_permit", "permit.changed"))}  # the permits' changes (三(一))
     | {dead_letter_topic(service) for service in SERVICES}
     # 四(四): every service's audit chain head, to the coordination office
     | {topic_of(event_type(service, "audit.head")) for service in SERVICES}

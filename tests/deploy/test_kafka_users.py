@@ -29,6 +29,7 @@ from tests.deploy.support import (
 )
 
 SERVICE_OPERATIONS = {"Describe", "Read", "Write"}
+PERMIT_TOPIC = "residence_permit.permit.changed"
 
 
 def acl_table(user: Document) -> dict[tuple[str, str], set[str]]:
@@ -57,10 +58,13 @@ def groups_of(user: Document) -> set[str]:
 
 def produced_topics(service: str) -> set[str]:
     """Written out again from the contract, not from the code under test: every service its
-    audit chain's head (四(四)), and the coordination office nothing else."""
+    audit chain's head (四(四)); residence permits their changes too (三(一)); the coordination
+    office nothing else."""
     head = {f"{service}.audit.head"}
     if service == "coordination":
         return head
+    if service == "residence_permit":
+        return head | {"residence_permit.settlement.processed", PERMIT_TOPIC}
     return head | {APPROVED_TOPIC if service == "hukou" else f"{service}.settlement.processed"}
 
 
@@ -68,8 +72,10 @@ def consumed_topics(service: str) -> set[str]:
     reports = {f"{s}.settlement.processed" for s in DOWNSTREAM_SERVICES}
     if service == "hukou":
         return reports
-    if service == "coordination":  # 四(一): every settlement event; 四(四): every audit head
-        return reports | {APPROVED_TOPIC} | {f"{s}.audit.head" for s in SERVICES}
+    if (
+        service == "coordination"
+    ):  # 四(一): every settlement event; 三(一): the permits; 四(四): every audit head
+        return reports | {APPROVED_TOPIC, PERMIT_TOPIC} | {f"{s}.audit.head" for s in SERVICES}
     return {APPROVED_TOPIC}
 
 

@@ -11,6 +11,7 @@ from shared.keys import keyring_for
 from shared.registry import (
     DEPARTMENT_SCOPES,
     DOWNSTREAM_SERVICES,
+    PERMIT_CHANGED,
     SERVICE_PORTS,
     SERVICES,
     SETTLEMENT_APPROVED,
@@ -67,7 +68,8 @@ def test_the_departments_hold_the_scopes_the_contract_gives_them() -> None:
         "civil_affairs": {"minimum_living:read", "minimum_living:write"} | answering,
         "finance": {"report:read"},
         "natural_resources": {"report:read"},
-        "statistics": {"report:read"},
+        # 四(二) 市统计局牵头: statistics alone records the population figures
+        "statistics": {"report:read", "population:write"},
         "agriculture": {"report:read"},
         # 四(一): the coordination office reads everywhere and writes only its own records
         # (四(三): its follow-up list)
@@ -113,6 +115,16 @@ def test_the_departments_report_back_and_hukou_reads_every_report() -> None:
     for entry in SERVICES:
         if entry.follows_settlements:
             assert entry.consumes == (SETTLEMENT_APPROVED,)
+            assert entry.produces[0] == processed_type(entry.name)
+            assert entry.produces[-1] == audit_head_type(entry.name)
+
+
+def test_only_residence_permits_publish_their_changes_and_only_the_office_reads_them() -> None:
+    """三(一) 持有居住证人口: the office counts the holders from each permit's changes."""
+    assert {e.name for e in SERVICES if PERMIT_CHANGED in e.produces} == {"residence_permit"}
+    assert {e.name for e in SERVICES if PERMIT_CHANGED in e.consumes} == {"coordination"}
+    for entry in SERVICES:
+        if entry.follows_settlements and entry.name != "residence_permit":
             assert entry.produces == (processed_type(entry.name), audit_head_type(entry.name))
 
 
@@ -122,7 +134,7 @@ def test_the_coordination_office_reads_every_settlement_event_and_is_waited_for_
     office = next(entry for entry in SERVICES if entry.name == "coordination")
     reports = {processed_type(name) for name in DOWNSTREAM_SERVICES}
     heads = {audit_head_type(name) for name in SERVICE_PORTS}
-    assert set(office.consumes) == {SETTLEMENT_APPROVED} | reports | heads
+    assert set(office.consumes) == {SETTLEMENT_APPROVED, PERMIT_CHANGED} | reports | heads
     assert office.produces == (audit_head_type("coordination"),)
     assert office.receives == ()
     assert "coordination" not in DOWNSTREAM_SERVICES
@@ -133,7 +145,7 @@ def test_an_observer_that_receives_personal_data_is_refused() -> None:
         ServiceEntry("x", 9999, "x", "x", (), observes_settlements=True, receives=("housing",))
 
 
-def test_the_topics_are_the_approvals_each_departments_reports_and_every_audit_head() -> None:
+def test_the_topics_are_the_approvals_reports_permit_changes_and_every_audit_head() -> None:
     assert topics() == (
         "hukou.settlement.approved",
         "hukou.audit.head",
@@ -146,6 +158,7 @@ def test_the_topics_are_the_approvals_each_departments_reports_and_every_audit_h
         "education.settlement.processed",
         "education.audit.head",
         "residence_permit.settlement.processed",
+        "residence_permit.permit.changed",
         "residence_permit.audit.head",
         "civil_affairs.settlement.processed",
         "civil_affairs.audit.head",
