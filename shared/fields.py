@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import clock, regions
-from shared.identity import InvalidIdNumber, parse_id_number
+from shared.identity import InvalidIdNumber, mask_identity_numbers, parse_id_number
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 """No one born earlier is alive to apply: an earlier birth date is a typing error."""
@@ -104,6 +104,13 @@ def _person_name(value: str) -> str:
     return value
 
 
+def _names_no_one(value: str) -> str:
+    # 个人信息保护法: records about institutions (a follow-up, a finding) hold no person's data.
+    if mask_identity_numbers(value) != value:
+        raise ValueError("holds an identity number: this record names no person")
+    return value
+
+
 IdNumber = Annotated[str, Field(examples=["440203199001011234"]), AfterValidator(_id_number)]
 """An 18-character resident identity number (GB 11643), normalised (a final x becomes X)."""
 RegionCode = Annotated[str, Field(examples=["441402"]), AfterValidator(_current_region)]
@@ -119,4 +126,7 @@ Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_perso
 
 Private-use characters stay allowed: registration systems still write rare name characters
 that Unicode lacks there."""
+InstitutionalText = Annotated[str, AfterValidator(_names_no_one)]
+"""Free text about an institution (whom the office asked, what an audit found): refused when it
+holds an identity number; the offices keep nothing of a person."""
 Months = Annotated[int, Field(ge=0, le=1200)]

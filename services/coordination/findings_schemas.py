@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from shared import clock
-from shared.fields import ShaoguanCounty, Strict
-from shared.identity import mask_identity_numbers
+from shared.fields import InstitutionalText, ShaoguanCounty, Strict
 from shared.pagination import Page
 from shared.registry import DEPARTMENT_SCOPES, SERVICES_BY_NAME
 
@@ -32,13 +31,6 @@ NAMED = frozenset(dept for dept, held in DEPARTMENT_SCOPES.items() if "finding:r
 findings (shared/registry.py)."""
 
 
-def _no_identity_number(value: str) -> str:
-    # 个人信息保护法: a finding is about an institution, and the office holds nothing of a person.
-    if mask_identity_numbers(value) != value:
-        raise ValueError("holds an identity number: a finding names no person")
-    return value
-
-
 def _clause(value: str) -> str:
     if value not in CLAUSES:
         raise ValueError(
@@ -59,7 +51,7 @@ def _today_or_later(value: date) -> date:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_identity_number)]
+Text = InstitutionalText
 DueOn = Annotated[date, AfterValidator(_today_or_later)]
 
 

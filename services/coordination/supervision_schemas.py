@@ -7,26 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from services.coordination.schemas import Service
-from shared.fields import ShaoguanCounty, Strict
+from shared.fields import InstitutionalText, ShaoguanCounty, Strict
 from shared.follow_through.model import ItemKind
-from shared.identity import mask_identity_numbers
 from shared.pagination import Page
 
-
-def _no_identity_number(value: str) -> str:
-    if mask_identity_numbers(value) != value:
-        raise ValueError("holds an identity number: the follow-up list names no person")
-    return value
-
-
-OfficeText = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_no_identity_number)]
-ContactText = Annotated[
-    str, Field(min_length=1, max_length=120), AfterValidator(_no_identity_number)
-]
-NoteText = Annotated[str, Field(max_length=1000), AfterValidator(_no_identity_number)]
+OfficeText = Annotated[InstitutionalText, Field(min_length=1, max_length=80)]
+ContactText = Annotated[InstitutionalText, Field(min_length=1, max_length=120)]
+NoteText = Annotated[InstitutionalText, Field(max_length=1000)]
 
 
 class OpenItemsFilter(BaseModel):
