@@ -1,4 +1,5 @@
-"""Coordination office (coordination): each family's progress across the bureaus, 四(一), 四(三).
+"""Coordination office (coordination): each family's progress across the bureaus, the city's
+supervision, statistics and audit (四(一) to 四(四)).
 
 The coordination mechanism led by public security (四(一): 市公安局牵头负责的协调机制) and the
 city's supervision (四(三): 纳入市政府督查工作范围) see here where every approved settlement
@@ -13,5 +14,7 @@ size, the day).
 
 Its statistics (四(二), 一.1, 一.2) and yearly settlement report (三(一), 三(二)) are computed from
 the same view, statistics' population figures and the permits' changes: `statistics.py`,
-`reports.py`, `statistics_api.py`.
+`reports.py`, `statistics_api.py`. For the audit (四(四)) it keeps the head of every service's
+audit chain as each published it (`audit_heads.py`), so a history rewritten whole is found, and
+the audit department's findings followed to closure (`findings.py`).
 """

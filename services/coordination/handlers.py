@@ -1,4 +1,5 @@
-"""Events the coordination office reads: hukou's approvals and every department's reports.
+"""Events the coordination office reads: hukou's approvals, every department's reports, the
+residence permits' changes (三(一)) and every service's audit chain head (四(四)).
 
 The inbox of the shared consumer applies each event id once; `operations` makes a redelivery
 under another id, or a report read out of order, change nothing either.
@@ -58,5 +59,5 @@ SUBSCRIPTION = Subscription(
         **HEAD_HANDLERS,
     },
 )
-"""The approvals, every department's report and every service's audit chain head
-(shared/registry.py): a new department needs no edit here."""
+"""The approvals, every department's report, the permits' changes and every service's audit
+chain head (shared/registry.py): a new department needs no edit here."""
