@@ -160,7 +160,9 @@ Overrides = Callable[[Path], dict[str, Any]]
 REFUSALS: dict[str, tuple[Overrides, str]] = {
     "a wrong password": (
         lambda _: {"kafka_sasl_password": "not-the-password"},
-        "SaslAuthenticationFailedError",
+        # The broker answers the failed SASL handshake and closes the connection; kafka-python
+        # sometimes sees the close before it reads the answer (2 of ~7 runs here).
+        "SaslAuthenticationFailedError|socket disconnected",
     ),
     "PLAINTEXT on the TLS port": (
         lambda _: {
@@ -183,6 +185,7 @@ def test_a_client_the_broker_must_not_accept_fails_within_a_bound(
     case: str, open_as: BusOpener, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     overrides, cause = REFUSALS[case]
+    open_as("housing").ping()  # the same client as it should be is accepted: only `case` differs
     bus = open_as("housing", **overrides(tmp_path))
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="kafka"), pytest.raises(BusUnavailable):
