@@ -38,18 +38,25 @@ SECOND = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'agetest.db'}")
-    TABLES.metadata.create_all(database.engine)
-    yield database
-    database.dispose()
+def log(tmp_path: Path) -> Iterator[tuple[Database, EmbeddedBus]]:
+    """The consumer's database (its inbox and outbox) and the event log."""
+    db, bus = Database(f"sqlite:///{tmp_path / 'agetest.db'}"), EmbeddedBus(tmp_path / "log")
+    TABLES.metadata.create_all(db.engine)
+    try:
+        yield db, bus
+    finally:
+        bus.close()
+        db.dispose()
 
 
 @pytest.fixture
-def bus(tmp_path: Path) -> Iterator[EmbeddedBus]:
-    log = EmbeddedBus(tmp_path / "events.db")
-    yield log
-    log.close()
+def db(log: tuple[Database, EmbeddedBus]) -> Database:
+    return log[0]
+
+
+@pytest.fixture
+def bus(log: tuple[Database, EmbeddedBus]) -> EmbeddedBus:
+    return log[1]
 
 
 def dead_letter_unreadable(
