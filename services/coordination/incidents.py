@@ -1,13 +1,15 @@
 """What stopped, as the office sees it (四(三) 督查): departments whose decision failed, and
-departments that stopped reporting.
+departments that stopped reporting, and every consumer's dead letters.
 
 A department stopped reporting when approvals have awaited its first report longer than
 `reporting_silence_hours`. The measures set no such limit, so it is the office's own local
 parameter (`LUOHU_COORDINATION_PARAMETERS`, dated, with its source); without one in force
-nothing is judged silent, and the answer says so. The office's own dead letters (events it
-could not read, so its view lacks them) are counted from the bus's offsets; the other
-consumers' dead letters are theirs to read (`luohu deadletters list SERVICE`): on Kafka the
-office's user is granted no other service's dead-letter topic.
+nothing is judged silent, and the answer says so. Each consumer's dead letters (events it
+could not apply, waiting for an operator's `luohu deadletters replay`) are counted from the
+replayer's offsets, and the oldest's age is read from its `luohu-dead-lettered-at` header in
+a group of the office's own that never commits (the replayer's is not joined); on Kafka the
+office's user may read every dead-letter topic for it. A dead letter carries the failed
+record, which may name a person: only its count and time leave this module.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from services.coordination import supervision_schemas as schemas
 from services.coordination.models import DepartmentReport, SettlementProgress
 from shared import clock
 from shared.events.bus import Bus, BusUnavailable
-from shared.events.deadletters import waiting_dead_letters
+from shared.events.deadletters import Backlog, dead_letter_backlog, incidents_group
 from shared.parameters import Parameter, ParameterSet, ParameterSource
-from shared.registry import DOWNSTREAM_SERVICES, SERVICES_BY_NAME
+from shared.registry import DOWNSTREAM_SERVICES, SERVICES, SERVICES_BY_NAME
 
 REPORTING_SILENCE_HOURS = "reporting_silence_hours"
 """How long approvals may await a department's first report before it counts as silent."""
@@ -56,7 +58,7 @@ def incidents(session: Session, bus: Bus, parameters: ParameterSet) -> schemas.I
         failed=_failed(session),
         silence_limit=limit.cite() if limit else None,
         silent=_silent(session, now, int(limit.value)) if limit else [],
-        dead_letters=schemas.DeadLettersOut(consumer=CONSUMER, waiting=_dead_letters(bus)),
+        dead_letters=[_dead_letters(bus, s.name, now) for s in SERVICES if s.consumes],
     )
 
 
@@ -124,11 +126,21 @@ def _silent(session: Session, now: datetime, hours: int) -> list[schemas.SilentD
     return found
 
 
-def _dead_letters(bus: Bus) -> int | None:
+def _dead_letters(bus: Bus, consumer: str, now: datetime) -> schemas.DeadLettersOut:
+    # Every service's consumer group is its service's name (its Subscription's group).
     try:
-        return waiting_dead_letters(bus, CONSUMER)
+        backlog = dead_letter_backlog(bus, consumer, group=incidents_group(CONSUMER, consumer))
     except BusUnavailable:
-        return None
+        backlog = Backlog(waiting=None, oldest_at=None)
+    oldest = backlog.oldest_at
+    return schemas.DeadLettersOut(
+        consumer=consumer,
+        department=SERVICES_BY_NAME[consumer].department,
+        waiting=backlog.waiting,
+        oldest_dead_lettered_at=oldest,
+        oldest_age_hours=_hours(now - oldest) if oldest else None,
+        oldest_age_days=(clock.local_date(now) - clock.local_date(oldest)).days if oldest else None,
+    )
 
 
 def _hours(span: timedelta) -> int:

@@ -189,8 +189,17 @@ class SilentDepartmentOut(BaseModel):
 
 
 class DeadLettersOut(BaseModel):
+    """One consumer's dead letters not yet replayed (its group is its service's name)."""
+
     consumer: str
+    department: str
     waiting: int | None = Field(description="None: the event bus did not answer")
+    oldest_dead_lettered_at: datetime | None = Field(
+        description="when the oldest waiting one was dead-lettered; None: none waits, the bus "
+        "did not answer, or it was dead-lettered before the time was kept"
+    )
+    oldest_age_hours: int | None
+    oldest_age_days: int | None = Field(description="calendar days in Shaoguan")
 
 
 class IncidentsOut(BaseModel):
@@ -202,4 +211,6 @@ class IncidentsOut(BaseModel):
         description="the parameter the silence is judged by, cited; None: none in force"
     )
     silent: list[SilentDepartmentOut]
-    dead_letters: DeadLettersOut
+    dead_letters: list[DeadLettersOut] = Field(
+        description="every consumer of the platform, in the registry's order"
+    )

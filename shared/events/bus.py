@@ -79,6 +79,11 @@ class Bus(Protocol):
         when it has committed none, 0 when the topic does not exist."""
         ...
 
+    def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
+        """Per partition of `topic`, the next offset the group has yet to commit (partitions it
+        has committed nothing on are left out), read without joining the group."""
+        ...
+
     def ping(self) -> None:
         """Raise BusUnavailable when the bus cannot be reached (readiness)."""
         ...

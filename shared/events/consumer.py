@@ -37,6 +37,8 @@ REPLAY_HEADER = "luohu-replay"
 ERROR_HEADER = "luohu-error"
 ORIGINAL_TOPIC_HEADER = "luohu-original-topic"
 CONSUMER_HEADER = "luohu-consumer"
+DEAD_LETTERED_AT_HEADER = "luohu-dead-lettered-at"
+"""When the consumer gave up on the record (ISO, UTC): how long it has waited (四(三))."""
 
 
 class _RecordFailed(Exception):
@@ -298,6 +300,7 @@ class EventConsumer:
         headers[ERROR_HEADER] = error.encode()
         headers[ORIGINAL_TOPIC_HEADER] = record.topic.encode()
         headers[CONSUMER_HEADER] = self.group.encode()
+        headers[DEAD_LETTERED_AT_HEADER] = utcnow().isoformat(timespec="seconds").encode()
         headers.pop(REPLAY_HEADER, None)
         message = Message(dead_letter_topic(self.group), record.key, record.value, headers)
         event_id = event.get_id() if event is not None else _unreadable_id(record)

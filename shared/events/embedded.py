@@ -162,6 +162,18 @@ class EmbeddedBus:
         with self._errors():
             return self._committed(self._conn(), group, topic)
 
+    def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
+        with self._errors():
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT next_offset FROM bus_committed_offset WHERE group_id = ? AND topic = ?",
+                    (group, topic),
+                )
+                .fetchone()
+            )
+            return {} if row is None else {PARTITION: int(row[0])}
+
     def unconsumed(self, group: str, topic: str) -> int:
         with self._errors():
             conn = self._conn()

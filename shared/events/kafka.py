@@ -207,10 +207,26 @@ class KafkaBus:
     def unconsumed(self, group: str, topic: str) -> int:
         """Records of `topic` after the group's committed offsets, read without joining the
         group (so its members are not rebalanced) and without creating the topic."""
+        total = 0
+        for begin, end, committed in self._offsets(group, topic).values():
+            # No commit: the group would start at the log's start (auto_offset_reset).
+            total += max(0, end - max(begin if committed is None else committed, begin))
+        return total
+
+    def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
+        return {
+            partition: committed
+            for partition, (_, _, committed) in self._offsets(group, topic).items()
+            if committed is not None
+        }
+
+    def _offsets(self, group: str, topic: str) -> dict[int, tuple[int, int, int | None]]:
+        """Per partition: the log's first and end offsets and the group's commit (None: none),
+        read without joining the group; nothing for a topic that does not exist."""
         name = self.namespace + topic
         try:
             if name not in set(self._get_admin().list_topics()):
-                return 0
+                return {}
             reader = KafkaConsumer(
                 **self.client_config("offsets"),
                 group_id=self.namespace + group,
@@ -221,13 +237,7 @@ class KafkaBus:
                 partitions = [TopicPartition(name, p) for p in reader.partitions_for_topic(name)]
                 starts = reader.beginning_offsets(partitions)
                 ends = reader.end_offsets(partitions)
-                total = 0
-                for partition in partitions:
-                    # No commit: the group would start at the log's start (auto_offset_reset).
-                    committed = reader.committed(partition)
-                    start = starts[partition] if committed is None else committed
-                    total += max(0, ends[partition] - max(start, starts[partition]))
-                return total
+                return {p.partition: (starts[p], ends[p], reader.committed(p)) for p in partitions}
             finally:
                 reader.close(autocommit=False)
         except KafkaError as exc:

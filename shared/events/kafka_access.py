@@ -4,10 +4,14 @@ from the registry, so no service can write a topic it does not own.
 A service writes only the topics of the events it produces (`<service>.settlement.processed`;
 hukou: `hukou.settlement.approved`) and its own dead letters (`deadletter.<service>`); it reads
 the topics of the events it consumes, in its own consumer group (the service's name), and its
-own dead letters (`luohu deadletters list`). Two users belong to the platform's operators, not
-to a bureau: `luohu-topics` creates the topics (the topics Job) and `luohu-deadletters` replays
-dead letters to the topic they came from (`luohu deadletters replay`); it cannot forge an event,
-since a consumer applies only what the event's producer signed.
+own dead letters (`luohu deadletters list`). The coordination office (the one service that
+observes settlements) also reads every consumer's dead letters, to list them with their age
+among its incidents (四(三)): in a group of its own per consumer that never commits, and
+fetching the replayer's committed offsets (Describe, which cannot join that group). Two users
+belong to the platform's operators, not to a bureau: `luohu-topics` creates the topics (the
+topics Job) and `luohu-deadletters` replays dead letters to the topic they came from (`luohu
+deadletters replay`); it cannot forge an event, since a consumer applies only what the event's
+producer signed.
 
 `deploy/k8s/kafka/kafka-users.yaml` holds these users as Strimzi KafkaUsers
 (`scripts/kafka-users.py` writes it; tests/deploy checks it against this module).
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.events.consumer import dead_letter_topic, rebuild_group
-from shared.events.deadletters import replayer_group
+from shared.events.deadletters import incidents_group, replayer_group
 from shared.events.envelope import topic_of
 from shared.registry import SERVICES, ServiceEntry
 from shared.registry import topics as event_topics
@@ -85,6 +89,12 @@ def service_user(service: ServiceEntry, *, namespace: str = "") -> KafkaUser:
     ]
     if service.observes_settlements:  # `luohu coordination rebuild` reads the log again
         entries.append(("group", rebuild_group(service.name), ("Read",)))
+        for consumer in (s.name for s in SERVICES if s.consumes):  # GET /v1/incidents
+            entries += [
+                ("topic", dead_letter_topic(consumer), ("Describe", "Read")),
+                ("group", replayer_group(consumer), ("Describe",)),
+                ("group", incidents_group(service.name, consumer), ("Read",)),
+            ]
     return KafkaUser(
         name=user_name(service.name),
         grants=_grants(namespace, entries),

@@ -1,20 +1,25 @@
 """What stopped, as the office sees it (四(三) 督查): a department whose decision failed, a
-department that stopped reporting (judged by the office's own dated limit), and the events
-the office itself could not read."""
+department that stopped reporting (judged by the office's own dated limit), and every
+consumer's dead letters with their age."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.events.bus import BusUnavailable, Message
+from shared.events.consumer import EventConsumer, Subscription
+from shared.events.deadletters import replay_dead_letters
 from shared.events.envelope import new_event
 from shared.events.outbox import OutboxRelay
 from shared.events.signing import EventSigner
-from shared.registry import DOWNSTREAM_SERVICES, processed_type
+from shared.registry import DOWNSTREAM_SERVICES, SERVICES, SETTLEMENT_APPROVED, processed_type
 from shared.settings import Settings
+from shared.settlement import APPROVED_TOPIC
 from tests.api.coordination_supervision_support import (
     PARAMETERS_JSON,
     QUJIANG,
@@ -117,30 +122,101 @@ def test_without_a_limit_in_force_no_department_is_judged_silent(
     assert (found["silence_limit"], found["silent"]) == (None, [])
 
 
+def relay(client: TestClient) -> int:
+    """Send what the office's database holds to send: here, the dead letters."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return OutboxRelay(
+        service="coordination",
+        db=runtime.db,
+        tables=runtime.spec.tables,
+        bus=runtime.bus,
+        signer=EventSigner(runtime.keyring, "coordination"),
+    ).run_once()
+
+
+def dead_letters(found: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d.pop("consumer"): d for d in found["dead_letters"]}
+
+
+NONE_WAITING = {
+    "waiting": 0,
+    "oldest_dead_lettered_at": None,
+    "oldest_age_hours": None,
+    "oldest_age_days": None,
+}
+
+
 def test_an_event_the_office_could_not_read_is_counted(
     office: TestClient, settings: Settings
 ) -> None:
-    assert get(office, settings, "/v1/incidents")["dead_letters"] == {
-        "consumer": "coordination",
-        "waiting": 0,
-    }
+    found = dead_letters(get(office, settings, "/v1/incidents"))
+    # Every consumer of the platform, the office among them, from the registry.
+    assert list(found) == [s.name for s in SERVICES if s.consumes]
+    assert found["coordination"] == {"department": "coordination", **NONE_WAITING}
     broken = new_event(
         type_=processed_type("housing"),
         source="/luohu/housing",
         subject="x",
         data={"settlement_id": "x", "service": "housing"},
     )
-    deliver(office, settings, broken)
+    with at(datetime(2026, 12, 12, 9, 30, tzinfo=UTC)):
+        deliver(office, settings, broken)
+    assert relay(office) == 1  # the dead letter, to its topic
+    with at(NOW):
+        mine = dead_letters(get(office, settings, "/v1/incidents"))["coordination"]
+    assert mine["waiting"] == 1
+    # Dead-lettered at 17:30 on the 12th in Shaoguan; it is 01:00 on the 15th there.
+    assert mine["oldest_dead_lettered_at"].startswith("2026-12-12T09:30")
+    assert (mine["oldest_age_hours"], mine["oldest_age_days"]) == (2 * 24 + 7, 3)
+
+
+def test_a_departments_dead_letters_are_listed_with_their_age_until_replayed(
+    office: TestClient, settings: Settings
+) -> None:
     runtime = office.app.state.runtime  # type: ignore[attr-defined]
-    relay = OutboxRelay(
-        service="coordination",
+    # Housing's consumer (its group is its name) meets a record it cannot read.
+    runtime.bus.publish([Message(APPROVED_TOPIC, "x", b"not an event")])
+    housing = EventConsumer(
+        subscription=Subscription(group="housing", handlers={SETTLEMENT_APPROVED: []}),
         db=runtime.db,
         tables=runtime.spec.tables,
         bus=runtime.bus,
-        signer=EventSigner(runtime.keyring, "coordination"),
+        max_attempts=1,
+        backoff=0,
     )
-    assert relay.run_once() == 1  # the dead letter, to its topic
-    assert get(office, settings, "/v1/incidents")["dead_letters"]["waiting"] == 1
+    with at(datetime(2026, 12, 10, 16, 0, tzinfo=UTC)):  # midnight on the 11th in Shaoguan
+        while housing.run_once(timeout=0.05):
+            pass
+    housing.close()
+    assert relay(office) == 1
+    with at(NOW):
+        found = dead_letters(get(office, settings, "/v1/incidents"))
+    assert found["housing"]["department"] == "housing"
+    assert found["housing"]["waiting"] == 1
+    assert found["housing"]["oldest_dead_lettered_at"].startswith("2026-12-10T16:00")
+    assert (found["housing"]["oldest_age_hours"], found["housing"]["oldest_age_days"]) == (97, 4)
+    assert found["education"] == {"department": "education", **NONE_WAITING}
+    # The office only looked: the replayer's group has replayed nothing, and replays it now.
+    assert replay_dead_letters(runtime.bus, "housing", timeout=0.1) == 1
+    with at(NOW):
+        assert dead_letters(get(office, settings, "/v1/incidents"))["housing"] == {
+            "department": "housing",
+            **NONE_WAITING,
+        }
+
+
+def test_a_bus_that_does_not_answer_leaves_the_dead_letters_unknown(
+    office: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = office.app.state.runtime  # type: ignore[attr-defined]
+
+    def away(group: str, topic: str) -> int:
+        raise BusUnavailable("the log is away")
+
+    monkeypatch.setattr(runtime.bus, "unconsumed", away)
+    found = dead_letters(get(office, settings, "/v1/incidents"))
+    assert {d["waiting"] for d in found.values()} == {None}
+    assert {d["oldest_age_hours"] for d in found.values()} == {None}
 
 
 def test_a_department_does_not_read_the_incidents(office: TestClient, settings: Settings) -> None:

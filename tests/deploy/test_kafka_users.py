@@ -79,10 +79,25 @@ def consumed_topics(service: str) -> set[str]:
     return {APPROVED_TOPIC}
 
 
+def read_dead_letters(service: str) -> set[str]:
+    """Its own; the office every service's, each consumes something (四(三): its incidents)."""
+    if service == "coordination":
+        return {f"deadletter.{s}" for s in SERVICES}
+    return {f"deadletter.{service}"}
+
+
 def groups(service: str) -> set[str]:
-    """Its own group, its dead letters' replayer, and the office's rebuild (from the start)."""
+    """Its own group, its dead letters' replayer, and the office's rebuild (from the start) and
+    one group per consumer it reads the dead letters of (never the replayer's: see below)."""
     own = {service, f"deadletter-replayer.{service}"}
-    return own | {"rebuild.coordination"} if service == "coordination" else own
+    if service != "coordination":
+        return own
+    return (
+        own
+        | {"rebuild.coordination"}
+        | {f"incidents.coordination.{s}" for s in SERVICES}
+        | {f"deadletter-replayer.{s}" for s in SERVICES}
+    )
 
 
 def acl_problems(users: dict[str, Document]) -> list[str]:
@@ -99,7 +114,7 @@ def acl_problems(users: dict[str, Document]) -> list[str]:
         own_dead_letters = dead_letter_topic(service)
         expected = {
             "Write": produced_topics(service) | {own_dead_letters},
-            "Read": consumed_topics(service) | {own_dead_letters},
+            "Read": consumed_topics(service) | read_dead_letters(service),
         }
         for operation, topics in expected.items():
             if topics_with(user, operation) != topics:
@@ -190,6 +205,16 @@ def test_the_strimzi_schema_check_rejects_a_broken_kafka_user() -> None:
     broken = copy.deepcopy(user)
     broken["spec"]["authentication"] = {"type": "scram-sha-256"}  # Strimzi makes 512 only
     assert schema_errors(broken) is not None
+
+
+def test_the_office_reads_the_replayers_offsets_but_cannot_join_their_groups() -> None:
+    """Joining a replayer's group would rebalance an operator's replay: Describe (the committed
+    offsets) only, but for its own replayer's."""
+    office = acl_table(kafka_users()["luohu-coordination"])
+    for service in SERVICES:
+        expected = {"Describe", "Read"} if service == "coordination" else {"Describe"}
+        assert office[("group", f"deadletter-replayer.{service}")] == expected
+        assert office[("group", f"incidents.coordination.{service}")] == {"Read"}
 
 
 def test_the_operators_users_create_topics_and_replay_dead_letters_only() -> None:
