@@ -126,6 +126,10 @@ def run_platform(
             url = f"http://{host}:{port_of(name, settings)}"
             typer.echo(f"  {name:<18} {url}   (API docs: {url}/docs)")
         typer.echo("A token for public security:  luohu token --dept public_security")
+        if "coordination" in names:
+            office = f"http://{host}:{port_of('coordination', settings)}"
+            typer.echo(f"The console (sign in as any department): {office}/console/")
+            typer.echo(f"A family's progress page:                {office}/progress")
         if demo:
             run_demo(host)
         typer.echo("Ctrl-C stops the platform.")
