@@ -129,7 +129,6 @@ def run_platform(
         if "coordination" in names:
             office = f"http://{host}:{port_of('coordination', settings)}"
             typer.echo(f"The console (sign in as any department): {office}/console/")
-            typer.echo(f"A family's progress page:                {office}/progress")
         if demo:
             run_demo(host)
         typer.echo("Ctrl-C stops the platform.")
