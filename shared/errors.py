@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -82,6 +82,15 @@ class BodyTooLarge(LuohuError, status_code=413, code="body_too_large"):
     """A request body over its route's limit (`shared.limits`), refused before it is read."""
 
 
+class PageAnswer(Exception):
+    """A page's own answer, raised from a dependency: a redirect to sign in, or a refusal page
+    (services/coordination/console). The handlers send it as it is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def error_responses(*errors: type[LuohuError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route, so the document shows the errors it can return."""
     return {
@@ -143,6 +152,10 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PageAnswer)
+    async def _page_answer(_: Request, exc: PageAnswer) -> Response:
+        return exc.response
+
     @app.exception_handler(LuohuError)
     async def _luohu_error(request: Request, exc: LuohuError) -> JSONResponse:
         return error_response(exc, request)

@@ -63,6 +63,9 @@ def run_platform(
         raise typer.Exit(1) from exc
     environments = {
         name: {
+            # A laptop's platform: every department's key is here, so the console's officials
+            # sign in as any of them (production signs them in through single sign-on).
+            "LUOHU_CONSOLE_DEV_SIGNIN": "true",
             **os.environ,
             **({"LUOHU_DATABASE_URL": ensure_database(postgres, name)} if postgres else {}),
         }

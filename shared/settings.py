@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     token_lifetime_seconds: int = Field(
         default=MAX_TOKEN_LIFETIME_SECONDS, gt=0, le=MAX_TOKEN_LIFETIME_SECONDS
     )
+    # The console's development sign-in (services/coordination/console/session.py): an official
+    # picks a department whose key is on this machine. `luohu run` turns it on; in production
+    # the city's single sign-on gateway sends each official's department token instead.
+    console_dev_signin: bool = False
     # How every Kafka client reaches the broker (shared/events/kafka_security.py). PLAINTEXT is
     # the local test broker's; production refuses it. A bureau's SCRAM password is best given
     # as a file (a mounted Secret), read again whenever a client is built.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.coordination import audit_api
 from services.coordination.api import router
+from services.coordination.console.routes import ROUTERS as CONSOLE
 from services.coordination.handlers import SUBSCRIPTION
 from services.coordination.incidents import PARAMETERS
 from services.coordination.models import TABLES
@@ -14,7 +15,7 @@ from shared.service import ServiceSpec
 SPEC = ServiceSpec(
     "coordination",
     TABLES,
-    [router, supervision_router, statistics_router, *audit_api.ROUTERS],
+    [router, supervision_router, statistics_router, *audit_api.ROUTERS, *CONSOLE],
     subscriptions=[SUBSCRIPTION],
     parameters=PARAMETERS,
 )
