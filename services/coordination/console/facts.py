@@ -85,3 +85,8 @@ FACTS: Mapping[str, FactInput] = MappingProxyType(
 def fact_input(name: str) -> FactInput:
     """The fact's input, or a text input labelled with its name for one the table lacks."""
     return FACTS.get(name) or FactInput(name, "text")
+
+
+def fact_label(name: str) -> str:
+    """The fact's name in Chinese (the `fact` filter of the console's templates)."""
+    return fact_input(name).label

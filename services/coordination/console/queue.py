@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from services.coordination import labels
 from services.coordination.console.departments import FORM, Answer, departments
 from services.coordination.console.facts import FactInput, fact_input
-from services.coordination.console.render import render, templates
+from services.coordination.console.render import render
 from services.coordination.console.session import (
     ConsoleForbidden,
     ConsoleUser,
@@ -49,7 +49,6 @@ Reading = Annotated[Session, Depends(read_session)]
 SettlementPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(include_in_schema=False)
-templates.env.filters["fact_label"] = lambda name: fact_input(name).label
 
 
 @dataclass(frozen=True)
