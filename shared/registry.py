@@ -95,6 +95,11 @@ class ServiceEntry:
     def read_scopes(self) -> frozenset[str]:
         return frozenset(scope for scope in self.scopes if scope.endswith(":read"))
 
+    @property
+    def write_scope(self) -> str:
+        """Its first `*:write` scope: what changes its own records (hukou's `settlement:write`)."""
+        return next(scope for scope in self.scopes if scope.endswith(":write"))
+
 
 # An identity number carries its holder's birth date and sex (GB 11643): whoever receives it is
 # given those two as well, and nothing more is disclosed by it.

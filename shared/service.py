@@ -226,8 +226,14 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.keyring = keyring
     # Imported here, as the information route below: the route modules build on this one.
     from shared.audit_routes import audit_router
+    from shared.replay_routes import replay_router
 
-    routers = [_operations_router(spec), audit_router(spec.tables), *spec.routers]
+    routers = [
+        _operations_router(spec),
+        audit_router(spec.tables),
+        replay_router(spec),
+        *spec.routers,
+    ]
     if spec.follow_through is not None:
         from shared.follow_through.routes import information_router
 

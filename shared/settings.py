@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # picks a department whose key is on this machine. `luohu run` turns it on; in production
     # the city's single sign-on gateway sends each official's department token instead.
     console_dev_signin: bool = False
+    # Where the console reaches each department's API (`LUOHU_SERVICE_URLS`, a JSON object of
+    # service name -> base URL); a service left out is http://127.0.0.1:<its port + offset>.
+    service_urls: dict[str, str] = {}
     # How every Kafka client reaches the broker (shared/events/kafka_security.py). PLAINTEXT is
     # the local test broker's; production refuses it. A bureau's SCRAM password is best given
     # as a file (a mounted Secret), read again whenever a client is built.

@@ -117,8 +117,7 @@ class FollowThrough:
     @property
     def write_scope(self) -> str:
         """The department's write scope: what supplying information needs."""
-        entry = SERVICES_BY_NAME[self.service]
-        return next(scope for scope in entry.scopes if scope.endswith(":write"))
+        return SERVICES_BY_NAME[self.service].write_scope
 
     def subscription(self, keyring: Keyring) -> Subscription:
         """Consume `settlement.approved`: open the section sealed to this department with its

@@ -30,10 +30,12 @@ OPERATIONS = {
 }
 """How many `/v1/` operations each service has of its own."""
 
-AUDIT_OPERATIONS = 2
-"""Every service's `GET /v1/audit` and `GET /v1/audit/head` (四(四), `shared.audit_routes`)."""
+COMMON_OPERATIONS = 3
+"""Every service's `GET /v1/audit` and `GET /v1/audit/head` (四(四), `shared.audit_routes`), and
+its `POST /v1/dead-letters/replay` (`shared.replay_routes`)."""
 
 OWN_REFUSALS = [
+    *((service.name, "POST", "/v1/dead-letters/replay", {"503"}) for service in SERVICES),
     ("housing", "GET", SETTLEMENT, {"404"}),
     ("housing", "POST", f"{SETTLEMENT}/housing-applications", {"409"}),
     ("pension", "POST", INFORMATION, set()),
@@ -90,7 +92,7 @@ def test_every_v1_operation_documents_401_403_and_422_in_the_error_shape(
 ) -> None:
     operations = documented(name)
 
-    assert len(operations) == count + AUDIT_OPERATIONS
+    assert len(operations) == count + COMMON_OPERATIONS
     undocumented = {
         operation: statuses
         for operation, statuses in operations.items()

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.coordination import labels
+from services.coordination.console.facts import fact_label
 from shared import clock, regions
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ templates.env.filters.update(
     clause=lambda name: labels.CLAUSES.get(name, ""),
     status=labels.status,
     kind=labels.item_kind,
+    fact=fact_label,
     day=day,
     region=region,
 )

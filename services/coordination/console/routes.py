@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from services.coordination.console import session
+from services.coordination.console import queue, session, statistics_pages, supervision
 from services.coordination.console.render import FOLDER
 
 assets = APIRouter(include_in_schema=False)
@@ -18,5 +18,11 @@ def console_root() -> RedirectResponse:
     return RedirectResponse("/console/", 308)
 
 
-ROUTERS: list[APIRouter] = [assets, session.router]
+ROUTERS: list[APIRouter] = [
+    assets,
+    session.router,
+    queue.router,
+    supervision.router,
+    statistics_pages.router,
+]
 """Each page module's router, added here as it joins."""
