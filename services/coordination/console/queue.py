@@ -21,7 +21,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from services.coordination import labels
 from services.coordination.console.departments import FORM, Answer, departments
 from services.coordination.console.facts import FactInput, fact_input
 from services.coordination.console.render import render
@@ -34,6 +33,7 @@ from services.coordination.console.session import (
 )
 from services.coordination.open_items import list_due
 from services.coordination.supervision_schemas import DueItemOut, OpenItemsFilter
+from shared import labels
 from shared.identity import mask_id_number
 from shared.pagination import PageRequest
 from shared.registry import DOWNSTREAM_SERVICES, SERVICES_BY_NAME

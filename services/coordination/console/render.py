@@ -10,9 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from services.coordination import labels
 from services.coordination.console.facts import fact_label
-from shared import clock, regions
+from shared import clock, labels, regions
 
 if TYPE_CHECKING:
     from services.coordination.console.session import ConsoleUser

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.coordination import labels
 from services.coordination.console.render import refusal_page, render
+from shared import labels
 from shared.auth import Principal, decode_token, sign_token, valid_officer
 from shared.errors import PageAnswer, Unauthenticated
 from shared.keys import KeyProblem, Keyring

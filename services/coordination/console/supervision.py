@@ -19,11 +19,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from services.coordination import digest, follow_ups, labels
+from services.coordination import digest, follow_ups
 from services.coordination import supervision_schemas as schemas
 from services.coordination.console.render import render
 from services.coordination.console.session import ConsoleUser, SameOrigin, SignedIn, require
 from services.coordination.open_items import list_due
+from shared import labels
 from shared.errors import LuohuError
 from shared.pagination import PageRequest
 from shared.routes import read_session
