@@ -39,6 +39,8 @@ class Answer:
     errors: Mapping[str, str] = field(default_factory=dict)
     """A 422's reasons by the name of what they refuse: a fact by its own name
     (`housing.monthly_household_income`), another field by its name, `FORM` for the body."""
+    rows: list[Any] = field(default_factory=list)
+    """The list a route answers with instead of a record (hukou's targets of a year)."""
 
     @property
     def ok(self) -> bool:
@@ -84,6 +86,10 @@ class Departments:
         """`POST /v1/dead-letters/replay`: the service's dead letters sent again."""
         return self._call(token, service, "POST", "/v1/dead-letters/replay")
 
+    def targets(self, token: str, year: int) -> Answer:
+        """`GET /v1/settlement-targets/{year}` of hukou: each county's target (二.7) as `rows`."""
+        return self._call(token, "hukou", "GET", f"/v1/settlement-targets/{year}")
+
     def close(self) -> None:
         self.client.close()
 
@@ -105,6 +111,8 @@ def answer_of(response: httpx.Response) -> Answer:
     except ValueError:
         body = None
     if response.is_success:
+        if isinstance(body, list):
+            return Answer(response.status_code, rows=body)
         return Answer(response.status_code, record=body if isinstance(body, dict) else None)
     error = body.get("error", {}) if isinstance(body, dict) else {}
     message = str(error.get("message") or f"HTTP {response.status_code}")

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.coordination.console.facts import fact_label
 from shared import clock, labels, regions
+from shared.registry import SERVICES_BY_NAME
 
 if TYPE_CHECKING:
     from services.coordination.console.session import ConsoleUser
@@ -36,6 +37,12 @@ def region(code: str | None) -> str:
     return regions.region_name(code) or code
 
 
+def unit(service: str) -> str:
+    """The unit that runs a service (市人社局 for pension)."""
+    entry = SERVICES_BY_NAME.get(service)
+    return labels.department(entry.department) if entry else service
+
+
 templates.env.filters.update(
     dept=labels.department,
     service=labels.service,
@@ -45,6 +52,7 @@ templates.env.filters.update(
     fact=fact_label,
     day=day,
     region=region,
+    unit=unit,
 )
 
 

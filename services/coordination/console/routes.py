@@ -6,7 +6,13 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from services.coordination.console import queue, session, statistics_pages, supervision
+from services.coordination.console import (
+    overview,
+    queue,
+    session,
+    statistics_pages,
+    supervision,
+)
 from services.coordination.console.render import FOLDER
 
 assets = APIRouter(include_in_schema=False)
@@ -21,6 +27,7 @@ def console_root() -> RedirectResponse:
 ROUTERS: list[APIRouter] = [
     assets,
     session.router,
+    overview.router,
     queue.router,
     supervision.router,
     statistics_pages.router,
