@@ -14,6 +14,9 @@ if ! command -v kustomize >/dev/null && ! command -v kubectl >/dev/null; then
   GOBIN="$tools" go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0
 fi
 
+# The browser tests (tests/browser) drive Debian's headless Chromium: installed when missing.
+scripts/chromium.sh ensure
+
 started=()
 cleanup() {
   for service in "${started[@]}"; do scripts/"$service".sh stop || true; done

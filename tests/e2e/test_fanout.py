@@ -15,7 +15,7 @@ from shared import clock, demo
 from shared.registry import DOWNSTREAM_SERVICES
 from tests.api.conftest import application
 from tests.conftest import person_id
-from tests.e2e.conftest import Platform
+from tests.platform_support import Platform
 
 DEPARTMENTS = DOWNSTREAM_SERVICES
 FIXTURE = "e2e test fixture, not an official figure"

@@ -22,8 +22,9 @@ import pytest
 
 from shared import demo
 from shared.registry import DOWNSTREAM_SERVICES
-from tests.e2e.conftest import Platform, start_on
+from tests.e2e.conftest import start_on
 from tests.e2e.test_fanout import DEPARTMENTS, LOCAL_PARAMETERS, departments, family_of_six
+from tests.platform_support import Platform
 
 SETTLEMENTS = 200
 VICTIMS = ("hukou", *DOWNSTREAM_SERVICES)

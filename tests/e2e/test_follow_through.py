@@ -10,7 +10,8 @@ import pytest
 
 from shared import demo
 from shared.registry import DOWNSTREAM_SERVICES
-from tests.e2e.conftest import Platform, start_on
+from tests.e2e.conftest import start_on
+from tests.platform_support import Platform
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "parameters"
 # What the README's family leaves out: its income and dwelling, the spouse's and the child's

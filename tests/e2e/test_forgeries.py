@@ -31,8 +31,9 @@ from shared.keys import keyring_for
 from shared.registry import DOWNSTREAM_SERVICES, processed_type
 from shared.settings import Settings
 from tests.conftest import person_id
-from tests.e2e.conftest import Platform, start_on
+from tests.e2e.conftest import start_on
 from tests.e2e.test_fanout import LOCAL_PARAMETERS, family_of_six, issue_permit, settle
+from tests.platform_support import Platform
 from tests.settlements import approval, member, settlement
 
 

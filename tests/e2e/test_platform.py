@@ -10,7 +10,7 @@ from shared.events.embedded import EmbeddedBus
 from shared.events.sealing import open_section
 from shared.keys import keyring_for
 from tests.api.conftest import application
-from tests.e2e.conftest import Platform, wait_for
+from tests.platform_support import Platform, wait_for
 
 
 def test_an_approved_settlement_reaches_the_event_log(platform: Platform) -> None:
